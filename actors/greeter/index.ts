@@ -1,0 +1,28 @@
+import { defineActor, defineEndpoint, z } from "../../runtime/sdk/index.ts";
+
+/** Greets people, counting their visits through the counter actor. */
+export default defineActor({
+  name: "greeter",
+  description: "Greets people and remembers how often they came",
+  endpoints: {
+    hello: defineEndpoint({
+      description: "Greets someone by name, with their visit number",
+      input: z.object({ name: z.string().min(1).max(100) }),
+      output: z.object({ greeting: z.string(), visits: z.number().int() }),
+      http: { method: "GET", path: "/hello/:name" },
+      handler: async ({ name }, ctx) => {
+        const { count } = await ctx.call<{ count: number }>("counter.increment", { key: name.toLowerCase() });
+        ctx.log.info({ name, visits: count }, "greeting sent");
+        return { greeting: `Hello, ${name}!`, visits: count };
+      },
+    }),
+    fail: defineEndpoint({
+      description: "Always fails: shows how a handler error reaches the caller",
+      input: z.object({ reason: z.string().default("on purpose") }),
+      output: z.object({}),
+      handler: ({ reason }) => {
+        throw new Error(`greeter failed ${reason}`);
+      },
+    }),
+  },
+});

@@ -1,0 +1,54 @@
+import { ErrorCode, Header } from "../protocol/index.ts";
+import { FuseError, NotFoundError, UnavailableError, fromWire } from "../errors/index.ts";
+import type { HeaderRecord, Reply, Transport } from "./transport.ts";
+
+const decoder = new TextDecoder();
+
+/** Reads a reply: the decoded output, or the FuseError it carries. */
+export function decodeReply(reply: Reply): unknown {
+  const status = reply.header(Header.serviceErrorCode);
+  const text = reply.data.length ? decoder.decode(reply.data) : "";
+  if (status !== undefined) {
+    throw fromWire(text, Number(status), reply.header(Header.serviceError));
+  }
+  return text ? JSON.parse(text) : undefined;
+}
+
+export interface CallEndpointOptions {
+  headers: HeaderRecord;
+  timeoutMs: number;
+}
+
+/**
+ * One request to an endpoint subject: encodes the input, decodes the reply, and tells an
+ * unknown endpoint of a live actor (ENDPOINT_NOT_FOUND) from an actor with no live instance
+ * (NO_LIVE_INSTANCE, retryable) by pinging the actor only when nothing answered.
+ */
+export async function callEndpoint(
+  transport: Transport,
+  target: { subject: string; actor: string; endpoint: string },
+  input: unknown,
+  options: CallEndpointOptions,
+): Promise<unknown> {
+  const body = input === undefined ? "" : JSON.stringify(input);
+  let reply: Reply;
+  try {
+    reply = await transport.request(target.subject, body, options);
+  } catch (error) {
+    if (error instanceof FuseError && error.code === ErrorCode.NO_LIVE_INSTANCE) {
+      if (await transport.probe(target.actor)) {
+        throw new NotFoundError(
+          ErrorCode.ENDPOINT_NOT_FOUND,
+          `actor "${target.actor}" has no endpoint "${target.endpoint}"`,
+          { actor: target.actor },
+        );
+      }
+      throw new UnavailableError(
+        `no live instance of actor "${target.actor}" serves ${target.subject}`,
+        { actor: target.actor },
+      );
+    }
+    throw error;
+  }
+  return decodeReply(reply);
+}

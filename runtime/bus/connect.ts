@@ -1,0 +1,36 @@
+import { connect, type NatsConnection } from "nats";
+import { UnavailableError } from "../errors/index.ts";
+
+export interface ConnectOptions {
+  url: string;
+  /** Connection name shown by the server (`nats server report connections`). */
+  name: string;
+  /** How long to keep retrying the first connection, in ms. Default 10 000. */
+  connectTimeoutMs?: number;
+}
+
+/** Connects to NATS, retrying while the server is still starting. */
+export async function connectNats(options: ConnectOptions): Promise<NatsConnection> {
+  const deadline = Date.now() + (options.connectTimeoutMs ?? 10_000);
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await connect({
+        servers: options.url,
+        name: options.name,
+        // Request stacks are captured by Fuse only when an error surfaces (see sdk/call).
+        noAsyncTraces: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        waitOnFirstConnect: false,
+      });
+    } catch (error) {
+      lastError = error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new UnavailableError(`cannot connect to the bus at ${options.url}`, {
+    code: "NO_LIVE_INSTANCE",
+    cause: lastError,
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * @module bus
+ * The NATS connection and the transport seam: connect with retry, serve actors as NATS micro
+ * services, requests with one shared reply subscription, events. Knows nothing of actors'
+ * business or the hub. Imports protocol, errors and nats.
+ */
+export { connectNats, type ConnectOptions } from "./connect.ts";
+export { NatsTransport } from "./nats-transport.ts";
+export { PendingRequests } from "./pending-requests.ts";
+export type {
+  Body,
+  EndpointSpec,
+  EventMessage,
+  HeaderRecord,
+  IncomingRequest,
+  Reply,
+  RequestOptions,
+  ServedService,
+  ServiceSpec,
+  SubscribeOptions,
+  Transport,
+} from "./transport.ts";
+export { callEndpoint, decodeReply, type CallEndpointOptions } from "./call-endpoint.ts";

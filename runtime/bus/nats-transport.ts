@@ -1,0 +1,148 @@
+import {
+  createInbox,
+  headers as natsHeaders,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+} from "nats";
+import { UnavailableError } from "../errors/index.ts";
+import { servicePingSubject } from "../protocol/index.ts";
+import { PendingRequests } from "./pending-requests.ts";
+import type {
+  Body,
+  EventMessage,
+  HeaderRecord,
+  Reply,
+  RequestOptions,
+  ServedService,
+  ServiceSpec,
+  SubscribeOptions,
+  Transport,
+} from "./transport.ts";
+
+const NO_RESPONDERS = 503;
+const PROBE_TIMEOUT_MS = 500;
+
+function toNatsHeaders(record: HeaderRecord | undefined): MsgHdrs | undefined {
+  if (!record) return undefined;
+  const h = natsHeaders();
+  for (const key in record) h.set(key, record[key]!);
+  return h;
+}
+
+function readHeader(h: MsgHdrs | undefined, name: string): string | undefined {
+  const value = h?.get(name);
+  return value ? value : undefined;
+}
+
+function wrap(msg: Msg): Reply & EventMessage {
+  return {
+    subject: msg.subject,
+    data: msg.data,
+    header: (name) => readHeader(msg.headers, name),
+  };
+}
+
+/**
+ * The NATS back-end. Requests share one wildcard reply subscription and one sweep timer, so
+ * a request costs one publish and a map entry; actors are NATS micro services.
+ */
+export class NatsTransport implements Transport {
+  private readonly inbox = `${createInbox()}.`;
+  private readonly pending = new PendingRequests<Msg>();
+
+  constructor(readonly connection: NatsConnection) {
+    connection.subscribe(`${this.inbox}*`, { callback: (_err, msg) => this.onReply(msg) });
+  }
+
+  async serve(spec: ServiceSpec): Promise<ServedService> {
+    const nameOf = new Map(spec.endpoints.map((e) => [e.subject, e.name]));
+    const service = await this.connection.services.add({
+      name: spec.name,
+      version: spec.version,
+      description: spec.description ?? "",
+      metadata: spec.metadata,
+      queue: spec.name,
+      statsHandler: spec.statsOf
+        ? (endpoint) => Promise.resolve(spec.statsOf!(nameOf.get(endpoint.subject) ?? ""))
+        : undefined,
+    });
+    for (const endpoint of spec.endpoints) {
+      service.addEndpoint(endpoint.name, {
+        subject: endpoint.subject,
+        metadata: endpoint.metadata,
+        handler: (_err, msg) =>
+          endpoint.handle({
+            subject: msg.subject,
+            data: msg.data,
+            header: (name) => readHeader(msg.headers, name),
+            respond: (body, headers) => msg.respond(body, { headers: toNatsHeaders(headers) }),
+          }),
+      });
+    }
+    return {
+      id: service.info().id,
+      stop: async () => {
+        await service.stop();
+      },
+    };
+  }
+
+  request(subject: string, body: Body, options: RequestOptions): Promise<Reply> {
+    const { id, promise } = this.pending.add(subject, options.timeoutMs);
+    try {
+      this.connection.publish(subject, body, {
+        reply: this.inbox + id,
+        headers: toNatsHeaders(options.headers),
+      });
+    } catch (error) {
+      this.pending.reject(id, () => new UnavailableError(`cannot publish to ${subject}`, { cause: error }));
+    }
+    return promise.then(wrap);
+  }
+
+  private onReply(msg: Msg): void {
+    const id = Number(msg.subject.slice(this.inbox.length));
+    // NATS answers a request nobody listens to with an empty 503 status message.
+    if (msg.data.length === 0 && msg.headers?.code === NO_RESPONDERS) {
+      this.pending.reject(id, (subject) => new UnavailableError(`no live instance serves ${subject}`));
+      return;
+    }
+    this.pending.resolve(id, msg);
+  }
+
+  publish(subject: string, body: Body, headers?: HeaderRecord): void {
+    this.connection.publish(subject, body, { headers: toNatsHeaders(headers) });
+  }
+
+  subscribe(
+    subject: string,
+    handler: (message: EventMessage) => void,
+    options: SubscribeOptions = {},
+  ): () => void {
+    const sub = this.connection.subscribe(subject, {
+      queue: options.queue,
+      callback: (_err, msg) => handler(wrap(msg)),
+    });
+    return () => sub.unsubscribe();
+  }
+
+  async probe(actor: string): Promise<boolean> {
+    try {
+      await this.connection.request(servicePingSubject(actor), "", { timeout: PROBE_TIMEOUT_MS });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  flush(): Promise<void> {
+    return this.connection.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    await this.connection.drain();
+    this.pending.rejectAll((s) => new UnavailableError(`the bus connection closed before ${s} replied`));
+  }
+}

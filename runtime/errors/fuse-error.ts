@@ -1,0 +1,35 @@
+import { ErrorCode, statusOf } from "../protocol/index.ts";
+
+export interface FuseErrorOptions {
+  /** JSON-safe structured data: a path, key, file, line, issues. */
+  details?: unknown;
+  /** Whether a retry may succeed; defaults to the code's nature. */
+  retryable?: boolean;
+  /** The actor that produced the error, when it crossed the bus. */
+  actor?: string;
+  cause?: unknown;
+}
+
+const RETRYABLE_CODES: ReadonlySet<string> = new Set([ErrorCode.NO_LIVE_INSTANCE]);
+
+/**
+ * The base of every error Fuse raises. `code` is part of the public contract; `status` comes
+ * from the protocol table; the message is for people.
+ */
+export class FuseError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details?: unknown;
+  readonly retryable: boolean;
+  readonly actor?: string;
+
+  constructor(code: string, message: string, options: FuseErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = statusOf(code);
+    if (options.details !== undefined) this.details = options.details;
+    this.retryable = options.retryable ?? RETRYABLE_CODES.has(code);
+    if (options.actor !== undefined) this.actor = options.actor;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * @module errors
+ * FuseError and its typed subclasses, and their round trip over the wire (toWire/fromWire).
+ * Imports only protocol.
+ */
+export { FuseError, type FuseErrorOptions } from "./fuse-error.ts";
+export {
+  ValidationError,
+  NotFoundError,
+  UnavailableError,
+  DeadlineExceededError,
+  CancelledError,
+  HandlerError,
+  ConfigError,
+  SchemaError,
+  MigrationRefusedError,
+  type ValidationIssue,
+  type ConfigLocation,
+} from "./classes.ts";
+export { toWire, fromWire, toFuseError, type WireError } from "./wire.ts";
+export { validationErrorFromIssues, formatPath, toIssues, type ZodLikeIssue } from "./zod-issues.ts";

@@ -1,0 +1,8 @@
+/**
+ * @module log
+ * pino root logger per process, the readable line formatter for terminals, and rotating log
+ * files. A leaf module: imports only pino and its helpers.
+ */
+export { createLogger, LOG_LEVELS, type LogLevel, type Logger, type LoggerOptions } from "./create-logger.ts";
+export { createLineFormatter, type LineFormatterOptions } from "./format-line.ts";
+export { openRotatingLog, type RotatingLogOptions } from "./rotating-log.ts";

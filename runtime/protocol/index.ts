@@ -1,0 +1,29 @@
+/**
+ * @module protocol
+ * The wire contract of Fuse, pure: subject builders, header names, error codes with their
+ * statuses, and the error envelope. Imports nothing from Fuse and does no I/O.
+ */
+export {
+  DEFAULT_PREFIX,
+  SERVICE_API_PREFIX,
+  CONTROL_PREFIX,
+  isValidName,
+  endpointSubject,
+  eventSubject,
+  queueGroup,
+  servicePingSubject,
+  serviceInfoSubject,
+  serviceStatsSubject,
+  parseTarget,
+  type Target,
+} from "./subjects.ts";
+export { Header, type HeaderName } from "./headers.ts";
+export { ErrorCode, isErrorCode, statusOf } from "./error-codes.ts";
+export {
+  encodeErrorEnvelope,
+  decodeErrorEnvelope,
+  type ErrorEnvelope,
+  type ErrorBody,
+} from "./envelope.ts";
+export { EndpointMeta, ServiceMeta } from "./metadata.ts";
+export { ProcessEnv, STATUS_FD, type StatusLine } from "./process-env.ts";

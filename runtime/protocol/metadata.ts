@@ -1,0 +1,21 @@
+/**
+ * Keys of the NATS micro-service metadata that Fuse publishes in `$SRV.INFO`, so any client
+ * can read an endpoint's schemas and route. Values are strings (a micro-service rule).
+ */
+export const EndpointMeta = {
+  /** JSON Schema of the endpoint's input, as JSON text. */
+  inputSchema: "fuse.input",
+  /** JSON Schema of the endpoint's output, as JSON text. */
+  outputSchema: "fuse.output",
+  /** Optional HTTP route as JSON text: `{"method":"GET","path":"/hello/:name"}`. */
+  http: "fuse.http",
+  /** One-line description of the endpoint. */
+  description: "fuse.description",
+} as const;
+
+export const ServiceMeta = {
+  /** Which instance of the actor (0-based) a service is. */
+  instance: "fuse.instance",
+  /** The OS process id serving. */
+  pid: "fuse.pid",
+} as const;

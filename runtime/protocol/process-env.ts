@@ -1,0 +1,25 @@
+/**
+ * The contract between the hub and the processes it runs: environment variables in, and
+ * status lines out on file descriptor 3 (one JSON object a line).
+ */
+export const ProcessEnv = {
+  actor: "FUSE_ACTOR",
+  module: "FUSE_MODULE",
+  natsUrl: "FUSE_NATS_URL",
+  prefix: "FUSE_PREFIX",
+  instance: "FUSE_INSTANCE",
+  logLevel: "FUSE_LOG_LEVEL",
+  heartbeatMs: "FUSE_HEARTBEAT_MS",
+  drainMs: "FUSE_DRAIN_MS",
+  dbUrl: "FUSE_DB_URL",
+  hubDir: "FUSE_HUB_DIR",
+} as const;
+
+/** The descriptor on which a child reports `ready` and heartbeats to the hub. */
+export const STATUS_FD = 3;
+
+export type StatusLine =
+  | { type: "ready"; pid: number; serviceId: string }
+  /** `lagMs`: how long the main event loop has not ticked, measured off the main thread. */
+  | { type: "heartbeat"; lagMs: number; inflight: number }
+  | { type: "fatal"; code: string; message: string };

@@ -1,0 +1,54 @@
+/** The default subject prefix: `fuse.<actor>.<endpoint>`. */
+export const DEFAULT_PREFIX = "fuse";
+
+/** Subject prefix of the NATS micro-service discovery API. */
+export const SERVICE_API_PREFIX = "$SRV";
+
+/** Namespace for control traffic that is not an actor endpoint. */
+export const CONTROL_PREFIX = "$FUSE";
+
+const NAME = /^[a-z][a-z0-9-]*$/;
+
+/** Actor and endpoint names: lowercase, digits and dashes, starting with a letter. */
+export function isValidName(name: string): boolean {
+  return NAME.test(name);
+}
+
+export function endpointSubject(prefix: string, actor: string, endpoint: string): string {
+  return `${prefix}.${actor}.${endpoint}`;
+}
+
+export function eventSubject(prefix: string, topic: string): string {
+  return `${prefix}.events.${topic}`;
+}
+
+/** Instances of one actor share this queue group, so NATS load-balances between them. */
+export function queueGroup(actor: string): string {
+  return actor;
+}
+
+export function servicePingSubject(actor?: string): string {
+  return actor ? `${SERVICE_API_PREFIX}.PING.${actor}` : `${SERVICE_API_PREFIX}.PING`;
+}
+
+export function serviceInfoSubject(actor?: string): string {
+  return actor ? `${SERVICE_API_PREFIX}.INFO.${actor}` : `${SERVICE_API_PREFIX}.INFO`;
+}
+
+export function serviceStatsSubject(actor?: string): string {
+  return actor ? `${SERVICE_API_PREFIX}.STATS.${actor}` : `${SERVICE_API_PREFIX}.STATS`;
+}
+
+export interface Target {
+  actor: string;
+  endpoint: string;
+}
+
+/** Splits `"actor.endpoint"`; returns undefined when the text is not of that form. */
+export function parseTarget(text: string): Target | undefined {
+  const dot = text.indexOf(".");
+  if (dot <= 0 || dot !== text.lastIndexOf(".")) return undefined;
+  const actor = text.slice(0, dot);
+  const endpoint = text.slice(dot + 1);
+  return isValidName(actor) && isValidName(endpoint) ? { actor, endpoint } : undefined;
+}

@@ -1,0 +1,102 @@
+import type { z } from "zod";
+import { ConfigError } from "../errors/index.ts";
+import { isValidName } from "../protocol/index.ts";
+import type { ActorContext } from "./context.ts";
+
+/** An HTTP route the gateway mounts for an endpoint, e.g. `{ method: "GET", path: "/hello/:name" }`. */
+export interface HttpRoute {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+}
+
+export interface EndpointDefinition<TInput extends z.ZodType = z.ZodType, TOutput extends z.ZodType = z.ZodType> {
+  /** Schema of the input; the request body is parsed with it before the handler runs. */
+  input: TInput;
+  /** Schema of the output; the handler's result is checked against it (OUTPUT_INVALID if not). */
+  output: TOutput;
+  /** One line shown in `/docs`, OpenAPI and `$SRV.INFO`. */
+  description?: string;
+  /** Optional HTTP route the gateway mounts besides `POST /api/<actor>/<endpoint>`. */
+  http?: HttpRoute;
+  handler(input: z.output<TInput>, ctx: ActorContext): Promise<z.input<TOutput>> | z.input<TOutput>;
+}
+
+// Handlers are contravariant in their input; `any` lets endpoints of every type share a record.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyEndpoint = EndpointDefinition<any, any>;
+
+export type EventHandler = (payload: unknown, ctx: ActorContext) => Promise<void> | void;
+
+export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> = Record<string, AnyEndpoint>> {
+  /** The actor's name: lowercase letters, digits and dashes. Subjects are `<prefix>.<name>.<endpoint>`. */
+  name: string;
+  /** Semver of the actor, shown in `$SRV.INFO`. Default `0.1.0`. */
+  version?: string;
+  description?: string;
+  endpoints: TEndpoints;
+  /** Event topics this actor listens to; each event reaches one instance of the actor. */
+  events?: Record<string, EventHandler>;
+  /** Runs once per instance before it serves. */
+  start?(ctx: ActorContext): Promise<void> | void;
+  /** Runs once per instance after it stopped serving and drained. */
+  stop?(ctx: ActorContext): Promise<void> | void;
+}
+
+export type AnyActor = ActorDefinition<Record<string, AnyEndpoint>>;
+
+const ACTOR_MARK = Symbol.for("fuse.actor");
+
+/**
+ * Declares one endpoint with typed input and output.
+ *
+ * @example
+ * const hello = defineEndpoint({
+ *   input: z.object({ name: z.string() }),
+ *   output: z.object({ greeting: z.string() }),
+ *   handler: async ({ name }) => ({ greeting: `Hello, ${name}` }),
+ * });
+ */
+export function defineEndpoint<TInput extends z.ZodType, TOutput extends z.ZodType>(
+  definition: EndpointDefinition<TInput, TOutput>,
+): EndpointDefinition<TInput, TOutput> {
+  return definition;
+}
+
+/**
+ * Declares an actor: its name and endpoints. Export it as the module's default export; the
+ * hub runs the module in its own process. Bad names or missing schemas fail here, at load.
+ *
+ * @throws CONFIG_INVALID when the name, an endpoint name, a schema or a handler is missing or invalid.
+ * @example
+ * export default defineActor({
+ *   name: "greeter",
+ *   endpoints: { hello: defineEndpoint({ input, output, handler }) },
+ * });
+ */
+export function defineActor<TEndpoints extends Record<string, AnyEndpoint>>(
+  definition: ActorDefinition<TEndpoints>,
+): ActorDefinition<TEndpoints> {
+  const where = `actor "${definition.name}"`;
+  if (typeof definition.name !== "string" || !isValidName(definition.name)) {
+    throw new ConfigError(`${where}: name must be lowercase letters, digits and dashes, got ${JSON.stringify(definition.name)}`);
+  }
+  for (const [name, endpoint] of Object.entries(definition.endpoints ?? {})) {
+    if (!isValidName(name)) {
+      throw new ConfigError(`${where} endpoint ${JSON.stringify(name)}: name must be lowercase letters, digits and dashes`);
+    }
+    for (const part of ["input", "output"] as const) {
+      if (typeof endpoint?.[part]?.safeParse !== "function") {
+        throw new ConfigError(`${where} endpoint "${name}": ${part} must be a zod schema`);
+      }
+    }
+    if (typeof endpoint.handler !== "function") {
+      throw new ConfigError(`${where} endpoint "${name}": handler must be a function`);
+    }
+  }
+  Object.defineProperty(definition, ACTOR_MARK, { value: true });
+  return definition;
+}
+
+export function isActorDefinition(value: unknown): value is AnyActor {
+  return typeof value === "object" && value !== null && ACTOR_MARK in value;
+}

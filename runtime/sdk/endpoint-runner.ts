@@ -1,0 +1,136 @@
+import type { z } from "zod";
+import type { IncomingRequest } from "../bus/index.ts";
+import {
+  DeadlineExceededError,
+  FuseError,
+  ValidationError,
+  toFuseError,
+  toWire,
+  validationErrorFromIssues,
+} from "../errors/index.ts";
+import { ErrorCode, Header } from "../protocol/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { Caller } from "./caller.ts";
+import { RequestContext, runInContext } from "./context.ts";
+import type { AnyEndpoint } from "./define-actor.ts";
+import { DEFAULT_TIMEOUT_MS } from "./caller.ts";
+
+const decoder = new TextDecoder();
+
+/** Counters of one endpoint, reported in `$SRV.STATS`. */
+export class EndpointStats {
+  requests = 0;
+  errors = 0;
+  inflight = 0;
+  totalMs = 0;
+  lastError: string | undefined;
+
+  toJSON() {
+    return {
+      requests: this.requests,
+      errors: this.errors,
+      inflight: this.inflight,
+      meanMs: this.requests ? +(this.totalMs / this.requests).toFixed(3) : 0,
+      lastError: this.lastError,
+    };
+  }
+}
+
+export interface EndpointRunnerOptions {
+  actor: string;
+  instance: number;
+  name: string;
+  endpoint: AnyEndpoint;
+  log: Logger;
+  sender: Caller;
+  /** Called whenever the number of requests in flight drops to zero. */
+  onIdle(): void;
+}
+
+function parseBody(data: Uint8Array, where: string): unknown {
+  if (data.length === 0) return {};
+  const text = decoder.decode(data);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(`${where}: body is not valid JSON (${(error as Error).message})`, {
+      code: ErrorCode.BAD_REQUEST,
+    });
+  }
+}
+
+function check<T extends z.ZodType>(schema: T, value: unknown, where: string, code?: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw validationErrorFromIssues(where, result.error.issues, code ? { code } : {});
+}
+
+/**
+ * Serves one endpoint: parses and validates the input, runs the handler inside its request
+ * context, validates the output, and answers with the output or an error envelope. A
+ * handler's exception becomes an error reply, never a crashed process.
+ */
+export class EndpointRunner {
+  readonly stats = new EndpointStats();
+  private readonly where: string;
+
+  constructor(private readonly options: EndpointRunnerOptions) {
+    this.where = `${options.actor}.${options.name}`;
+  }
+
+  handle(request: IncomingRequest): void {
+    const started = performance.now();
+    this.stats.inflight++;
+    this.run(request)
+      .then(
+        (body) => request.respond(body),
+        (thrown) => this.fail(request, thrown),
+      )
+      .finally(() => {
+        this.stats.requests++;
+        this.stats.totalMs += performance.now() - started;
+        if (--this.stats.inflight === 0) this.options.onIdle();
+      });
+  }
+
+  private async run(request: IncomingRequest): Promise<string> {
+    const { endpoint, actor, instance, log, sender } = this.options;
+    const deadlineText = request.header(Header.deadline);
+    const deadline = deadlineText ? Number(deadlineText) : Date.now() + DEFAULT_TIMEOUT_MS;
+    if (deadline <= Date.now()) {
+      throw new DeadlineExceededError(`${this.where}: the request's deadline had passed when it arrived`);
+    }
+    const input = check(endpoint.input, parseBody(request.data, this.where), `${this.where} input`);
+    const ctx = new RequestContext({
+      actor,
+      instance,
+      traceId: request.header(Header.traceId),
+      caller: request.header(Header.caller),
+      idempotencyKey: request.header(Header.idempotencyKey),
+      deadline,
+      rootLog: log,
+      sender,
+    });
+    if (log.isLevelEnabled("debug")) ctx.log.debug({ endpoint: this.options.name }, "request received");
+    const output = await runInContext(ctx, () => endpoint.handler(input, ctx));
+    const checked = check(endpoint.output, output, `${this.where} output`, ErrorCode.OUTPUT_INVALID);
+    return checked === undefined ? "" : JSON.stringify(checked);
+  }
+
+  private fail(request: IncomingRequest, thrown: unknown): void {
+    const error = toFuseError(thrown);
+    this.stats.errors++;
+    this.stats.lastError = error.code;
+    const traceId = request.header(Header.traceId);
+    if (!(thrown instanceof FuseError) || error.status >= 500) {
+      this.options.log.error({ err: thrown, code: error.code, traceId, endpoint: this.options.name }, "handler failed");
+    }
+    const wire = toWire(error.actor ? error : withActor(error, this.options.actor));
+    request.respond(wire.body, wire.headers);
+  }
+}
+
+function withActor(error: FuseError, actor: string): FuseError {
+  Object.defineProperty(error, "actor", { value: actor, enumerable: true });
+  return error;
+}

@@ -1,0 +1,122 @@
+import {
+  PendingRequests,
+  type Body,
+  type EndpointSpec,
+  type EventMessage,
+  type HeaderRecord,
+  type Reply,
+  type RequestOptions,
+  type ServedService,
+  type ServiceSpec,
+  type SubscribeOptions,
+  type Transport,
+} from "../bus/index.ts";
+import { UnavailableError } from "../errors/index.ts";
+
+const encoder = new TextEncoder();
+const toBytes = (body: Body) => (typeof body === "string" ? encoder.encode(body) : body);
+
+interface Subscription {
+  pattern: string[];
+  queue: string | undefined;
+  handler(message: EventMessage): void;
+}
+
+/** NATS subject matching: `*` matches one token, `>` the rest. */
+function matches(pattern: string[], subject: string[]): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === ">") return subject.length > i;
+    if (i >= subject.length || (pattern[i] !== "*" && pattern[i] !== subject[i])) return false;
+  }
+  return pattern.length === subject.length;
+}
+
+let serviceSeq = 0;
+
+/**
+ * The in-process back-end for unit tests: the same transport contract as NATS, with bodies
+ * still encoded to bytes, so actors see the same validation and error shapes without a bus.
+ */
+export class InProcessTransport implements Transport {
+  private readonly endpoints = new Map<string, { service: string; spec: EndpointSpec }[]>();
+  private readonly services = new Set<string>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly pending = new PendingRequests<Reply>();
+  private turn = 0;
+
+  async serve(spec: ServiceSpec): Promise<ServedService> {
+    const id = `inproc-${++serviceSeq}`;
+    this.services.add(`${spec.name}/${id}`);
+    for (const endpoint of spec.endpoints) {
+      const list = this.endpoints.get(endpoint.subject) ?? [];
+      list.push({ service: id, spec: endpoint });
+      this.endpoints.set(endpoint.subject, list);
+    }
+    return {
+      id,
+      stop: async () => {
+        this.services.delete(`${spec.name}/${id}`);
+        for (const [subject, list] of this.endpoints) {
+          this.endpoints.set(subject, list.filter((e) => e.service !== id));
+        }
+      },
+    };
+  }
+
+  request(subject: string, body: Body, options: RequestOptions): Promise<Reply> {
+    const targets = this.endpoints.get(subject);
+    if (!targets?.length) {
+      return Promise.reject(new UnavailableError(`no live instance serves ${subject}`));
+    }
+    const target = targets[this.turn++ % targets.length]!;
+    const { id, promise } = this.pending.add(subject, options.timeoutMs);
+    const headers = { ...options.headers };
+    queueMicrotask(() =>
+      target.spec.handle({
+        subject,
+        data: toBytes(body),
+        header: (name) => headers[name] || undefined,
+        respond: (reply, replyHeaders = {}) =>
+          this.pending.resolve(id, { data: toBytes(reply), header: (name) => replyHeaders[name] || undefined }),
+      }),
+    );
+    return promise;
+  }
+
+  publish(subject: string, body: Body, headers: HeaderRecord = {}): void {
+    const tokens = subject.split(".");
+    const message: EventMessage = { subject, data: toBytes(body), header: (name) => headers[name] || undefined };
+    const groups = new Map<string, Subscription[]>();
+    for (const sub of this.subscriptions) {
+      if (!matches(sub.pattern, tokens)) continue;
+      if (!sub.queue) queueMicrotask(() => sub.handler(message));
+      else groups.set(sub.queue, [...(groups.get(sub.queue) ?? []), sub]);
+    }
+    for (const members of groups.values()) {
+      const chosen = members[this.turn++ % members.length]!;
+      queueMicrotask(() => chosen.handler(message));
+    }
+    const direct = this.endpoints.get(subject);
+    if (direct?.length) {
+      const target = direct[this.turn++ % direct.length]!;
+      queueMicrotask(() => target.spec.handle({ subject, data: message.data, header: message.header, respond: () => {} }));
+    }
+  }
+
+  subscribe(subject: string, handler: (message: EventMessage) => void, options: SubscribeOptions = {}): () => void {
+    const sub: Subscription = { pattern: subject.split("."), queue: options.queue, handler };
+    this.subscriptions.add(sub);
+    return () => this.subscriptions.delete(sub);
+  }
+
+  async probe(actor: string): Promise<boolean> {
+    for (const key of this.services) if (key.startsWith(`${actor}/`)) return true;
+    return false;
+  }
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.pending.rejectAll((s) => new UnavailableError(`the in-process bus closed before ${s} replied`));
+  }
+}

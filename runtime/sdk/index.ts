@@ -1,0 +1,36 @@
+/**
+ * @module sdk
+ * The only module actors import: defineActor/defineEndpoint, the handler context (call, send,
+ * emit, log, trace id, deadline, signal), the errors, and two ways to run actors: on NATS
+ * (`startActor` with a NatsTransport, as the hub does) and in-process (`createTestHub`).
+ * Imports bus, protocol, errors and log.
+ */
+export {
+  defineActor,
+  defineEndpoint,
+  isActorDefinition,
+  type ActorDefinition,
+  type AnyActor,
+  type AnyEndpoint,
+  type EndpointDefinition,
+  type EventHandler,
+  type HttpRoute,
+} from "./define-actor.ts";
+export { currentContext, type ActorContext } from "./context.ts";
+export type { CallOptions, CallResult } from "./caller.ts";
+export { startActor, type RunningActor, type StartActorOptions } from "./start-actor.ts";
+export { createTestHub, type TestHub, type TestHubOptions } from "./test-hub.ts";
+export { InProcessTransport } from "./in-process-transport.ts";
+export { newTraceId } from "./trace-id.ts";
+export {
+  FuseError,
+  ValidationError,
+  NotFoundError,
+  UnavailableError,
+  DeadlineExceededError,
+  CancelledError,
+  HandlerError,
+  ConfigError,
+} from "../errors/index.ts";
+export { ErrorCode } from "../protocol/index.ts";
+export { z } from "zod";

@@ -1,0 +1,126 @@
+import { z } from "zod";
+import type { ServedService, Transport } from "../bus/index.ts";
+import { DEFAULT_PREFIX, EndpointMeta, Header, ServiceMeta, endpointSubject, eventSubject, queueGroup } from "../protocol/index.ts";
+import { createLogger, type Logger } from "../log/index.ts";
+import { Caller } from "./caller.ts";
+import { RequestContext, runInContext } from "./context.ts";
+import type { AnyActor } from "./define-actor.ts";
+import { EndpointRunner } from "./endpoint-runner.ts";
+import { toFuseError } from "../errors/index.ts";
+
+export interface StartActorOptions {
+  transport: Transport;
+  /** Subject prefix. Default `fuse`. */
+  prefix?: string;
+  /** Instance number of this process. Default 0. */
+  instance?: number;
+  /** Root logger. Default: a pino logger on stdout at `info`. */
+  log?: Logger;
+  /** Longest wait for requests in flight when stopping, in ms. Default 10 000. */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningActor {
+  readonly name: string;
+  readonly serviceId: string;
+  /** Requests in flight across all endpoints. */
+  inflight(): number;
+  /** Stops taking requests, waits for those in flight, runs `stop`, and leaves the bus. */
+  stop(): Promise<void>;
+}
+
+function jsonSchemaText(schema: z.ZodType): string {
+  try {
+    return JSON.stringify(z.toJSONSchema(schema, { unrepresentable: "any", io: "input" }));
+  } catch {
+    return "{}";
+  }
+}
+
+function endpointMetadata(endpoint: AnyActor["endpoints"][string]): Record<string, string> {
+  const meta: Record<string, string> = {
+    [EndpointMeta.inputSchema]: jsonSchemaText(endpoint.input),
+    [EndpointMeta.outputSchema]: jsonSchemaText(endpoint.output),
+  };
+  if (endpoint.http) meta[EndpointMeta.http] = JSON.stringify(endpoint.http);
+  if (endpoint.description) meta[EndpointMeta.description] = endpoint.description;
+  return meta;
+}
+
+/**
+ * Serves an actor on a transport: one micro service named after the actor, an endpoint per
+ * declared endpoint in the actor's queue group, and its event subscriptions.
+ */
+export async function startActor(definition: AnyActor, options: StartActorOptions): Promise<RunningActor> {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const instance = options.instance ?? 0;
+  const log = options.log ?? createLogger({ actor: definition.name, instance });
+  const sender = new Caller(options.transport, prefix, definition.name);
+  const lifecycleContext = () => new RequestContext({ actor: definition.name, instance, rootLog: log, sender });
+
+  let idle: (() => void) | undefined;
+  const runners = new Map(
+    Object.entries(definition.endpoints).map(([name, endpoint]) => [
+      name,
+      new EndpointRunner({ actor: definition.name, instance, name, endpoint, log, sender, onIdle: () => idle?.() }),
+    ]),
+  );
+  const inflight = () => [...runners.values()].reduce((n, r) => n + r.stats.inflight, 0);
+
+  await definition.start?.(lifecycleContext());
+
+  const service: ServedService = await options.transport.serve({
+    name: definition.name,
+    version: definition.version ?? "0.1.0",
+    description: definition.description ?? "",
+    metadata: { [ServiceMeta.instance]: String(instance), [ServiceMeta.pid]: String(process.pid) },
+    endpoints: [...runners].map(([name, runner]) => ({
+      name,
+      subject: endpointSubject(prefix, definition.name, name),
+      metadata: endpointMetadata(definition.endpoints[name]!),
+      handle: (request) => runner.handle(request),
+    })),
+    statsOf: (name) => runners.get(name)?.stats.toJSON(),
+  });
+
+  const unsubscribers = Object.entries(definition.events ?? {}).map(([topic, handler]) =>
+    options.transport.subscribe(
+      eventSubject(prefix, topic),
+      (message) => {
+        const ctx = new RequestContext({
+          actor: definition.name,
+          instance,
+          traceId: message.header(Header.traceId),
+          caller: message.header(Header.caller),
+          rootLog: log,
+          sender,
+        });
+        const payload = message.data.length ? JSON.parse(new TextDecoder().decode(message.data)) : null;
+        Promise.resolve()
+          .then(() => runInContext(ctx, () => handler(payload, ctx)))
+          .catch((err) => log.error({ err, code: toFuseError(err).code, topic, traceId: ctx.traceId }, "event handler failed"));
+      },
+      { queue: queueGroup(definition.name) },
+    ),
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    for (const unsubscribe of unsubscribers) unsubscribe();
+    await service.stop();
+    if (inflight() > 0) {
+      await new Promise<void>((resolve) => {
+        idle = resolve;
+        setTimeout(resolve, options.drainTimeoutMs ?? 10_000).unref();
+      });
+    }
+    await definition.stop?.(lifecycleContext());
+  };
+
+  return {
+    name: definition.name,
+    serviceId: service.id,
+    inflight,
+    stop: () => (stopping ??= stop()),
+  };
+}
