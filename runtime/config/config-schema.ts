@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { LOG_LEVELS } from "../log/index.ts";
+
+const NAME = /^[a-z][a-z0-9-]*$/;
+const port = z.number().int().min(0).max(65535);
+const ms = z.number().int().positive();
+
+export const actorConfigSchema = z.strictObject({
+  /** Module path relative to the hub folder. Default: `actors/<name>/index.ts`. */
+  module: z.string().min(1).optional(),
+  /** Processes to run. 0 keeps the actor known but stopped. */
+  instances: z.number().int().min(0).max(64).default(1),
+  /** Extra environment variables of the actor's processes. */
+  env: z.record(z.string(), z.string()).default({}),
+});
+
+export const configSchema = z.strictObject({
+  /** Subject prefix: endpoints are `<prefix>.<actor>.<endpoint>`. */
+  prefix: z.string().regex(NAME, "expected lowercase letters, digits and dashes").default("fuse"),
+  /** Folder scanned for actors (`<dir>/<name>/index.ts`), relative to the hub folder. */
+  actorsDir: z.string().default("actors"),
+  /** Whether to run every actor found in `actorsDir`; `false` runs only those listed under `actors`. */
+  discover: z.boolean().default(true),
+  bus: z
+    .strictObject({
+      /** An external NATS server; without it `fuse up` starts one. */
+      url: z.string().regex(/^(nats|tls|wss?):\/\//, "expected a nats:// URL").optional(),
+      /** Port of the started nats-server; 0 picks a free one. */
+      port: port.default(0),
+    })
+    .prefault({}),
+  db: z
+    .strictObject({
+      /** An external libSQL server (or a `file:` URL); without it `fuse up` starts sqld. */
+      url: z.string().optional(),
+      port: port.default(0),
+    })
+    .prefault({}),
+  gateway: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** HTTP port; 0 picks a free one. */
+      port: port.default(0),
+      host: z.string().default("127.0.0.1"),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: z.enum(LOG_LEVELS).default("info"),
+      /** Size at which a log file rotates, e.g. `10M`. */
+      maxSize: z.string().regex(/^\d+[KMG]$/, "expected a size like 10M").default("10M"),
+      /** Rotated files kept per actor. */
+      maxFiles: z.number().int().min(1).default(5),
+    })
+    .prefault({}),
+  health: z
+    .strictObject({
+      /** How often each instance reports a heartbeat. */
+      heartbeatMs: ms.default(500),
+      /** Main-loop lag above which an instance shows as busy. */
+      busyLagMs: ms.default(1000),
+      /** Main-loop lag (or heartbeat silence) after which an instance is hung and restarted. */
+      hangTimeoutMs: ms.default(30_000),
+      /** How long an instance may take to become ready. */
+      readyTimeoutMs: ms.default(30_000),
+    })
+    .prefault({}),
+  restart: z
+    .strictObject({
+      initialDelayMs: ms.default(200),
+      maxDelayMs: ms.default(30_000),
+      /** Restarts within `windowMs` after which an instance is marked failed. */
+      maxRestarts: z.number().int().min(1).default(5),
+      windowMs: ms.default(60_000),
+    })
+    .prefault({}),
+  /** Longest wait for in-flight requests when an actor stops. */
+  drainTimeoutMs: ms.default(10_000),
+  actors: z
+    .record(z.string().regex(NAME, "actor names are lowercase letters, digits and dashes"), actorConfigSchema.prefault({}))
+    .default({}),
+});
+
+export type FuseConfig = z.output<typeof configSchema>;
+export type ActorConfig = z.output<typeof actorConfigSchema>;

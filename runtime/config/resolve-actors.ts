@@ -1,0 +1,54 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { ConfigError } from "../errors/index.ts";
+import type { FuseConfig } from "./config-schema.ts";
+
+/** An actor the hub runs: where its module is and how many processes it gets. */
+export interface ActorPlan {
+  name: string;
+  /** Absolute path of the module. */
+  module: string;
+  instances: number;
+  env: Record<string, string>;
+  /** Built-in actors (gateway, db, taskmaster) ship with Fuse. */
+  builtin: boolean;
+}
+
+const ENTRY_NAMES = ["index.ts", "index.mts", "index.js", "index.mjs"];
+
+/** Folders of `actorsDir` whose entry module calls `defineActor`. */
+export function discoverActors(hubDir: string, actorsDir: string): Map<string, string> {
+  const root = path.resolve(hubDir, actorsDir);
+  const found = new Map<string, string>();
+  if (!existsSync(root)) return found;
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !/^[a-z][a-z0-9-]*$/.test(entry.name)) continue;
+    const file = ENTRY_NAMES.map((n) => path.join(root, entry.name, n)).find(existsSync);
+    if (file && readFileSync(file, "utf8").includes("defineActor")) found.set(entry.name, file);
+  }
+  return found;
+}
+
+/**
+ * The actors to run: every one discovered under `actorsDir` (unless `discover: false`),
+ * with the settings the config adds, plus those the config lists with a module.
+ * @throws CONFIG_INVALID when a listed actor has no module file.
+ */
+export function resolveActors(config: FuseConfig, hubDir: string, file = "config/fuse.yaml"): ActorPlan[] {
+  const discovered = config.discover ? discoverActors(hubDir, config.actorsDir) : new Map<string, string>();
+  const plans = new Map<string, ActorPlan>();
+  for (const [name, module] of discovered) plans.set(name, { name, module, instances: 1, env: {}, builtin: false });
+  for (const [name, settings] of Object.entries(config.actors)) {
+    const module = settings.module
+      ? path.resolve(hubDir, settings.module)
+      : (plans.get(name)?.module ?? path.resolve(hubDir, config.actorsDir, name, "index.ts"));
+    if (!existsSync(module)) {
+      const key = `actors.${name}${settings.module ? ".module" : ""}`;
+      throw new ConfigError(`${file} ${key}: module ${path.relative(hubDir, module) || module} does not exist`, {
+        location: { file, key },
+      });
+    }
+    plans.set(name, { name, module, instances: settings.instances, env: settings.env, builtin: false });
+  }
+  return [...plans.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

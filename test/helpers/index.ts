@@ -1,0 +1,3 @@
+export { waitFor } from "./wait-for.ts";
+export { isAlive, killLeftovers } from "./processes.ts";
+export { startNats, freshPrefix, type NatsHarness } from "./nats.ts";
