@@ -27,3 +27,14 @@ export {
 } from "./envelope.ts";
 export { EndpointMeta, ServiceMeta } from "./metadata.ts";
 export { ProcessEnv, STATUS_FD, type StatusLine } from "./process-env.ts";
+export {
+  HubEndpoint,
+  HUB_ACTOR,
+  STATE_FILE,
+  type ActorStatus,
+  type ActorState,
+  type InstanceStatus,
+  type InstanceState,
+  type HubInfo,
+  type HubState,
+} from "./hub-control.ts";

@@ -1,0 +1,71 @@
+/**
+ * The `hub` actor's control endpoints (`<prefix>.hub.<endpoint>`), as seen by its clients: the
+ * CLI, the gateway's dashboard and any NATS client. Shapes only; the hub implements them.
+ */
+export const HubEndpoint = {
+  /** `{}` → `{ actors: ActorStatus[] }` */
+  list: "list",
+  /** `{ name }` → ActorStatus */
+  start: "start",
+  /** `{ name }` → ActorStatus (drains first) */
+  stop: "stop",
+  /** `{ name }` → ActorStatus (rolling: one instance at a time) */
+  restart: "restart",
+  /** `{ name, instances }` → ActorStatus */
+  scale: "scale",
+  /** `{}` → HubInfo */
+  info: "info",
+  /** `{ name, lines? }` → `{ lines: string[] }`: the actor's latest JSON log lines */
+  logs: "logs",
+  /** `{}` → `{ stopping: true }`: stops every actor and the hub */
+  shutdown: "shutdown",
+} as const;
+
+export const HUB_ACTOR = "hub";
+
+export type InstanceState = "starting" | "running" | "busy" | "stopping" | "stopped" | "backoff" | "failed";
+export type ActorState = "running" | "starting" | "degraded" | "busy" | "stopped" | "failed";
+
+export interface InstanceStatus {
+  index: number;
+  pid: number | null;
+  status: InstanceState;
+  restarts: number;
+  startedAt: number | null;
+  /** Main-loop lag last reported by the instance's watchdog. */
+  lagMs: number;
+  lastExit?: { code: number | null; signal: string | null; at: number; reason: string };
+}
+
+export interface ActorStatus {
+  name: string;
+  builtin: boolean;
+  module: string;
+  status: ActorState;
+  desired: number;
+  running: number;
+  restarts: number;
+  pids: number[];
+  /** Ms since the oldest running instance started; null when none runs. */
+  uptimeMs: number | null;
+  requests: number;
+  errors: number;
+  meanMs: number;
+  instances: InstanceStatus[];
+}
+
+export interface HubInfo {
+  pid: number;
+  dir: string;
+  prefix: string;
+  natsUrl: string;
+  dbUrl?: string;
+  gatewayUrl?: string;
+  startedAt: number;
+  version: string;
+}
+
+/** `.fuse/state.json`: how other commands find the running hub of a folder. */
+export interface HubState extends HubInfo {}
+
+export const STATE_FILE = ".fuse/state.json";
