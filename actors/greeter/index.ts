@@ -12,7 +12,7 @@ export default defineActor({
       http: { method: "GET", path: "/hello/:name" },
       handler: async ({ name }, ctx) => {
         const { count } = await ctx.call<{ count: number }>("counter.increment", { key: name.toLowerCase() });
-        ctx.log.info({ name, visits: count }, "greeting sent");
+        ctx.log.info({ person: name, visits: count }, "greeting sent");
         return { greeting: `Hello, ${name}!`, visits: count };
       },
     }),

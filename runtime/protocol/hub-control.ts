@@ -66,6 +66,9 @@ export interface HubInfo {
 }
 
 /** `.fuse/state.json`: how other commands find the running hub of a folder. */
-export interface HubState extends HubInfo {}
+export interface HubState extends HubInfo {
+  /** PIDs of the servers the hub started (nats-server, sqld), to clean up after a hub that was killed. */
+  servicePids: number[];
+}
 
 export const STATE_FILE = ".fuse/state.json";

@@ -1,0 +1,66 @@
+import type { Command } from "commander";
+import { HubEndpoint, HUB_ACTOR, type ActorStatus } from "../../protocol/index.ts";
+import { withHub } from "../hub-client.ts";
+import { hubDir } from "../hub-dir.ts";
+import { colour, formatDuration, print, printJson, statusColour, table } from "../output.ts";
+import { ValidationError } from "../../errors/index.ts";
+
+const hubTarget = (endpoint: string) => `${HUB_ACTOR}.${endpoint}`;
+
+function actorRows(actors: ActorStatus[]): string[][] {
+  return actors.map((a) => [
+    a.builtin ? colour.dim(a.name) : a.name,
+    `${a.running}/${a.desired}`,
+    statusColour(a.status),
+    a.pids.join(",") || "-",
+    formatDuration(a.uptimeMs),
+    String(a.restarts),
+    String(a.requests),
+    a.errors ? colour.red(String(a.errors)) : "0",
+    a.requests ? `${a.meanMs.toFixed(2)}ms` : "-",
+  ]);
+}
+
+function printActor(a: ActorStatus, json: boolean | undefined, verb: string): void {
+  if (json) return printJson(a);
+  print(`${colour.green("✓")} ${a.name} ${verb}: ${a.running}/${a.desired} ${statusColour(a.status)} ${colour.dim(`pids ${a.pids.join(",") || "-"}`)}`);
+}
+
+export function registerActorsCommands(program: Command): void {
+  const actors = program.command("actors").description("list and control the actors of the running hub");
+  actors
+    .command("ls")
+    .description("list actors: instances, status, pids, uptime, restarts, requests, errors, mean latency")
+    .option("--json", "print a JSON array")
+    .action(async (options: { json?: boolean }) => {
+      const { actors: list } = (await withHub(hubDir(program), (call) => call(hubTarget(HubEndpoint.list)))) as { actors: ActorStatus[] };
+      if (options.json) return printJson(list);
+      print(table(["ACTOR", "RUNNING", "STATUS", "PIDS", "UPTIME", "RESTARTS", "REQUESTS", "ERRORS", "MEAN"], actorRows(list)));
+    });
+  for (const [verb, endpoint, past] of [
+    ["start", HubEndpoint.start, "started"],
+    ["stop", HubEndpoint.stop, "stopped"],
+    ["restart", HubEndpoint.restart, "restarted"],
+  ] as const) {
+    actors
+      .command(`${verb} <name>`)
+      .description(`${verb} an actor${verb === "restart" ? " (rolling, one instance at a time)" : ""}`)
+      .option("--json", "print the actor's status as JSON")
+      .action(async (name: string, options: { json?: boolean }) => {
+        const status = (await withHub(hubDir(program), (call) => call(hubTarget(endpoint), { name }, { timeoutMs: 120_000 }))) as ActorStatus;
+        printActor(status, options.json, past);
+      });
+  }
+  actors
+    .command("scale <name> <instances>")
+    .description("set the number of instances of an actor")
+    .option("--json", "print the actor's status as JSON")
+    .action(async (name: string, count: string, options: { json?: boolean }) => {
+      const instances = Number(count);
+      if (!Number.isInteger(instances) || instances < 0) {
+        throw new ValidationError(`instances: expected a whole number from 0, got ${JSON.stringify(count)}`);
+      }
+      const status = (await withHub(hubDir(program), (call) => call(hubTarget(HubEndpoint.scale), { name, instances }, { timeoutMs: 120_000 }))) as ActorStatus;
+      printActor(status, options.json, "scaled");
+    });
+}

@@ -1,0 +1,75 @@
+import type { Command } from "commander";
+import { readState, startHub, type Hub } from "../../hub/index.ts";
+import { createLineFormatter } from "../../log/index.ts";
+import { colour, print, statusColour, table } from "../output.ts";
+import { hubDir } from "../hub-dir.ts";
+import { UnavailableError } from "../../errors/index.ts";
+import { ErrorCode } from "../../protocol/index.ts";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses a second hub in one folder, and cleans up the servers of a hub that was killed. */
+function checkNoHubRunning(dir: string): void {
+  const state = readState(dir);
+  if (!state) return;
+  if (alive(state.pid)) {
+    throw new UnavailableError(`a hub is already running in ${dir} (pid ${state.pid}); stop it with \`fuse down\``, {
+      code: ErrorCode.CONFLICT,
+    });
+  }
+  for (const pid of state.servicePids ?? []) if (alive(pid)) process.kill(pid, "SIGKILL");
+}
+
+async function printSummary(hub: Hub): Promise<void> {
+  const { info } = hub;
+  print(`${colour.green("●")} Fuse hub ready in ${hub.readyMs} ms ${colour.dim(`(pid ${info.pid}, ${info.dir})`)}`);
+  print(`  bus      ${info.natsUrl}`);
+  if (info.gatewayUrl) print(`  gateway  ${colour.cyan(info.gatewayUrl)}`);
+  if (info.dbUrl) print(`  db       ${info.dbUrl}`);
+  print(`  logs     .fuse/logs/`);
+  const rows = (await hub.statuses()).map((a) => [
+    a.builtin ? colour.dim(a.name) : a.name,
+    `${a.running}/${a.desired}`,
+    statusColour(a.status),
+    a.pids.join(", ") || "-",
+  ]);
+  print(table(["ACTOR", "INSTANCES", "STATUS", "PIDS"], rows));
+  print(colour.dim("Stop with Ctrl-C or `fuse down`."));
+}
+
+export function registerUpCommand(program: Command): void {
+  program
+    .command("up")
+    .description("start the hub of this folder: nats-server, the database, the gateway and every actor")
+    .option("-q, --quiet", "do not print the actors' log lines")
+    .action(async (options: { quiet?: boolean }) => {
+      const dir = hubDir(program);
+      checkNoHubRunning(dir);
+      const format = createLineFormatter({ colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
+      let ready = false;
+      const hub = await startHub({
+        dir,
+        // Before the summary only warnings and errors show, so the summary stays readable.
+        onLine: options.quiet
+          ? undefined
+          : (actor, line) => {
+              if (ready || /"level":(4|5|6)\d/.test(line)) process.stdout.write(`${format(line, actor)}\n`);
+            },
+      });
+      await printSummary(hub);
+      ready = true;
+      const stop = () => void hub.stop();
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+      await hub.stopped;
+      print(colour.dim("hub stopped"));
+      process.exit(0);
+    });
+}

@@ -1,0 +1,57 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { NatsTransport, callEndpoint, connectNats } from "../bus/index.ts";
+import { FuseError, UnavailableError, ValidationError } from "../errors/index.ts";
+import { ErrorCode, Header, STATE_FILE, endpointSubject, parseTarget, type HubState } from "../protocol/index.ts";
+
+export type HubCall = (target: string, input?: unknown, options?: { timeoutMs?: number; traceId?: string }) => Promise<unknown>;
+
+/** The running hub's state file, or a clear error saying there is none and how to start one. */
+export function readHubState(dir: string): HubState {
+  const file = path.join(dir, STATE_FILE);
+  const noHub = () =>
+    new UnavailableError(`no hub is running in ${dir} (no ${STATE_FILE}); start one with \`fuse up\``, {
+      code: ErrorCode.HUB_NOT_RUNNING,
+    });
+  if (!existsSync(file)) throw noHub();
+  const state = JSON.parse(readFileSync(file, "utf8")) as HubState;
+  try {
+    process.kill(state.pid, 0);
+  } catch {
+    throw new UnavailableError(`the hub of ${dir} (pid ${state.pid}) is not running any more; start one with \`fuse up\``, {
+      code: ErrorCode.HUB_NOT_RUNNING,
+    });
+  }
+  return state;
+}
+
+/**
+ * Connects to the hub of `dir` and runs `fn` with a function that calls `"actor.endpoint"`
+ * there; closes the connection afterwards.
+ * @throws HUB_NOT_RUNNING when no hub runs in `dir`.
+ */
+export async function withHub<T>(dir: string, fn: (call: HubCall, state: HubState) => Promise<T>): Promise<T> {
+  const state = readHubState(dir);
+  const transport = new NatsTransport(await connectNats({ url: state.natsUrl, name: "fuse-cli", connectTimeoutMs: 3000 }));
+  const call: HubCall = (target, input = {}, options = {}) => {
+    const parsed = parseTarget(target);
+    if (!parsed) throw new ValidationError(`"${target}" is not of the form actor.endpoint`);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    return callEndpoint(transport, { subject: endpointSubject(state.prefix, parsed.actor, parsed.endpoint), ...parsed }, input, {
+      headers: {
+        [Header.traceId]: options.traceId ?? randomUUID().replaceAll("-", ""),
+        [Header.deadline]: String(Date.now() + timeoutMs),
+        [Header.caller]: "cli",
+      },
+      timeoutMs,
+    });
+  };
+  try {
+    return await fn(call, state);
+  } finally {
+    await transport.close().catch(() => undefined);
+  }
+}
+
+export { FuseError };

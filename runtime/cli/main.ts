@@ -1,0 +1,38 @@
+import { Command, CommanderError } from "commander";
+import { FuseError } from "../errors/index.ts";
+import { registerActorsCommands } from "./commands/actors.ts";
+import { registerCallCommand } from "./commands/call.ts";
+import { registerDownCommand } from "./commands/down.ts";
+import { registerLogsCommand } from "./commands/logs.ts";
+import { registerUpCommand } from "./commands/up.ts";
+import { printError } from "./output.ts";
+
+/** Builds the `fuse` program with every command. */
+export function createProgram(): Command {
+  const program = new Command("fuse")
+    .description("Fuse: a hub of actors on a NATS bus")
+    .option("-C, --dir <dir>", "the hub folder (default: the current folder)")
+    .showHelpAfterError();
+  registerUpCommand(program);
+  registerDownCommand(program);
+  registerActorsCommands(program);
+  registerCallCommand(program);
+  registerLogsCommand(program);
+  return program;
+}
+
+/** Runs the CLI; every failure ends with a clear message and a non-zero exit code. */
+export async function main(argv: string[]): Promise<void> {
+  const program = createProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    if (error instanceof FuseError) {
+      printError(error.code === "VALIDATION_FAILED" || error.code === "CONFIG_INVALID" ? error.message : `${error.message} [${error.code}]`);
+      process.exit(1);
+    }
+    printError(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  }
+}

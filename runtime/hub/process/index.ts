@@ -1,0 +1,2 @@
+export type { ExitInfo, LaunchSpec, LaunchedProcess, ProcessLauncher } from "./launcher.ts";
+export { LocalLauncher } from "./local-launcher.ts";

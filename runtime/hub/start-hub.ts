@@ -1,0 +1,141 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { NatsTransport, callEndpoint, connectNats } from "../bus/index.ts";
+import { loadConfig, resolveActors, type ActorPlan } from "../config/index.ts";
+import { createLogger, type Logger } from "../log/index.ts";
+import { HUB_ACTOR, endpointSubject, type ActorStatus, type HubInfo } from "../protocol/index.ts";
+import { startActor, type RunningActor } from "../sdk/index.ts";
+import { createHubActor } from "./actor.ts";
+import { builtinPlans } from "./builtins.ts";
+import { LogSinks } from "./log-sink.ts";
+import { LocalLauncher, type ProcessLauncher } from "./process/index.ts";
+import { startNatsServer, type NatsServerHandle } from "./services/nats-server.ts";
+import { removeState, writeState } from "./state-file.ts";
+import { gatherStats } from "./stats.ts";
+import { Supervisor } from "./supervisor.ts";
+
+export interface StartHubOptions {
+  /** The hub folder: config/, actors/, schemas/, tasks/ and .fuse/ live here. */
+  dir: string;
+  /** Gets every log line (JSON) of every process, e.g. to show in a terminal. */
+  onLine?: (actor: string, line: string) => void;
+  launcher?: ProcessLauncher;
+}
+
+export interface Hub {
+  readonly info: HubInfo;
+  /** Ms from the call to startHub until every actor was ready. */
+  readonly readyMs: number;
+  statuses(): Promise<ActorStatus[]>;
+  /** Stops every actor (draining), then the servers; idempotent. */
+  stop(): Promise<void>;
+  /** Resolves once the hub has stopped, whoever asked (for example `hub.shutdown` on the bus). */
+  readonly stopped: Promise<void>;
+}
+
+const VERSION = (JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../package.json"), "utf8")) as { version: string }).version;
+
+/**
+ * Starts a whole hub from its folder: nats-server (unless `bus.url`), the `hub` control actor,
+ * the built-in actors and every user actor, each instance its own process.
+ * @throws CONFIG_INVALID for a bad config; NO_LIVE_INSTANCE when nats-server cannot start.
+ */
+export async function startHub(options: StartHubOptions): Promise<Hub> {
+  const began = performance.now();
+  const dir = path.resolve(options.dir);
+  const config = loadConfig(dir);
+  const plans: ActorPlan[] = [...builtinPlans(config), ...resolveActors(config, dir)];
+  const fuseDir = path.join(dir, ".fuse");
+  const sinks = new LogSinks({ dir: path.join(fuseDir, "logs"), ...config.logging, onLine: options.onLine });
+  const log = createLogger({ actor: HUB_ACTOR, level: config.logging.level, destination: sinks.streamFor(HUB_ACTOR) });
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch((err) => log.error({ err }, "cleanup step failed"));
+    cleanups.length = 0;
+  };
+  try {
+    let nats: NatsServerHandle | undefined;
+    if (!config.bus.url) {
+      nats = await startNatsServer({ dir: path.join(fuseDir, "nats"), port: config.bus.port });
+      cleanups.push(() => nats!.stop());
+    }
+    const natsUrl = config.bus.url ?? nats!.url;
+    const transport = new NatsTransport(await connectNats({ url: natsUrl, name: HUB_ACTOR }));
+    cleanups.push(() => transport.close());
+    const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl, startedAt: Date.now(), version: VERSION };
+    if (config.db.url) info.dbUrl = config.db.url;
+
+    const supervisor = new Supervisor({
+      hubDir: dir,
+      prefix: config.prefix,
+      natsUrl,
+      dbUrl: info.dbUrl,
+      logLevel: config.logging.level,
+      heartbeatMs: config.health.heartbeatMs,
+      settings: { restart: config.restart, health: config.health, readyTimeoutMs: config.health.readyTimeoutMs, drainTimeoutMs: config.drainTimeoutMs },
+      launcher: options.launcher ?? new LocalLauncher(),
+      sinks,
+      log: log.child({ mod: "hub.supervisor" }),
+    });
+    cleanups.push(() => supervisor.stopAll());
+
+    let resolveStopped!: () => void;
+    const stopped = new Promise<void>((r) => (resolveStopped = r));
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        log.info("hub stopping");
+        await cleanup();
+        removeState(dir);
+        await sinks.close();
+        resolveStopped();
+      })());
+
+    const hubActor: RunningActor = await startActor(
+      createHubActor({
+        supervisor,
+        info: () => info,
+        stats: () => gatherStats(transport),
+        recentLogs: (name, lines) => sinks.lines(name, lines),
+        shutdown: () => void stop(),
+      }),
+      { transport, prefix: config.prefix, log: log.child({ mod: "hub.actor" }) },
+    );
+    cleanups.push(() => hubActor.stop());
+
+    for (const plan of plans.filter((p) => p.builtin)) await supervisor.add(plan).start();
+    await Promise.all(plans.filter((p) => !p.builtin).map((plan) => supervisor.add(plan).start()));
+
+    if (supervisor.names().includes("gateway")) info.gatewayUrl = await gatewayUrl(transport, config.prefix, log);
+    writeState(dir, { ...info, servicePids: nats ? [nats.pid] : [] });
+    const readyMs = Math.round(performance.now() - began);
+    log.info({ readyMs, actors: supervisor.names(), natsUrl }, "hub ready");
+    return {
+      info,
+      readyMs,
+      statuses: async () => supervisor.statuses(await gatherStats(transport)),
+      stop,
+      stopped,
+    };
+  } catch (error) {
+    await cleanup();
+    await sinks.close();
+    throw error;
+  }
+}
+
+async function gatewayUrl(transport: NatsTransport, prefix: string, log: Logger): Promise<string | undefined> {
+  try {
+    const reply = (await callEndpoint(
+      transport,
+      { subject: endpointSubject(prefix, "gateway", "info"), actor: "gateway", endpoint: "info" },
+      {},
+      { headers: {}, timeoutMs: 5000 },
+    )) as { url?: string };
+    return reply.url;
+  } catch (err) {
+    log.warn({ err }, "gateway url unknown");
+    return undefined;
+  }
+}
