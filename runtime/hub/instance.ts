@@ -54,12 +54,15 @@ export class Instance {
         const line = raw as StatusLine;
         if (line.type === "ready") {
           clearTimeout(timer);
+          // Loading and compiling the module blocks the main loop; that lag is not busyness.
+          this.lagMs = 0;
+          this.lastHeartbeatAt = Date.now();
           this.state = "running";
           this.startedAt = Date.now();
           resolve();
         } else if (line.type === "heartbeat") {
           this.lastHeartbeatAt = Date.now();
-          this.lagMs = line.lagMs ?? 0;
+          if (this.state !== "starting") this.lagMs = line.lagMs ?? 0;
         } else if (line.type === "fatal") {
           this.fatal = `${line.code}: ${line.message}`;
         }

@@ -1,0 +1,101 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHubDir, isAlive, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+
+const CONFIG = `
+actors:
+  alpha:
+    instances: 2
+`;
+
+describe("fuse up / fuse down", () => {
+  let dir: string;
+  let hub: RunningHub;
+
+  beforeAll(async () => {
+    dir = createHubDir({ config: CONFIG, actors: { alpha: "worker", beta: "worker" } });
+    hub = await startHub(dir);
+  });
+  afterAll(async () => {
+    if (hub.process.exitCode === null) await hub.stop();
+    removeHubDir(dir);
+  });
+
+  it("starts every discovered actor with its configured instances, each its own process", async () => {
+    const actors = await hub.list();
+    const alpha = actors.find((a) => a.name === "alpha")!;
+    const beta = actors.find((a) => a.name === "beta")!;
+    expect(alpha).toMatchObject({ status: "running", desired: 2, running: 2 });
+    expect(beta).toMatchObject({ status: "running", desired: 1, running: 1 });
+    const pids = new Set([...alpha.pids, ...beta.pids, hub.state.pid]);
+    expect(pids.size).toBe(4);
+  });
+
+  it("writes .fuse/state.json with the hub's pid and bus URL", () => {
+    expect(hub.state.pid).toBe(hub.process.pid);
+    expect(hub.state.natsUrl).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("prints a summary with the actors, their instances and pids", () => {
+    expect(hub.output()).toMatch(/Fuse hub ready in \d+ ms/);
+    expect(hub.output()).toMatch(/alpha\s+2\/2\s+running\s+\d+, \d+/);
+  });
+
+  it("lists actors as JSON with name, status, desired, running, restarts and pids", async () => {
+    const result = await runCli(dir, ["actors", "ls", "--json"]);
+    expect(result.code).toBe(0);
+    const list = JSON.parse(result.stdout) as Record<string, unknown>[];
+    expect(list.map((a) => a.name).sort()).toEqual(["alpha", "beta"]);
+    for (const a of list) {
+      expect(a).toEqual(expect.objectContaining({ status: "running", restarts: 0, desired: expect.any(Number), running: expect.any(Number) }));
+      expect((a.pids as number[]).every(isAlive)).toBe(true);
+    }
+  });
+
+  it("shows a readable table in fuse actors ls", async () => {
+    const result = await runCli(dir, ["actors", "ls"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")[0]).toMatch(/^ACTOR\s+RUNNING\s+STATUS\s+PIDS\s+UPTIME\s+RESTARTS\s+REQUESTS\s+ERRORS\s+MEAN$/);
+    expect(result.stdout).toMatch(/alpha\s+2\/2\s+running/);
+  });
+
+  it("calls an endpoint with fuse call and prints its output", async () => {
+    const result = await runCli(dir, ["call", "alpha.echo", '{"text":"hi"}']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ text: "hi" });
+    expect(result.stderr).toMatch(/trace [0-9a-f]{32}/);
+  });
+
+  it("exits non-zero with the validation message when fuse call's input is wrong", async () => {
+    const result = await runCli(dir, ["call", "alpha.echo", '{"text":5}']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n").at(-1)).toMatchInlineSnapshot(`"error: alpha.echo input.text: Invalid input: expected string, received number"`);
+  });
+
+  it("counts requests and errors per actor", async () => {
+    await hub.call("beta.echo", { text: "x" });
+    await hub.call("beta.fail").catch(() => undefined);
+    const beta = await hub.actor("beta");
+    expect(beta.requests).toBe(2);
+    expect(beta.errors).toBe(1);
+  });
+
+  it("stops with fuse down: actors drain, every process exits, no orphan left", async () => {
+    const pids = await hub.pids();
+    const slow = hub.call<{ pid: number }>("beta.slow", { ms: 1500 });
+    await waitFor("the slow request to be in flight", async () => (await hub.actor("beta")).requests >= 3);
+    const down = await runCli(dir, ["down"]);
+    expect(down.code).toBe(0);
+    await expect(slow).resolves.toMatchObject({ pid: expect.any(Number) });
+    expect(await hub.stop()).toBe(0);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(existsSync(path.join(dir, ".fuse/state.json"))).toBe(false);
+  });
+
+  it("says clearly that no hub runs once it is down", async () => {
+    const result = await runCli(dir, ["actors", "ls"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no hub is running in .* start one with `fuse up`/);
+  });
+});
