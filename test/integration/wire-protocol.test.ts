@@ -1,0 +1,124 @@
+import { connect, headers as natsHeaders, type NatsConnection } from "nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
+import { createLogger } from "../../runtime/log/index.ts";
+import { startActor, type RunningActor } from "../../runtime/sdk/index.ts";
+import counter from "../../actors/counter/index.ts";
+import greeter from "../../actors/greeter/index.ts";
+import { startNats, type NatsHarness } from "../helpers/index.ts";
+
+// Raw nats.js stands in for "any NATS client in any language": only the documented contract.
+describe("wire protocol, seen from a plain NATS client", () => {
+  let nats: NatsHarness;
+  let raw: NatsConnection;
+  const actors: RunningActor[] = [];
+  const transports: NatsTransport[] = [];
+
+  beforeAll(async () => {
+    nats = await startNats();
+    raw = await connect({ servers: nats.url });
+    for (const actor of [greeter, counter]) {
+      const transport = new NatsTransport(await connectNats({ url: nats.url, name: actor.name }));
+      transports.push(transport);
+      actors.push(await startActor(actor, { transport, log: createLogger({ actor: actor.name, level: "silent" }) }));
+    }
+  });
+  afterAll(async () => {
+    for (const a of actors) await a.stop();
+    for (const t of transports) await t.close();
+    await raw?.close();
+    await nats?.stop();
+  });
+
+  const request = (subject: string, body: string) => raw.request(subject, body, { timeout: 5000 });
+
+  it("answers fuse.<actor>.<endpoint> with the output as JSON", async () => {
+    const reply = await request("fuse.greeter.hello", JSON.stringify({ name: "Ada" }));
+    expect(reply.headers?.get("Nats-Service-Error-Code") ?? "").toBe("");
+    expect(reply.json()).toEqual({ greeting: "Hello, Ada!", visits: 1 });
+  });
+
+  it("rejects invalid input with status 400, the micro error headers and a VALIDATION_FAILED envelope", async () => {
+    const reply = await request("fuse.greeter.hello", JSON.stringify({ name: 42 }));
+    expect(reply.headers?.get("Nats-Service-Error-Code")).toBe("400");
+    expect(reply.headers?.get("Nats-Service-Error")).toMatchInlineSnapshot(`"greeter.hello input.name: Invalid input: expected string, received number"`);
+    expect(reply.json()).toMatchInlineSnapshot(`
+      {
+        "error": {
+          "actor": "greeter",
+          "code": "VALIDATION_FAILED",
+          "details": {
+            "issues": [
+              {
+                "code": "invalid_type",
+                "message": "Invalid input: expected string, received number",
+                "path": "name",
+              },
+            ],
+          },
+          "message": "greeter.hello input.name: Invalid input: expected string, received number",
+        },
+      }
+    `);
+  });
+
+  it("answers malformed JSON with 400 BAD_REQUEST naming the problem", async () => {
+    const reply = await request("fuse.greeter.hello", "{nope");
+    expect(reply.headers?.get("Nats-Service-Error-Code")).toBe("400");
+    expect((reply.json() as { error: { code: string; message: string } }).error).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^greeter\.hello: body is not valid JSON/),
+    });
+  });
+
+  it("answers a throwing handler with 500 HANDLER_FAILED and its message, without its stack", async () => {
+    const reply = await request("fuse.greeter.fail", "{}");
+    expect(reply.headers?.get("Nats-Service-Error-Code")).toBe("500");
+    expect(reply.json()).toMatchInlineSnapshot(`
+      {
+        "error": {
+          "actor": "greeter",
+          "code": "HANDLER_FAILED",
+          "message": "greeter failed on purpose",
+        },
+      }
+    `);
+  });
+
+  it("answers a request whose Fuse-Deadline has passed with 504 DEADLINE_EXCEEDED", async () => {
+    const h = natsHeaders();
+    h.set("Fuse-Deadline", String(Date.now() - 1));
+    const reply = await raw.request("fuse.greeter.hello", JSON.stringify({ name: "Ada" }), { timeout: 5000, headers: h });
+    expect(reply.headers?.get("Nats-Service-Error-Code")).toBe("504");
+    expect((reply.json() as { error: { code: string } }).error.code).toBe("DEADLINE_EXCEEDED");
+  });
+
+  it("registers each actor as a NATS micro service that $SRV.PING finds", async () => {
+    const names: string[] = [];
+    for await (const m of await raw.requestMany("$SRV.PING", "", { maxWait: 500 })) names.push((m.json() as { name: string }).name);
+    expect(names.sort()).toEqual(["counter", "greeter"]);
+  });
+
+  it("publishes endpoints in $SRV.INFO with subject, queue group and JSON Schemas of input and output", async () => {
+    const info = (await request("$SRV.INFO.greeter", "")).json() as {
+      endpoints: { name: string; subject: string; queue_group: string; metadata: Record<string, string> }[];
+    };
+    const hello = info.endpoints.find((e) => e.name === "hello")!;
+    expect(hello).toMatchObject({ subject: "fuse.greeter.hello", queue_group: "greeter" });
+    expect(JSON.parse(hello.metadata["fuse.input"]!)).toMatchObject({
+      type: "object",
+      properties: { name: { type: "string", minLength: 1 } },
+      required: ["name"],
+    });
+    expect(JSON.parse(hello.metadata["fuse.output"]!)).toMatchObject({ properties: { greeting: { type: "string" } } });
+    expect(JSON.parse(hello.metadata["fuse.http"]!)).toEqual({ method: "GET", path: "/hello/:name" });
+  });
+
+  it("reports request and error counts in $SRV.STATS", async () => {
+    const stats = (await request("$SRV.STATS.greeter", "")).json() as {
+      endpoints: { name: string; data: { requests: number; errors: number } }[];
+    };
+    const fail = stats.endpoints.find((e) => e.name === "fail")!;
+    expect(fail.data).toMatchObject({ requests: 1, errors: 1 });
+  });
+});
