@@ -23,8 +23,12 @@ function issueError(file: string, doc: ReturnType<typeof parseDocument>, counter
       location: { file, line, key: formatPath(keyPath) },
     });
   }
-  const line = lineOf(doc, counter, issue.path);
+  const line = lineOf(doc, counter, issue.path, true);
   const key = formatPath(issue.path) || "(top level)";
+  if (issue.code === "invalid_key") {
+    const reason = issue.issues[0]?.message ?? issue.message;
+    return new ConfigError(`${file}${line ? `:${line}` : ""} ${key}: invalid name: ${reason}`, { location: { file, line, key } });
+  }
   const got = doc.getIn(issue.path.map((p) => (typeof p === "number" ? p : String(p))));
   // zod says "Invalid input: expected number, received string"; we say what we got ourselves.
   const expected = issue.message.replace(/^Invalid (input|option): /, "").replace(/, received \w+$/, "");

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import {
+  CancelledError,
+  ConfigError,
+  DeadlineExceededError,
+  FuseError,
+  HandlerError,
+  MigrationRefusedError,
+  NotFoundError,
+  SchemaError,
+  UnavailableError,
+  ValidationError,
+  fromWire,
+  toFuseError,
+  toWire,
+} from "../../../runtime/errors/index.ts";
+import { ErrorCode, statusOf } from "../../../runtime/protocol/index.ts";
+
+const samples: FuseError[] = [
+  new ValidationError("greeter.hello input.name: expected string", { details: { issues: [{ path: "name", code: "invalid_type", message: "expected string" }] } }),
+  new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, 'no actor named "ghost"'),
+  new NotFoundError(ErrorCode.ENDPOINT_NOT_FOUND, 'actor "greeter" has no endpoint "nope"'),
+  new UnavailableError('no live instance of actor "greeter" serves fuse.greeter.hello'),
+  new DeadlineExceededError("no reply from fuse.greeter.hello before the deadline"),
+  new CancelledError("cancelled by the caller"),
+  new HandlerError("boom"),
+  new ConfigError("config/fuse.yaml:3 actors.x: unknown key", { location: { file: "config/fuse.yaml", line: 3, key: "actors.x" } }),
+  new SchemaError(ErrorCode.TABLE_SCHEMA_INVALID, "schemas/users.json columns.age.type: unknown type"),
+  new SchemaError(ErrorCode.TASK_SCHEMA_INVALID, "tasks/x.json steps.b: unknown step a"),
+  new MigrationRefusedError("users: dropping column age would lose data"),
+];
+
+describe("errors on the wire", () => {
+  it.each(samples.map((e) => [e.code, e] as const))("rebuilds %s as the same class with the same fields", (_code, error) => {
+    const wire = toWire(error);
+    expect(wire.headers["Nats-Service-Error-Code"]).toBe(String(statusOf(error.code)));
+    expect(wire.headers["Nats-Service-Error"]).toBe(error.message);
+    const back = fromWire(wire.body, Number(wire.headers["Nats-Service-Error-Code"]));
+    expect(back).toBeInstanceOf(error.constructor);
+    expect(back).toMatchObject({ code: error.code, message: error.message, status: error.status, retryable: error.retryable });
+    expect(back.details).toEqual(error.details);
+  });
+
+  it("encodes the envelope of DESIGN.md", () => {
+    expect(toWire(samples[0]!)).toMatchInlineSnapshot(`
+      {
+        "body": "{"error":{"code":"VALIDATION_FAILED","message":"greeter.hello input.name: expected string","details":{"issues":[{"path":"name","code":"invalid_type","message":"expected string"}]}}}",
+        "headers": {
+          "Nats-Service-Error": "greeter.hello input.name: expected string",
+          "Nats-Service-Error-Code": "400",
+        },
+      }
+    `);
+  });
+
+  it("keeps an unknown code on a base FuseError", () => {
+    const back = fromWire(JSON.stringify({ error: { code: "TEAPOT", message: "short and stout" } }), 418);
+    expect(back.constructor).toBe(FuseError);
+    expect(back).toMatchObject({ code: "TEAPOT", message: "short and stout", status: 500 });
+  });
+
+  it("rebuilds a reply from a plain micro service (headers, no envelope) by its status", () => {
+    const back = fromWire("", 503, "service unavailable");
+    expect(back).toBeInstanceOf(UnavailableError);
+    expect(back.message).toBe("service unavailable");
+  });
+
+  it("puts a multi-line message on one header line", () => {
+    expect(toWire(new HandlerError("line one\nline two")).headers["Nats-Service-Error"]).toBe("line one line two");
+  });
+
+  it("wraps thrown non-errors into HANDLER_FAILED, keeping the original as cause", () => {
+    const wrapped = toFuseError("a string");
+    expect(wrapped).toBeInstanceOf(HandlerError);
+    expect(wrapped).toMatchObject({ code: "HANDLER_FAILED", message: "a string", cause: "a string" });
+    const original = new TypeError("bad");
+    expect(toFuseError(original).cause).toBe(original);
+  });
+
+  it("marks only NO_LIVE_INSTANCE as retryable by default", () => {
+    expect(samples.filter((e) => e.retryable).map((e) => e.code)).toEqual(["NO_LIVE_INSTANCE"]);
+  });
+});
