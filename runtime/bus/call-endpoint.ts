@@ -22,33 +22,25 @@ export interface CallEndpointOptions {
 /**
  * One request to an endpoint subject: encodes the input, decodes the reply, and tells an
  * unknown endpoint of a live actor (ENDPOINT_NOT_FOUND) from an actor with no live instance
- * (NO_LIVE_INSTANCE, retryable) by pinging the actor only when nothing answered.
+ * (NO_LIVE_INSTANCE, retryable) by pinging the actor only when nothing answered. On success
+ * it costs a single promise: this is the hot path of every call.
  */
-export async function callEndpoint(
+export function callEndpoint(
   transport: Transport,
   target: { subject: string; actor: string; endpoint: string },
   input: unknown,
   options: CallEndpointOptions,
 ): Promise<unknown> {
   const body = input === undefined ? "" : JSON.stringify(input);
-  let reply: Reply;
-  try {
-    reply = await transport.request(target.subject, body, options);
-  } catch (error) {
-    if (error instanceof FuseError && error.code === ErrorCode.NO_LIVE_INSTANCE) {
-      if (await transport.probe(target.actor)) {
-        throw new NotFoundError(
-          ErrorCode.ENDPOINT_NOT_FOUND,
-          `actor "${target.actor}" has no endpoint "${target.endpoint}"`,
-          { actor: target.actor },
-        );
-      }
-      throw new UnavailableError(
-        `no live instance of actor "${target.actor}" serves ${target.subject}`,
-        { actor: target.actor },
-      );
-    }
-    throw error;
+  return transport.request(target.subject, body, options).then(decodeReply, (error: unknown) => explainNoReply(transport, target, error));
+}
+
+async function explainNoReply(transport: Transport, target: { subject: string; actor: string; endpoint: string }, error: unknown): Promise<never> {
+  if (!(error instanceof FuseError) || error.code !== ErrorCode.NO_LIVE_INSTANCE) throw error;
+  if (await transport.probe(target.actor)) {
+    throw new NotFoundError(ErrorCode.ENDPOINT_NOT_FOUND, `actor "${target.actor}" has no endpoint "${target.endpoint}"`, {
+      actor: target.actor,
+    });
   }
-  return decodeReply(reply);
+  throw new UnavailableError(`no live instance of actor "${target.actor}" serves ${target.subject}`, { actor: target.actor });
 }

@@ -49,7 +49,7 @@ function wrap(msg: Msg): Reply & EventMessage {
  */
 export class NatsTransport implements Transport {
   private readonly inbox = `${createInbox()}.`;
-  private readonly pending = new PendingRequests<Msg>();
+  private readonly pending = new PendingRequests<Reply>();
 
   constructor(readonly connection: NatsConnection) {
     connection.subscribe(`${this.inbox}*`, { callback: (_err, msg) => this.onReply(msg) });
@@ -98,7 +98,7 @@ export class NatsTransport implements Transport {
     } catch (error) {
       this.pending.reject(id, () => new UnavailableError(`cannot publish to ${subject}`, { cause: error }));
     }
-    return promise.then(wrap);
+    return promise;
   }
 
   private onReply(msg: Msg): void {
@@ -108,7 +108,7 @@ export class NatsTransport implements Transport {
       this.pending.reject(id, (subject) => new UnavailableError(`no live instance serves ${subject}`));
       return;
     }
-    this.pending.resolve(id, msg);
+    this.pending.resolve(id, wrap(msg));
   }
 
   publish(subject: string, body: Body, headers?: HeaderRecord): void {

@@ -28,7 +28,10 @@ export class PendingRequests<T> {
     const promise = new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, expires: Date.now() + timeoutMs, subject });
     });
-    if (!this.sweeper) this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+      this.sweeper.unref();
+    }
     return { id, promise };
   }
 
@@ -55,7 +58,7 @@ export class PendingRequests<T> {
     const entry = this.pending.get(id);
     if (!entry) return undefined;
     this.pending.delete(id);
-    if (this.pending.size === 0) this.stopSweeper();
+    // The sweeper stops itself once idle; stopping it here would re-arm a timer per call.
     return entry;
   }
 

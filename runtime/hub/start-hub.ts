@@ -27,7 +27,8 @@ export interface Hub {
   readonly info: HubInfo;
   /** Ms from the call to startHub until every actor was ready. */
   readonly readyMs: number;
-  statuses(): Promise<ActorStatus[]>;
+  /** Every actor's status; with `withStats` also request figures (a 250 ms gather on the bus). */
+  statuses(withStats?: boolean): Promise<ActorStatus[]>;
   /** Stops every actor (draining), then the servers; idempotent. */
   stop(): Promise<void>;
   /** Resolves once the hub has stopped, whoever asked (for example `hub.shutdown` on the bus). */
@@ -104,8 +105,10 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     );
     cleanups.push(() => hubActor.stop());
 
-    for (const plan of plans.filter((p) => p.builtin)) await supervisor.add(plan).start();
-    await Promise.all(plans.filter((p) => !p.builtin).map((plan) => supervisor.add(plan).start()));
+    // The database comes first (others migrate and query as they start); the rest in parallel.
+    const [first, rest] = [plans.filter((p) => p.name === "db" && p.builtin), plans.filter((p) => !(p.name === "db" && p.builtin))];
+    for (const plan of first) await supervisor.add(plan).start();
+    await Promise.all(rest.map((plan) => supervisor.add(plan).start()));
 
     if (supervisor.names().includes("gateway")) info.gatewayUrl = await gatewayUrl(transport, config.prefix, log);
     writeState(dir, { ...info, servicePids: nats ? [nats.pid] : [] });
@@ -114,7 +117,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     return {
       info,
       readyMs,
-      statuses: async () => supervisor.statuses(await gatherStats(transport)),
+      statuses: async (withStats = true) => supervisor.statuses(withStats ? await gatherStats(transport) : undefined),
       stop,
       stopped,
     };

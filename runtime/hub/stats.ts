@@ -16,6 +16,20 @@ const GATHER_MS = 250;
  */
 export async function gatherStats(transport: NatsTransport): Promise<Map<string, EndpointTotals>> {
   const totals = new Map<string, { requests: number; errors: number; totalMs: number }>();
+  try {
+    await collect(transport, totals);
+  } catch {
+    // The bus is going away (the hub is stopping): report what was gathered.
+  }
+  return new Map(
+    [...totals].map(([name, t]) => [
+      name,
+      { requests: t.requests, errors: t.errors, meanMs: t.requests ? +(t.totalMs / t.requests).toFixed(3) : 0 },
+    ]),
+  );
+}
+
+async function collect(transport: NatsTransport, totals: Map<string, { requests: number; errors: number; totalMs: number }>): Promise<void> {
   const replies = await transport.connection.requestMany(serviceStatsSubject(), "", {
     maxWait: GATHER_MS,
     strategy: "timer" as never,
@@ -37,10 +51,4 @@ export async function gatherStats(transport: NatsTransport): Promise<Map<string,
     }
     totals.set(stats.name, sum);
   }
-  return new Map(
-    [...totals].map(([name, t]) => [
-      name,
-      { requests: t.requests, errors: t.errors, meanMs: t.requests ? +(t.totalMs / t.requests).toFixed(3) : 0 },
-    ]),
-  );
 }

@@ -1,11 +1,6 @@
 import { callEndpoint, type HeaderRecord, type Transport } from "../bus/index.ts";
-import {
-  DeadlineExceededError,
-  FuseError,
-  ValidationError,
-  toFuseError,
-} from "../errors/index.ts";
-import { Header, endpointSubject, eventSubject, parseTarget } from "../protocol/index.ts";
+import { DeadlineExceededError, FuseError, ValidationError, toFuseError } from "../errors/index.ts";
+import { Header, endpointSubject, eventSubject, parseTarget, type Target } from "../protocol/index.ts";
 import { marksCrossing } from "./stack.ts";
 
 /** Options of `ctx.call`. */
@@ -18,6 +13,11 @@ export interface CallOptions {
   backoffMs?: number;
   /** Sent as `Fuse-Idempotency-Key`, the same on every attempt. */
   idempotencyKey?: string;
+  /**
+   * Sent as `Fuse-Trace-Id` instead of the current trace's id, for work that outlives the
+   * request that started it (a task run's steps, say). Default: the current trace.
+   */
+  traceId?: string;
 }
 
 /** What `ctx.tryCall` returns: zod's `safeParse` shape. */
@@ -35,8 +35,18 @@ const DEFAULT_BACKOFF_MS = 50;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface PreparedCall {
+  target: string;
+  parsed: Target & { subject: string };
+  headers: HeaderRecord;
+  deadline: number;
+}
+
 /** Sends calls, fire-and-forget messages and events for one actor (or client) on a transport. */
 export class Caller {
+  // Parsed once per distinct target: calls repeat the same few targets.
+  private readonly targets = new Map<string, Target & { subject: string }>();
+
   constructor(
     readonly transport: Transport,
     readonly prefix: string,
@@ -44,47 +54,66 @@ export class Caller {
     readonly name: string,
   ) {}
 
-  async call(scope: CallScope, target: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
-    const parsed = parseTarget(target);
+  private resolve(target: string, verb: string): Target & { subject: string } {
+    let parsed = this.targets.get(target);
     if (!parsed) {
-      throw new ValidationError(`call target ${JSON.stringify(target)}: expected "actor.endpoint"`);
+      const t = parseTarget(target);
+      if (!t) throw new ValidationError(`${verb} target ${JSON.stringify(target)}: expected "actor.endpoint"`);
+      parsed = { ...t, subject: endpointSubject(this.prefix, t.actor, t.endpoint) };
+      this.targets.set(target, parsed);
     }
-    const subject = endpointSubject(this.prefix, parsed.actor, parsed.endpoint);
-    const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-    const deadline = Math.min(Date.now() + timeout, scope.deadline ?? Infinity);
-    const retries = options.retries ?? DEFAULT_RETRIES;
-    let backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+    return parsed;
+  }
+
+  /**
+   * Calls an endpoint. Retries and the caller-side stack live on the (rare) failure path; it
+   * stays an async function so that V8's async stack traces can show the caller's frames.
+   */
+  async call(scope: CallScope, target: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
+    const parsed = this.resolve(target, "call");
+    const deadline = Math.min(Date.now() + (options.timeout ?? DEFAULT_TIMEOUT_MS), scope.deadline ?? Infinity);
     const headers: HeaderRecord = {
-      [Header.traceId]: scope.traceId,
+      [Header.traceId]: options.traceId ?? scope.traceId,
       [Header.deadline]: String(deadline),
       [Header.caller]: this.name,
     };
     if (options.idempotencyKey) headers[Header.idempotencyKey] = options.idempotencyKey;
-    for (let attempt = 0; ; attempt++) {
-      const remaining = deadline - Date.now();
+    const prepared: PreparedCall = { target, parsed, headers, deadline };
+    try {
+      return await this.attempt(prepared, input);
+    } catch (error) {
+      return await this.retry(prepared, input, options, toFuseError(error));
+    }
+  }
+
+  private attempt(call: PreparedCall, input: unknown): Promise<unknown> {
+    const remaining = call.deadline - Date.now();
+    if (remaining <= 0) {
+      return Promise.reject(new DeadlineExceededError(`deadline passed before ${call.target} could be called`));
+    }
+    return callEndpoint(this.transport, call.parsed, input, { headers: call.headers, timeoutMs: remaining });
+  }
+
+  private async retry(call: PreparedCall, input: unknown, options: CallOptions, first: FuseError): Promise<unknown> {
+    let error = first;
+    let backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+    const retries = options.retries ?? DEFAULT_RETRIES;
+    for (let attempt = 1; error.retryable && attempt <= retries && call.deadline - Date.now() > backoff; attempt++) {
+      await sleep(backoff);
+      backoff *= 2;
       try {
-        if (remaining <= 0) {
-          throw new DeadlineExceededError(`deadline passed before ${target} could be called`);
-        }
-        return await callEndpoint(this.transport, { subject, ...parsed }, input, { headers, timeoutMs: remaining });
-      } catch (thrown) {
-        const error = toFuseError(thrown);
-        if (error.retryable && attempt < retries && deadline - Date.now() > backoff) {
-          await sleep(backoff);
-          backoff *= 2;
-          continue;
-        }
-        // Re-captured here, after the await, so the stack shows the caller's own frames.
-        throw marksCrossing(error, target, this.call);
+        return await this.attempt(call, input);
+      } catch (next) {
+        error = toFuseError(next);
       }
     }
+    // Re-captured here, after an await, so the stack shows the caller's own frames.
+    throw marksCrossing(error, call.target, this.retry);
   }
 
   /** Publishes a request without waiting for any reply. */
   send(scope: CallScope, target: string, input: unknown): void {
-    const parsed = parseTarget(target);
-    if (!parsed) throw new ValidationError(`send target ${JSON.stringify(target)}: expected "actor.endpoint"`);
-    this.transport.publish(endpointSubject(this.prefix, parsed.actor, parsed.endpoint), JSON.stringify(input ?? {}), {
+    this.transport.publish(this.resolve(target, "send").subject, JSON.stringify(input ?? {}), {
       [Header.traceId]: scope.traceId,
       [Header.caller]: this.name,
     });

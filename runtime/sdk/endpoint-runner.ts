@@ -78,22 +78,32 @@ export class EndpointRunner {
     this.where = `${options.actor}.${options.name}`;
   }
 
+  /**
+   * Handles one request. A handler that returns a plain value is answered in the same tick,
+   * with no promise at all; one that returns a promise costs a single `then`.
+   */
   handle(request: IncomingRequest): void {
     const started = performance.now();
     this.stats.inflight++;
-    this.run(request)
-      .then(
-        (body) => request.respond(body),
-        (thrown) => this.fail(request, thrown),
-      )
-      .finally(() => {
-        this.stats.requests++;
-        this.stats.totalMs += performance.now() - started;
-        if (--this.stats.inflight === 0) this.options.onIdle();
-      });
+    let result: unknown;
+    try {
+      result = this.begin(request);
+    } catch (thrown) {
+      this.finish(request, started, undefined, thrown);
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (output) => this.finish(request, started, output),
+        (thrown: unknown) => this.finish(request, started, undefined, thrown ?? new Error("handler rejected")),
+      );
+    } else {
+      this.finish(request, started, result);
+    }
   }
 
-  private async run(request: IncomingRequest): Promise<string> {
+  /** Checks the deadline and input, then starts the handler inside its request context. */
+  private begin(request: IncomingRequest): unknown {
     const { endpoint, actor, instance, log, sender } = this.options;
     const deadlineText = request.header(Header.deadline);
     const deadline = deadlineText ? Number(deadlineText) : Date.now() + DEFAULT_TIMEOUT_MS;
@@ -112,9 +122,24 @@ export class EndpointRunner {
       sender,
     });
     if (log.isLevelEnabled("debug")) ctx.log.debug({ endpoint: this.options.name }, "request received");
-    const output = await runInContext(ctx, () => endpoint.handler(input, ctx));
-    const checked = check(endpoint.output, output, `${this.where} output`, ErrorCode.OUTPUT_INVALID);
-    return checked === undefined ? "" : JSON.stringify(checked);
+    return runInContext(ctx, () => endpoint.handler(input, ctx));
+  }
+
+  private finish(request: IncomingRequest, started: number, output: unknown, thrown?: unknown): void {
+    let body: string | undefined;
+    if (thrown === undefined) {
+      try {
+        const checked = check(this.options.endpoint.output, output, `${this.where} output`, ErrorCode.OUTPUT_INVALID);
+        body = checked === undefined ? "" : JSON.stringify(checked);
+      } catch (error) {
+        thrown = error;
+      }
+    }
+    if (body !== undefined) request.respond(body);
+    else this.fail(request, thrown);
+    this.stats.requests++;
+    this.stats.totalMs += performance.now() - started;
+    if (--this.stats.inflight === 0) this.options.onIdle();
   }
 
   private fail(request: IncomingRequest, thrown: unknown): void {
@@ -128,6 +153,10 @@ export class EndpointRunner {
     const wire = toWire(error.actor ? error : withActor(error, this.options.actor));
     request.respond(wire.body, wire.headers);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
 
 function withActor(error: FuseError, actor: string): FuseError {

@@ -27,7 +27,7 @@ export function createHubDir(options: HubDirOptions = {}): string {
   writeFileSync(path.join(dir, "config/fuse.yaml"), options.config ?? "{}\n");
   for (const [name, fixture] of Object.entries(options.actors ?? {})) {
     const source = readFileSync(path.join(FIXTURES, `${fixture}.ts`), "utf8")
-      .replaceAll("@SDK@", SDK)
+      .replaceAll("../../../runtime/sdk/index.ts", SDK)
       .replaceAll("@NAME@", name);
     mkdirSync(path.join(dir, "actors", name), { recursive: true });
     writeFileSync(path.join(dir, "actors", name, "index.ts"), source);

@@ -29,12 +29,13 @@ function checkNoHubRunning(dir: string): void {
 
 async function printSummary(hub: Hub): Promise<void> {
   const { info } = hub;
+  const statuses = await hub.statuses(false);
   print(`${colour.green("●")} Fuse hub ready in ${hub.readyMs} ms ${colour.dim(`(pid ${info.pid}, ${info.dir})`)}`);
   print(`  bus      ${info.natsUrl}`);
   if (info.gatewayUrl) print(`  gateway  ${colour.cyan(info.gatewayUrl)}`);
   if (info.dbUrl) print(`  db       ${info.dbUrl}`);
   print(`  logs     .fuse/logs/`);
-  const rows = (await hub.statuses()).map((a) => [
+  const rows = statuses.map((a) => [
     a.builtin ? colour.dim(a.name) : a.name,
     `${a.running}/${a.desired}`,
     statusColour(a.status),
@@ -54,6 +55,16 @@ export function registerUpCommand(program: Command): void {
       checkNoHubRunning(dir);
       const format = createLineFormatter({ colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
       let ready = false;
+      // Signals are taken from the start: a Ctrl-C while actors are still starting stops
+      // the hub once it is up, rather than killing it halfway and leaving servers behind.
+      let stopRequested = false;
+      let hubRef: Hub | undefined;
+      const stop = () => {
+        stopRequested = true;
+        void hubRef?.stop();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
       const hub = await startHub({
         dir,
         // Before the summary only warnings and errors show, so the summary stays readable.
@@ -63,11 +74,10 @@ export function registerUpCommand(program: Command): void {
               if (ready || /"level":(4|5|6)\d/.test(line)) process.stdout.write(`${format(line, actor)}\n`);
             },
       });
-      await printSummary(hub);
+      hubRef = hub;
+      if (stopRequested) void hub.stop();
+      else await printSummary(hub);
       ready = true;
-      const stop = () => void hub.stop();
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
       await hub.stopped;
       print(colour.dim("hub stopped"));
       process.exit(0);

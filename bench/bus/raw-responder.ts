@@ -1,0 +1,8 @@
+// Baseline: a raw nats.js queue subscriber that echoes the request bytes.
+import { connect } from "nats";
+
+const nc = await connect({ servers: process.env.NATS_URL });
+nc.subscribe("bench.echo", { queue: "echo", callback: (_err, msg) => msg.respond(msg.data) });
+await nc.flush();
+process.on("SIGTERM", () => void nc.close().then(() => process.exit(0)));
+process.stdout.write("READY\n");
