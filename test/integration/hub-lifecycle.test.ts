@@ -45,7 +45,7 @@ describe("fuse up / fuse down", () => {
   it("lists actors as JSON with name, status, desired, running, restarts and pids", async () => {
     const result = await runCli(dir, ["actors", "ls", "--json"]);
     expect(result.code).toBe(0);
-    const list = JSON.parse(result.stdout) as Record<string, unknown>[];
+    const list = (JSON.parse(result.stdout) as Record<string, unknown>[]).filter((a) => !a.builtin);
     expect(list.map((a) => a.name).sort()).toEqual(["alpha", "beta"]);
     for (const a of list) {
       expect(a).toEqual(expect.objectContaining({ status: "running", restarts: 0, desired: expect.any(Number), running: expect.any(Number) }));
