@@ -17,7 +17,8 @@ export interface GroupSettings {
 
 export interface GroupDeps {
   launcher: ProcessLauncher;
-  spec(plan: ActorPlan, index: number): LaunchSpec;
+  /** What to run for an instance; `fresh` asks for the actor's code to be rebuilt. */
+  prepare(plan: ActorPlan, index: number, fresh: boolean): Promise<LaunchSpec>;
   sinks: LogSinks;
   log: Logger;
   settings: GroupSettings;
@@ -57,8 +58,18 @@ export class ActorGroup {
     await Promise.all(starting);
   }
 
-  private launch(instance: Instance): Promise<void> {
-    const process = this.deps.launcher.launch(this.deps.spec(this.plan, instance.index));
+  private async launch(instance: Instance, fresh = false): Promise<void> {
+    instance.state = "starting";
+    let spec: LaunchSpec;
+    try {
+      spec = await this.deps.prepare(this.plan, instance.index, fresh);
+    } catch (error) {
+      const reason = (error as Error).message;
+      instance.lastExit = { code: null, signal: null, at: Date.now(), reason };
+      this.onCrash(instance, { code: null, signal: null }, reason);
+      return;
+    }
+    const process = this.deps.launcher.launch(spec);
     process.onOutput((line, stream) => this.deps.sinks.write(this.plan.name, line, { instance: instance.index, stream }));
     return instance.attach(process, this.deps.settings.readyTimeoutMs).catch(() => {
       // The crash is handled (and logged) by onCrash, which decides about reviving it.
@@ -92,7 +103,8 @@ export class ActorGroup {
       const replacement = new Instance(this.plan.name, index, this);
       replacement.restarts = old.restarts + 1;
       this.instances[index] = replacement;
-      await this.launch(replacement);
+      // A restart picks up changed code: the first replacement rebuilds the actor.
+      await this.launch(replacement, index === 0);
       if (replacement.state !== "running" && replacement.state !== "busy") {
         // Keep serving with the old process rather than trade it for a broken one.
         await replacement.stop(0);

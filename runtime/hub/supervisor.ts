@@ -1,17 +1,12 @@
 import path from "node:path";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ActorPlan } from "../config/index.ts";
 import { NotFoundError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { ErrorCode, ProcessEnv, type ActorStatus } from "../protocol/index.ts";
 import { ActorGroup, type EndpointTotals, type GroupSettings } from "./actor-group.ts";
 import type { LogSinks } from "./log-sink.ts";
-import type { LaunchSpec, ProcessLauncher } from "./process/index.ts";
+import { bundleActor, type LaunchSpec, type ProcessLauncher } from "./process/index.ts";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ACTOR_PROCESS = path.resolve(here, "../sdk/actor-process.ts");
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export interface SupervisorOptions {
   hubDir: string;
@@ -29,11 +24,25 @@ export interface SupervisorOptions {
 /** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
 export class Supervisor {
   private readonly groups = new Map<string, ActorGroup>();
+  private readonly bundles = new Map<string, Promise<string>>();
   private healthTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SupervisorOptions) {}
 
-  private spec(plan: ActorPlan, index: number): LaunchSpec {
+  /** The actor's bundle, built once and shared by its instances until `fresh` asks again. */
+  private bundle(plan: ActorPlan, fresh: boolean): Promise<string> {
+    let bundle = this.bundles.get(plan.name);
+    if (!bundle || fresh) {
+      bundle = bundleActor(plan.name, plan.module, path.join(this.options.hubDir, ".fuse", "build"));
+      // A failed build is not kept: the next start tries again, perhaps with fixed code.
+      bundle.catch(() => this.bundles.delete(plan.name));
+      this.bundles.set(plan.name, bundle);
+    }
+    return bundle;
+  }
+
+  private async prepare(plan: ActorPlan, index: number, fresh: boolean): Promise<LaunchSpec> {
+    const file = await this.bundle(plan, fresh);
     const o = this.options;
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
@@ -52,7 +61,7 @@ export class Supervisor {
     return {
       label: `${plan.name}#${index}`,
       command: process.execPath,
-      args: ["--import", TSX_LOADER, ACTOR_PROCESS],
+      args: ["--enable-source-maps", file],
       env,
       cwd: o.hubDir,
     };
@@ -61,7 +70,7 @@ export class Supervisor {
   add(plan: ActorPlan): ActorGroup {
     const group = new ActorGroup(plan, {
       launcher: this.options.launcher,
-      spec: (p, i) => this.spec(p, i),
+      prepare: (p, i, fresh) => this.prepare(p, i, fresh),
       sinks: this.options.sinks,
       log: this.options.log,
       settings: this.options.settings,

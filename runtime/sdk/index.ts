@@ -34,3 +34,4 @@ export {
 } from "../errors/index.ts";
 export { ErrorCode } from "../protocol/index.ts";
 export { z } from "zod";
+export { runActorProcess, type ModuleLoader } from "./actor-main.ts";

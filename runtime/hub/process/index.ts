@@ -1,2 +1,3 @@
 export type { ExitInfo, LaunchSpec, LaunchedProcess, ProcessLauncher } from "./launcher.ts";
 export { LocalLauncher } from "./local-launcher.ts";
+export { bundleActor } from "./actor-bundle.ts";

@@ -1,0 +1,102 @@
+/**
+ * The main loop of an actor process: serves the actor on NATS, reports ready and heartbeats
+ * on fd 3, and drains on SIGTERM. The hub runs it either from a bundle that imports the actor
+ * module directly, or through actor-process.ts, which imports it by path.
+ */
+import { fstatSync } from "node:fs";
+import { NatsTransport, connectNats } from "../bus/index.ts";
+import { ConfigError, toFuseError } from "../errors/index.ts";
+import { createLogger, type LogLevel } from "../log/index.ts";
+import { DEFAULT_PREFIX, ProcessEnv, STATUS_FD } from "../protocol/index.ts";
+import { isActorDefinition, type AnyActor } from "./define-actor.ts";
+import { startActor, type RunningActor } from "./start-actor.ts";
+import { startWatchdog, type Watchdog } from "./watchdog.ts";
+
+export type ModuleLoader = () => Promise<Record<string, unknown>>;
+
+const env = process.env;
+const actorName = env[ProcessEnv.actor] ?? "actor";
+const instance = Number(env[ProcessEnv.instance] ?? 0);
+const log = createLogger({ actor: actorName, instance, level: (env[ProcessEnv.logLevel] ?? "info") as LogLevel });
+
+function hasStatusFd(): boolean {
+  try {
+    fstatSync(STATUS_FD);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let running: RunningActor | undefined;
+let watchdog: Watchdog | undefined;
+
+async function loadDefinition(load: ModuleLoader, modulePath: string): Promise<AnyActor> {
+  const mod = await load();
+  const definition = isActorDefinition(mod.default) ? mod.default : Object.values(mod).find(isActorDefinition);
+  if (!definition) {
+    throw new ConfigError(`${modulePath}: the module does not export an actor (use \`export default defineActor({...})\`)`, {
+      location: { file: modulePath },
+    });
+  }
+  if (definition.name !== actorName) {
+    throw new ConfigError(
+      `${modulePath}: the module defines actor "${definition.name}" but the hub runs it as "${actorName}"`,
+      { location: { file: modulePath, key: "name" } },
+    );
+  }
+  return definition;
+}
+
+async function main(load: ModuleLoader, modulePath: string): Promise<void> {
+  const url = env[ProcessEnv.natsUrl];
+  if (!url) throw new ConfigError(`${ProcessEnv.natsUrl} must be set`);
+  const definition = await loadDefinition(load, modulePath);
+  const transport = new NatsTransport(await connectNats({ url, name: `${actorName}#${instance}` }));
+  running = await startActor(definition, {
+    transport,
+    prefix: env[ProcessEnv.prefix] ?? DEFAULT_PREFIX,
+    instance,
+    log,
+    drainTimeoutMs: Number(env[ProcessEnv.drainMs] ?? 10_000),
+  });
+  const actor = running;
+  watchdog?.report({ type: "ready", pid: process.pid, serviceId: actor.serviceId });
+  log.info({ pid: process.pid }, "actor started");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, inflight: actor.inflight() }, "actor stopping");
+    await actor.stop();
+    await transport.close();
+    log.info("actor stopped");
+    watchdog?.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** Runs this process as the actor that `load` imports (`modulePath` names it in messages). */
+export function runActorProcess(load: ModuleLoader, modulePath: string): void {
+  // Started before the module loads, so a module that hangs while loading is noticed too.
+  watchdog = hasStatusFd()
+    ? startWatchdog({
+        fd: STATUS_FD,
+        intervalMs: Number(env[ProcessEnv.heartbeatMs] ?? 500),
+        inflight: () => running?.inflight() ?? 0,
+      })
+    : undefined;
+  process.on("uncaughtException", (err) => {
+    log.fatal({ err, code: toFuseError(err).code }, "uncaught exception");
+    process.exit(1);
+  });
+  main(load, modulePath).catch((err: unknown) => {
+    const error = toFuseError(err);
+    log.fatal({ err, code: error.code }, "actor failed to start");
+    watchdog?.report({ type: "fatal", code: error.code, message: error.message });
+    process.exit(1);
+  });
+}
