@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -134,6 +134,24 @@ export async function startHub(dir: string): Promise<RunningHub> {
       return code;
     },
   };
+}
+
+const SDK_IMPORT = /(["'])(\.\.\/)+runtime\/sdk\/index\.ts\1/g;
+
+/** A temporary copy of this repository's demo hub (config, actors, schemas, tasks). */
+export function copyDemoHub(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-demo-"));
+  for (const sub of ["config", "actors", "schemas", "tasks"]) {
+    if (existsSync(path.join(REPO, sub))) cpSync(path.join(REPO, sub), path.join(dir, sub), { recursive: true });
+  }
+  // The demo actors import the SDK by a relative path; point it back at this repository.
+  for (const actor of readdirSync(path.join(dir, "actors"))) {
+    for (const file of readdirSync(path.join(dir, "actors", actor)).filter((f) => f.endsWith(".ts"))) {
+      const full = path.join(dir, "actors", actor, file);
+      writeFileSync(full, readFileSync(full, "utf8").replace(SDK_IMPORT, JSON.stringify(SDK)));
+    }
+  }
+  return dir;
 }
 
 /** Removes a temporary hub folder. */

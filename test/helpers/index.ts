@@ -1,4 +1,4 @@
 export { waitFor } from "./wait-for.ts";
 export { isAlive, killLeftovers } from "./processes.ts";
 export { startNats, freshPrefix, type NatsHarness } from "./nats.ts";
-export { createHubDir, removeHubDir, runCli, startHub, REPO, type RunningHub, type CliResult } from "./hub.ts";
+export { copyDemoHub, createHubDir, removeHubDir, runCli, startHub, REPO, type RunningHub, type CliResult } from "./hub.ts";

@@ -1,0 +1,68 @@
+import { connect } from "nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyDemoHub, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+
+describe("the demo hub", () => {
+  let dir: string;
+  let hub: RunningHub;
+
+  beforeAll(async () => {
+    dir = copyDemoHub();
+    hub = await startHub(dir);
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    removeHubDir(dir);
+  });
+
+  it("runs greeter (2 instances) and counter", async () => {
+    const actors = await hub.list();
+    expect(actors.find((a) => a.name === "greeter")).toMatchObject({ running: 2, status: "running" });
+    expect(actors.find((a) => a.name === "counter")).toMatchObject({ running: 1, status: "running" });
+  });
+
+  it("shows a chained call whose trace id appears in both actors' logs", async () => {
+    const call = await runCli(dir, ["call", "greeter.hello", '{"name":"Ada"}']);
+    expect(call.code).toBe(0);
+    expect(JSON.parse(call.stdout)).toEqual({ greeting: "Hello, Ada!", visits: 1 });
+    const traceId = /trace ([0-9a-f]{32})/.exec(call.stderr)![1]!;
+    const lines = await waitFor("both actors to log the trace", async () => {
+      const logs = await runCli(dir, ["logs", "--trace", traceId, "--json"]);
+      const parsed = logs.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { actor: string; traceId: string; msg: string });
+      return new Set(parsed.map((l) => l.actor)).size >= 2 ? parsed : undefined;
+    });
+    expect(lines.every((l) => l.traceId === traceId)).toBe(true);
+    expect(lines.map((l) => `${l.actor}: ${l.msg}`)).toEqual(["counter: count incremented", "greeter: greeting sent"]);
+  });
+
+  it("shows an actor's readable log lines prefixed with its name", async () => {
+    const logs = await runCli(dir, ["logs", "counter", "-n", "5"]);
+    expect(logs.code).toBe(0);
+    const lines = logs.stdout.trim().split("\n");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^counter\s+│ \[\d\d:\d\d:\d\d\.\d{3}\] (INFO|WARN|ERROR)/);
+  });
+
+  it("follows new log lines with fuse logs -f", async () => {
+    const { spawn } = await import("node:child_process");
+    const follower = spawn(process.execPath, [`${process.cwd()}/bin/fuse.mjs`, "logs", "greeter", "-f", "-n", "0"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    let out = "";
+    follower.stdout.on("data", (d) => (out += d));
+    try {
+      await hub.call("greeter.hello", { name: "Grace" });
+      await waitFor("the new line to be followed", () => out.includes("greeting sent") && out.includes("Grace"));
+    } finally {
+      follower.kill("SIGTERM");
+    }
+  });
+
+  it("answers a plain NATS client with the documented protocol", async () => {
+    const nc = await connect({ servers: hub.state.natsUrl });
+    try {
+      const reply = await nc.request("fuse.greeter.hello", JSON.stringify({ name: "Linus" }), { timeout: 5000 });
+      expect(reply.json()).toEqual({ greeting: "Hello, Linus!", visits: 1 });
+    } finally {
+      await nc.close();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../../runtime/log/index.ts";
+import { RunStore } from "../../../runtime/taskmaster/run-store.ts";
+import { RunWriter } from "../../../runtime/taskmaster/run-writer.ts";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-run-writer-"));
+let store: RunStore;
+const log = createLogger({ actor: "test", level: "silent" });
+
+beforeAll(async () => {
+  store = await RunStore.open(`file:${path.join(dir, "runs.db")}`);
+  await store.client.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)");
+});
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const upsert = (k: string, v: number | null) => ({ sql: "INSERT INTO t (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", args: [k, v] });
+const rows = async () => (await store.client.execute("SELECT k, v FROM t ORDER BY k")).rows.map((r) => [r.k, r.v]);
+
+describe("RunWriter", () => {
+  it("writes the latest record of each key once", async () => {
+    const writer = new RunWriter(store, log);
+    for (let v = 1; v <= 5; v++) void writer.put("a", upsert("a", v));
+    void writer.put("b", upsert("b", 1));
+    await writer.flush();
+    expect(await rows()).toEqual([["a", 5], ["b", 1]]);
+  });
+
+  it("keeps the good records of a batch when one is refused, and tells whoever awaits the bad one", async () => {
+    const writer = new RunWriter(store, log);
+    const good = writer.put("c", upsert("c", 1));
+    const bad = writer.put("d", upsert("d", null), { immediate: true });
+    await expect(bad).rejects.toThrow(/NOT NULL/);
+    await good;
+    expect(await rows()).toContainEqual(["c", 1]);
+  });
+});
