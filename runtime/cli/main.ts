@@ -4,6 +4,7 @@ import { registerActorsCommands } from "./commands/actors.ts";
 import { registerCallCommand } from "./commands/call.ts";
 import { registerDownCommand } from "./commands/down.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
+import { registerTasksCommands } from "./commands/tasks.ts";
 import { registerUpCommand } from "./commands/up.ts";
 import { printError } from "./output.ts";
 
@@ -18,6 +19,7 @@ export function createProgram(): Command {
   registerActorsCommands(program);
   registerCallCommand(program);
   registerLogsCommand(program);
+  registerTasksCommands(program);
   return program;
 }
 

@@ -36,12 +36,24 @@ const ACTIVE = new Set(["starting", "running", "busy"]);
 export class ActorGroup {
   private instances: Instance[] = [];
   private desired: number;
+  private currentPlan: ActorPlan;
 
   constructor(
-    readonly plan: ActorPlan,
+    plan: ActorPlan,
     private readonly deps: GroupDeps,
   ) {
+    this.currentPlan = { ...plan };
     this.desired = plan.instances;
+  }
+
+  get plan(): ActorPlan {
+    return this.currentPlan;
+  }
+
+  /** Takes a changed module or environment and restarts onto it, one instance at a time. */
+  async replan(plan: ActorPlan): Promise<void> {
+    this.currentPlan = { ...plan, instances: this.currentPlan.instances };
+    await this.restart();
   }
 
   /** Starts the missing instances; resolves when each is ready or has crashed once. */
@@ -128,7 +140,7 @@ export class ActorGroup {
     await Promise.all(this.instances.map((i) => i.stop(this.deps.settings.drainTimeoutMs + 2000)));
     this.instances = [];
     this.desired = 0;
-    this.plan.instances = count || this.plan.instances;
+    this.currentPlan.instances = count || this.currentPlan.instances;
   }
 
   checkHealth(now: number): void {

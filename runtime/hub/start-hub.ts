@@ -7,7 +7,9 @@ import { createLogger, type Logger } from "../log/index.ts";
 import { HUB_ACTOR, endpointSubject, type ActorStatus, type HubInfo } from "../protocol/index.ts";
 import { startActor, type RunningActor } from "../sdk/index.ts";
 import { createHubActor } from "./actor.ts";
+import { applyConfig } from "./apply-config.ts";
 import { builtinPlans } from "./builtins.ts";
+import { watchConfig } from "./config-watcher.ts";
 import { LogSinks } from "./log-sink.ts";
 import { LocalLauncher, type ProcessLauncher } from "./process/index.ts";
 import { startNatsServer, type NatsServerHandle } from "./services/nats-server.ts";
@@ -35,6 +37,8 @@ export interface Hub {
   readonly stopped: Promise<void>;
 }
 
+const CONFIG_FILE = path.join("config", "fuse.yaml");
+
 const VERSION = (JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../package.json"), "utf8")) as { version: string }).version;
 
 /**
@@ -45,7 +49,7 @@ const VERSION = (JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath
 export async function startHub(options: StartHubOptions): Promise<Hub> {
   const began = performance.now();
   const dir = path.resolve(options.dir);
-  const config = loadConfig(dir);
+  const config = loadConfig(dir, CONFIG_FILE);
   const plans: ActorPlan[] = [...builtinPlans(config), ...resolveActors(config, dir)];
   const fuseDir = path.join(dir, ".fuse");
   const sinks = new LogSinks({ dir: path.join(fuseDir, "logs"), ...config.logging, onLine: options.onLine });
@@ -111,6 +115,22 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     await Promise.all(rest.map((plan) => supervisor.add(plan).start()));
 
     if (supervisor.names().includes("gateway")) info.gatewayUrl = await gatewayUrl(transport, config.prefix, log);
+    let applied = { config, plans };
+    let applying = Promise.resolve();
+    const stopWatching = watchConfig({
+      hubDir: dir,
+      file: CONFIG_FILE,
+      // One edit at a time, in order: a quick second save waits for the first to be applied.
+      onChange: (text) =>
+        (applying = applying.then(async () => {
+          applied = await applyConfig(text, { hubDir: dir, file: CONFIG_FILE, supervisor, log: log.child({ mod: "hub.config" }), current: applied });
+        })),
+    });
+    cleanups.push(async () => {
+      stopWatching();
+      await applying;
+    });
+
     writeState(dir, { ...info, servicePids: nats ? [nats.pid] : [] });
     const readyMs = Math.round(performance.now() - began);
     log.info({ readyMs, actors: supervisor.names(), natsUrl }, "hub ready");

@@ -80,6 +80,17 @@ export class Supervisor {
     return group;
   }
 
+  has(name: string): boolean {
+    return this.groups.has(name);
+  }
+
+  /** Drains and stops an actor, and forgets it. */
+  async remove(name: string): Promise<void> {
+    await this.group(name).stop();
+    this.groups.delete(name);
+    this.bundles.delete(name);
+  }
+
   group(name: string): ActorGroup {
     const group = this.groups.get(name);
     if (!group) throw new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, `no actor named "${name}" in this hub`, { details: { name } });
