@@ -14,6 +14,16 @@ export const actorConfigSchema = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
 });
 
+export const processConfigSchema = z.strictObject({
+  /** The program to run (looked up on PATH), e.g. `python3`. */
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  instances: z.number().int().min(0).max(64).default(1),
+  env: z.record(z.string(), z.string()).default({}),
+  /** Working folder, relative to the hub folder. Default: the hub folder. */
+  cwd: z.string().optional(),
+});
+
 export const configSchema = z.strictObject({
   /** Subject prefix: endpoints are `<prefix>.<actor>.<endpoint>`. */
   prefix: z.string().regex(NAME, "expected lowercase letters, digits and dashes").default("fuse"),
@@ -79,7 +89,12 @@ export const configSchema = z.strictObject({
   actors: z
     .record(z.string().regex(NAME, "actor names are lowercase letters, digits and dashes"), actorConfigSchema.prefault({}))
     .default({}),
+  /** Programs in any language supervised like actors, with the bus URL in their environment. */
+  processes: z
+    .record(z.string().regex(NAME, "process names are lowercase letters, digits and dashes"), processConfigSchema)
+    .default({}),
 });
 
 export type FuseConfig = z.output<typeof configSchema>;
 export type ActorConfig = z.output<typeof actorConfigSchema>;
+export type ProcessConfig = z.output<typeof processConfigSchema>;

@@ -12,6 +12,11 @@ export interface ActorPlan {
   env: Record<string, string>;
   /** Built-in actors (gateway, db, taskmaster) ship with Fuse. */
   builtin: boolean;
+  /** `actor`: a Fuse actor module; `process`: any program (`command` + `args`). */
+  kind?: "actor" | "process";
+  command?: string;
+  args?: string[];
+  cwd?: string;
 }
 
 const ENTRY_NAMES = ["index.ts", "index.mts", "index.js", "index.mjs"];
@@ -49,6 +54,22 @@ export function resolveActors(config: FuseConfig, hubDir: string, file = "config
       });
     }
     plans.set(name, { name, module, instances: settings.instances, env: settings.env, builtin: false });
+  }
+  for (const [name, p] of Object.entries(config.processes)) {
+    if (plans.has(name)) {
+      throw new ConfigError(`${file} processes.${name}: the name is taken by an actor`, { location: { file, key: `processes.${name}` } });
+    }
+    plans.set(name, {
+      name,
+      module: p.command,
+      instances: p.instances,
+      env: p.env,
+      builtin: false,
+      kind: "process",
+      command: p.command,
+      args: p.args,
+      cwd: path.resolve(hubDir, p.cwd ?? "."),
+    });
   }
   return [...plans.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

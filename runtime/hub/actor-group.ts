@@ -83,7 +83,7 @@ export class ActorGroup {
     }
     const process = this.deps.launcher.launch(spec);
     process.onOutput((line, stream) => this.deps.sinks.write(this.plan.name, line, { instance: instance.index, stream }));
-    return instance.attach(process, this.deps.settings.readyTimeoutMs).catch(() => {
+    return instance.attach(process, this.deps.settings.readyTimeoutMs, this.plan.kind === "process").catch(() => {
       // The crash is handled (and logged) by onCrash, which decides about reviving it.
     });
   }
@@ -158,6 +158,7 @@ export class ActorGroup {
     return {
       name: this.plan.name,
       builtin: this.plan.builtin,
+      kind: this.plan.kind ?? "actor",
       module: this.plan.module,
       status: aggregate(this.desired, running, instances.map((i) => i.status)),
       desired: this.desired,

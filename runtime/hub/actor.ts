@@ -25,6 +25,7 @@ const instanceStatus = z.object({
 const actorStatus = z.object({
   name: z.string(),
   builtin: z.boolean(),
+  kind: z.enum(["actor", "process"]),
   module: z.string(),
   status: z.string(),
   desired: z.number(),

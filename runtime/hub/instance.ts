@@ -24,6 +24,8 @@ export class Instance {
   private fatal: string | undefined;
   private readonly stderrTail: string[] = [];
   restartTimer: NodeJS.Timeout | undefined;
+  /** Fuse actors report heartbeats; other programs are only watched for their exit, unless they report too. */
+  private expectsHeartbeat = true;
 
   constructor(
     readonly actor: string,
@@ -31,10 +33,14 @@ export class Instance {
     private readonly events: InstanceEvents,
   ) {}
 
-  /** Adopts a freshly launched process and resolves once it reports ready. */
-  attach(process: LaunchedProcess, readyTimeoutMs: number): Promise<void> {
+  /**
+   * Adopts a freshly launched process and resolves once it reports ready on fd 3, or at once
+   * with `readyOnSpawn` (programs that know nothing of Fuse).
+   */
+  attach(process: LaunchedProcess, readyTimeoutMs: number, readyOnSpawn = false): Promise<void> {
     this.process = process;
     this.state = "starting";
+    this.expectsHeartbeat = !readyOnSpawn;
     this.killReason = undefined;
     this.fatal = undefined;
     this.stderrTail.length = 0;
@@ -61,6 +67,7 @@ export class Instance {
           this.startedAt = Date.now();
           resolve();
         } else if (line.type === "heartbeat") {
+          this.expectsHeartbeat = true;
           this.lastHeartbeatAt = Date.now();
           if (this.state !== "starting") this.lagMs = line.lagMs ?? 0;
         } else if (line.type === "fatal") {
@@ -71,6 +78,12 @@ export class Instance {
         clearTimeout(timer);
         if (this.state === "starting") reject(new Error(this.describeExit(exit)));
       });
+      if (readyOnSpawn) {
+        clearTimeout(timer);
+        this.state = "running";
+        this.startedAt = Date.now();
+        resolve();
+      }
     });
     void process.exited.then((exit) => this.onExit(process, exit));
     return ready;
@@ -98,7 +111,7 @@ export class Instance {
 
   /** Heartbeat check; kills a hung process so that it is revived. */
   checkHealth(now: number, options: HealthOptions): void {
-    if (!this.process || (this.state !== "running" && this.state !== "busy")) return;
+    if (!this.process || !this.expectsHeartbeat || (this.state !== "running" && this.state !== "busy")) return;
     const health = assessHealth(this.lastHeartbeatAt, this.lagMs, now, options);
     if (health === "hung") {
       this.killReason = `hung: main loop blocked or no heartbeat for ${options.hangTimeoutMs} ms`;

@@ -26,7 +26,8 @@ export function planReconcile(current: readonly ActorPlan[], next: readonly Acto
       plan.start.push(wanted);
       continue;
     }
-    if (old.module !== wanted.module || !sameEnv(old.env, wanted.env)) plan.restart.push(wanted);
+    const commandChanged = JSON.stringify([old.command, old.args, old.cwd]) !== JSON.stringify([wanted.command, wanted.args, wanted.cwd]);
+    if (old.module !== wanted.module || commandChanged || !sameEnv(old.env, wanted.env)) plan.restart.push(wanted);
     if (old.instances !== wanted.instances) plan.scale.push({ name, instances: wanted.instances });
   }
   return plan;

@@ -42,7 +42,16 @@ export class Supervisor {
   }
 
   private async prepare(plan: ActorPlan, index: number, fresh: boolean): Promise<LaunchSpec> {
+    const o = this.options;
+    if (plan.kind === "process") {
+      return { label: `${plan.name}#${index}`, command: plan.command!, args: plan.args ?? [], env: this.env(plan, index), cwd: plan.cwd ?? o.hubDir };
+    }
     const file = await this.bundle(plan, fresh);
+    return { label: `${plan.name}#${index}`, command: process.execPath, args: ["--enable-source-maps", file], env: this.env(plan, index), cwd: o.hubDir };
+  }
+
+  /** The environment of an instance: the hub's, the plan's, and who and where it is. */
+  private env(plan: ActorPlan, index: number): Record<string, string> {
     const o = this.options;
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
@@ -58,13 +67,7 @@ export class Supervisor {
       [ProcessEnv.hubDir]: o.hubDir,
     };
     if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
-    return {
-      label: `${plan.name}#${index}`,
-      command: process.execPath,
-      args: ["--enable-source-maps", file],
-      env,
-      cwd: o.hubDir,
-    };
+    return env;
   }
 
   add(plan: ActorPlan): ActorGroup {

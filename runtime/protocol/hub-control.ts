@@ -40,6 +40,9 @@ export interface InstanceStatus {
 export interface ActorStatus {
   name: string;
   builtin: boolean;
+  /** `actor`: a Fuse actor; `process`: another program supervised like one. */
+  kind: "actor" | "process";
+  /** The module path (actors) or the command (processes). */
   module: string;
   status: ActorState;
   desired: number;

@@ -9,7 +9,7 @@ const hubTarget = (endpoint: string) => `${HUB_ACTOR}.${endpoint}`;
 
 function actorRows(actors: ActorStatus[]): string[][] {
   return actors.map((a) => [
-    a.builtin ? colour.dim(a.name) : a.name,
+    a.builtin ? colour.dim(a.name) : a.kind === "process" ? `${a.name} ${colour.dim("(process)")}` : a.name,
     `${a.running}/${a.desired}`,
     statusColour(a.status),
     a.pids.join(",") || "-",

@@ -24,6 +24,7 @@ export class LocalLauncher implements ProcessLauncher {
     });
     const statusListeners: ((line: unknown) => void)[] = [];
     const outputListeners: ((line: string, stream: "stdout" | "stderr") => void)[] = [];
+    child.once("error", (error) => outputListeners.forEach((l) => l(`cannot start ${spec.command}: ${error.message}`, "stderr")));
     eachLine(child.stdio[3] as Readable, (line) => {
       let parsed: unknown;
       try {
