@@ -10,6 +10,7 @@ import { createHubActor } from "./actor.ts";
 import { applyConfig } from "./apply-config.ts";
 import { builtinPlans } from "./builtins.ts";
 import { watchConfig } from "./config-watcher.ts";
+import { watchSources } from "./source-watcher.ts";
 import { LogSinks } from "./log-sink.ts";
 import { LocalLauncher, type ProcessLauncher } from "./process/index.ts";
 import { startNatsServer, type NatsServerHandle } from "./services/nats-server.ts";
@@ -23,6 +24,8 @@ export interface StartHubOptions {
   /** Gets every log line (JSON) of every process, e.g. to show in a terminal. */
   onLine?: (actor: string, line: string) => void;
   launcher?: ProcessLauncher;
+  /** Restart an actor (rolling) when a file in its folder changes. */
+  watch?: boolean;
 }
 
 export interface Hub {
@@ -130,6 +133,24 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
       stopWatching();
       await applying;
     });
+
+    if (options.watch) {
+      const folders = new Map(
+        plans.filter((p) => !p.builtin && (p.kind ?? "actor") === "actor").map((p) => [p.name, path.dirname(p.module)]),
+      );
+      const stopSources = watchSources({
+        folders,
+        onChange: (actor, file) => {
+          if (!supervisor.has(actor)) return;
+          log.info({ actor, file: path.relative(dir, file) }, "source changed, restarting actor");
+          supervisor
+            .group(actor)
+            .restart()
+            .catch((err) => log.warn({ err, actor }, "restart after source change failed"));
+        },
+      });
+      cleanups.push(async () => stopSources());
+    }
 
     writeState(dir, { ...info, servicePids: nats ? [nats.pid] : [] });
     const readyMs = Math.round(performance.now() - began);

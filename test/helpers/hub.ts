@@ -72,8 +72,8 @@ export interface RunningHub {
 }
 
 /** Starts `fuse up` in `dir` as a real child process and waits until the hub is ready. */
-export async function startHub(dir: string): Promise<RunningHub> {
-  const child = spawn(process.execPath, [FUSE, "up"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+export async function startHub(dir: string, args: string[] = []): Promise<RunningHub> {
+  const child = spawn(process.execPath, [FUSE, "up", ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));

@@ -50,7 +50,8 @@ export function registerUpCommand(program: Command): void {
     .command("up")
     .description("start the hub of this folder: nats-server, the database, the gateway and every actor")
     .option("-q, --quiet", "do not print the actors' log lines")
-    .action(async (options: { quiet?: boolean }) => {
+    .option("-w, --watch", "restart an actor (rolling) when its source changes")
+    .action(async (options: { quiet?: boolean; watch?: boolean }) => {
       const dir = hubDir(program);
       checkNoHubRunning(dir);
       const format = createLineFormatter({ colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
@@ -67,6 +68,7 @@ export function registerUpCommand(program: Command): void {
       process.on("SIGTERM", stop);
       const hub = await startHub({
         dir,
+        watch: options.watch,
         // Before the summary only warnings and errors show, so the summary stays readable.
         onLine: options.quiet
           ? undefined
