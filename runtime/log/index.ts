@@ -6,3 +6,4 @@
 export { createLogger, LOG_LEVELS, type LogLevel, type Logger, type LoggerOptions } from "./create-logger.ts";
 export { createLineFormatter, type LineFormatterOptions } from "./format-line.ts";
 export { openRotatingLog, type RotatingLogOptions } from "./rotating-log.ts";
+export { bundleLogs, type LogBundleOptions, type LogBundleResult } from "./bundle-logs.ts";

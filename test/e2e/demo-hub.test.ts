@@ -1,4 +1,6 @@
+import path from "node:path";
 import { connect } from "nats";
+import * as tar from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyDemoHub, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
@@ -54,6 +56,25 @@ describe("the demo hub", () => {
     } finally {
       follower.kill("SIGTERM");
     }
+  });
+
+  it("bundles every log file and a manifest into one compressed archive", async () => {
+    const out = path.join(dir, "logs.tar.gz");
+    const result = await runCli(dir, ["logs", "bundle", "-o", out]);
+    expect(result.code).toBe(0);
+    const entries: string[] = [];
+    let manifest = "";
+    await tar.t({
+      file: out,
+      onReadEntry: (entry) => {
+        entries.push(entry.path);
+        if (entry.path === "manifest.json") entry.on("data", (d: Buffer) => (manifest += d.toString()));
+      },
+    });
+    expect(entries).toEqual(expect.arrayContaining(["manifest.json", "greeter.log", "counter.log", "hub.log"]));
+    const parsed = JSON.parse(manifest) as { files: { name: string; bytes: number }[]; hub: { pid: number } };
+    expect(parsed.hub.pid).toBe(hub.state.pid);
+    expect(parsed.files.find((f) => f.name === "greeter.log")!.bytes).toBeGreaterThan(0);
   });
 
   it("answers a plain NATS client with the documented protocol", async () => {

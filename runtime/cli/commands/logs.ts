@@ -2,9 +2,10 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, s
 import path from "node:path";
 import type { Command } from "commander";
 import { NotFoundError } from "../../errors/index.ts";
-import { createLineFormatter } from "../../log/index.ts";
-import { ErrorCode } from "../../protocol/index.ts";
+import { bundleLogs, createLineFormatter } from "../../log/index.ts";
+import { ErrorCode, STATE_FILE } from "../../protocol/index.ts";
 import { hubDir } from "../hub-dir.ts";
+import { colour, print } from "../output.ts";
 
 interface LogsOptions {
   follow?: boolean;
@@ -44,9 +45,25 @@ function matchesTrace(entry: Entry, trace: string | undefined): boolean {
   return !trace || entry.line.includes(`"traceId":"${trace}"`);
 }
 
+function registerBundleCommand(logs: Command, program: Command): void {
+  logs
+    .command("bundle")
+    .description("write every log file and a manifest into one .tar.gz archive")
+    .option("-o, --out <file>", "archive path (default: fuse-logs-<time>.tar.gz in the hub folder)")
+    .action(async (options: { out?: string }) => {
+      const dir = hubDir(program);
+      const out = path.resolve(options.out ?? path.join(dir, `fuse-logs-${new Date().toISOString().replace(/[:.]/g, "-")}.tar.gz`));
+      const state = existsSync(path.join(dir, STATE_FILE)) ? (JSON.parse(readFileSync(path.join(dir, STATE_FILE), "utf8")) as object) : undefined;
+      const result = await bundleLogs({ logDir: path.join(dir, ".fuse", "logs"), out, about: { dir, hub: state ?? null } });
+      const bytes = result.files.reduce((n, f) => n + f.bytes, 0);
+      print(`${colour.green("✓")} ${path.relative(process.cwd(), out) || out}: ${result.files.length} log files, ${bytes} bytes before compression`);
+    });
+}
+
 export function registerLogsCommand(program: Command): void {
-  program
-    .command("logs [actor]")
+  const logs = program
+    .command("logs")
+    .argument("[actor]")
     .description("print the hub's log lines (all actors merged in time order, or one actor's)")
     .option("-f, --follow", "keep printing new lines")
     .option("-n, --lines <n>", "how many of the latest lines", "50")
@@ -72,6 +89,7 @@ export function registerLogsCommand(program: Command): void {
       if (!options.follow) return;
       await follow(files, offsets, (entry) => matchesTrace(entry, options.trace) && show(entry));
     });
+  registerBundleCommand(logs, program);
 }
 
 /** Prints lines appended to the files until the process is stopped. */
