@@ -4,6 +4,7 @@ import { registerActorsCommands } from "./commands/actors.ts";
 import { registerCallCommand } from "./commands/call.ts";
 import { registerDownCommand } from "./commands/down.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
+import { registerSchedulesCommands } from "./commands/schedules.ts";
 import { registerTasksCommands } from "./commands/tasks.ts";
 import { registerUpCommand } from "./commands/up.ts";
 import { printError } from "./output.ts";
@@ -20,6 +21,7 @@ export function createProgram(): Command {
   registerCallCommand(program);
   registerLogsCommand(program);
   registerTasksCommands(program);
+  registerSchedulesCommands(program);
   return program;
 }
 

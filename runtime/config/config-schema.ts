@@ -1,9 +1,32 @@
+import { Cron } from "croner";
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/index.ts";
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().positive();
+
+function isCron(expression: string): boolean {
+  try {
+    new Cron(expression, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const autoscaleConfigSchema = z.strictObject({
+  min: z.number().int().min(0).max(64).default(1),
+  max: z.number().int().min(1).max(64),
+  /** Requests in flight per instance the scaler aims at. */
+  targetInflight: z.number().positive().default(4),
+  /** How often the bus stats are read. */
+  intervalMs: ms.default(1000),
+  /** Quiet time after a change before scaling up again. */
+  upCooldownMs: ms.default(3000),
+  /** Quiet time after a change (and idle time) before scaling down. */
+  downCooldownMs: ms.default(30_000),
+});
 
 export const actorConfigSchema = z.strictObject({
   /** Module path relative to the hub folder. Default: `actors/<name>/index.ts`. */
@@ -12,7 +35,23 @@ export const actorConfigSchema = z.strictObject({
   instances: z.number().int().min(0).max(64).default(1),
   /** Extra environment variables of the actor's processes. */
   env: z.record(z.string(), z.string()).default({}),
+  /** Let the load decide the number of instances, between min and max. */
+  autoscale: autoscaleConfigSchema.optional(),
 });
+
+export const scheduleConfigSchema = z
+  .strictObject({
+    // Cron expression: 5 fields, or 6 with seconds first (every 10 s: "0/10 * * * * *").
+    cron: z.string().refine(isCron, "expected a cron expression like \"*/5 * * * *\""),
+    /** Endpoint to call, `actor.endpoint`. */
+    call: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/, "expected actor.endpoint").optional(),
+    /** Task to run (by the taskmaster). */
+    task: z.string().min(1).optional(),
+    input: z.record(z.string(), z.unknown()).default({}),
+    /** IANA time zone of the expression; default the machine's. */
+    timezone: z.string().optional(),
+  })
+  .refine((s) => Boolean(s.call) !== Boolean(s.task), "expected exactly one of call or task");
 
 export const processConfigSchema = z.strictObject({
   /** The program to run (looked up on PATH), e.g. `python3`. */
@@ -89,6 +128,8 @@ export const configSchema = z.strictObject({
   actors: z
     .record(z.string().regex(NAME, "actor names are lowercase letters, digits and dashes"), actorConfigSchema.prefault({}))
     .default({}),
+  /** Jobs on a cron schedule: call an endpoint or run a task. */
+  schedules: z.record(z.string().regex(NAME, "schedule names are lowercase letters, digits and dashes"), scheduleConfigSchema).default({}),
   /** Programs in any language supervised like actors, with the bus URL in their environment. */
   processes: z
     .record(z.string().regex(NAME, "process names are lowercase letters, digits and dashes"), processConfigSchema)
@@ -98,3 +139,5 @@ export const configSchema = z.strictObject({
 export type FuseConfig = z.output<typeof configSchema>;
 export type ActorConfig = z.output<typeof actorConfigSchema>;
 export type ProcessConfig = z.output<typeof processConfigSchema>;
+export type ScheduleConfig = z.output<typeof scheduleConfigSchema>;
+export type AutoscaleConfig = z.output<typeof autoscaleConfigSchema>;

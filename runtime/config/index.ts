@@ -3,6 +3,17 @@
  * fuse.yaml: the zod schema (defaults live there), loading with errors that name file, line
  * and key, and the actors a config resolves to. Imports errors, protocol and log (levels).
  */
-export { configSchema, actorConfigSchema, processConfigSchema, type FuseConfig, type ActorConfig, type ProcessConfig } from "./config-schema.ts";
+export {
+  configSchema,
+  actorConfigSchema,
+  processConfigSchema,
+  scheduleConfigSchema,
+  autoscaleConfigSchema,
+  type FuseConfig,
+  type ActorConfig,
+  type ProcessConfig,
+  type ScheduleConfig,
+  type AutoscaleConfig,
+} from "./config-schema.ts";
 export { loadConfig, parseConfig, safeParseConfig, type SafeParseConfigResult } from "./load-config.ts";
 export { resolveActors, discoverActors, type ActorPlan } from "./resolve-actors.ts";

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors/index.ts";
-import type { FuseConfig } from "./config-schema.ts";
+import type { AutoscaleConfig, FuseConfig } from "./config-schema.ts";
 
 /** An actor the hub runs: where its module is and how many processes it gets. */
 export interface ActorPlan {
@@ -17,6 +17,7 @@ export interface ActorPlan {
   command?: string;
   args?: string[];
   cwd?: string;
+  autoscale?: AutoscaleConfig;
 }
 
 const ENTRY_NAMES = ["index.ts", "index.mts", "index.js", "index.mjs"];
@@ -53,7 +54,8 @@ export function resolveActors(config: FuseConfig, hubDir: string, file = "config
         location: { file, key },
       });
     }
-    plans.set(name, { name, module, instances: settings.instances, env: settings.env, builtin: false });
+    const instances = settings.autoscale ? Math.max(settings.autoscale.min, Math.min(settings.instances, settings.autoscale.max)) : settings.instances;
+    plans.set(name, { name, module, instances, env: settings.env, builtin: false, ...(settings.autoscale ? { autoscale: settings.autoscale } : {}) });
   }
   for (const [name, p] of Object.entries(config.processes)) {
     if (plans.has(name)) {

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { defineActor, defineEndpoint } from "../sdk/index.ts";
-import { HUB_ACTOR, type ActorStatus, type HubInfo } from "../protocol/index.ts";
+import { HUB_ACTOR, type ActorStatus, type HubInfo, type ScheduleStatus } from "../protocol/index.ts";
 import type { Supervisor } from "./supervisor.ts";
 import type { EndpointTotals } from "./actor-group.ts";
 
 export interface HubActorDeps {
   supervisor: Supervisor;
+  schedules(): ScheduleStatus[];
   info(): HubInfo;
   stats(): Promise<Map<string, EndpointTotals>>;
   recentLogs(name: string, lines: number): string[];
@@ -102,6 +103,28 @@ export function createHubActor(deps: HubActorDeps) {
           if (name !== HUB_ACTOR) supervisor.group(name);
           return { lines: deps.recentLogs(name, lines) };
         },
+      }),
+      schedules: defineEndpoint({
+        description: "Every schedule with its next run and how the last one went",
+        input: z.object({}),
+        output: z.object({
+          schedules: z.array(
+            z.object({
+              name: z.string(),
+              cron: z.string(),
+              target: z.string(),
+              nextRun: z.number().nullable(),
+              lastRun: z
+                .object({ at: z.number(), outcome: z.enum(["ok", "failed"]), durationMs: z.number(), error: z.string().optional() })
+                .optional(),
+              runs: z.number(),
+              failures: z.number(),
+              skipped: z.number(),
+              running: z.boolean(),
+            }),
+          ),
+        }),
+        handler: () => ({ schedules: deps.schedules() }),
       }),
       shutdown: defineEndpoint({
         description: "Stops every actor and the hub",

@@ -1,10 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { NatsTransport, callEndpoint, connectNats } from "../bus/index.ts";
-import { loadConfig, resolveActors, type ActorPlan } from "../config/index.ts";
+import { loadConfig, resolveActors, type ActorPlan, type ScheduleConfig } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
-import { HUB_ACTOR, endpointSubject, type ActorStatus, type HubInfo } from "../protocol/index.ts";
+import { HUB_ACTOR, Header, endpointSubject, type ActorStatus, type HubInfo } from "../protocol/index.ts";
 import { startActor, type RunningActor } from "../sdk/index.ts";
 import { createHubActor } from "./actor.ts";
 import { applyConfig } from "./apply-config.ts";
@@ -16,6 +17,7 @@ import { LocalLauncher, type ProcessLauncher } from "./process/index.ts";
 import { startNatsServer, type NatsServerHandle } from "./services/nats-server.ts";
 import { removeState, writeState } from "./state-file.ts";
 import { gatherStats } from "./stats.ts";
+import { Scheduler } from "./scheduler.ts";
 import { Supervisor } from "./supervisor.ts";
 
 export interface StartHubOptions {
@@ -100,9 +102,16 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
         resolveStopped();
       })());
 
+    const scheduler = new Scheduler({
+      log: log.child({ mod: "hub.scheduler" }),
+      run: (name, schedule) => runScheduled(transport, config.prefix, name, schedule),
+    });
+    cleanups.push(async () => scheduler.stop());
+
     const hubActor: RunningActor = await startActor(
       createHubActor({
         supervisor,
+        schedules: () => scheduler.list(),
         info: () => info,
         stats: () => gatherStats(transport),
         recentLogs: (name, lines) => sinks.lines(name, lines),
@@ -127,6 +136,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
       onChange: (text) =>
         (applying = applying.then(async () => {
           applied = await applyConfig(text, { hubDir: dir, file: CONFIG_FILE, supervisor, log: log.child({ mod: "hub.config" }), current: applied });
+          scheduler.apply(applied.config.schedules);
         })),
     });
     cleanups.push(async () => {
@@ -152,6 +162,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
       cleanups.push(async () => stopSources());
     }
 
+    scheduler.apply(config.schedules);
     writeState(dir, { ...info, servicePids: nats ? [nats.pid] : [] });
     const readyMs = Math.round(performance.now() - began);
     log.info({ readyMs, actors: supervisor.names(), natsUrl }, "hub ready");
@@ -167,6 +178,22 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     await sinks.close();
     throw error;
   }
+}
+
+const SCHEDULED_TIMEOUT_MS = 10 * 60_000;
+
+/** One scheduled run: a call of its endpoint, or a task run waited for, with a fresh trace. */
+async function runScheduled(transport: NatsTransport, prefix: string, name: string, schedule: ScheduleConfig): Promise<void> {
+  const [actor, endpoint] = schedule.call ? schedule.call.split(".") : ["taskmaster", "run"];
+  const input = schedule.call ? schedule.input : { task: schedule.task, input: schedule.input, wait: true };
+  await callEndpoint(transport, { subject: endpointSubject(prefix, actor!, endpoint!), actor: actor!, endpoint: endpoint! }, input, {
+    headers: {
+      [Header.traceId]: randomUUID().replaceAll("-", ""),
+      [Header.deadline]: String(Date.now() + SCHEDULED_TIMEOUT_MS),
+      [Header.caller]: `${HUB_ACTOR}/schedule/${name}`,
+    },
+    timeoutMs: SCHEDULED_TIMEOUT_MS,
+  });
 }
 
 async function gatewayUrl(transport: NatsTransport, prefix: string, log: Logger): Promise<string | undefined> {

@@ -19,6 +19,8 @@ export const HubEndpoint = {
   logs: "logs",
   /** `{}` → `{ stopping: true }`: stops every actor and the hub */
   shutdown: "shutdown",
+  /** `{}` → `{ schedules: ScheduleStatus[] }` */
+  schedules: "schedules",
 } as const;
 
 export const HUB_ACTOR = "hub";
@@ -55,6 +57,21 @@ export interface ActorStatus {
   errors: number;
   meanMs: number;
   instances: InstanceStatus[];
+}
+
+export interface ScheduleStatus {
+  name: string;
+  cron: string;
+  /** `call actor.endpoint` or `task name`. */
+  target: string;
+  /** Epoch ms of the next run; null when there is none. */
+  nextRun: number | null;
+  lastRun?: { at: number; outcome: "ok" | "failed"; durationMs: number; error?: string };
+  runs: number;
+  failures: number;
+  /** Runs not started because the previous one was still running. */
+  skipped: number;
+  running: boolean;
 }
 
 export interface HubInfo {

@@ -37,4 +37,5 @@ export {
   type InstanceState,
   type HubInfo,
   type HubState,
+  type ScheduleStatus,
 } from "./hub-control.ts";
