@@ -50,6 +50,11 @@ export class ActorGroup {
     return this.currentPlan;
   }
 
+  /** Takes new autoscale bounds (or none) from an edited config. */
+  retune(autoscale: ActorPlan["autoscale"]): void {
+    this.currentPlan = { ...this.currentPlan, autoscale };
+  }
+
   /** Takes a changed module or environment and restarts onto it, one instance at a time. */
   async replan(plan: ActorPlan): Promise<void> {
     this.currentPlan = { ...plan, instances: this.currentPlan.instances };

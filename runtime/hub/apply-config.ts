@@ -48,6 +48,7 @@ export async function applyConfig(text: string, options: ApplyConfigOptions): Pr
   // The difference between two configs, so that a manual `fuse actors scale` stays until the
   // config itself changes that actor.
   const plan = planReconcile(options.current.plans, plans);
+  for (const wanted of plans) if (supervisor.has(wanted.name)) supervisor.group(wanted.name).retune(wanted.autoscale);
   if (isEmptyPlan(plan)) return { config, plans };
   for (const name of plan.stop) await supervisor.remove(name);
   for (const wanted of plan.restart) await supervisor.group(wanted.name).replan(wanted);

@@ -28,7 +28,8 @@ export function planReconcile(current: readonly ActorPlan[], next: readonly Acto
     }
     const commandChanged = JSON.stringify([old.command, old.args, old.cwd]) !== JSON.stringify([wanted.command, wanted.args, wanted.cwd]);
     if (old.module !== wanted.module || commandChanged || !sameEnv(old.env, wanted.env)) plan.restart.push(wanted);
-    if (old.instances !== wanted.instances) plan.scale.push({ name, instances: wanted.instances });
+    // An autoscaled actor's count is the scaler's to decide.
+    if (old.instances !== wanted.instances && !wanted.autoscale) plan.scale.push({ name, instances: wanted.instances });
   }
   return plan;
 }

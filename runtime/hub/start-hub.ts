@@ -9,6 +9,7 @@ import { HUB_ACTOR, Header, endpointSubject, type ActorStatus, type HubInfo } fr
 import { startActor, type RunningActor } from "../sdk/index.ts";
 import { createHubActor } from "./actor.ts";
 import { applyConfig } from "./apply-config.ts";
+import { Autoscaler } from "./autoscaler.ts";
 import { builtinPlans } from "./builtins.ts";
 import { watchConfig } from "./config-watcher.ts";
 import { watchSources } from "./source-watcher.ts";
@@ -163,6 +164,8 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     }
 
     scheduler.apply(config.schedules);
+    const autoscaler = new Autoscaler(supervisor, transport, log.child({ mod: "hub.autoscale" }));
+    cleanups.push(async () => autoscaler.stop());
     writeState(dir, { ...info, servicePids: nats ? [nats.pid] : [] });
     const readyMs = Math.round(performance.now() - began);
     log.info({ readyMs, actors: supervisor.names(), natsUrl }, "hub ready");

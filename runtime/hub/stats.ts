@@ -52,3 +52,23 @@ async function collect(transport: NatsTransport, totals: Map<string, { requests:
     totals.set(stats.name, sum);
   }
 }
+
+const INFLIGHT_GATHER_MS = 150;
+
+/** Requests in flight now over every instance of one actor, from `$SRV.STATS.<actor>`. */
+export async function gatherInflight(transport: NatsTransport, actor: string): Promise<number> {
+  let inflight = 0;
+  const replies = await transport.connection.requestMany(serviceStatsSubject(actor), "", {
+    maxWait: INFLIGHT_GATHER_MS,
+    strategy: "timer" as never,
+  });
+  for await (const reply of replies) {
+    try {
+      const stats = reply.json<{ endpoints?: { data?: { inflight?: number } | null }[] }>();
+      for (const e of stats.endpoints ?? []) inflight += e.data?.inflight ?? 0;
+    } catch {
+      // not a stats reply
+    }
+  }
+  return inflight;
+}
