@@ -41,6 +41,17 @@ function upOnce(dir: string): Promise<{ wallMs: number; readyMs: number }> {
       const match = /Fuse hub ready in (\d+) ms/.exec(out);
       if (match && !wallMs) {
         wallMs = Math.round(performance.now() - began);
+        const state = JSON.parse(readFileSync(path.join(dir, ".fuse/state.json"), "utf8")) as { servicePids: number[] };
+        child.once("exit", () => {
+          // Whatever happened to the hub, the servers it started must not outlive the bench.
+          for (const pid of state.servicePids) {
+            try {
+              process.kill(pid, "SIGKILL");
+            } catch {
+              // already gone, as it should be
+            }
+          }
+        });
         child.kill("SIGTERM");
         child.once("exit", (code) => (code === 0 ? resolve({ wallMs, readyMs: Number(match[1]) }) : reject(new Error(`fuse up exited ${code}: ${out.slice(-1500)}`))));
       }
