@@ -77,8 +77,14 @@ export function registerUpCommand(program: Command): void {
             },
       });
       hubRef = hub;
-      if (stopRequested) void hub.stop();
-      else await printSummary(hub);
+      try {
+        if (stopRequested) void hub.stop();
+        else await printSummary(hub);
+      } catch (error) {
+        // Never exit with the hub's servers left running.
+        await hub.stop();
+        throw error;
+      }
       ready = true;
       await hub.stopped;
       print(colour.dim("hub stopped"));
