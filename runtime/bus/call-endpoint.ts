@@ -1,6 +1,6 @@
 import { ErrorCode, Header } from "../protocol/index.ts";
 import { FuseError, NotFoundError, UnavailableError, fromWire } from "../errors/index.ts";
-import type { HeaderRecord, Reply, Transport } from "./transport.ts";
+import type { Body, HeaderRecord, Reply, Transport } from "./transport.ts";
 
 const decoder = new TextDecoder();
 
@@ -33,6 +33,21 @@ export function callEndpoint(
 ): Promise<unknown> {
   const body = input === undefined ? "" : JSON.stringify(input);
   return transport.request(target.subject, body, options).then(decodeReply, (error: unknown) => explainNoReply(transport, target, error));
+}
+
+/**
+ * Like `callEndpoint`, but with the body as bytes (or text) and the raw reply: error replies
+ * resolve like any other (read `Nats-Service-Error-Code`), and only a request that got no
+ * reply rejects, with ENDPOINT_NOT_FOUND, NO_LIVE_INSTANCE or DEADLINE_EXCEEDED. For relays
+ * (the gateway) that pass bytes through without decoding them.
+ */
+export function requestEndpoint(
+  transport: Transport,
+  target: { subject: string; actor: string; endpoint: string },
+  body: Body,
+  options: CallEndpointOptions,
+): Promise<Reply> {
+  return transport.request(target.subject, body, options).catch((error: unknown) => explainNoReply(transport, target, error));
 }
 
 async function explainNoReply(transport: Transport, target: { subject: string; actor: string; endpoint: string }, error: unknown): Promise<never> {

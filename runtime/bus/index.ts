@@ -11,6 +11,7 @@ export type {
   Body,
   EndpointSpec,
   EventMessage,
+  GatherOptions,
   HeaderRecord,
   IncomingRequest,
   Reply,
@@ -20,4 +21,5 @@ export type {
   SubscribeOptions,
   Transport,
 } from "./transport.ts";
-export { callEndpoint, decodeReply, type CallEndpointOptions } from "./call-endpoint.ts";
+export { callEndpoint, requestEndpoint, decodeReply, type CallEndpointOptions } from "./call-endpoint.ts";
+export { matchesFilter, type KeyValueBucket, type KeyValueEntry, type KeyValueOptions, type ObjectBucket, type ObjectInfo } from "./stores.ts";

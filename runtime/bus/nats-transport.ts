@@ -7,10 +7,13 @@ import {
 } from "nats";
 import { UnavailableError } from "../errors/index.ts";
 import { servicePingSubject } from "../protocol/index.ts";
+import { openKeyValue, openObjects } from "./nats-stores.ts";
 import { PendingRequests } from "./pending-requests.ts";
+import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
 import type {
   Body,
   EventMessage,
+  GatherOptions,
   HeaderRecord,
   Reply,
   RequestOptions,
@@ -101,6 +104,39 @@ export class NatsTransport implements Transport {
     return promise;
   }
 
+  gather(subject: string, body: Body, options: GatherOptions): Promise<Reply[]> {
+    const replies: Reply[] = [];
+    const inbox = createInbox();
+    return new Promise((resolve) => {
+      let stall: NodeJS.Timeout | undefined;
+      const sub = this.connection.subscribe(inbox, {
+        callback: (_err, msg) => {
+          // The no-responders status is not a reply from anyone.
+          if (msg.data.length === 0 && msg.headers?.code === NO_RESPONDERS) return finish();
+          replies.push(wrap(msg));
+          if (options.max !== undefined && replies.length >= options.max) return finish();
+          if (options.stallMs !== undefined) {
+            clearTimeout(stall);
+            stall = setTimeout(finish, options.stallMs);
+          }
+        },
+      });
+      const timer = setTimeout(finish, options.timeoutMs);
+      function finish(): void {
+        clearTimeout(timer);
+        clearTimeout(stall);
+        sub.unsubscribe();
+        resolve(replies);
+      }
+      try {
+        this.connection.publish(subject, body, { reply: inbox });
+      } catch {
+        // A closed connection gathers nothing, like a bus nobody listens on.
+        finish();
+      }
+    });
+  }
+
   private onReply(msg: Msg): void {
     const id = Number(msg.subject.slice(this.inbox.length));
     // NATS answers a request nobody listens to with an empty 503 status message.
@@ -134,6 +170,14 @@ export class NatsTransport implements Transport {
     } catch {
       return false;
     }
+  }
+
+  keyValue(bucket: string, options?: KeyValueOptions): Promise<KeyValueBucket> {
+    return openKeyValue(this.connection, bucket, options);
+  }
+
+  objects(bucket: string): Promise<ObjectBucket> {
+    return openObjects(this.connection, bucket);
   }
 
   flush(): Promise<void> {

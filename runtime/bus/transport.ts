@@ -42,6 +42,19 @@ export interface RequestOptions {
   timeoutMs: number;
 }
 
+/** How long a scatter-gather request collects replies. */
+export interface GatherOptions {
+  /** Longest wait for replies in ms, however many keep coming. */
+  timeoutMs: number;
+  /**
+   * Ms of silence after the latest reply after which the gather ends early. Default: none,
+   * the gather runs for `timeoutMs`.
+   */
+  stallMs?: number;
+  /** Stop after this many replies. Default: no limit. */
+  max?: number;
+}
+
 export interface Reply {
   readonly data: Uint8Array;
   header(name: string): string | undefined;
@@ -58,6 +71,8 @@ export interface SubscribeOptions {
   queue?: string;
 }
 
+import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
+
 export interface Transport {
   serve(spec: ServiceSpec): Promise<ServedService>;
   /**
@@ -66,6 +81,12 @@ export interface Transport {
    * DeadlineExceededError when no reply comes in time.
    */
   request(subject: string, body: Body, options: RequestOptions): Promise<Reply>;
+  /**
+   * Scatter-gather: sends one request that every listener on the subject answers (as
+   * `$SRV.INFO` is answered by every service instance) and resolves with all replies that
+   * came within the window. Never rejects for silence: no listener gives an empty list.
+   */
+  gather(subject: string, body: Body, options: GatherOptions): Promise<Reply[]>;
   publish(subject: string, body: Body, headers?: HeaderRecord): void;
   subscribe(
     subject: string,
@@ -74,6 +95,10 @@ export interface Transport {
   ): () => void;
   /** Whether any instance of the actor answers a `$SRV.PING`. */
   probe(actor: string): Promise<boolean>;
+  /** A key-value bucket (created when missing). */
+  keyValue(bucket: string, options?: KeyValueOptions): Promise<KeyValueBucket>;
+  /** An object (file) bucket (created when missing). */
+  objects(bucket: string): Promise<ObjectBucket>;
   flush(): Promise<void>;
   /** Drains subscriptions and closes. */
   close(): Promise<void>;

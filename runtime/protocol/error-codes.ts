@@ -17,6 +17,10 @@ export const ErrorCode = {
   TASK_SCHEMA_INVALID: "TASK_SCHEMA_INVALID",
   DESTRUCTIVE_CHANGE_REFUSED: "DESTRUCTIVE_CHANGE_REFUSED",
   HUB_NOT_RUNNING: "HUB_NOT_RUNNING",
+  /** An HTTP request body above the gateway's limit. */
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  /** An HTTP request body of a content type the gateway does not take (it takes JSON). */
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -39,6 +43,8 @@ const STATUS: Record<ErrorCode, number> = {
   TASK_SCHEMA_INVALID: 400,
   DESTRUCTIVE_CHANGE_REFUSED: 409,
   HUB_NOT_RUNNING: 503,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -8,6 +8,27 @@ export const Header = {
   serviceErrorCode: "Nats-Service-Error-Code",
   /** Set by the NATS micro-service API on error replies: the message. */
   serviceError: "Nats-Service-Error",
+  /** Set by the gateway on requests that came over HTTP: the HTTP method. */
+  httpMethod: "Fuse-Http-Method",
+  /** Set by the gateway on requests that came over HTTP: the request path (without query). */
+  httpPath: "Fuse-Http-Path",
+  /**
+   * On a reply to an HTTP request: the cookies to set, as a JSON array of `Set-Cookie` values
+   * (NATS header values are single strings; a JSON array keeps several cookies in one).
+   */
+  httpSetCookie: "Fuse-Http-Set-Cookie",
 } as const;
+
+/**
+ * Prefix of the headers that carry an HTTP header across the bus, in both directions: an
+ * allow-listed request header `Accept-Language` travels as `Fuse-Http-Header-accept-language`
+ * (the HTTP name in lower case), and a reply header set by a handler comes back the same way.
+ */
+export const HTTP_HEADER_PREFIX = "Fuse-Http-Header-";
+
+/** The bus header that carries the HTTP header `name` (any case). */
+export function httpHeader(name: string): string {
+  return HTTP_HEADER_PREFIX + name.toLowerCase();
+}
 
 export type HeaderName = (typeof Header)[keyof typeof Header];

@@ -17,7 +17,7 @@ export {
   parseTarget,
   type Target,
 } from "./subjects.ts";
-export { Header, type HeaderName } from "./headers.ts";
+export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
 export { ErrorCode, isErrorCode, statusOf } from "./error-codes.ts";
 export {
   encodeErrorEnvelope,

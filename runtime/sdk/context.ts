@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "../log/index.ts";
 import type { CallOptions, CallResult, Caller } from "./caller.ts";
 import { toFuseError } from "../errors/index.ts";
+import type { Files } from "./files.ts";
+import type { KeyValue } from "./key-value.ts";
 import { newTraceId } from "./trace-id.ts";
 
 /**
@@ -40,6 +42,23 @@ export interface ActorContext {
   send(target: string, input?: unknown): void;
   /** Publishes an event on `<prefix>.events.<topic>`. */
   emit(topic: string, payload?: unknown): void;
+  /**
+   * Key-value store shared by the whole hub (JetStream KV); `ctx.kv.in(name, { ttlMs })` for
+   * another bucket, e.g. one whose entries expire.
+   * @example await ctx.kv.put("greeting.ada", { at: Date.now() }); const v = await ctx.kv.get("greeting.ada");
+   */
+  readonly kv: KeyValue;
+  /**
+   * File storage shared by the whole hub (JetStream object store), streaming in and out.
+   * @example await ctx.files.put("report.csv", csvText, { contentType: "text/csv" });
+   */
+  readonly files: Files;
+}
+
+/** The stores of one actor instance, shared by all its contexts. */
+export interface ActorStores {
+  kv: KeyValue;
+  files: Files;
 }
 
 export interface ContextInit {
@@ -51,6 +70,7 @@ export interface ContextInit {
   deadline?: number;
   rootLog: Logger;
   sender: Caller;
+  stores: ActorStores;
 }
 
 /** One per request (and one per actor instance for start/stop and events). */
@@ -63,6 +83,7 @@ export class RequestContext implements ActorContext {
   readonly deadline: number | undefined;
   private readonly rootLog: Logger;
   private readonly sender: Caller;
+  private readonly stores: ActorStores;
   private childLog: Logger | undefined;
   private controller: AbortController | undefined;
 
@@ -75,6 +96,15 @@ export class RequestContext implements ActorContext {
     this.deadline = init.deadline;
     this.rootLog = init.rootLog;
     this.sender = init.sender;
+    this.stores = init.stores;
+  }
+
+  get kv(): KeyValue {
+    return this.stores.kv;
+  }
+
+  get files(): Files {
+    return this.stores.files;
   }
 
   remainingMs(): number {

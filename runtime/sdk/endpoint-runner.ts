@@ -11,7 +11,7 @@ import {
 import { ErrorCode, Header } from "../protocol/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Caller } from "./caller.ts";
-import { RequestContext, runInContext } from "./context.ts";
+import { RequestContext, runInContext, type ActorStores } from "./context.ts";
 import type { AnyEndpoint } from "./define-actor.ts";
 import { DEFAULT_TIMEOUT_MS } from "./caller.ts";
 
@@ -43,6 +43,7 @@ export interface EndpointRunnerOptions {
   endpoint: AnyEndpoint;
   log: Logger;
   sender: Caller;
+  stores: ActorStores;
   /** Called whenever the number of requests in flight drops to zero. */
   onIdle(): void;
 }
@@ -104,7 +105,7 @@ export class EndpointRunner {
 
   /** Checks the deadline and input, then starts the handler inside its request context. */
   private begin(request: IncomingRequest): unknown {
-    const { endpoint, actor, instance, log, sender } = this.options;
+    const { endpoint, actor, instance, log, sender, stores } = this.options;
     const deadlineText = request.header(Header.deadline);
     const deadline = deadlineText ? Number(deadlineText) : Date.now() + DEFAULT_TIMEOUT_MS;
     if (deadline <= Date.now()) {
@@ -120,6 +121,7 @@ export class EndpointRunner {
       deadline,
       rootLog: log,
       sender,
+      stores,
     });
     if (log.isLevelEnabled("debug")) ctx.log.debug({ endpoint: this.options.name }, "request received");
     return runInContext(ctx, () => endpoint.handler(input, ctx));

@@ -3,7 +3,11 @@ import {
   type Body,
   type EndpointSpec,
   type EventMessage,
+  type GatherOptions,
   type HeaderRecord,
+  type KeyValueBucket,
+  type KeyValueOptions,
+  type ObjectBucket,
   type Reply,
   type RequestOptions,
   type ServedService,
@@ -12,6 +16,8 @@ import {
   type Transport,
 } from "../bus/index.ts";
 import { UnavailableError } from "../errors/index.ts";
+import { SERVICE_API_PREFIX } from "../protocol/index.ts";
+import { memoryKeyValue, memoryObjects } from "./in-process-stores.ts";
 
 const encoder = new TextEncoder();
 const toBytes = (body: Body) => (typeof body === "string" ? encoder.encode(body) : body);
@@ -33,6 +39,18 @@ function matches(pattern: string[], subject: string[]): boolean {
 
 let serviceSeq = 0;
 
+/** The `$SRV.INFO` (or `PING`) answer of a NATS micro service, for a service served in-process. */
+function serviceInfo(id: string, spec: ServiceSpec, verb: "INFO" | "PING"): object {
+  const base = { name: spec.name, id, version: spec.version, metadata: spec.metadata };
+  if (verb === "PING") return { type: "io.nats.micro.v1.ping_response", ...base };
+  return {
+    type: "io.nats.micro.v1.info_response",
+    ...base,
+    description: spec.description ?? "",
+    endpoints: spec.endpoints.map((e) => ({ name: e.name, subject: e.subject, queue_group: spec.name, metadata: e.metadata })),
+  };
+}
+
 /**
  * The in-process back-end for unit tests: the same transport contract as NATS, with bodies
  * still encoded to bytes, so actors see the same validation and error shapes without a bus.
@@ -40,6 +58,7 @@ let serviceSeq = 0;
 export class InProcessTransport implements Transport {
   private readonly endpoints = new Map<string, { service: string; spec: EndpointSpec }[]>();
   private readonly services = new Set<string>();
+  private readonly specs = new Map<string, ServiceSpec>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly pending = new PendingRequests<Reply>();
   private turn = 0;
@@ -47,6 +66,7 @@ export class InProcessTransport implements Transport {
   async serve(spec: ServiceSpec): Promise<ServedService> {
     const id = `inproc-${++serviceSeq}`;
     this.services.add(`${spec.name}/${id}`);
+    this.specs.set(id, spec);
     for (const endpoint of spec.endpoints) {
       const list = this.endpoints.get(endpoint.subject) ?? [];
       list.push({ service: id, spec: endpoint });
@@ -56,6 +76,7 @@ export class InProcessTransport implements Transport {
       id,
       stop: async () => {
         this.services.delete(`${spec.name}/${id}`);
+        this.specs.delete(id);
         for (const [subject, list] of this.endpoints) {
           this.endpoints.set(subject, list.filter((e) => e.service !== id));
         }
@@ -81,6 +102,38 @@ export class InProcessTransport implements Transport {
       }),
     );
     return promise;
+  }
+
+  /**
+   * Answers `$SRV.INFO` and `$SRV.PING` (optionally `.<name>`) for the services served here, in
+   * the shape of the NATS micro-service API; any other subject is asked of every endpoint
+   * instance serving it.
+   */
+  async gather(subject: string, body: Body, options: GatherOptions): Promise<Reply[]> {
+    const [api, verb, name] = subject.split(".");
+    if (api === SERVICE_API_PREFIX && (verb === "INFO" || verb === "PING")) {
+      const replies = [...this.specs]
+        .filter(([, spec]) => name === undefined || spec.name === name)
+        .map(([id, spec]) => ({ data: toBytes(JSON.stringify(serviceInfo(id, spec, verb))), header: () => undefined }));
+      return replies.slice(0, options.max);
+    }
+    const targets = this.endpoints.get(subject) ?? [];
+    const answers = targets.slice(0, options.max).map(
+      (target) =>
+        new Promise<Reply | undefined>((resolve) => {
+          const timer = setTimeout(() => resolve(undefined), options.timeoutMs);
+          target.spec.handle({
+            subject,
+            data: toBytes(body),
+            header: () => undefined,
+            respond: (reply, replyHeaders = {}) => {
+              clearTimeout(timer);
+              resolve({ data: toBytes(reply), header: (h) => replyHeaders[h] || undefined });
+            },
+          });
+        }),
+    );
+    return (await Promise.all(answers)).filter((r): r is Reply => r !== undefined);
   }
 
   publish(subject: string, body: Body, headers: HeaderRecord = {}): void {
@@ -112,6 +165,19 @@ export class InProcessTransport implements Transport {
   async probe(actor: string): Promise<boolean> {
     for (const key of this.services) if (key.startsWith(`${actor}/`)) return true;
     return false;
+  }
+
+  private readonly buckets = new Map<string, Promise<KeyValueBucket>>();
+  private readonly objectBuckets = new Map<string, Promise<ObjectBucket>>();
+
+  keyValue(bucket: string, options?: KeyValueOptions): Promise<KeyValueBucket> {
+    if (!this.buckets.has(bucket)) this.buckets.set(bucket, Promise.resolve(memoryKeyValue(options)));
+    return this.buckets.get(bucket)!;
+  }
+
+  objects(bucket: string): Promise<ObjectBucket> {
+    if (!this.objectBuckets.has(bucket)) this.objectBuckets.set(bucket, Promise.resolve(memoryObjects()));
+    return this.objectBuckets.get(bucket)!;
   }
 
   async flush(): Promise<void> {}

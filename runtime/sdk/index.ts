@@ -17,6 +17,9 @@ export {
   type HttpRoute,
 } from "./define-actor.ts";
 export { currentContext, type ActorContext } from "./context.ts";
+export { KeyValue } from "./key-value.ts";
+export { Files, type FileData } from "./files.ts";
+export type { ObjectInfo as FileInfo } from "../bus/index.ts";
 export type { CallOptions, CallResult } from "./caller.ts";
 export { startActor, type RunningActor, type StartActorOptions } from "./start-actor.ts";
 export { createTestHub, type TestHub, type TestHubOptions } from "./test-hub.ts";

@@ -3,7 +3,9 @@ import type { ServedService, Transport } from "../bus/index.ts";
 import { DEFAULT_PREFIX, EndpointMeta, Header, ServiceMeta, endpointSubject, eventSubject, queueGroup } from "../protocol/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { Caller } from "./caller.ts";
-import { RequestContext, runInContext } from "./context.ts";
+import { RequestContext, runInContext, type ActorStores } from "./context.ts";
+import { Files } from "./files.ts";
+import { KeyValue } from "./key-value.ts";
 import type { AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
 import { toFuseError } from "../errors/index.ts";
@@ -56,13 +58,17 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   const instance = options.instance ?? 0;
   const log = options.log ?? createLogger({ actor: definition.name, instance });
   const sender = new Caller(options.transport, prefix, definition.name);
-  const lifecycleContext = () => new RequestContext({ actor: definition.name, instance, rootLog: log, sender });
+  const stores: ActorStores = {
+    kv: new KeyValue((bucket, o) => options.transport.keyValue(bucket, o), `${prefix}-kv`),
+    files: new Files((bucket) => options.transport.objects(bucket), `${prefix}-files`),
+  };
+  const lifecycleContext = () => new RequestContext({ actor: definition.name, instance, rootLog: log, sender, stores });
 
   let idle: (() => void) | undefined;
   const runners = new Map(
     Object.entries(definition.endpoints).map(([name, endpoint]) => [
       name,
-      new EndpointRunner({ actor: definition.name, instance, name, endpoint, log, sender, onIdle: () => idle?.() }),
+      new EndpointRunner({ actor: definition.name, instance, name, endpoint, log, sender, stores, onIdle: () => idle?.() }),
     ]),
   );
   const inflight = () => [...runners.values()].reduce((n, r) => n + r.stats.inflight, 0);
@@ -94,6 +100,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
           caller: message.header(Header.caller),
           rootLog: log,
           sender,
+          stores,
         });
         const payload = message.data.length ? JSON.parse(new TextDecoder().decode(message.data)) : null;
         Promise.resolve()

@@ -1,0 +1,56 @@
+/**
+ * Storage the bus offers besides messages: key-value buckets and object (file) buckets, on
+ * NATS JetStream in production and in memory in the SDK's in-process mode.
+ */
+export interface KeyValueEntry {
+  value: Uint8Array;
+  revision: number;
+}
+
+export interface KeyValueBucket {
+  get(key: string): Promise<KeyValueEntry | undefined>;
+  /** Resolves with the new revision. */
+  put(key: string, value: Uint8Array): Promise<number>;
+  delete(key: string): Promise<void>;
+  /** Keys, optionally matching a NATS-style filter (`user.*`, `cache.>`). */
+  keys(filter?: string): Promise<string[]>;
+  /** Calls `onChange` for every later put or delete of matching keys; resolves with a stop function. */
+  watch(filter: string, onChange: (key: string, entry: KeyValueEntry | undefined) => void): Promise<() => void>;
+}
+
+export interface KeyValueOptions {
+  /** Entries expire this long after their last put. Default: never. */
+  ttlMs?: number;
+}
+
+export interface ObjectInfo {
+  name: string;
+  size: number;
+  /** Epoch ms. */
+  modified: number;
+  contentType?: string;
+  /** `SHA-256=<base64url>` as the store computed it. */
+  digest?: string;
+}
+
+export interface ObjectBucket {
+  /** Stores `data` under `name`, streaming chunk by chunk. */
+  put(name: string, data: AsyncIterable<Uint8Array> | Uint8Array, meta?: { contentType?: string }): Promise<ObjectInfo>;
+  /** The object's data as a stream of chunks, or undefined. */
+  get(name: string): Promise<{ info: ObjectInfo; data: AsyncIterable<Uint8Array> } | undefined>;
+  info(name: string): Promise<ObjectInfo | undefined>;
+  list(): Promise<ObjectInfo[]>;
+  /** Whether there was such an object. */
+  delete(name: string): Promise<boolean>;
+}
+
+/** NATS subject-style matching of dotted keys: `*` one token, `>` the rest. */
+export function matchesFilter(filter: string, key: string): boolean {
+  const f = filter.split(".");
+  const k = key.split(".");
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === ">") return k.length > i;
+    if (i >= k.length || (f[i] !== "*" && f[i] !== k[i])) return false;
+  }
+  return f.length === k.length;
+}
