@@ -11,6 +11,7 @@ import { DEFAULT_PREFIX, ProcessEnv, STATUS_FD } from "../protocol/index.ts";
 import { isActorDefinition, type AnyActor } from "./define-actor.ts";
 import { startActor, type RunningActor } from "./start-actor.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
+import { stopOffloadPool } from "./offload.ts";
 
 export type ModuleLoader = () => Promise<Record<string, unknown>>;
 
@@ -70,6 +71,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     stopping = true;
     log.info({ signal, inflight: actor.inflight() }, "actor stopping");
     await actor.stop();
+    await stopOffloadPool();
     await transport.close();
     log.info("actor stopped");
     watchdog?.stop();

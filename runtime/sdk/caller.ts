@@ -1,4 +1,4 @@
-import { callEndpoint, type HeaderRecord, type Transport } from "../bus/index.ts";
+import { callEndpoint, requestEndpoint, type HeaderRecord, type Reply, type Transport } from "../bus/index.ts";
 import { DeadlineExceededError, FuseError, ValidationError, toFuseError } from "../errors/index.ts";
 import { Header, endpointSubject, eventSubject, parseTarget, type Target } from "../protocol/index.ts";
 import { marksCrossing } from "./stack.ts";
@@ -18,6 +18,34 @@ export interface CallOptions {
    * request that started it (a task run's steps, say). Default: the current trace.
    */
   traceId?: string;
+}
+
+/** Options of `ctx.relay`. */
+export interface RelayOptions {
+  /**
+   * Sent as `Fuse-Trace-Id`: the trace of the outside request being relayed (an HTTP
+   * request, say). Default: the current trace.
+   */
+  traceId?: string;
+  /** Epoch ms after which the outside caller stops waiting; bounded by `timeout` and the current deadline. */
+  deadline?: number;
+  /** Ms to wait for a reply. Default 10 000. */
+  timeout?: number;
+  /** Further bus headers to send (such as the gateway's `Fuse-Http-*`); the Fuse headers win. */
+  headers?: Record<string, string>;
+  /** Further attempts after NO_LIVE_INSTANCE (an actor restarting, say). Default 3. */
+  retries?: number;
+  /** First backoff between attempts, doubled each time. Default 50 ms. */
+  backoffMs?: number;
+}
+
+/**
+ * The raw reply of `ctx.relay`: the body bytes as the endpoint sent them and its headers. An
+ * error reply carries `Nats-Service-Error-Code` (an HTTP-like status) and an error envelope.
+ */
+export interface RelayReply {
+  readonly data: Uint8Array;
+  header(name: string): string | undefined;
 }
 
 /** What `ctx.tryCall` returns: zod's `safeParse` shape. */
@@ -109,6 +137,44 @@ export class Caller {
     }
     // Re-captured here, after an await, so the stack shows the caller's own frames.
     throw marksCrossing(error, call.target, this.retry);
+  }
+
+  /**
+   * Sends a body as it is (no encoding, no output decoding) and resolves with the raw reply,
+   * error replies included; rejects only when no reply came. The one promise on success keeps
+   * a relay such as the gateway lean.
+   */
+  relay(scope: CallScope, target: string, body: Uint8Array | string, options: RelayOptions = {}): Promise<RelayReply> {
+    const parsed = this.resolve(target, "relay");
+    const deadline = Math.min(options.deadline ?? Infinity, Date.now() + (options.timeout ?? DEFAULT_TIMEOUT_MS), scope.deadline ?? Infinity);
+    const headers: HeaderRecord = {
+      ...options.headers,
+      [Header.traceId]: options.traceId ?? scope.traceId,
+      [Header.deadline]: String(deadline),
+      [Header.caller]: this.name,
+    };
+    const send = (): Promise<Reply> => {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return Promise.reject(new DeadlineExceededError(`deadline passed before ${target} could be called`));
+      return requestEndpoint(this.transport, parsed, body, { headers, timeoutMs: remaining });
+    };
+    return send().catch((error: unknown) => this.retryRelay(send, deadline, options, toFuseError(error)));
+  }
+
+  private async retryRelay(send: () => Promise<Reply>, deadline: number, options: RelayOptions, first: FuseError): Promise<Reply> {
+    let error = first;
+    let backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+    const retries = options.retries ?? DEFAULT_RETRIES;
+    for (let attempt = 1; error.retryable && attempt <= retries && deadline - Date.now() > backoff; attempt++) {
+      await sleep(backoff);
+      backoff *= 2;
+      try {
+        return await send();
+      } catch (next) {
+        error = toFuseError(next);
+      }
+    }
+    throw error;
   }
 
   /** Publishes a request without waiting for any reply. */

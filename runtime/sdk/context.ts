@@ -1,9 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "../log/index.ts";
-import type { CallOptions, CallResult, Caller } from "./caller.ts";
+import type { CallOptions, CallResult, Caller, RelayOptions, RelayReply } from "./caller.ts";
+import { discoverServices, type DiscoverOptions, type DiscoveredService } from "./discover.ts";
+import { HttpExchange, type HttpInfo } from "./http-exchange.ts";
 import { toFuseError } from "../errors/index.ts";
 import type { Files } from "./files.ts";
 import type { KeyValue } from "./key-value.ts";
+import { runOffloaded, type Work } from "./offload.ts";
 import { newTraceId } from "./trace-id.ts";
 
 /**
@@ -43,6 +46,27 @@ export interface ActorContext {
   /** Publishes an event on `<prefix>.events.<topic>`. */
   emit(topic: string, payload?: unknown): void;
   /**
+   * The HTTP side of a request that came through the gateway (method, path, allow-listed
+   * headers, cookies, response cookies and headers); undefined for any other request.
+   * @example ctx.http?.setCookie("visited", "yes", { maxAge: 86_400 });
+   */
+  readonly http: HttpInfo | undefined;
+  /**
+   * Sends a body to `"actor.endpoint"` as it is and resolves with the raw reply (error
+   * replies included, with their `Nats-Service-Error-Code` header): for relays, such as the
+   * gateway, that pass bytes through on behalf of an outside caller's trace and deadline.
+   * @throws ENDPOINT_NOT_FOUND, NO_LIVE_INSTANCE (after retries), DEADLINE_EXCEEDED when no
+   *   reply came; VALIDATION_FAILED for a target that is not `"actor.endpoint"`.
+   * @example const reply = await ctx.relay("greeter.hello", '{"name":"Ada"}', { traceId, deadline });
+   */
+  relay(target: string, body: Uint8Array | string, options?: RelayOptions): Promise<RelayReply>;
+  /**
+   * Lists the actor instances running on the bus (`$SRV.INFO`) under this hub's prefix, with
+   * their endpoints' JSON Schemas and HTTP routes. Waits up to `timeoutMs` (default 1 000).
+   * @example const actors = new Set((await ctx.discover()).map((s) => s.actor));
+   */
+  discover(options?: DiscoverOptions): Promise<DiscoveredService[]>;
+  /**
    * Key-value store shared by the whole hub (JetStream KV); `ctx.kv.in(name, { ttlMs })` for
    * another bucket, e.g. one whose entries expire.
    * @example await ctx.kv.put("greeting.ada", { at: Date.now() }); const v = await ctx.kv.get("greeting.ada");
@@ -53,6 +77,20 @@ export interface ActorContext {
    * @example await ctx.files.put("report.csv", csvText, { contentType: "text/csv" });
    */
   readonly files: Files;
+  /**
+   * Runs CPU-bound work on a pool of worker threads, keeping this actor's event loop free.
+   * Resolves with the function's result; `ctx.offload.detached(...)` does not wait (errors
+   * are logged).
+   * @example const n = await ctx.offload(fib, 35);
+   */
+  readonly offload: Offload;
+}
+
+export interface Offload {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  <TFn extends (...args: any[]) => unknown>(work: Work<TFn>, ...args: Parameters<TFn>): Promise<Awaited<ReturnType<TFn>>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  detached<TFn extends (...args: any[]) => unknown>(work: Work<TFn>, ...args: Parameters<TFn>): void;
 }
 
 /** The stores of one actor instance, shared by all its contexts. */
@@ -71,6 +109,8 @@ export interface ContextInit {
   rootLog: Logger;
   sender: Caller;
   stores: ActorStores;
+  /** The request's bus headers, read for `ctx.http`. */
+  request?: { header(name: string): string | undefined };
 }
 
 /** One per request (and one per actor instance for start/stop and events). */
@@ -86,6 +126,8 @@ export class RequestContext implements ActorContext {
   private readonly stores: ActorStores;
   private childLog: Logger | undefined;
   private controller: AbortController | undefined;
+  private readonly request: ContextInit["request"];
+  private exchange: HttpExchange | null | undefined;
 
   constructor(init: ContextInit) {
     this.actor = init.actor;
@@ -97,6 +139,26 @@ export class RequestContext implements ActorContext {
     this.rootLog = init.rootLog;
     this.sender = init.sender;
     this.stores = init.stores;
+    this.request = init.request;
+  }
+
+  // Made on first use, like the logger: most handlers never look at HTTP.
+  get http(): HttpExchange | undefined {
+    if (this.exchange === undefined) this.exchange = (this.request && HttpExchange.of(this.request)) ?? null;
+    return this.exchange ?? undefined;
+  }
+
+  /** The bus headers the reply should carry (cookies and headers set through `http`). */
+  replyHeaders(): Record<string, string> | undefined {
+    return this.exchange ? this.exchange.replyHeaders() : undefined;
+  }
+
+  relay(target: string, body: Uint8Array | string, options?: RelayOptions): Promise<RelayReply> {
+    return this.sender.relay(this, target, body, options);
+  }
+
+  discover(options?: DiscoverOptions): Promise<DiscoveredService[]> {
+    return discoverServices(this.sender.transport, this.sender.prefix, options);
   }
 
   get kv(): KeyValue {
@@ -105,6 +167,14 @@ export class RequestContext implements ActorContext {
 
   get files(): Files {
     return this.stores.files;
+  }
+
+  get offload(): Offload {
+    const run = ((work, ...args) => runOffloaded(work, args)) as Offload;
+    run.detached = (work, ...args) => {
+      runOffloaded(work, args).catch((err: unknown) => this.log.error({ err, work: work.name }, "offloaded work failed"));
+    };
+    return run;
   }
 
   remainingMs(): number {

@@ -87,24 +87,26 @@ export class EndpointRunner {
     const started = performance.now();
     this.stats.inflight++;
     let result: unknown;
+    // Kept here so the reply can carry what the handler set through `ctx.http`.
+    let ctx: RequestContext | undefined;
     try {
-      result = this.begin(request);
+      result = this.begin(request, (c) => (ctx = c));
     } catch (thrown) {
-      this.finish(request, started, undefined, thrown);
+      this.finish(request, started, undefined, thrown, ctx);
       return;
     }
     if (isThenable(result)) {
       result.then(
-        (output) => this.finish(request, started, output),
-        (thrown: unknown) => this.finish(request, started, undefined, thrown ?? new Error("handler rejected")),
+        (output) => this.finish(request, started, output, undefined, ctx),
+        (thrown: unknown) => this.finish(request, started, undefined, thrown ?? new Error("handler rejected"), ctx),
       );
     } else {
-      this.finish(request, started, result);
+      this.finish(request, started, result, undefined, ctx);
     }
   }
 
   /** Checks the deadline and input, then starts the handler inside its request context. */
-  private begin(request: IncomingRequest): unknown {
+  private begin(request: IncomingRequest, onContext: (ctx: RequestContext) => void): unknown {
     const { endpoint, actor, instance, log, sender, stores } = this.options;
     const deadlineText = request.header(Header.deadline);
     const deadline = deadlineText ? Number(deadlineText) : Date.now() + DEFAULT_TIMEOUT_MS;
@@ -122,12 +124,14 @@ export class EndpointRunner {
       rootLog: log,
       sender,
       stores,
+      request,
     });
+    onContext(ctx);
     if (log.isLevelEnabled("debug")) ctx.log.debug({ endpoint: this.options.name }, "request received");
     return runInContext(ctx, () => endpoint.handler(input, ctx));
   }
 
-  private finish(request: IncomingRequest, started: number, output: unknown, thrown?: unknown): void {
+  private finish(request: IncomingRequest, started: number, output: unknown, thrown?: unknown, ctx?: RequestContext): void {
     let body: string | undefined;
     if (thrown === undefined) {
       try {
@@ -137,14 +141,15 @@ export class EndpointRunner {
         thrown = error;
       }
     }
-    if (body !== undefined) request.respond(body);
-    else this.fail(request, thrown);
+    const replyHeaders = ctx?.replyHeaders();
+    if (body !== undefined) request.respond(body, replyHeaders);
+    else this.fail(request, thrown, replyHeaders);
     this.stats.requests++;
     this.stats.totalMs += performance.now() - started;
     if (--this.stats.inflight === 0) this.options.onIdle();
   }
 
-  private fail(request: IncomingRequest, thrown: unknown): void {
+  private fail(request: IncomingRequest, thrown: unknown, replyHeaders?: Record<string, string>): void {
     const error = toFuseError(thrown);
     this.stats.errors++;
     this.stats.lastError = error.code;
@@ -153,7 +158,7 @@ export class EndpointRunner {
       this.options.log.error({ err: thrown, code: error.code, traceId, endpoint: this.options.name }, "handler failed");
     }
     const wire = toWire(error.actor ? error : withActor(error, this.options.actor));
-    request.respond(wire.body, wire.headers);
+    request.respond(wire.body, replyHeaders ? { ...replyHeaders, ...wire.headers } : wire.headers);
   }
 }
 

@@ -18,9 +18,13 @@ export {
 } from "./define-actor.ts";
 export { currentContext, type ActorContext } from "./context.ts";
 export { KeyValue } from "./key-value.ts";
+export { defineWork, type Work } from "./offload.ts";
+export type { Offload } from "./context.ts";
 export { Files, type FileData } from "./files.ts";
 export type { ObjectInfo as FileInfo } from "../bus/index.ts";
-export type { CallOptions, CallResult } from "./caller.ts";
+export type { CallOptions, CallResult, RelayOptions, RelayReply } from "./caller.ts";
+export type { HttpInfo, CookieOptions } from "./http-exchange.ts";
+export type { DiscoverOptions, DiscoveredService, DiscoveredEndpoint, JsonSchema } from "./discover.ts";
 export { startActor, type RunningActor, type StartActorOptions } from "./start-actor.ts";
 export { createTestHub, type TestHub, type TestHubOptions } from "./test-hub.ts";
 export { InProcessTransport } from "./in-process-transport.ts";

@@ -18,6 +18,8 @@ export interface HubDirOptions {
   config?: string;
   /** Actor name → fixture file name under test/fixtures/actors (without .ts). */
   actors?: Record<string, string>;
+  /** More files: path in the hub folder → path under test/fixtures. */
+  files?: Record<string, string>;
 }
 
 /** A temporary hub folder with a config and fixture actors (their SDK import made absolute). */
@@ -31,6 +33,10 @@ export function createHubDir(options: HubDirOptions = {}): string {
       .replaceAll("@NAME@", name);
     mkdirSync(path.join(dir, "actors", name), { recursive: true });
     writeFileSync(path.join(dir, "actors", name, "index.ts"), source);
+  }
+  for (const [target, fixture] of Object.entries(options.files ?? {})) {
+    mkdirSync(path.dirname(path.join(dir, target)), { recursive: true });
+    cpSync(path.join(REPO, "test/fixtures", fixture), path.join(dir, target));
   }
   return dir;
 }

@@ -11,11 +11,12 @@ const ALLOWED: Record<string, string[]> = {
   config: ["errors", "protocol", "log"],
   bus: ["protocol", "errors", "log"],
   table: ["protocol", "errors"],
-  sdk: ["bus", "protocol", "errors", "log", "table"],
+  build: ["errors"],
+  sdk: ["bus", "protocol", "errors", "log", "table", "build"],
   gateway: ["sdk", "config", "log", "protocol", "errors", "table"],
   taskmaster: ["sdk", "config", "log", "protocol", "errors", "table"],
   db: ["sdk", "config", "log", "protocol", "errors", "table"],
-  hub: ["bus", "config", "log", "protocol", "errors", "sdk"],
+  hub: ["bus", "config", "log", "protocol", "errors", "sdk", "build"],
   cli: ["bus", "config", "log", "protocol", "errors", "hub"],
 };
 

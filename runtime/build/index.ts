@@ -1,0 +1,6 @@
+/**
+ * @module build
+ * Compiles TypeScript modules into single runnable ES modules with esbuild: actors for their
+ * processes, offloaded work for the worker pool. Imports errors.
+ */
+export { bundleModule, type BundleOptions } from "./bundle-module.ts";

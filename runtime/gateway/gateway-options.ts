@@ -1,0 +1,48 @@
+/** How the gateway serves; `config/fuse.yaml` sets `port` and `host`, the rest are built-in defaults. */
+export interface GatewayOptions {
+  /** HTTP port; 0 picks a free one. Default 0. */
+  port: number;
+  /** Default `127.0.0.1`. */
+  host: string;
+  /** Largest request body in bytes; larger is 413. Default 1 MiB. */
+  bodyLimitBytes: number;
+  /** Deadline of a request without `Fuse-Deadline`, in ms. Default 10 000. */
+  defaultTimeoutMs: number;
+  /** Latest deadline a client may ask for with `Fuse-Deadline`, in ms from now. Default 300 000. */
+  maxTimeoutMs: number;
+  /** Request headers (lower case) that reach handlers as `ctx.http.header(name)`. */
+  requestHeaders: string[];
+  /** Response headers (lower case) a handler may set with `ctx.http.setHeader`. */
+  responseHeaders: string[];
+  /** Ms between discovery rounds. Default 2 000. */
+  discoveryIntervalMs: number;
+  /** Shortest gap between the extra rounds that requests for unknown names trigger. Default 250. */
+  missIntervalMs: number;
+  /** Requests in flight above which new ones get 503 at once. Default 10 000. */
+  maxInflight: number;
+}
+
+export const DEFAULT_GATEWAY_OPTIONS = {
+  port: 0,
+  host: "127.0.0.1",
+  bodyLimitBytes: 1024 * 1024,
+  defaultTimeoutMs: 10_000,
+  maxTimeoutMs: 300_000,
+  requestHeaders: [
+    "accept",
+    "accept-language",
+    "authorization",
+    "cookie",
+    "if-modified-since",
+    "if-none-match",
+    "origin",
+    "referer",
+    "user-agent",
+    "x-forwarded-for",
+    "x-request-id",
+  ],
+  responseHeaders: ["cache-control", "content-language", "etag", "last-modified", "location", "vary"],
+  discoveryIntervalMs: 2000,
+  missIntervalMs: 250,
+  maxInflight: 10_000,
+} satisfies GatewayOptions;

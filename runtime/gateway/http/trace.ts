@@ -1,0 +1,30 @@
+import { newTraceId } from "../../sdk/index.ts";
+import { Header } from "../../protocol/index.ts";
+import type { RequestHead } from "./request-head.ts";
+
+const TRACE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const TRACE_HEADER = Header.traceId.toLowerCase();
+const DEADLINE_HEADER = Header.deadline.toLowerCase();
+
+/**
+ * The trace of an HTTP request: its `Fuse-Trace-Id` when it is a sane id, else the trace id
+ * of a W3C `traceparent`, else a new one. A malformed id is replaced, not refused: tracing
+ * must never fail a request.
+ */
+export function traceIdOf(head: RequestHead): string {
+  const given = head.header(TRACE_HEADER);
+  if (given !== undefined && TRACE_ID.test(given)) return given;
+  const parent = head.header("traceparent");
+  const match = parent ? TRACEPARENT.exec(parent) : null;
+  return match ? match[1]! : newTraceId();
+}
+
+/** The request's deadline: its `Fuse-Deadline` (epoch ms) within `maxMs` from now, else `defaultMs` from now. */
+export function deadlineOf(head: RequestHead, defaultMs: number, maxMs: number): number {
+  const now = Date.now();
+  const given = head.header(DEADLINE_HEADER);
+  const asked = given ? Number(given) : NaN;
+  if (!Number.isFinite(asked)) return now + defaultMs;
+  return Math.min(asked, now + maxMs);
+}

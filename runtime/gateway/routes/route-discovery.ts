@@ -1,0 +1,85 @@
+import type { DiscoveredService } from "../../sdk/index.ts";
+import type { Logger } from "../../log/index.ts";
+import { buildRouteTable, emptyRouteTable, type RouteTable } from "./route-table.ts";
+
+export interface RouteDiscoveryOptions {
+  /** One `$SRV.INFO` round (`ctx.discover`). */
+  discover(): Promise<DiscoveredService[]>;
+  log: Logger;
+  /** Ms between rounds. */
+  intervalMs: number;
+  /** Shortest gap between rounds asked for by requests that found nothing. */
+  missIntervalMs: number;
+  /** Called after each round that changed the table. */
+  onChange?(table: RouteTable): void;
+}
+
+/**
+ * Keeps the route table following the bus: a discovery round every `intervalMs`, and an early
+ * one when a request names an actor or endpoint the table does not know (at most one every
+ * `missIntervalMs`, so a flood of unknown names cannot flood the bus). Requests read
+ * `table`; they never wait for discovery unless they missed.
+ */
+export class RouteDiscovery {
+  table: RouteTable = emptyRouteTable();
+  /** Whether a first round completed. */
+  ready = false;
+  private running: Promise<RouteTable> | undefined;
+  private lastStart = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly options: RouteDiscoveryOptions) {}
+
+  start(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One round now, or the round already under way. */
+  refresh(): Promise<RouteTable> {
+    this.running ??= this.round().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** The table after a round, unless one ran too recently; for requests that found nothing. */
+  refreshOnMiss(): Promise<RouteTable> {
+    if (this.running) return this.running;
+    if (Date.now() - this.lastStart < this.options.missIntervalMs) return Promise.resolve(this.table);
+    return this.refresh();
+  }
+
+  private async round(): Promise<RouteTable> {
+    this.lastStart = Date.now();
+    try {
+      const services = await this.options.discover();
+      const next = buildRouteTable(services, this.table);
+      const changed = next.signature !== this.table.signature;
+      this.table = next;
+      this.ready = true;
+      if (changed) this.changed(next);
+    } catch (err) {
+      this.options.log.warn({ err }, "route discovery failed");
+    }
+    return this.table;
+  }
+
+  private reportOnce(problem: string, msg: string, extra: object): void {
+    if (this.reported.has(problem)) return;
+    this.reported.add(problem);
+    this.options.log.warn({ problem, ...extra }, msg);
+  }
+
+  private changed(table: RouteTable): void {
+    const actors = [...table.actors.values()].map((a) => `${a.name}${a.live ? `×${a.instances}` : " (offline)"}`);
+    this.options.log.info({ actors, routes: [...table.routes.values()].reduce((n, l) => n + l.length, 0) }, "routes changed");
+    for (const conflict of table.conflicts) this.reportOnce(conflict.message, "route conflict", { claimants: conflict.claimants });
+    for (const invalid of table.invalid) this.reportOnce(`${invalid.target}: ${invalid.message}`, "route invalid", { target: invalid.target });
+    this.options.onChange?.(table);
+  }
+}
