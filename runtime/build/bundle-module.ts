@@ -22,6 +22,8 @@ const externalPackages: Plugin = {
         pluginData: "resolving",
       });
       if (resolved.errors.length) return { errors: resolved.errors };
+      // A package shipped as TypeScript (Fuse itself, `fuse-hub/sdk`) is compiled in.
+      if (/\.(m?ts|tsx)$/.test(resolved.path)) return { path: resolved.path };
       return { path: resolved.path, external: true };
     });
   },

@@ -3,6 +3,7 @@ import { FuseError } from "../errors/index.ts";
 import { registerActorsCommands } from "./commands/actors.ts";
 import { registerCallCommand } from "./commands/call.ts";
 import { registerDownCommand } from "./commands/down.ts";
+import { registerInitCommand } from "./commands/init.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerSchedulesCommands } from "./commands/schedules.ts";
 import { registerTasksCommands } from "./commands/tasks.ts";
@@ -22,6 +23,7 @@ export function createProgram(): Command {
   registerLogsCommand(program);
   registerTasksCommands(program);
   registerSchedulesCommands(program);
+  registerInitCommand(program);
   return program;
 }
 
