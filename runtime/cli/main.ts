@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { FuseError } from "../errors/index.ts";
 import { registerActorsCommands } from "./commands/actors.ts";
+import { registerAddCommand } from "./commands/add.ts";
 import { registerCallCommand } from "./commands/call.ts";
 import { registerDownCommand } from "./commands/down.ts";
 import { registerInitCommand } from "./commands/init.ts";
@@ -24,6 +25,7 @@ export function createProgram(): Command {
   registerTasksCommands(program);
   registerSchedulesCommands(program);
   registerInitCommand(program);
+  registerAddCommand(program);
   return program;
 }
 

@@ -17,3 +17,4 @@ export {
 } from "./config-schema.ts";
 export { loadConfig, parseConfig, safeParseConfig, type SafeParseConfigResult } from "./load-config.ts";
 export { resolveActors, discoverActors, type ActorPlan } from "./resolve-actors.ts";
+export { setConfigValue } from "./edit-config.ts";

@@ -11,6 +11,7 @@ import { createHubActor } from "./actor.ts";
 import { applyConfig } from "./apply-config.ts";
 import { Autoscaler } from "./autoscaler.ts";
 import { builtinPlans } from "./builtins.ts";
+import { installDependencies } from "./install-dependencies.ts";
 import { watchConfig } from "./config-watcher.ts";
 import { watchSources } from "./source-watcher.ts";
 import { LogSinks } from "./log-sink.ts";
@@ -122,6 +123,11 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     );
     cleanups.push(() => hubActor.stop());
 
+    await Promise.all(
+      plans
+        .filter((p) => !p.builtin && (p.kind ?? "actor") === "actor")
+        .map((p) => installDependencies(p.name, path.dirname(p.module), log.child({ mod: "hub.install" })).catch((err) => log.error({ err, actor: p.name }, "dependencies not installed"))),
+    );
     // The database comes first (others migrate and query as they start); the rest in parallel.
     const [first, rest] = [plans.filter((p) => p.name === "db" && p.builtin), plans.filter((p) => !(p.name === "db" && p.builtin))];
     for (const plan of first) await supervisor.add(plan).start();

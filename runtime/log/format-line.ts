@@ -19,7 +19,7 @@ function colourFor(label: string): number {
 export function createLineFormatter(options: LineFormatterOptions): (line: string, label: string) => string {
   const pretty = prettyFactory({
     colorize: options.colour,
-    ignore: "pid,hostname,actor,instance,lvl",
+    ignore: "pid,hostname,instance,lvl",
     translateTime: "HH:MM:ss.l",
     singleLine: true,
   });
@@ -31,7 +31,10 @@ export function createLineFormatter(options: LineFormatterOptions): (line: strin
     let body = line;
     if (line.startsWith("{")) {
       try {
-        body = pretty(JSON.parse(line)).trimEnd();
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        // The prefix names the actor; a line about another actor (the hub's) keeps the field.
+        if (entry.actor === label) delete entry.actor;
+        body = pretty(entry).trimEnd();
       } catch {
         // not JSON after all: print it as it is
       }

@@ -69,11 +69,12 @@ export function registerUpCommand(program: Command): void {
       const hub = await startHub({
         dir,
         watch: options.watch,
-        // Before the summary only warnings and errors show, so the summary stays readable.
+        // Before the summary only the hub's own lines (progress) and warnings show, so the
+        // summary stays readable.
         onLine: options.quiet
           ? undefined
           : (actor, line) => {
-              if (ready || /"level":(4|5|6)\d/.test(line)) process.stdout.write(`${format(line, actor)}\n`);
+              if (ready || actor === "hub" || /"level":(4|5|6)\d/.test(line)) process.stdout.write(`${format(line, actor)}\n`);
             },
       });
       hubRef = hub;

@@ -1,0 +1,61 @@
+import type { JsonSchema } from "../../sdk/index.ts";
+import type { HttpRoute } from "../../sdk/index.ts";
+import type { InvalidRoute, RouteConflict, RouteTable } from "../routes/route-table.ts";
+
+export interface IndexEndpoint {
+  name: string;
+  /** `actor.endpoint`, the name on the bus and in `ctx.call`. */
+  target: string;
+  description?: string;
+  /** Always served: `POST /api/<actor>/<endpoint>`. */
+  api: { method: "POST"; path: string };
+  /** The endpoint's own route, when it declared one. */
+  http?: HttpRoute;
+  /** Whether the own route is served (false when it conflicts or is invalid). */
+  mounted?: boolean;
+  input: JsonSchema;
+  output: JsonSchema;
+}
+
+export interface IndexActor {
+  name: string;
+  description: string;
+  version: string;
+  live: boolean;
+  instances: number;
+  endpoints: IndexEndpoint[];
+}
+
+/** `GET /api`: every actor and endpoint with schemas and routes, and the route problems. */
+export interface ApiIndex {
+  actors: IndexActor[];
+  conflicts: RouteConflict[];
+  invalid: InvalidRoute[];
+}
+
+/** The index of a route table; computed once per table, not per request. */
+export function buildApiIndex(table: RouteTable): ApiIndex {
+  const mounted = new Set<string>();
+  for (const list of table.routes.values()) for (const route of list) mounted.add(route.entry.target);
+  const actors = [...table.actors.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((a) => ({
+      name: a.name,
+      description: a.description,
+      version: a.version,
+      live: a.live,
+      instances: a.instances,
+      endpoints: [...a.endpoints.values()]
+        .sort((x, y) => x.endpoint.localeCompare(y.endpoint))
+        .map((e) => {
+          const item: IndexEndpoint = { name: e.endpoint, target: e.target, api: { method: "POST", path: `/api/${e.actor}/${e.endpoint}` }, input: e.input, output: e.output };
+          if (e.description) item.description = e.description;
+          if (e.http) {
+            item.http = e.http;
+            item.mounted = mounted.has(e.target);
+          }
+          return item;
+        }),
+    }));
+  return { actors, conflicts: table.conflicts, invalid: table.invalid };
+}

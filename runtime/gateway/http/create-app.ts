@@ -1,0 +1,60 @@
+import { Hono, type Context } from "hono";
+import { ErrorCode } from "../../protocol/index.ts";
+import { NotFoundError, toFuseError } from "../../errors/index.ts";
+import type { Logger } from "../../log/index.ts";
+import { DASHBOARD_PAGE } from "../dashboard/dashboard-page.ts";
+import { DASHBOARD_SCRIPT } from "../dashboard/dashboard-script.ts";
+import type { PageCache } from "../docs/page-cache.ts";
+import type { RouteDiscovery } from "../routes/route-discovery.ts";
+import type { EndpointHandlers } from "./endpoint-handlers.ts";
+import { errorResponse, jsonResponse } from "./json-response.ts";
+
+export interface GatewayAppOptions {
+  handlers: EndpointHandlers;
+  discovery: RouteDiscovery;
+  pages: PageCache;
+  log: Logger;
+}
+
+const text = (body: string, type: string) => new Response(body, { headers: { "content-type": `${type}; charset=utf-8` } });
+
+function actorInfo(pages: PageCache, c: Context): Response {
+  const name = c.req.param("actor");
+  const actor = pages.index().actors.find((a) => a.name === name);
+  if (!actor) return errorResponse(new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, `no actor ${JSON.stringify(String(name).slice(0, 64))} on this hub`));
+  const endpoint = c.req.param("endpoint");
+  if (endpoint === undefined) return jsonResponse(JSON.stringify(actor), 200);
+  const found = actor.endpoints.find((e) => e.name === endpoint);
+  if (!found) return errorResponse(new NotFoundError(ErrorCode.ENDPOINT_NOT_FOUND, `actor "${actor.name}" has no endpoint ${JSON.stringify(endpoint.slice(0, 64))}`));
+  return jsonResponse(JSON.stringify(found), 200);
+}
+
+/**
+ * The gateway's Hono app: endpoint calls, the index, OpenAPI, docs, health, readiness and the
+ * dashboard; anything else goes to the endpoints' own routes, and what matches none is a JSON
+ * 404. Every body the app sends is JSON, except the HTML pages and the dashboard script.
+ */
+export function createGatewayApp(options: GatewayAppOptions): Hono {
+  const { handlers, discovery, pages, log } = options;
+  const app = new Hono();
+  app.post("/api/:actor/:endpoint", handlers.api);
+  app.get("/api", () => jsonResponse(pages.indexJson(), 200));
+  app.get("/api/:actor", (c) => actorInfo(pages, c));
+  app.get("/api/:actor/:endpoint", (c) => actorInfo(pages, c));
+  app.get("/openapi.json", () => jsonResponse(pages.openapiJson(), 200));
+  app.get("/docs", () => text(pages.docsHtml(), "text/html"));
+  app.get("/health", () => jsonResponse(JSON.stringify({ status: "ok" }), 200));
+  app.get("/ready", () => {
+    const actors = [...discovery.table.actors.values()].filter((a) => a.live).length;
+    return jsonResponse(JSON.stringify({ ready: discovery.ready, actors }), discovery.ready ? 200 : 503);
+  });
+  app.get("/", () => text(DASHBOARD_PAGE, "text/html"));
+  app.get("/dashboard/app.js", () => text(DASHBOARD_SCRIPT, "text/javascript"));
+  app.all("*", handlers.route);
+  app.onError((err) => {
+    const error = toFuseError(err);
+    log.error({ err, code: error.code }, "request failed");
+    return errorResponse(error);
+  });
+  return app;
+}

@@ -1,0 +1,123 @@
+import type { Context } from "hono";
+import { ErrorCode, isValidName } from "../../protocol/index.ts";
+import { FuseError, NotFoundError, UnavailableError, toFuseError } from "../../errors/index.ts";
+import type { Logger } from "../../log/index.ts";
+import type { RelayOptions, RelayReply } from "../../sdk/index.ts";
+import type { GatewayOptions } from "../gateway-options.ts";
+import type { RouteDiscovery } from "../routes/route-discovery.ts";
+import { matchConflict, matchRoute, type EndpointEntry, type RouteTable } from "../routes/route-table.ts";
+import { splitPath } from "../routes/path-pattern.ts";
+import { errorResponse } from "./json-response.ts";
+import { busHeaders, headerPairs, replyResponse } from "./reply-mapping.ts";
+import { headOf, type RequestHead } from "./request-head.ts";
+import { checkContentType, parseJsonBody, routeInput } from "./request-input.ts";
+import { deadlineOf, traceIdOf } from "./trace.ts";
+
+export type Relay = (target: string, body: Uint8Array | string, options: RelayOptions) => Promise<RelayReply>;
+
+export interface EndpointHandlersOptions {
+  relay: Relay;
+  discovery: RouteDiscovery;
+  options: GatewayOptions;
+  log: Logger;
+}
+
+const quote = (name: string) => JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+
+/**
+ * The per-request path: `POST /api/<actor>/<endpoint>` and the endpoints' own routes. Reads the
+ * route table (never discovers unless a name is unknown), passes the body bytes through,
+ * and maps the reply; every failure becomes a JSON error with the trace id.
+ */
+export class EndpointHandlers {
+  private inflight = 0;
+  private readonly requestHeaders;
+  private readonly responseHeaders;
+
+  constructor(private readonly deps: EndpointHandlersOptions) {
+    this.requestHeaders = headerPairs(deps.options.requestHeaders);
+    this.responseHeaders = headerPairs(deps.options.responseHeaders);
+  }
+
+  /** `POST /api/<actor>/<endpoint>` with a JSON body. */
+  api = async (c: Context): Promise<Response> => {
+    const head = headOf(c);
+    const traceId = traceIdOf(head);
+    try {
+      const [, actor = "", endpoint = ""] = splitPath(head.rawPath).slice(0, 3);
+      const entry = this.deps.discovery.table.actors.get(actor)?.endpoints.get(endpoint) ?? (await this.lookupAfterMiss(actor, endpoint));
+      const body = await head.body(this.deps.options.bodyLimitBytes);
+      checkContentType(head, body.length);
+      parseJsonBody(body);
+      return await this.forward(entry, body, head, traceId);
+    } catch (error) {
+      return this.fail(error, traceId, head);
+    }
+  };
+
+  /** Any other request: an endpoint's own route, a route conflict (409), or a JSON 404. */
+  route = async (c: Context): Promise<Response> => {
+    const head = headOf(c);
+    const traceId = traceIdOf(head);
+    try {
+      const segments = splitPath(head.rawPath);
+      const method = head.method === "HEAD" ? "GET" : head.method;
+      const route = this.match(this.deps.discovery.table, method, segments) ?? this.match(await this.deps.discovery.refreshOnMiss(), method, segments);
+      if (!route) throw new NotFoundError(ErrorCode.NOT_FOUND, `no route ${head.method} ${head.rawPath.slice(0, 200)}; GET /api lists the routes of this hub`);
+      const hasBody = method !== "GET" && method !== "DELETE";
+      const body = hasBody ? await head.body(this.deps.options.bodyLimitBytes) : new Uint8Array(0);
+      checkContentType(head, body.length);
+      return await this.forward(route.entry, routeInput(route, segments, head.rawQuery, body), head, traceId);
+    } catch (error) {
+      return this.fail(error, traceId, head);
+    }
+  };
+
+  private match(table: RouteTable, method: string, segments: string[]) {
+    const route = matchRoute(table, method, segments);
+    if (route) return route;
+    const conflict = matchConflict(table, method, segments);
+    if (conflict) throw new FuseError(ErrorCode.CONFLICT, conflict.message, { details: { claimants: conflict.claimants } });
+    return undefined;
+  }
+
+  private async forward(entry: EndpointEntry, body: Uint8Array | string, head: RequestHead, traceId: string): Promise<Response> {
+    if (this.inflight >= this.deps.options.maxInflight) {
+      throw new UnavailableError(`the gateway has ${this.inflight} requests in flight, its limit; retry shortly`);
+    }
+    this.inflight++;
+    try {
+      const reply = await this.deps.relay(entry.target, body, {
+        traceId,
+        deadline: deadlineOf(head, this.deps.options.defaultTimeoutMs, this.deps.options.maxTimeoutMs),
+        headers: busHeaders(head, this.requestHeaders),
+      });
+      return replyResponse(reply, traceId, this.responseHeaders);
+    } finally {
+      this.inflight--;
+    }
+  }
+
+  private async lookupAfterMiss(actor: string, endpoint: string): Promise<EndpointEntry> {
+    if (!isValidName(actor)) throw new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, `no actor ${quote(actor)} on this hub`);
+    let known = this.deps.discovery.table.actors.get(actor);
+    if (!known?.endpoints.has(endpoint) && isValidName(endpoint)) known = (await this.deps.discovery.refreshOnMiss()).actors.get(actor);
+    if (!known) throw new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, `no actor ${quote(actor)} on this hub`);
+    const entry = known.endpoints.get(endpoint);
+    if (!entry) {
+      throw new NotFoundError(ErrorCode.ENDPOINT_NOT_FOUND, `actor "${actor}" has no endpoint ${quote(endpoint)}`, {
+        details: { endpoints: [...known.endpoints.keys()] },
+      });
+    }
+    return entry;
+  }
+
+  private fail(thrown: unknown, traceId: string, head: RequestHead): Response {
+    const error = toFuseError(thrown);
+    if (!(thrown instanceof FuseError)) this.deps.log.error({ err: thrown, code: error.code, traceId }, "request failed");
+    else if (this.deps.log.isLevelEnabled("debug")) this.deps.log.debug({ code: error.code, traceId, path: head.rawPath.slice(0, 200) }, "request refused");
+    // An unread upload is cut short rather than read to its end.
+    const close = error.code === ErrorCode.PAYLOAD_TOO_LARGE ? { connection: "close" } : undefined;
+    return errorResponse(error, traceId, close);
+  }
+}
