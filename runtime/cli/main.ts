@@ -4,6 +4,7 @@ import { registerActorsCommands } from "./commands/actors.ts";
 import { registerAddCommand } from "./commands/add.ts";
 import { registerCallCommand } from "./commands/call.ts";
 import { registerDownCommand } from "./commands/down.ts";
+import { registerFilesCommands } from "./commands/files.ts";
 import { registerInitCommand } from "./commands/init.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerSchedulesCommands } from "./commands/schedules.ts";
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerSchedulesCommands(program);
   registerInitCommand(program);
   registerAddCommand(program);
+  registerFilesCommands(program);
   return program;
 }
 
