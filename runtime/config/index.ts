@@ -18,3 +18,4 @@ export {
 export { loadConfig, parseConfig, safeParseConfig, type SafeParseConfigResult } from "./load-config.ts";
 export { resolveActors, discoverActors, type ActorPlan } from "./resolve-actors.ts";
 export { setConfigValue } from "./edit-config.ts";
+export { suggest } from "./locate.ts";
