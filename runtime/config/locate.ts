@@ -60,5 +60,5 @@ export function suggest(key: string, known: readonly string[]): string | undefin
     const d = distance(key.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
-  return bestDistance < key.length && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
+  return bestDistance < key.length && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
