@@ -6,8 +6,9 @@
 export const DASHBOARD_SCRIPT = String.raw`
 "use strict";
 const $ = (sel) => document.querySelector(sel);
-const el = (tag, props = {}, ...children) => {
+const el = (tag, { dataset, ...props } = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
+  if (dataset) Object.assign(node.dataset, dataset);
   for (const c of children) node.append(c);
   return node;
 };

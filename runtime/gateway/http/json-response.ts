@@ -8,7 +8,7 @@ export function jsonResponse(body: string | Uint8Array, status: number, traceId?
   const all: Record<string, string | string[]> = { "content-type": JSON_TYPE, ...headers };
   if (traceId) all[Header.traceId] = traceId;
   // A plain header object keeps @hono/node-server on its fast path (no Headers instance).
-  return new Response(body as BodyInit, { status, headers: all as HeadersInit });
+  return new Response(body, { status, headers: all as unknown as Record<string, string> });
 }
 
 /** The error envelope of DESIGN.md with the status of its code. */

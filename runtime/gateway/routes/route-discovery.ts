@@ -25,6 +25,7 @@ export class RouteDiscovery {
   /** Whether a first round completed. */
   ready = false;
   private running: Promise<RouteTable> | undefined;
+  private missRound: Promise<RouteTable> | undefined;
   private lastStart = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly reported = new Set<string>();
@@ -47,11 +48,20 @@ export class RouteDiscovery {
     return this.running;
   }
 
-  /** The table after a round, unless one ran too recently; for requests that found nothing. */
+  /**
+   * The table after a round that starts after this call (an actor that just arrived is in
+   * it), for requests that found nothing. Misses share one pending round, and rounds start at
+   * most one per `missIntervalMs`.
+   */
   refreshOnMiss(): Promise<RouteTable> {
-    if (this.running) return this.running;
-    if (Date.now() - this.lastStart < this.options.missIntervalMs) return Promise.resolve(this.table);
-    return this.refresh();
+    this.missRound ??= (async () => {
+      const wait = this.lastStart + this.options.missIntervalMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // A round already under way may have asked before the newcomer answered: run another.
+      if (this.running) await this.running;
+      return this.refresh();
+    })().finally(() => (this.missRound = undefined));
+    return this.missRound;
   }
 
   private async round(): Promise<RouteTable> {

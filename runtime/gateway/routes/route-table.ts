@@ -137,8 +137,8 @@ export function buildRouteTable(services: DiscoveredService[], previous: RouteTa
   const routes = new Map<string, MountedRoute[]>();
   const conflicts: RouteConflict[] = [];
   for (const { method, pattern, entries } of claims.values()) {
-    const live = entries.filter((e) => actors.get(e.actor)!.live);
-    const serving = live.length ? live : entries;
+    const live = entries.filter((e) => actors.get(e.actor)!.live).sort((a, b) => a.target.localeCompare(b.target));
+    const serving = live.length ? live : entries.sort((a, b) => a.target.localeCompare(b.target));
     const path = serving[0]!.http!.path;
     if (isReservedPath(pattern.shape) || serving.length > 1) {
       const claimants = [...(isReservedPath(pattern.shape) ? ["gateway"] : []), ...serving.map((e) => e.target)];

@@ -1,0 +1,63 @@
+import { createServer, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import type { Hono } from "hono";
+import { ErrorCode } from "../../protocol/index.ts";
+import { FuseError } from "../../errors/index.ts";
+import { errorResponse } from "./json-response.ts";
+
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:[/?#]|$)/i;
+
+function refuse(outgoing: ServerResponse, message: string): void {
+  const body = JSON.stringify({ error: { code: ErrorCode.BAD_REQUEST, message } });
+  outgoing.writeHead(400, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+  outgoing.end(body);
+}
+
+export interface HttpServerHandle {
+  /** The bound address, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves the app on Node's HTTP server through @hono/node-server. A request Node or the adapter
+ * cannot even read (a bad URL or host) still gets a JSON 400, not an empty one.
+ */
+export function startHttpServer(app: Hono, host: string, port: number): Promise<HttpServerHandle> {
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: (err) => errorResponse(new FuseError(ErrorCode.BAD_REQUEST, `malformed request: ${(err as Error).message}`)),
+  });
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (incoming, outgoing) => {
+    // The adapter would resolve dot segments before routing while the gateway reads the raw
+    // path; a path with them is refused so both always agree on what was asked.
+    if (DOT_SEGMENT.test(incoming.url ?? "")) return void refuse(outgoing, "request path must not contain \".\" or \"..\" segments");
+    void listener(incoming, outgoing);
+  });
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) {
+      const body = JSON.stringify({ error: { code: ErrorCode.BAD_REQUEST, message: "malformed HTTP request" } });
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    } else {
+      socket.destroy();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      resolve({
+        url: `http://${shownHost}:${address.port}`,
+        stop: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+            // Requests still open after a grace period are cut: the actor drained its bus work already.
+            setTimeout(() => server.closeAllConnections(), 2000).unref();
+          }),
+      });
+    });
+  });
+}

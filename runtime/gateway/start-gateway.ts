@@ -1,0 +1,50 @@
+import type { ActorContext } from "../sdk/index.ts";
+import { PageCache } from "./docs/page-cache.ts";
+import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./gateway-options.ts";
+import { createGatewayApp } from "./http/create-app.ts";
+import { EndpointHandlers } from "./http/endpoint-handlers.ts";
+import { startHttpServer } from "./http/start-server.ts";
+import { RouteDiscovery } from "./routes/route-discovery.ts";
+import type { RouteTable } from "./routes/route-table.ts";
+
+export interface RunningGateway {
+  /** Where the gateway listens, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** The route table as last discovered. */
+  table(): RouteTable;
+  stop(): Promise<void>;
+}
+
+/**
+ * Composes the gateway: route discovery on the bus (through `ctx.discover`), the request
+ * path (through `ctx.relay`), the pages, and the HTTP server. `ctx` is the gateway actor's
+ * own (lifecycle) context; each request relays under the HTTP request's trace and deadline.
+ */
+export async function startGateway(ctx: ActorContext, options: Partial<GatewayOptions> = {}, version = "0.1.0"): Promise<RunningGateway> {
+  const settings: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...options };
+  const log = ctx.log.child({ mod: "gateway" });
+  const discovery = new RouteDiscovery({
+    discover: () => ctx.discover(),
+    log,
+    intervalMs: settings.discoveryIntervalMs,
+    missIntervalMs: settings.missIntervalMs,
+  });
+  const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), discovery, options: settings, log });
+  let url = "";
+  const pages = new PageCache(discovery, () => url, version);
+  const app = createGatewayApp({ handlers, discovery, pages, log });
+  const server = await startHttpServer(app, settings.host, settings.port);
+  url = server.url;
+  // The first round runs in the background: a request before it ends waits for it (a miss).
+  discovery.start();
+  log.info({ url }, "gateway listening");
+  return {
+    url,
+    table: () => discovery.table,
+    stop: async () => {
+      discovery.stop();
+      await server.stop();
+      log.info({ url }, "gateway stopped");
+    },
+  };
+}

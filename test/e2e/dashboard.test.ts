@@ -1,0 +1,75 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO, copyDemoHub, removeHubDir, startHub, type RunningHub } from "../helpers/index.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = path.join(REPO, "test/.artifacts");
+
+/** Debian's chromium, installed the way the set-up script installs nats-server when missing. */
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  execFileSync("node", [path.join(REPO, "scripts/setup.mjs"), "--quiet", "--browser"], { stdio: "inherit" });
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: apt-get install -y chromium`);
+}
+
+// The dashboard in headless Chromium against a real `fuse up` of the demo hub.
+describe("dashboard", () => {
+  let dir: string;
+  let hub: RunningHub;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureChromium();
+    dir = copyDemoHub();
+    hub = await startHub(dir);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(hub.state.gatewayUrl!);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+    if (dir) removeHubDir(dir);
+  });
+
+  const restartsOf = async (actor: string) => Number(await page.locator(`tr[data-actor="${actor}"] td[data-field="restarts"]`).textContent());
+
+  it("shows the hub's actors with their status and instances", async () => {
+    const greeter = page.locator('tr[data-actor="greeter"]');
+    await greeter.waitFor();
+    await expect.poll(() => greeter.locator('td[data-field="instances"]').textContent()).toBe("2/2");
+    await expect.poll(() => greeter.locator('td[data-field="status"]').textContent()).toBe("running");
+    for (const name of ["counter", "gateway"]) await page.locator(`tr[data-actor="${name}"]`).waitFor();
+  });
+
+  it("restarts an actor from its button and shows the restart count change", async () => {
+    const before = await restartsOf("counter");
+    await page.locator('tr[data-actor="counter"] button[data-action="restart"]').click();
+    await expect.poll(() => restartsOf("counter"), { timeout: 30_000 }).toBeGreaterThan(before);
+    await expect.poll(() => page.locator('tr[data-actor="counter"] td[data-field="status"]').textContent(), { timeout: 30_000 }).toBe("running");
+  });
+
+  it("calls an endpoint from its form and shows the reply with its trace id", async () => {
+    await page.locator("details.endpoint", { hasText: "greeter.hello" }).locator("summary").click();
+    const form = page.locator("details.endpoint", { hasText: "greeter.hello" });
+    await form.locator("textarea").fill('{"name":"Dashboard"}');
+    await form.locator('button[data-call="greeter.hello"]').click();
+    await expect.poll(() => form.locator("pre.result").textContent()).toContain("Hello, Dashboard!");
+    expect(await form.locator("pre.result").textContent()).toMatch(/^200 {2}trace [0-9a-f]{32}/);
+  });
+
+  it("follows an actor's log lines and saves a screenshot", async () => {
+    await page.locator('tr[data-actor="greeter"] button', { hasText: "logs" }).click();
+    await expect.poll(() => page.locator("#logs").textContent(), { timeout: 15_000 }).toContain("greeting sent");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard.png"), fullPage: true });
+    expect(existsSync(path.join(ARTIFACTS, "dashboard.png"))).toBe(true);
+  });
+});
