@@ -6,6 +6,8 @@ export interface GatewayOptions {
   host: string;
   /** Largest request body in bytes; larger is 413. Default 1 MiB. */
   bodyLimitBytes: number;
+  /** Largest file an upload to /files may carry. Default 2 GiB. */
+  maxFileBytes: number;
   /** Deadline of a request without `Fuse-Deadline`, in ms. Default 10 000. */
   defaultTimeoutMs: number;
   /** Latest deadline a client may ask for with `Fuse-Deadline`, in ms from now. Default 300 000. */
@@ -26,6 +28,7 @@ export const DEFAULT_GATEWAY_OPTIONS = {
   port: 0,
   host: "127.0.0.1",
   bodyLimitBytes: 1024 * 1024,
+  maxFileBytes: 2 * 1024 ** 3,
   defaultTimeoutMs: 10_000,
   maxTimeoutMs: 300_000,
   requestHeaders: [

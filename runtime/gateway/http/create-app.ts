@@ -8,9 +8,11 @@ import type { PageCache } from "../docs/page-cache.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
 import type { EndpointHandlers } from "./endpoint-handlers.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
+import { mountFileRoutes, type FileRoutesOptions } from "./file-routes.ts";
 
 export interface GatewayAppOptions {
   handlers: EndpointHandlers;
+  files: FileRoutesOptions;
   discovery: RouteDiscovery;
   pages: PageCache;
   log: Logger;
@@ -50,6 +52,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   });
   app.get("/", () => text(DASHBOARD_PAGE, "text/html"));
   app.get("/dashboard/app.js", () => text(DASHBOARD_SCRIPT, "text/javascript"));
+  mountFileRoutes(app, options.files);
   app.all("*", handlers.route);
   app.onError((err) => {
     const error = toFuseError(err);

@@ -64,7 +64,7 @@ export interface RouteTable {
 
 /** Paths the gateway serves itself; an endpoint route on them is a conflict with `gateway`. */
 export function isReservedPath(shape: string): boolean {
-  return shape === "/" || shape === "/api" || shape.startsWith("/api/") || ["/openapi.json", "/docs", "/health", "/ready"].includes(shape) || shape.startsWith("/dashboard/");
+  return shape === "/" || shape === "/api" || shape.startsWith("/api/") || ["/openapi.json", "/docs", "/health", "/ready", "/files"].includes(shape) || shape.startsWith("/dashboard/") || shape.startsWith("/files/");
 }
 
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
