@@ -65,6 +65,22 @@ describe("dashboard", () => {
     expect(await form.locator("pre.result").textContent()).toMatch(/^200 {2}trace [0-9a-f]{32}/);
   });
 
+  it("shows a task run's step graph with each step coloured by its state", async () => {
+    const run = await hub.call<{ id: string; status: string }>("taskmaster.run", { task: "welcome-team", input: { team: "ui", members: ["Ada", "Grace"], announce: false }, wait: true });
+    expect(run.status).toBe("succeeded");
+    const link = page.locator(`tr[data-run="${run.id}"] a`);
+    await link.waitFor({ timeout: 15_000 });
+    await link.click();
+    const steps = page.locator("#dag g[data-step]");
+    await expect.poll(() => steps.count(), { timeout: 15_000 }).toBe(4);
+    const states = Object.fromEntries(await steps.evaluateAll((nodes) => nodes.map((n) => [n.getAttribute("data-step"), n.getAttribute("data-status")])));
+    expect(states).toEqual({ greet: "succeeded", count_team: "succeeded", announce: "skipped", total: "succeeded" });
+    const fill = await page.locator('#dag g[data-step="announce"] rect').getAttribute("fill");
+    expect(fill).not.toBe(await page.locator('#dag g[data-step="greet"] rect').getAttribute("fill"));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator("#tasks-panel").screenshot({ path: path.join(ARTIFACTS, "dashboard-tasks.png") });
+  });
+
   it("follows an actor's log lines and saves a screenshot", async () => {
     await page.locator('tr[data-actor="greeter"] button', { hasText: "logs" }).click();
     await expect.poll(() => page.locator("#logs").textContent(), { timeout: 15_000 }).toContain("greeting sent");

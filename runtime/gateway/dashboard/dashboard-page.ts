@@ -1,3 +1,5 @@
+import { TASKS_PANEL } from "./tasks-script.ts";
+
 /** The dashboard page at `/`: markup and style; the behaviour is in `/dashboard/app.js`. */
 export const DASHBOARD_PAGE = `<!doctype html>
 <html lang="en">
@@ -27,6 +29,7 @@ details.endpoint textarea { width: 100%; max-width: 48em; font: 12px ui-monospac
 pre.result { font: 12px ui-monospace, monospace; background: #f4f4f4; padding: .4em; max-height: 16em; overflow: auto; }
 pre.result.bad { background: #fdecea; }
 #logs { font: 12px ui-monospace, monospace; background: #111; color: #ddd; height: 18em; overflow: auto; padding: .4em; }
+#dag { display: block; margin-top: .5em; } #run { overflow: auto; }
 #logs .lvl-warn { color: #ffcc66; } #logs .lvl-error, #logs .lvl-fatal { color: #ff7b72; } #logs .lvl-debug { color: #8b949e; }
 </style>
 </head>
@@ -39,6 +42,7 @@ pre.result.bad { background: #fdecea; }
 <table id="actors"><thead><tr><th>actor</th><th>status</th><th>instances</th><th>restarts</th><th>requests</th><th>errors</th><th>latency</th><th></th></tr></thead><tbody></tbody></table>
 </section>
 <section class="panel"><h2>Logs <select id="log-actor"></select> <label><input type="checkbox" id="follow" checked> follow</label></h2><div id="logs"></div></section>
+${TASKS_PANEL}
 <section class="panel"><h2>Endpoints</h2><div id="endpoints"></div></section>
 </main>
 <script src="/dashboard/app.js"></script>
