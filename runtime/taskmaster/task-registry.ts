@@ -3,6 +3,7 @@ import { NotFoundError, type SchemaError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
 import { loadTasks, TASKS_DIR } from "./load-tasks.ts";
 import type { TaskDefinition } from "./task-definition.ts";
+import { unknownEndpoints, type KnownEndpoints } from "./check-endpoints.ts";
 
 /** The task schemas this taskmaster serves, and the files it refused. */
 export class TaskRegistry {
@@ -17,6 +18,22 @@ export class TaskRegistry {
     this.tasks = loaded.tasks;
     this.invalidFiles = loaded.invalid;
     return this.invalidFiles;
+  }
+
+  /**
+   * Stops serving the tasks whose steps call endpoints that live actors do not have; they
+   * are listed as invalid with why, until a reload finds them fixed.
+   */
+  refuseUnknownEndpoints(known: KnownEndpoints): { file: string; error: SchemaError }[] {
+    const refused: { file: string; error: SchemaError }[] = [];
+    for (const [name, task] of this.tasks) {
+      const error = unknownEndpoints(task, known);
+      if (!error) continue;
+      this.tasks.delete(name);
+      refused.push({ file: task.file, error });
+    }
+    this.invalidFiles = [...this.invalidFiles, ...refused];
+    return refused;
   }
 
   list(): TaskDefinition[] {

@@ -25,6 +25,8 @@ export interface TaskmasterOptions {
   dbUrl: string;
   /** Default: the system clock. */
   clock?: Clock;
+  /** How often tasks/ is read again and checked against the live actors. Default 10 000 ms. */
+  refreshMs?: number;
 }
 
 // A reply sent right at the caller's deadline arrives too late; answer a little before.
@@ -50,8 +52,25 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     invalid: registry.invalid().map(({ file, error }) => ({ file, code: error.code, message: error.message, details: error.details })),
   });
 
+  // Reads tasks/ again and checks the steps against the actors that are up; run at start and
+  // then periodically, so edited files and actors that come later are taken into account.
+  let refreshTimer: NodeJS.Timeout | undefined;
+  let lastRefused = "";
+  const refresh = async (ctx: ActorContext) => {
+    const refused = registry.reload();
+    const services = await ctx.discover({ timeoutMs: 500 }).catch(() => []);
+    const known = new Map<string, Set<string>>();
+    for (const s of services) for (const e of s.endpoints) known.set(s.actor, (known.get(s.actor) ?? new Set()).add(e.name));
+    refused.push(...registry.refuseUnknownEndpoints(known));
+    const signature = refused.map((r) => r.error.message).join("\n");
+    if (signature !== lastRefused) for (const { error } of refused) ctx.log.error({ err: error, code: error.code }, "task schema refused");
+    lastRefused = signature;
+  };
+
   const start = async (ctx: ActorContext) => {
-    for (const { error } of registry.reload()) ctx.log.error({ err: error, code: error.code }, "task schema refused");
+    await refresh(ctx);
+    refreshTimer = setInterval(() => void refresh(ctx).catch((err) => ctx.log.warn({ err }, "task refresh failed")), options.refreshMs ?? 10_000);
+    refreshTimer.unref();
     store = await openRunStore(options.dbUrl);
     engine = new RunEngine({
       store,
@@ -68,6 +87,7 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     description: "Runs task schemas (tasks/*.json) as DAGs of actor calls, durably",
     start,
     async stop() {
+      clearInterval(refreshTimer);
       await engine?.stop();
       store?.close();
     },
@@ -83,8 +103,8 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
         description: "Reads tasks/ again",
         input: z.object({}),
         output: listOutput,
-        handler: () => {
-          registry.reload();
+        handler: async (_input, ctx) => {
+          await refresh(ctx);
           return listing();
         },
       }),
