@@ -28,7 +28,7 @@ const SYSTEMS: System[] = [
     id: "fuse",
     server: (env) =>
       ready(
-        startScript("../runtime/sdk/actor-process.ts", {
+        startScript("../runtime/sdk/process/actor-process.ts", {
           ...env,
           [ProcessEnv.actor]: "echo",
           [ProcessEnv.module]: path.join(BENCH_DIR, "bus/echo-actor.ts"),

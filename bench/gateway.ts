@@ -79,8 +79,8 @@ const SYSTEMS: System[] = [
         [ProcessEnv.prefix]: "bench",
         [ProcessEnv.logLevel]: "info",
       });
-      const actor = await ready("../runtime/sdk/actor-process.ts", actorEnv("echo", path.join(BENCH_DIR, "bus/echo-actor.ts")), /"msg":"actor started"/);
-      const gateway = await ready("../runtime/sdk/actor-process.ts", actorEnv("gateway", path.join(BENCH_DIR, "../runtime/gateway/actor.ts")), /"msg":"gateway listening"/);
+      const actor = await ready("../runtime/sdk/process/actor-process.ts", actorEnv("echo", path.join(BENCH_DIR, "bus/echo-actor.ts")), /"msg":"actor started"/);
+      const gateway = await ready("../runtime/sdk/process/actor-process.ts", actorEnv("gateway", path.join(BENCH_DIR, "../runtime/gateway/actor.ts")), /"msg":"gateway listening"/);
       const listening = JSON.parse(gateway.lines.find((l) => l.includes('"msg":"gateway listening"'))!) as { url: string };
       return { url: `${listening.url}/api/echo/echo`, processes: [gateway, actor] };
     },

@@ -57,7 +57,7 @@ export async function runTaskmasterBench() {
   const env = { [ProcessEnv.natsUrl]: nats.url, [ProcessEnv.prefix]: prefix, [ProcessEnv.logLevel]: "info" };
   const processes: BenchProcess[] = [];
   const spawnActor = async (name: string, module: string, extra: Record<string, string> = {}) => {
-    const p = startScript("../runtime/sdk/actor-process.ts", { ...env, ...extra, [ProcessEnv.actor]: name, [ProcessEnv.module]: module });
+    const p = startScript("../runtime/sdk/process/actor-process.ts", { ...env, ...extra, [ProcessEnv.actor]: name, [ProcessEnv.module]: module });
     processes.push(p);
     await p.waitForLine(/"msg":"actor started"/);
   };

@@ -4,9 +4,9 @@ import type { CallOptions, CallResult, Caller, RelayOptions, RelayReply } from "
 import { discoverServices, type DiscoverOptions, type DiscoveredService } from "./discover.ts";
 import { HttpExchange, type HttpInfo } from "./http-exchange.ts";
 import { toFuseError } from "../errors/index.ts";
-import type { Files } from "./files.ts";
-import type { KeyValue } from "./key-value.ts";
-import { runOffloaded, type Work } from "./offload.ts";
+import type { Files } from "./stores/files.ts";
+import type { KeyValue } from "./stores/key-value.ts";
+import { runOffloaded, type Work } from "./offload/offload.ts";
 import { newTraceId } from "./trace-id.ts";
 
 /**

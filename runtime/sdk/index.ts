@@ -17,17 +17,17 @@ export {
   type HttpRoute,
 } from "./define-actor.ts";
 export { currentContext, type ActorContext } from "./context.ts";
-export { KeyValue } from "./key-value.ts";
-export { defineWork, type Work } from "./offload.ts";
+export { KeyValue } from "./stores/key-value.ts";
+export { defineWork, type Work } from "./offload/offload.ts";
 export type { Offload } from "./context.ts";
-export { Files, type FileData } from "./files.ts";
+export { Files, type FileData } from "./stores/files.ts";
 export type { ObjectInfo as FileInfo } from "../bus/index.ts";
 export type { CallOptions, CallResult, RelayOptions, RelayReply } from "./caller.ts";
 export type { HttpInfo, CookieOptions } from "./http-exchange.ts";
 export type { DiscoverOptions, DiscoveredService, DiscoveredEndpoint, JsonSchema } from "./discover.ts";
 export { startActor, type RunningActor, type StartActorOptions } from "./start-actor.ts";
-export { createTestHub, type TestHub, type TestHubOptions } from "./test-hub.ts";
-export { InProcessTransport } from "./in-process-transport.ts";
+export { createTestHub, type TestHub, type TestHubOptions } from "./in-process/test-hub.ts";
+export { InProcessTransport } from "./in-process/in-process-transport.ts";
 export { newTraceId } from "./trace-id.ts";
 export {
   FuseError,
@@ -41,4 +41,4 @@ export {
 } from "../errors/index.ts";
 export { ErrorCode } from "../protocol/index.ts";
 export { z } from "zod";
-export { runActorProcess, type ModuleLoader } from "./actor-main.ts";
+export { runActorProcess, type ModuleLoader } from "./process/actor-main.ts";

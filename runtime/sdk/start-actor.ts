@@ -4,8 +4,8 @@ import { DEFAULT_PREFIX, EndpointMeta, Header, ServiceMeta, endpointSubject, eve
 import { createLogger, type Logger } from "../log/index.ts";
 import { Caller } from "./caller.ts";
 import { RequestContext, runInContext, type ActorStores } from "./context.ts";
-import { Files } from "./files.ts";
-import { KeyValue } from "./key-value.ts";
+import { Files } from "./stores/files.ts";
+import { KeyValue } from "./stores/key-value.ts";
 import type { AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
 import { toFuseError } from "../errors/index.ts";

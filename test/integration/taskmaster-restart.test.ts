@@ -34,9 +34,9 @@ let workerTransport: NatsTransport;
 const work = createWorkActor();
 const pids = new Set<number>();
 
-/** The taskmaster as the hub runs it: its own process, through runtime/sdk/actor-process.ts. */
+/** The taskmaster as the hub runs it: its own process, through runtime/sdk/process/actor-process.ts. */
 function spawnTaskmaster(): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "runtime/sdk/actor-process.ts")], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "runtime/sdk/process/actor-process.ts")], {
     cwd: REPO,
     stdio: ["ignore", "pipe", "pipe"],
     env: {

@@ -14,10 +14,10 @@ import {
   type ServiceSpec,
   type SubscribeOptions,
   type Transport,
-} from "../bus/index.ts";
-import { UnavailableError } from "../errors/index.ts";
-import { SERVICE_API_PREFIX } from "../protocol/index.ts";
-import { memoryKeyValue, memoryObjects } from "./in-process-stores.ts";
+} from "../../bus/index.ts";
+import { UnavailableError } from "../../errors/index.ts";
+import { SERVICE_API_PREFIX } from "../../protocol/index.ts";
+import { memoryKeyValue, memoryObjects } from "../stores/in-process-stores.ts";
 
 const encoder = new TextEncoder();
 const toBytes = (body: Body) => (typeof body === "string" ? encoder.encode(body) : body);

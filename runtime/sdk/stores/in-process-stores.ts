@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { matchesFilter, type KeyValueBucket, type KeyValueEntry, type KeyValueOptions, type ObjectBucket, type ObjectInfo } from "../bus/index.ts";
+import { matchesFilter, type KeyValueBucket, type KeyValueEntry, type KeyValueOptions, type ObjectBucket, type ObjectInfo } from "../../bus/index.ts";
 
 /** An in-memory key-value bucket with the behaviour of a JetStream one (TTL, revisions, watch). */
 export function memoryKeyValue(options: KeyValueOptions = {}): KeyValueBucket {

@@ -1,11 +1,11 @@
-import { createLogger, type Logger } from "../log/index.ts";
-import { DEFAULT_PREFIX } from "../protocol/index.ts";
-import { Caller, type CallOptions, type CallResult } from "./caller.ts";
-import type { AnyActor } from "./define-actor.ts";
+import { createLogger, type Logger } from "../../log/index.ts";
+import { DEFAULT_PREFIX } from "../../protocol/index.ts";
+import { Caller, type CallOptions, type CallResult } from "../caller.ts";
+import type { AnyActor } from "../define-actor.ts";
 import { InProcessTransport } from "./in-process-transport.ts";
-import { startActor, type RunningActor } from "./start-actor.ts";
-import { newTraceId } from "./trace-id.ts";
-import { toFuseError } from "../errors/index.ts";
+import { startActor, type RunningActor } from "../start-actor.ts";
+import { newTraceId } from "../trace-id.ts";
+import { toFuseError } from "../../errors/index.ts";
 
 export interface TestHubOptions {
   /** Instances to start of every actor. Default 1. */

@@ -1,5 +1,5 @@
-import type { KeyValueBucket, KeyValueOptions } from "../bus/index.ts";
-import { ValidationError } from "../errors/index.ts";
+import type { KeyValueBucket, KeyValueOptions } from "../../bus/index.ts";
+import { ValidationError } from "../../errors/index.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

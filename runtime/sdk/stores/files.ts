@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
-import type { ObjectBucket, ObjectInfo } from "../bus/index.ts";
-import { ValidationError } from "../errors/index.ts";
+import type { ObjectBucket, ObjectInfo } from "../../bus/index.ts";
+import { ValidationError } from "../../errors/index.ts";
 
 export type FileData = Uint8Array | string | AsyncIterable<Uint8Array> | Readable;
 

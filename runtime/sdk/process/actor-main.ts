@@ -4,14 +4,14 @@
  * module directly, or through actor-process.ts, which imports it by path.
  */
 import { fstatSync } from "node:fs";
-import { NatsTransport, connectNats } from "../bus/index.ts";
-import { ConfigError, toFuseError } from "../errors/index.ts";
-import { createLogger, type LogLevel } from "../log/index.ts";
-import { DEFAULT_PREFIX, ProcessEnv, STATUS_FD } from "../protocol/index.ts";
-import { isActorDefinition, type AnyActor } from "./define-actor.ts";
-import { startActor, type RunningActor } from "./start-actor.ts";
+import { NatsTransport, connectNats } from "../../bus/index.ts";
+import { ConfigError, toFuseError } from "../../errors/index.ts";
+import { createLogger, type LogLevel } from "../../log/index.ts";
+import { DEFAULT_PREFIX, ProcessEnv, STATUS_FD } from "../../protocol/index.ts";
+import { isActorDefinition, type AnyActor } from "../define-actor.ts";
+import { startActor, type RunningActor } from "../start-actor.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
-import { stopOffloadPool } from "./offload.ts";
+import { stopOffloadPool } from "../offload/offload.ts";
 
 export type ModuleLoader = () => Promise<Record<string, unknown>>;
 

@@ -1,11 +1,11 @@
 /**
  * The program of an actor process when the module is loaded by path (through tsx):
- * `node --import tsx runtime/sdk/actor-process.ts` with FUSE_MODULE and the other ProcessEnv
+ * `node --import tsx runtime/sdk/process/actor-process.ts` with FUSE_MODULE and the other ProcessEnv
  * variables set. The hub normally runs a bundle instead (see hub/process/actor-bundle.ts).
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ProcessEnv } from "../protocol/index.ts";
+import { ProcessEnv } from "../../protocol/index.ts";
 import { runActorProcess } from "./actor-main.ts";
 
 const modulePath = process.env[ProcessEnv.module] ?? "";

@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
-import { ConfigError } from "../errors/index.ts";
-import { ProcessEnv } from "../protocol/index.ts";
+import { ConfigError } from "../../errors/index.ts";
+import { ProcessEnv } from "../../protocol/index.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown;
@@ -23,7 +23,7 @@ export interface Work<TFn extends AnyFunction = AnyFunction> {
  *
  * @example
  * // work.ts: export function fib(n: number): number { … }
- * import type * as work from "./work.ts";
+ * import type * as work from "../work.ts";
  * const fib = defineWork<typeof work.fib>(new URL("./work.ts", import.meta.url), "fib");
  * // in a handler: const result = await ctx.offload(fib, 35);
  */
@@ -58,7 +58,7 @@ function compile(module: string): Promise<string> {
     const hash = createHash("sha1").update(source).digest("hex").slice(0, 12);
     const dir = process.env[ProcessEnv.hubDir] ? path.join(process.env[ProcessEnv.hubDir]!, ".fuse", "build", "work") : path.join(os.tmpdir(), "fuse-work");
     // Loaded on first use: most actors never offload, and need no compiler at start.
-    done = import("../build/index.ts").then(({ bundleModule }) => bundleModule({ entry: source, outfile: path.join(dir, `${path.basename(source).replace(/\.\w+$/, "")}-${hash}.mjs`), what: `work module ${source}` })).then(
+    done = import("../../build/index.ts").then(({ bundleModule }) => bundleModule({ entry: source, outfile: path.join(dir, `${path.basename(source).replace(/\.\w+$/, "")}-${hash}.mjs`), what: `work module ${source}` })).then(
       (file) => pathToFileURL(file).href,
     );
     done.catch(() => compiled.delete(module));
