@@ -6,5 +6,5 @@ import { register } from "tsx/esm/api";
 
 register();
 const [file, ...rest] = process.argv.slice(2);
-process.argv = [process.argv[0], file, ...rest];
+process.argv = [process.argv[0], path.resolve(file), ...rest];
 await import(pathToFileURL(path.resolve(file)).href);

@@ -3,6 +3,7 @@ import { FuseError } from "../errors/index.ts";
 import { registerActorsCommands } from "./commands/actors.ts";
 import { registerAddCommand } from "./commands/add.ts";
 import { registerCallCommand } from "./commands/call.ts";
+import { registerDbCommands } from "./commands/db.ts";
 import { registerDownCommand } from "./commands/down.ts";
 import { registerFilesCommands } from "./commands/files.ts";
 import { registerInitCommand } from "./commands/init.ts";
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerInitCommand(program);
   registerAddCommand(program);
   registerFilesCommands(program);
+  registerDbCommands(program);
   return program;
 }
 

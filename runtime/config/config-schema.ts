@@ -83,6 +83,10 @@ export const configSchema = z.strictObject({
       /** An external libSQL server (or a `file:` URL); without it `fuse up` starts sqld. */
       url: z.string().optional(),
       port: port.default(0),
+      /** Periodic online backups into `.fuse/backups/`, keeping the newest `keep`. */
+      backup: z
+        .strictObject({ everyMinutes: z.number().positive(), keep: z.number().int().min(1).default(10) })
+        .optional(),
     })
     .prefault({}),
   gateway: z

@@ -17,6 +17,7 @@ import { watchSources } from "./source-watcher.ts";
 import { LogSinks } from "./log-sink.ts";
 import { LocalLauncher, type ProcessLauncher } from "./process/index.ts";
 import { startNatsServer, type NatsServerHandle } from "./services/nats-server.ts";
+import { startSupervisedSqld, type SupervisedSqld } from "./services/supervised-sqld.ts";
 import { removeState, writeState } from "./state-file.ts";
 import { gatherStats } from "./stats.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -76,7 +77,13 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const transport = new NatsTransport(await connectNats({ url: natsUrl, name: HUB_ACTOR }));
     cleanups.push(() => transport.close());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl, startedAt: Date.now(), version: VERSION };
+    let sqld: SupervisedSqld | undefined;
     if (config.db.url) info.dbUrl = config.db.url;
+    else {
+      sqld = await startSupervisedSqld({ dir: path.join(fuseDir, "db"), port: config.db.port, log: log.child({ mod: "hub.sqld" }), restart: config.restart });
+      cleanups.push(() => sqld!.stop());
+      info.dbUrl = sqld.url;
+    }
 
     const supervisor = new Supervisor({
       hubDir: dir,
@@ -172,7 +179,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     scheduler.apply(config.schedules);
     const autoscaler = new Autoscaler(supervisor, transport, log.child({ mod: "hub.autoscale" }));
     cleanups.push(async () => autoscaler.stop());
-    writeState(dir, { ...info, servicePids: nats ? [nats.pid] : [] });
+    writeState(dir, { ...info, servicePids: [...(nats ? [nats.pid] : []), ...(sqld ? [sqld.pid()] : [])] });
     const readyMs = Math.round(performance.now() - began);
     log.info({ readyMs, actors: supervisor.names(), natsUrl }, "hub ready");
     return {

@@ -6,6 +6,7 @@ import { HttpExchange, type HttpInfo } from "./http-exchange.ts";
 import { toFuseError } from "../errors/index.ts";
 import type { Files } from "./stores/files.ts";
 import type { KeyValue } from "./stores/key-value.ts";
+import type { Database } from "../table/index.ts";
 import { runOffloaded, type Work } from "./offload/offload.ts";
 import { newTraceId } from "./trace-id.ts";
 
@@ -84,6 +85,14 @@ export interface ActorContext {
    * @example const n = await ctx.offload(fib, 35);
    */
   readonly offload: Offload;
+  /**
+   * The hub's database: `ctx.db.table<Note>("notes")` (insert, find, get, update, delete,
+   * count, upsert), `ctx.db.transaction(async (tx) => …)`, `ctx.db.sql(text, args)`.
+   * Tables come from `schemas/*.json`; values are checked per column and always bound.
+   * @throws VALIDATION_FAILED naming the column for a wrong value; NOT_FOUND for an unknown table.
+   * @example const [note] = await ctx.db.table("notes").insert({ title: "hi" });
+   */
+  readonly db: Database;
 }
 
 export interface Offload {
@@ -97,6 +106,7 @@ export interface Offload {
 export interface ActorStores {
   kv: KeyValue;
   files: Files;
+  db: Database;
 }
 
 export interface ContextInit {
@@ -167,6 +177,10 @@ export class RequestContext implements ActorContext {
 
   get files(): Files {
     return this.stores.files;
+  }
+
+  get db(): Database {
+    return this.stores.db;
   }
 
   get offload(): Offload {

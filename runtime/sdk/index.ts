@@ -42,3 +42,4 @@ export {
 export { ErrorCode } from "../protocol/index.ts";
 export { z } from "zod";
 export { runActorProcess, type ModuleLoader } from "./process/actor-main.ts";
+export { Database, Table, tableSchemaSchema, type DatabaseScope, type FindOptions, type Where, type OrderBy, type TableSchema } from "../table/index.ts";

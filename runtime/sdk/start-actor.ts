@@ -5,6 +5,7 @@ import { createLogger, type Logger } from "../log/index.ts";
 import { Caller } from "./caller.ts";
 import { RequestContext, runInContext, type ActorStores } from "./context.ts";
 import { Files } from "./stores/files.ts";
+import { Database, type DatabaseOptions } from "../table/index.ts";
 import { KeyValue } from "./stores/key-value.ts";
 import type { AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
@@ -20,6 +21,8 @@ export interface StartActorOptions {
   log?: Logger;
   /** Longest wait for requests in flight when stopping, in ms. Default 10 000. */
   drainTimeoutMs?: number;
+  /** The database behind `ctx.db`. Default: none (ctx.db then says so when used). */
+  db?: DatabaseOptions;
 }
 
 export interface RunningActor {
@@ -61,6 +64,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   const stores: ActorStores = {
     kv: new KeyValue((bucket, o) => options.transport.keyValue(bucket, o), `${prefix}-kv`),
     files: new Files((bucket) => options.transport.objects(bucket), `${prefix}-files`),
+    db: new Database(options.db ?? {}),
   };
   const lifecycleContext = () => new RequestContext({ actor: definition.name, instance, rootLog: log, sender, stores });
 
@@ -122,6 +126,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
       });
     }
     await definition.stop?.(lifecycleContext());
+    stores.db.close();
   };
 
   return {

@@ -6,12 +6,18 @@ import { InProcessTransport } from "./in-process-transport.ts";
 import { startActor, type RunningActor } from "../start-actor.ts";
 import { newTraceId } from "../trace-id.ts";
 import { toFuseError } from "../../errors/index.ts";
+import { Database, loadTableSchemas, migrate, type DatabaseOptions } from "../../table/index.ts";
 
 export interface TestHubOptions {
   /** Instances to start of every actor. Default 1. */
   instances?: number;
   /** Logger for the actors. Default: silent. */
   log?: Logger;
+  /**
+   * A database for `ctx.db`, e.g. `{ url: "file:/tmp/x.db", schemas: [...] }` or with
+   * `hubDir` for its `schemas/`; its tables are created before the actors start.
+   */
+  db?: DatabaseOptions;
 }
 
 export interface TestHub {
@@ -35,9 +41,15 @@ export async function createTestHub(actors: AnyActor[], options: TestHubOptions 
   const transport = new InProcessTransport();
   const log = options.log ?? createLogger({ actor: "test", level: "silent" });
   const running: RunningActor[] = [];
+  if (options.db?.url) {
+    const db = new Database(options.db);
+    const schemas = options.db.schemas ?? (options.db.hubDir ? [...loadTableSchemas(options.db.hubDir).tables.values()] : []);
+    await migrate(db.executor(), schemas);
+    db.close();
+  }
   for (const actor of actors) {
     for (let instance = 0; instance < (options.instances ?? 1); instance++) {
-      running.push(await startActor(actor, { transport, instance, log: log.child({ actor: actor.name, instance }) }));
+      running.push(await startActor(actor, { transport, instance, log: log.child({ actor: actor.name, instance }), db: options.db }));
     }
   }
   const client = new Caller(transport, DEFAULT_PREFIX, "test");

@@ -60,6 +60,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     instance,
     log,
     drainTimeoutMs: Number(env[ProcessEnv.drainMs] ?? 10_000),
+    db: { url: env[ProcessEnv.dbUrl], hubDir: env[ProcessEnv.hubDir] },
   });
   const actor = running;
   watchdog?.report({ type: "ready", pid: process.pid, serviceId: actor.serviceId });

@@ -1,0 +1,91 @@
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import Libsql from "libsql";
+import { NotFoundError } from "../errors/index.ts";
+import { ErrorCode } from "../protocol/index.ts";
+import { quote, type Database, type SqlValue } from "../table/index.ts";
+
+const BATCH = 500;
+
+export interface BackupInfo {
+  file: string;
+  tables: { name: string; rows: number }[];
+  bytes: number;
+  at: number;
+}
+
+interface MasterRow extends Record<string, unknown> {
+  name: string;
+  type: string;
+  sql: string | null;
+}
+
+/**
+ * An online backup: every table's definition and rows, read in one read transaction (a
+ * consistent snapshot while writers go on), written to a SQLite file with embedded libSQL.
+ */
+export async function backupDatabase(db: Database, dir: string, now = Date.now()): Promise<BackupInfo> {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `backup-${new Date(now).toISOString().replace(/[:.]/g, "-")}.db`);
+  const out = new Libsql(file);
+  const tables: BackupInfo["tables"] = [];
+  try {
+    await db.transaction(async (tx) => {
+      const master = await tx.sql<MasterRow>("SELECT name, type, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC");
+      for (const m of master.filter((x) => x.type === "table")) out.exec(m.sql!);
+      for (const m of master.filter((x) => x.type === "table")) {
+        let copied = 0;
+        for (let offset = 0; ; offset += BATCH) {
+          const rows = await tx.sql(`SELECT * FROM ${quote(m.name)} LIMIT ? OFFSET ?`, [BATCH, offset]);
+          if (!rows.length) break;
+          const columns = Object.keys(rows[0]!);
+          const insert = out.prepare(`INSERT INTO ${quote(m.name)} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+          out.transaction(() => rows.forEach((r) => insert.run(...columns.map((c) => r[c] as SqlValue))))();
+          copied += rows.length;
+        }
+        tables.push({ name: m.name, rows: copied });
+      }
+      for (const m of master.filter((x) => x.type === "index")) out.exec(m.sql!);
+    });
+  } finally {
+    out.close();
+  }
+  return { file, tables, bytes: statSync(file).size, at: now };
+}
+
+/** Replaces the rows of every table in the backup with the backup's, in one write transaction. */
+export async function restoreDatabase(db: Database, file: string): Promise<{ tables: { name: string; rows: number }[] }> {
+  let source: InstanceType<typeof Libsql>;
+  try {
+    source = new Libsql(file, { fileMustExist: true } as never);
+  } catch {
+    throw new NotFoundError(ErrorCode.NOT_FOUND, `no backup file ${file}`);
+  }
+  const tables: { name: string; rows: number }[] = [];
+  try {
+    const master = source.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as MasterRow[];
+    await db.transaction(async (tx) => {
+      for (const m of master) {
+        await tx.sql(m.sql!.replace(/^CREATE TABLE/i, "CREATE TABLE IF NOT EXISTS"));
+        await tx.sql(`DELETE FROM ${quote(m.name)}`);
+        const rows = source.prepare(`SELECT * FROM ${quote(m.name)}`).all() as Record<string, SqlValue>[];
+        for (const row of rows) {
+          const columns = Object.keys(row);
+          await tx.sql(`INSERT INTO ${quote(m.name)} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, columns.map((c) => row[c]!));
+        }
+        tables.push({ name: m.name, rows: rows.length });
+      }
+    });
+  } finally {
+    source.close();
+  }
+  return { tables };
+}
+
+/** Deletes all but the newest `keep` backups in `dir`. */
+export function pruneBackups(dir: string, keep: number): string[] {
+  const files = readdirSync(dir).filter((f) => /^backup-.*\.db$/.test(f)).sort();
+  const removed = files.slice(0, Math.max(0, files.length - keep));
+  for (const f of removed) rmSync(path.join(dir, f), { force: true });
+  return removed;
+}

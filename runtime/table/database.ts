@@ -1,0 +1,108 @@
+import { createClient, type Client } from "@libsql/client";
+import { NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
+import { ErrorCode } from "../protocol/index.ts";
+import type { SqlValue } from "./column-values.ts";
+import { libsqlExecutor, type SqlExecutor } from "./executor.ts";
+import { loadTableSchemas } from "./load-table-schemas.ts";
+import { Table } from "./table.ts";
+import type { TableSchema } from "./table-schema.ts";
+
+type Row = Record<string, unknown>;
+
+/** What a transaction's callback gets: the same table API and raw SQL, inside the transaction. */
+export interface DatabaseScope {
+  table<T extends Row = Row>(name: string): Table<T>;
+  sql<T extends Row = Row>(sql: string, args?: SqlValue[]): Promise<T[]>;
+}
+
+export interface DatabaseOptions {
+  /** libSQL URL: `http://…` (sqld), `libsql://…` (Turso), `file:…`. */
+  url?: string;
+  /** Hub folder whose `schemas/` describe the tables. */
+  hubDir?: string;
+  /** Schemas given directly (tests), instead of `schemas/`. */
+  schemas?: TableSchema[];
+}
+
+function checkArgs(args: SqlValue[]): SqlValue[] {
+  for (const [i, a] of args.entries()) {
+    const ok = a === null || ["string", "number", "bigint"].includes(typeof a) || a instanceof Uint8Array;
+    if (!ok) throw new ValidationError(`sql argument ${i + 1}: expected a string, number, bigint, bytes or null, got ${typeof a}`);
+  }
+  return args;
+}
+
+/**
+ * `ctx.db`: the hub's database through the typed table API, raw SQL with bound parameters,
+ * and transactions. Connects on first use.
+ */
+export class Database implements DatabaseScope {
+  private client: Client | undefined;
+  private schemas: Map<string, TableSchema> | undefined;
+
+  constructor(private readonly options: DatabaseOptions) {}
+
+  private connection(): Client {
+    if (!this.options.url) throw new UnavailableError("no database is configured for this actor (FUSE_DB_URL is not set; run it in a hub)");
+    this.client ??= createClient({ url: this.options.url });
+    return this.client;
+  }
+
+  private schemaOf(name: string): TableSchema {
+    this.schemas ??= this.options.schemas
+      ? new Map(this.options.schemas.map((s) => [s.table, s]))
+      : this.options.hubDir
+        ? loadTableSchemas(this.options.hubDir).tables
+        : new Map();
+    const schema = this.schemas.get(name);
+    if (!schema) throw new NotFoundError(ErrorCode.NOT_FOUND, `no schema for table "${name}" (expected schemas/${name}.json)`);
+    return schema;
+  }
+
+  private scope(executor: () => SqlExecutor): DatabaseScope {
+    return {
+      table: <T extends Row>(name: string) => new Table<T>(this.schemaOf(name), lazy(executor)),
+      sql: async <T extends Row>(sql: string, args: SqlValue[] = []) => (await executor().execute({ sql, args: checkArgs(args) })).rows as T[],
+    };
+  }
+
+  /** A table by name, typed by you: `ctx.db.table<Note>("notes")`. */
+  table<T extends Row = Row>(name: string): Table<T> {
+    return this.scope(() => libsqlExecutor(this.connection())).table<T>(name);
+  }
+
+  /** Raw SQL; values go in `args`, bound to the `?` in the text. */
+  sql<T extends Row = Row>(sql: string, args: SqlValue[] = []): Promise<T[]> {
+    return this.scope(() => libsqlExecutor(this.connection())).sql<T>(sql, args);
+  }
+
+  /** Runs `fn` in one write transaction: committed when it resolves, rolled back when it throws. */
+  async transaction<R>(fn: (tx: DatabaseScope) => Promise<R>): Promise<R> {
+    const tx = await this.connection().transaction("write");
+    const executor = libsqlExecutor(tx);
+    try {
+      const result = await fn(this.scope(() => executor));
+      await tx.commit();
+      return result;
+    } catch (error) {
+      await tx.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      tx.close();
+    }
+  }
+
+  /** The executor itself, for migrations and the db actor. */
+  executor(): SqlExecutor {
+    return libsqlExecutor(this.connection());
+  }
+
+  close(): void {
+    this.client?.close();
+    this.client = undefined;
+  }
+}
+
+function lazy(get: () => SqlExecutor): SqlExecutor {
+  return { execute: (s) => get().execute(s) };
+}

@@ -1,0 +1,16 @@
+/**
+ * @module table
+ * Tables from JSON schema files: the schema format (zod), loading with file:line:field errors,
+ * the migration planner (pure) and its application, and the typed table API behind `ctx.db`
+ * (values checked per column and always bound). Imports errors and protocol.
+ */
+export { tableSchemaSchema, columnSchema, indexSchema, primaryKeyOf, COLUMN_TYPES, type TableSchema, type ColumnSchema, type ColumnType, type IndexSchema } from "./table-schema.ts";
+export { loadTableSchemas, parseTableSchema, SCHEMAS_DIR, type LoadedSchemas } from "./load-table-schemas.ts";
+export { planMigration, type Change, type MigrationPlan } from "./plan-migration.ts";
+export { readDbShape, type DbShape } from "./db-shape.ts";
+export { migrate, MIGRATIONS_TABLE } from "./migrate.ts";
+export { Table, type FindOptions } from "./table.ts";
+export { Database, type DatabaseOptions, type DatabaseScope } from "./database.ts";
+export { libsqlExecutor, type SqlExecutor, type Statement } from "./executor.ts";
+export { quote, type Where, type Condition, type OrderBy } from "./where-clause.ts";
+export type { SqlValue } from "./column-values.ts";

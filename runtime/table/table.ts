@@ -1,0 +1,119 @@
+import { NotFoundError } from "../errors/index.ts";
+import { ErrorCode } from "../protocol/index.ts";
+import { decodeRow, encodeRow, encodeValue, columnOf, type SqlValue } from "./column-values.ts";
+import type { SqlExecutor } from "./executor.ts";
+import { orderClause, quote, whereClause, type OrderBy, type Where } from "./where-clause.ts";
+import { primaryKeyOf, type TableSchema } from "./table-schema.ts";
+
+export interface FindOptions {
+  where?: Where;
+  orderBy?: OrderBy;
+  limit?: number;
+  offset?: number;
+}
+
+type Row = Record<string, unknown>;
+
+function insertDefaults(schema: TableSchema, row: Row): Row {
+  const out = { ...row };
+  for (const [column, c] of Object.entries(schema.columns)) {
+    if (out[column] !== undefined || c.default === undefined) continue;
+    out[column] = c.type === "timestamp" && c.default === "now" ? Date.now() : c.default;
+  }
+  return out;
+}
+
+/**
+ * A table seen through its schema: every value is checked against its column and bound as
+ * a parameter; identifiers come only from the schema. No value is spliced into SQL text.
+ */
+export class Table<T extends Row = Row> {
+  constructor(
+    readonly schema: TableSchema,
+    private readonly db: SqlExecutor,
+  ) {}
+
+  private get name(): string {
+    return quote(this.schema.table);
+  }
+
+  /** Inserts one row or many; resolves with the rows as stored (keys and defaults filled in). */
+  async insert(rows: Partial<T> | Partial<T>[]): Promise<T[]> {
+    const list = Array.isArray(rows) ? rows : [rows];
+    const out: T[] = [];
+    for (const row of list) {
+      const values = encodeRow(this.schema, insertDefaults(this.schema, row as Row));
+      const columns = [...values.keys()];
+      const sql = columns.length
+        ? `INSERT INTO ${this.name} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) RETURNING *`
+        : `INSERT INTO ${this.name} DEFAULT VALUES RETURNING *`;
+      const result = await this.db.execute({ sql, args: [...values.values()] });
+      out.push(decodeRow(this.schema, result.rows[0]!) as T);
+    }
+    return out;
+  }
+
+  /** Inserts, or on a conflict of `conflict` (default the primary key) updates the given columns. */
+  async upsert(row: Partial<T>, options: { conflict?: string[] } = {}): Promise<T> {
+    const values = encodeRow(this.schema, insertDefaults(this.schema, row as Row));
+    const columns = [...values.keys()];
+    const conflict = options.conflict ?? [primaryKeyOf(this.schema)];
+    conflict.forEach((c) => columnOf(this.schema, c));
+    const updates = columns.filter((c) => !conflict.includes(c)).map((c) => `${quote(c)} = excluded.${quote(c)}`);
+    const sql =
+      `INSERT INTO ${this.name} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ` +
+      `ON CONFLICT (${conflict.map(quote).join(", ")}) DO ${updates.length ? `UPDATE SET ${updates.join(", ")}` : "NOTHING"} RETURNING *`;
+    const result = await this.db.execute({ sql, args: [...values.values()] });
+    return decodeRow(this.schema, result.rows[0] ?? (row as Row)) as T;
+  }
+
+  /** Rows matching `where`, ordered and paged. */
+  async find(options: FindOptions = {}): Promise<T[]> {
+    const where = whereClause(this.schema, options.where);
+    const args: SqlValue[] = [...where.args];
+    let sql = `SELECT * FROM ${this.name}${where.sql}${orderClause(this.schema, options.orderBy)}`;
+    if (options.limit !== undefined || options.offset !== undefined) {
+      sql += " LIMIT ? OFFSET ?";
+      args.push(Math.max(0, Math.floor(options.limit ?? -1)), Math.max(0, Math.floor(options.offset ?? 0)));
+      if (options.limit === undefined) args[args.length - 2] = -1;
+    }
+    const result = await this.db.execute({ sql, args });
+    return result.rows.map((r) => decodeRow(this.schema, r) as T);
+  }
+
+  /** The row with this primary key, or undefined. */
+  async get(key: unknown): Promise<T | undefined> {
+    const pk = primaryKeyOf(this.schema);
+    const arg = encodeValue(this.schema.table, pk, columnOf(this.schema, pk), key);
+    const result = await this.db.execute({ sql: `SELECT * FROM ${this.name} WHERE ${quote(pk)} = ? LIMIT 1`, args: [arg] });
+    return result.rows[0] ? (decodeRow(this.schema, result.rows[0]) as T) : undefined;
+  }
+
+  /** Like `get`, but NOT_FOUND when there is no such row. */
+  async require(key: unknown): Promise<T> {
+    const row = await this.get(key);
+    if (!row) throw new NotFoundError(ErrorCode.NOT_FOUND, `${this.schema.table}: no row with ${primaryKeyOf(this.schema)} ${JSON.stringify(key)}`);
+    return row;
+  }
+
+  /** Sets `changes` on the rows matching `where`; resolves with how many changed. */
+  async update(where: Where, changes: Partial<T>): Promise<number> {
+    const values = encodeRow(this.schema, changes as Row);
+    if (!values.size) return 0;
+    const w = whereClause(this.schema, where);
+    const sql = `UPDATE ${this.name} SET ${[...values.keys()].map((c) => `${quote(c)} = ?`).join(", ")}${w.sql}`;
+    return (await this.db.execute({ sql, args: [...values.values(), ...w.args] })).rowsAffected;
+  }
+
+  /** Deletes the rows matching `where` (all with `{}`); resolves with how many. */
+  async delete(where: Where): Promise<number> {
+    const w = whereClause(this.schema, where);
+    return (await this.db.execute({ sql: `DELETE FROM ${this.name}${w.sql}`, args: w.args })).rowsAffected;
+  }
+
+  async count(where?: Where): Promise<number> {
+    const w = whereClause(this.schema, where);
+    const result = await this.db.execute({ sql: `SELECT COUNT(*) AS n FROM ${this.name}${w.sql}`, args: w.args });
+    return Number(result.rows[0]?.n ?? 0);
+  }
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { parseTableSchema } from "../../../runtime/table/index.ts";
+
+const message = (text: string) => {
+  try {
+    parseTableSchema(text, "schemas/notes.json");
+  } catch (error) {
+    return (error as Error & { code: string }).code + " " + (error as Error).message;
+  }
+  throw new Error("expected an error");
+};
+
+describe("table schema files", () => {
+  it("names file, line and field of a bad column type", () => {
+    expect(message('{\n  "table": "notes",\n  "columns": {\n    "id": { "type": "int" }\n  }\n}')).toMatchInlineSnapshot(
+      `"TABLE_SCHEMA_INVALID schemas/notes.json:4 columns.id.type: expected one of "text"|"integer"|"real"|"boolean"|"json"|"timestamp"|"blob""`,
+    );
+  });
+  it("names an unknown key", () => {
+    expect(message('{ "table": "notes", "columns": { "id": { "type": "integer", "nullabel": true } } }')).toMatchInlineSnapshot(`"TABLE_SCHEMA_INVALID schemas/notes.json:1 columns.id.nullabel: unknown key"`);
+  });
+  it("names an index on an unknown column", () => {
+    expect(message('{ "table": "notes", "columns": { "id": { "type": "integer" } },\n "indexes": [{ "columns": ["nope"] }] }')).toMatchInlineSnapshot(`"TABLE_SCHEMA_INVALID schemas/notes.json:2 indexes[0].columns[0]: unknown column "nope""`);
+  });
+  it("says when the file is not JSON", () => {
+    expect(message("{ nope")).toMatch(/^TABLE_SCHEMA_INVALID schemas\/notes.json: not valid JSON/);
+  });
+});
