@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spin } from "../fixtures/actors/crunch-work.ts";
-import { createHubDir, removeHubDir, startHub, type RunningHub } from "../helpers/index.ts";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 describe("ctx.offload", () => {
   let dir: string;
@@ -37,6 +39,12 @@ describe("ctx.offload", () => {
     const cruncher = await hub.actor("cruncher");
     expect(cruncher.restarts).toBe(0);
     expect(cruncher.instances[0]!.lagMs).toBeLessThan(300);
+  });
+
+  it("runs fire-and-forget work without the caller waiting for it", async () => {
+    const file = path.join(dir, "touched.txt");
+    await expect(hub.call("cruncher.fire", { file, text: "done" })).resolves.toEqual({ started: true });
+    await waitFor("the detached work to run", () => existsSync(file) && readFileSync(file, "utf8") === "done");
   });
 
   it("leaves the offloaded function an ordinary, directly callable export", () => {

@@ -15,6 +15,9 @@ schedules:
   broken:
     cron: "* * * * * *"
     call: worker.fail
+  task-tick:
+    cron: "* * * * * *"
+    task: tick
 `;
 
 describe("schedules", () => {
@@ -24,7 +27,7 @@ describe("schedules", () => {
   const byName = async (name: string) => (await schedules()).find((s) => s.name === name)!;
 
   beforeAll(async () => {
-    dir = createHubDir({ config: CONFIG, actors: { worker: "worker" } });
+    dir = createHubDir({ config: CONFIG, actors: { worker: "worker" }, files: { "tasks/tick.json": "tasks/tick.json" } });
     hub = await startHub(dir);
   });
   afterAll(async () => {
@@ -50,6 +53,17 @@ describe("schedules", () => {
     expect(broken.lastRun).toMatchObject({ outcome: "failed", error: "HANDLER_FAILED: worker failed on purpose" });
   });
 
+  it("runs a task on its schedule through the taskmaster", async () => {
+    const tick = await waitFor("a task run", async () => {
+      const s = await byName("task-tick");
+      return s.runs >= 1 && s.lastRun?.outcome === "ok" ? s : undefined;
+    }, 20_000);
+    expect(tick.target).toBe("task tick");
+    const { runs } = await hub.call<{ runs: { task: string; status: string }[] }>("taskmaster.runs", { task: "tick" });
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.some((r) => r.status === "succeeded")).toBe(true);
+  });
+
   it("does not start an overrunning job twice at once: the overlapping runs are skipped", async () => {
     const long = await waitFor("a skipped overrun", async () => {
       const s = await byName("long");
@@ -63,7 +77,7 @@ describe("schedules", () => {
   it("lists schedules with fuse schedules ls", async () => {
     const json = await runCli(dir, ["schedules", "ls", "--json"]);
     expect(json.code).toBe(0);
-    expect((JSON.parse(json.stdout) as ScheduleStatus[]).map((s) => s.name).sort()).toEqual(["broken", "long", "tick"]);
+    expect((JSON.parse(json.stdout) as ScheduleStatus[]).map((s) => s.name).sort()).toEqual(["broken", "long", "task-tick", "tick"]);
     const table = await runCli(dir, ["schedules", "ls"]);
     expect(table.stdout).toMatch(/^SCHEDULE\s+CRON\s+TARGET\s+NEXT\s+LAST\s+RUNS\s+FAILED\s+SKIPPED/);
     expect(table.stdout).toMatch(/tick\s+\* \* \* \* \* \*\s+call worker\.echo\s+in \d+s\s+ok \d+s ago/);
