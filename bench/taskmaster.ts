@@ -12,7 +12,7 @@ import { ProcessEnv } from "../runtime/protocol/index.ts";
 import { defineActor, startActor, type ActorContext } from "../runtime/sdk/index.ts";
 import { BENCH_DIR, startScript, type BenchProcess } from "./lib/processes.ts";
 import { median } from "./lib/stats.ts";
-import { startBenchSqld } from "./taskmaster-sqld.ts";
+import { startSqld } from "../runtime/hub/services/sqld.ts";
 
 const WIDTH = 30;
 const ITERATIONS = Number(process.env.BENCH_TASK_ITERATIONS ?? 40);
@@ -52,7 +52,7 @@ export async function runTaskmasterBench() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-bench-tasks-"));
   mkdirSync(path.join(dir, "tasks"));
   for (const task of Object.values(TASKS)) writeFileSync(path.join(dir, "tasks", `${task.name}.json`), JSON.stringify(task));
-  const [nats, sqld] = await Promise.all([startNatsServer({ dir }), startBenchSqld(dir)]);
+  const [nats, sqld] = await Promise.all([startNatsServer({ dir }), startSqld({ dir: path.join(dir, "sqld") })]);
   const prefix = "tmbench";
   const env = { [ProcessEnv.natsUrl]: nats.url, [ProcessEnv.prefix]: prefix, [ProcessEnv.logLevel]: "info" };
   const processes: BenchProcess[] = [];

@@ -9,7 +9,7 @@ import { startActor, type RunningActor } from "../../runtime/sdk/index.ts";
 import { createTaskmasterActor, type RunDetail, type StepRecord } from "../../runtime/taskmaster/index.ts";
 import { freshPrefix, startNats, waitFor, type NatsHarness } from "../helpers/index.ts";
 import { connectBusClient, type BusClient } from "../unit/taskmaster/fixtures/bus-client.ts";
-import { startSqld, type SqldHandle } from "../unit/taskmaster/fixtures/sqld.ts";
+import { startSqld, type SqldHarness as SqldHandle } from "../helpers/index.ts";
 import { createWorkActor } from "../unit/taskmaster/fixtures/work-actor.ts";
 
 /**

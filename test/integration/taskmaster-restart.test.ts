@@ -11,7 +11,7 @@ import { startActor, type RunningActor } from "../../runtime/sdk/index.ts";
 import type { RunDetail } from "../../runtime/taskmaster/index.ts";
 import { REPO, freshPrefix, isAlive, killLeftovers, startNats, waitFor, type NatsHarness } from "../helpers/index.ts";
 import { connectBusClient, type BusClient } from "../unit/taskmaster/fixtures/bus-client.ts";
-import { startSqld, type SqldHandle } from "../unit/taskmaster/fixtures/sqld.ts";
+import { startSqld, type SqldHarness as SqldHandle } from "../helpers/index.ts";
 import { createWorkActor } from "../unit/taskmaster/fixtures/work-actor.ts";
 
 const durable = {

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { UnavailableError } from "../../errors/index.ts";
 import { findBinary } from "./find-binary.ts";
+import { stopChild } from "./stop-child.ts";
 
 export interface NatsServerOptions {
   /** Folder for the JetStream store and the server log. */
@@ -77,12 +78,7 @@ export function startNatsServer(options: NatsServerOptions): Promise<NatsServerH
         pid: child.pid!,
         process: child,
         exited,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-          const forced = setTimeout(() => child.kill("SIGKILL"), 5000);
-          await exited;
-          clearTimeout(forced);
-        },
+        stop: () => stopChild(child, exited),
       });
     });
   });

@@ -5,6 +5,7 @@ import path from "node:path";
 import { UnavailableError } from "../../errors/index.ts";
 import { freePort } from "../ports.ts";
 import { findBinary } from "./find-binary.ts";
+import { stopChild } from "./stop-child.ts";
 
 export interface SqldOptions {
   /** Folder of the database files. */
@@ -75,11 +76,6 @@ export async function startSqld(options: SqldOptions): Promise<SqldHandle> {
     pid: child.pid!,
     process: child,
     exited,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      const forced = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(forced);
-    },
+    stop: () => stopChild(child, exited),
   };
 }
