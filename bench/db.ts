@@ -1,4 +1,4 @@
-// Inserts/s and point reads/s through ctx.db from 4 actor processes (sqld over HTTP), against
+// Inserts/s and point reads/s through ctx.db from 4 actor processes (sqld over a WebSocket, as the hub connects actors), against
 // one process using embedded libSQL directly, in one run.
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -74,8 +74,8 @@ export async function runDbBench() {
     return {
       rows,
       summary: [
-        `ctx.db (4 processes, sqld over HTTP) / embedded libSQL (1 process), inserts/s: ${ratio(insertsPerS, base.insertsPerS)}`,
-        `ctx.db (4 processes, sqld over HTTP) / embedded libSQL (1 process), point reads/s: ${ratio(readsPerS, base.readsPerS)}`,
+        `ctx.db (4 processes, sqld over WebSocket) / embedded libSQL (1 process), inserts/s: ${ratio(insertsPerS, base.insertsPerS)}`,
+        `ctx.db (4 processes, sqld over WebSocket) / embedded libSQL (1 process), point reads/s: ${ratio(readsPerS, base.readsPerS)}`,
       ],
     };
   } finally {

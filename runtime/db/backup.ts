@@ -6,6 +6,8 @@ import { ErrorCode } from "../protocol/index.ts";
 import { quote, type Database, type SqlValue } from "../table/index.ts";
 
 const BATCH = 500;
+// Well under SQLite's limit of bound parameters per statement (32 766).
+const PARAMS = 8000;
 
 export interface BackupInfo {
   file: string;
@@ -46,7 +48,7 @@ export async function backupDatabase(db: Database, dir: string, now = Date.now()
         tables.push({ name: m.name, rows: copied });
       }
       for (const m of master.filter((x) => x.type === "index")) out.exec(m.sql!);
-    });
+    }, { mode: "read" });
   } finally {
     out.close();
   }
@@ -63,23 +65,39 @@ export async function restoreDatabase(db: Database, file: string): Promise<{ tab
   }
   const tables: { name: string; rows: number }[] = [];
   try {
-    const master = source.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as MasterRow[];
+    const master = source.prepare("SELECT name, type, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC").all() as MasterRow[];
     await db.transaction(async (tx) => {
-      for (const m of master) {
+      for (const m of master.filter((x) => x.type === "table")) {
         await tx.sql(m.sql!.replace(/^CREATE TABLE/i, "CREATE TABLE IF NOT EXISTS"));
         await tx.sql(`DELETE FROM ${quote(m.name)}`);
         const rows = source.prepare(`SELECT * FROM ${quote(m.name)}`).all() as Record<string, SqlValue>[];
-        for (const row of rows) {
-          const columns = Object.keys(row);
-          await tx.sql(`INSERT INTO ${quote(m.name)} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, columns.map((c) => row[c]!));
-        }
+        for (const statement of insertStatements(m.name, rows)) await tx.sql(statement.sql, statement.args);
         tables.push({ name: m.name, rows: rows.length });
       }
+      // Indexes of a table the restore had to create again.
+      for (const m of master.filter((x) => x.type === "index")) await tx.sql(m.sql!.replace(/^CREATE (UNIQUE )?INDEX/i, "CREATE $1INDEX IF NOT EXISTS"));
     });
   } finally {
     source.close();
   }
   return { tables };
+}
+
+/** Multi-row INSERTs of at most PARAMS bound values each: far fewer round trips than one a row. */
+function insertStatements(table: string, rows: Record<string, SqlValue>[]): { sql: string; args: SqlValue[] }[] {
+  if (!rows.length) return [];
+  const columns = Object.keys(rows[0]!);
+  const perStatement = Math.max(1, Math.floor(PARAMS / columns.length));
+  const row = `(${columns.map(() => "?").join(", ")})`;
+  const out = [];
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    out.push({
+      sql: `INSERT INTO ${quote(table)} (${columns.map(quote).join(", ")}) VALUES ${chunk.map(() => row).join(", ")}`,
+      args: chunk.flatMap((r) => columns.map((c) => r[c] ?? null)),
+    });
+  }
+  return out;
 }
 
 /** Deletes all but the newest `keep` backups in `dir`. */

@@ -1,9 +1,12 @@
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { loadConfig } from "../config/index.ts";
-import { ValidationError } from "../errors/index.ts";
+import { NotFoundError, ValidationError } from "../errors/index.ts";
+import { ErrorCode } from "../protocol/index.ts";
 import { defineActor, defineEndpoint, z, type ActorContext } from "../sdk/index.ts";
-import { Database, loadTableSchemas, migrate, quote, type TableSchema } from "../table/index.ts";
+import { Database, Table, loadTableSchemas, migrate, quote, type TableSchema } from "../table/index.ts";
 import { backupDatabase, pruneBackups, restoreDatabase } from "./backup.ts";
+import { schemaFromColumns, type DeclaredColumn } from "./schema-from-columns.ts";
 
 export interface DbActorOptions {
   hubDir: string;
@@ -25,8 +28,18 @@ export function createDbActor(options: DbActorOptions) {
 
   const knownTable = async (name: string) => {
     const rows = await db.sql<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [name]);
-    if (!rows.length) throw new ValidationError(`table "${name}": no such table`, { code: "NOT_FOUND" });
+    if (!rows.length) throw new NotFoundError(ErrorCode.NOT_FOUND, `table "${name}": no such table`);
     return name;
+  };
+  const notInternal = (name: string, what: string) => {
+    if (INTERNAL.test(name)) throw new ValidationError(`${what} ${name}: the table is Fuse's own`);
+  };
+  // Tables without a schema file (the taskmaster's, raw SQL ones) are browsed by their
+  // declared column types.
+  const tableOf = async (name: string): Promise<Table> => {
+    await knownTable(name);
+    const schema = schemas.get(name) ?? schemaFromColumns(name, await db.sql<DeclaredColumn>("SELECT name, type, pk FROM pragma_table_info(?)", [name]));
+    return new Table(schema, db.executor());
   };
 
   const start = async (ctx: ActorContext) => {
@@ -83,7 +96,7 @@ export function createDbActor(options: DbActorOptions) {
         }),
         output: z.object({ rows: z.array(z.record(z.string(), z.unknown())), total: z.number() }),
         handler: async ({ table, where, orderBy, limit, offset }) => {
-          const t = db.table(table);
+          const t = await tableOf(table);
           const rows = await t.find({ where, orderBy, limit, offset });
           return { rows: rows.map(jsonSafe), total: await t.count(where) };
         },
@@ -93,10 +106,9 @@ export function createDbActor(options: DbActorOptions) {
         input: z.object({ table: tableName }),
         output: z.object({ deleted: z.number() }),
         handler: async ({ table }) => {
+          notInternal(table, "clear");
           await knownTable(table);
-          const rows = await db.sql<{ n: number }>(`SELECT COUNT(*) AS n FROM ${quote(table)}`);
-          await db.sql(`DELETE FROM ${quote(table)}`);
-          return { deleted: Number(rows[0]?.n ?? 0) };
+          return { deleted: (await db.executor().execute({ sql: `DELETE FROM ${quote(table)}`, args: [] })).rowsAffected };
         },
       }),
       drop: defineEndpoint({
@@ -105,6 +117,7 @@ export function createDbActor(options: DbActorOptions) {
         output: z.object({ dropped: z.string() }),
         handler: async ({ table, confirm }) => {
           if (confirm !== table) throw new ValidationError(`drop ${table}: confirm must repeat the table's name, got ${JSON.stringify(confirm)}`);
+          notInternal(table, "drop");
           await knownTable(table);
           await db.sql(`DROP TABLE ${quote(table)}`);
           return { dropped: table };
@@ -134,7 +147,6 @@ export function createDbActor(options: DbActorOptions) {
         input: z.object({}),
         output: z.object({ files: z.array(z.string()) }),
         handler: async () => {
-          const { readdirSync, existsSync } = await import("node:fs");
           return { files: existsSync(backupDir) ? readdirSync(backupDir).filter((f) => f.endsWith(".db")).sort().map((f) => path.join(".fuse", "backups", f)) : [] };
         },
       }),

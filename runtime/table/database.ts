@@ -1,9 +1,9 @@
 import { createClient, type Client } from "@libsql/client";
-import { NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
+import { NotFoundError, UnavailableError, ValidationError, type SchemaError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
 import type { SqlValue } from "./column-values.ts";
 import { libsqlExecutor, type SqlExecutor } from "./executor.ts";
-import { loadTableSchemas } from "./load-table-schemas.ts";
+import { SCHEMAS_DIR, loadTableSchemas } from "./load-table-schemas.ts";
 import { Table } from "./table.ts";
 import type { TableSchema } from "./table-schema.ts";
 
@@ -13,6 +13,11 @@ type Row = Record<string, unknown>;
 export interface DatabaseScope {
   table<T extends Row = Row>(name: string): Table<T>;
   sql<T extends Row = Row>(sql: string, args?: SqlValue[]): Promise<T[]>;
+}
+
+export interface TransactionOptions {
+  /** `"write"` (default) or `"read"`: a snapshot that only reads. */
+  mode?: "write" | "read";
 }
 
 export interface DatabaseOptions {
@@ -39,6 +44,7 @@ function checkArgs(args: SqlValue[]): SqlValue[] {
 export class Database implements DatabaseScope {
   private client: Client | undefined;
   private schemas: Map<string, TableSchema> | undefined;
+  private invalid: Map<string, SchemaError> | undefined;
 
   constructor(private readonly options: DatabaseOptions) {}
 
@@ -49,14 +55,17 @@ export class Database implements DatabaseScope {
   }
 
   private schemaOf(name: string): TableSchema {
-    this.schemas ??= this.options.schemas
-      ? new Map(this.options.schemas.map((s) => [s.table, s]))
-      : this.options.hubDir
-        ? loadTableSchemas(this.options.hubDir).tables
-        : new Map();
+    if (!this.schemas) {
+      const loaded = this.options.hubDir && !this.options.schemas ? loadTableSchemas(this.options.hubDir) : undefined;
+      this.schemas = new Map((this.options.schemas ?? [...(loaded?.tables.values() ?? [])]).map((s) => [s.table, s]));
+      this.invalid = new Map(loaded?.invalid.map((i) => [i.file, i.error]));
+    }
     const schema = this.schemas.get(name);
-    if (!schema) throw new NotFoundError(ErrorCode.NOT_FOUND, `no schema for table "${name}" (expected schemas/${name}.json)`);
-    return schema;
+    if (schema) return schema;
+    // The table's file exists but is invalid: say why, not just that it is missing.
+    const invalid = this.invalid?.get(`${SCHEMAS_DIR}/${name}.json`);
+    if (invalid) throw invalid;
+    throw new NotFoundError(ErrorCode.NOT_FOUND, `no schema for table "${name}" (expected ${SCHEMAS_DIR}/${name}.json)`);
   }
 
   private scope(executor: () => SqlExecutor): DatabaseScope {
@@ -76,9 +85,12 @@ export class Database implements DatabaseScope {
     return this.scope(() => libsqlExecutor(this.connection())).sql<T>(sql, args);
   }
 
-  /** Runs `fn` in one write transaction: committed when it resolves, rolled back when it throws. */
-  async transaction<R>(fn: (tx: DatabaseScope) => Promise<R>): Promise<R> {
-    const tx = await this.connection().transaction("write");
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
+   * `mode: "read"` takes a consistent snapshot that does not hold writers up. Default "write".
+   */
+  async transaction<R>(fn: (tx: DatabaseScope) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
+    const tx = await this.connection().transaction(options.mode ?? "write");
     const executor = libsqlExecutor(tx);
     try {
       const result = await fn(this.scope(() => executor));
@@ -104,5 +116,5 @@ export class Database implements DatabaseScope {
 }
 
 function lazy(get: () => SqlExecutor): SqlExecutor {
-  return { execute: (s) => get().execute(s) };
+  return { execute: (s) => get().execute(s), batch: (s) => get().batch(s) };
 }

@@ -10,7 +10,7 @@ export { planMigration, type Change, type MigrationPlan } from "./plan-migration
 export { readDbShape, type DbShape } from "./db-shape.ts";
 export { migrate, MIGRATIONS_TABLE } from "./migrate.ts";
 export { Table, type FindOptions } from "./table.ts";
-export { Database, type DatabaseOptions, type DatabaseScope } from "./database.ts";
+export { Database, type DatabaseOptions, type DatabaseScope, type TransactionOptions } from "./database.ts";
 export { libsqlExecutor, type SqlExecutor, type Statement } from "./executor.ts";
 export { quote, type Where, type Condition, type OrderBy } from "./where-clause.ts";
 export type { SqlValue } from "./column-values.ts";

@@ -37,20 +37,24 @@ export class Table<T extends Row = Row> {
     return quote(this.schema.table);
   }
 
-  /** Inserts one row or many; resolves with the rows as stored (keys and defaults filled in). */
+  /**
+   * Inserts one row or many; resolves with the rows as stored (keys and defaults filled in).
+   * Every row is checked before any is written, and many rows go in one atomic batch: all
+   * of them or none.
+   */
   async insert(rows: Partial<T> | Partial<T>[]): Promise<T[]> {
     const list = Array.isArray(rows) ? rows : [rows];
-    const out: T[] = [];
-    for (const row of list) {
+    const statements = list.map((row) => {
       const values = encodeRow(this.schema, insertDefaults(this.schema, row as Row));
       const columns = [...values.keys()];
       const sql = columns.length
         ? `INSERT INTO ${this.name} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) RETURNING *`
         : `INSERT INTO ${this.name} DEFAULT VALUES RETURNING *`;
-      const result = await this.db.execute({ sql, args: [...values.values()] });
-      out.push(decodeRow(this.schema, result.rows[0]!) as T);
-    }
-    return out;
+      return { sql, args: [...values.values()] };
+    });
+    if (statements.length === 0) return [];
+    const results = statements.length === 1 ? [await this.db.execute(statements[0]!)] : await this.db.batch(statements);
+    return results.map((result) => decodeRow(this.schema, result.rows[0]!) as T);
   }
 
   /** Inserts, or on a conflict of `conflict` (default the primary key) updates the given columns. */
