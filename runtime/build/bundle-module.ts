@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -66,16 +66,52 @@ export interface BundleOptions {
   what: string;
 }
 
+interface BuildRecord {
+  key: string;
+  /** Every source file in the bundle with its modification time. */
+  inputs: Record<string, number>;
+}
+
+const recordOf = (outfile: string) => `${outfile}.inputs.json`;
+
+function mtime(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/** Whether the bundle was built from the same entry and none of its sources changed since. */
+function isFresh(outfile: string, key: string): boolean {
+  if (!existsSync(outfile) || !existsSync(recordOf(outfile))) return false;
+  try {
+    const record = JSON.parse(readFileSync(recordOf(outfile), "utf8")) as BuildRecord;
+    return record.key === key && Object.entries(record.inputs).every(([file, at]) => mtime(file) === at);
+  } catch {
+    return false;
+  }
+}
+
+function remember(outfile: string, key: string, inputs: string[]): void {
+  const files = inputs.filter((i) => !i.startsWith("<")).map((i) => path.resolve(i));
+  const record: BuildRecord = { key, inputs: Object.fromEntries(files.map((f) => [f, mtime(f)])) };
+  writeFileSync(recordOf(outfile), JSON.stringify(record));
+}
+
 /**
  * Compiles TypeScript (or JavaScript) and what it imports into one ES module that plain
  * node runs, with inline source maps. Starting node on it skips a TypeScript loader and most
- * module resolution.
+ * module resolution. A bundle whose sources are unchanged since it was built is reused.
  * @throws CONFIG_INVALID naming the file and line when the code does not compile.
  */
 export async function bundleModule(options: BundleOptions): Promise<string> {
   mkdirSync(path.dirname(options.outfile), { recursive: true });
+  const key = JSON.stringify([options.entry, options.source]);
+  if (isFresh(options.outfile, key)) return options.outfile;
   try {
-    await build({
+    const result = await build({
+      metafile: true,
       ...(options.entry ? { entryPoints: [options.entry] } : {}),
       ...(options.source
         ? { stdin: { contents: options.source.contents, resolveDir: options.source.resolveDir, sourcefile: options.source.name, loader: "ts" as const } }
@@ -89,6 +125,7 @@ export async function bundleModule(options: BundleOptions): Promise<string> {
       logLevel: "silent",
       plugins: [externalPackages, ownLocation],
     });
+    remember(options.outfile, key, Object.keys(result.metafile.inputs));
   } catch (error) {
     const first = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors?.[0];
     const where = first?.location ? `${first.location.file}:${first.location.line}` : (options.entry ?? options.what);

@@ -5,7 +5,7 @@ import type { ActorPlan, FuseConfig } from "../config/index.ts";
 
 const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Built-in actors in start order: the database first, since others migrate and query at start. */
+/** The built-in actors, each enabled by the config or always. */
 const BUILTINS = [
   { name: "db", enabled: (_c: FuseConfig) => true },
   { name: "gateway", enabled: (c: FuseConfig) => c.gateway.enabled },

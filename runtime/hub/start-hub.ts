@@ -6,6 +6,8 @@ import { loadConfig, resolveActors, type ActorPlan, type FuseConfig } from "../c
 import { createLogger, type Logger } from "../log/index.ts";
 import { HUB_ACTOR, type ActorStatus, type HubInfo } from "../protocol/index.ts";
 import { startActor } from "../sdk/index.ts";
+import { Database, loadTableSchemas, migrate } from "../table/index.ts";
+import { toFuseError } from "../errors/index.ts";
 import { createHubActor } from "./actor.ts";
 import { Autoscaler } from "./autoscaler.ts";
 import { builtinPlans } from "./builtins.ts";
@@ -47,7 +49,24 @@ const CONFIG_FILE = path.join("config", "fuse.yaml");
 
 const VERSION = (JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../package.json"), "utf8")) as { version: string }).version;
 
-/** Installs actor folders' missing dependencies, then starts the database actor first and the rest in parallel. */
+/**
+ * Brings the database to `schemas/` before any actor starts, so start hooks find their
+ * tables without waiting for the `db` actor's process (which checks again and reports
+ * refused changes as its failure).
+ */
+async function migrateFirst(dir: string, dbUrl: string | undefined, log: Logger): Promise<void> {
+  if (!dbUrl) return;
+  const db = new Database({ url: dbUrl });
+  try {
+    await migrate(db.executor(), [...loadTableSchemas(dir).tables.values()]);
+  } catch (err) {
+    log.error({ err, code: toFuseError(err).code }, "database not migrated");
+  } finally {
+    db.close();
+  }
+}
+
+/** Installs actor folders' missing dependencies, then starts every actor in parallel. */
 async function startActors(plans: ActorPlan[], supervisor: Supervisor, log: Logger): Promise<void> {
   const installLog = log.child({ mod: "hub.install" });
   await Promise.all(
@@ -55,10 +74,7 @@ async function startActors(plans: ActorPlan[], supervisor: Supervisor, log: Logg
       .filter((p) => !p.builtin && (p.kind ?? "actor") === "actor")
       .map((p) => installDependencies(p.name, path.dirname(p.module), installLog).catch((err) => log.error({ err, actor: p.name }, "dependencies not installed"))),
   );
-  // Others migrate and query as they start, so the database comes first.
-  const isDb = (p: ActorPlan) => p.builtin && p.name === "db";
-  for (const plan of plans.filter(isDb)) await supervisor.add(plan).start();
-  await Promise.all(plans.filter((p) => !isDb(p)).map((plan) => supervisor.add(plan).start()));
+  await Promise.all(plans.map((plan) => supervisor.add(plan).start()));
 }
 
 function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUrl: string | undefined, deps: { launcher: ProcessLauncher; sinks: LogSinks; log: Logger }): Supervisor {
@@ -127,6 +143,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     );
     cleanups.push(() => hubActor.stop());
 
+    await migrateFirst(dir, servers.dbUrl, log);
     await startActors(plans, supervisor, log);
     if (supervisor.names().includes("gateway")) info.gatewayUrl = await askGatewayUrl(transport, config.prefix, log);
     cleanups.push(followLiveChanges({ dir, configFile: CONFIG_FILE, config, plans, supervisor, scheduler, log, watchSources: Boolean(options.watch) }));

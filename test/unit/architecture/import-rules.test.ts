@@ -16,7 +16,7 @@ const ALLOWED: Record<string, string[]> = {
   gateway: ["sdk", "config", "log", "protocol", "errors", "table"],
   taskmaster: ["sdk", "config", "log", "protocol", "errors", "table"],
   db: ["sdk", "config", "log", "protocol", "errors", "table"],
-  hub: ["bus", "config", "log", "protocol", "errors", "sdk", "build"],
+  hub: ["bus", "config", "log", "protocol", "errors", "sdk", "build", "table"],
   cli: ["bus", "config", "log", "protocol", "errors", "hub"],
 };
 
