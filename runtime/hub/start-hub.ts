@@ -108,7 +108,9 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   const log = createLogger({ actor: HUB_ACTOR, level: config.logging.level, destination: sinks.streamFor(HUB_ACTOR) });
   const cleanups = new CleanupStack(log);
   try {
-    const servers = await startServers(config, fuseDir, log, cleanups);
+    // A revived sqld has a new PID: the state file keeps it for cleaning up after a killed hub.
+    let published: (() => void) | undefined;
+    const servers = await startServers(config, fuseDir, log, cleanups, () => published?.());
     const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: HUB_ACTOR }));
     cleanups.push(() => transport.close());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: VERSION };
@@ -151,7 +153,8 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const autoscaler = new Autoscaler(supervisor, transport, log.child({ mod: "hub.autoscale" }));
     cleanups.push(() => autoscaler.stop());
 
-    writeState(dir, { ...info, servicePids: servers.pids() });
+    published = () => writeState(dir, { ...info, servicePids: servers.pids() });
+    published();
     const readyMs = Math.round(performance.now() - began);
     log.info({ readyMs, actors: supervisor.names(), natsUrl: servers.natsUrl }, "hub ready");
     return {

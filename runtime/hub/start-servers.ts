@@ -19,10 +19,10 @@ export interface HubServers {
  * Starts nats-server and sqld side by side (unless `bus.url` / `db.url` name existing ones);
  * each is stopped by `cleanups`.
  */
-export async function startServers(config: FuseConfig, fuseDir: string, log: Logger, cleanups: CleanupStack): Promise<HubServers> {
+export async function startServers(config: FuseConfig, fuseDir: string, log: Logger, cleanups: CleanupStack, onRestart?: () => void): Promise<HubServers> {
   const [natsResult, sqldResult] = await Promise.allSettled([
     config.bus.url ? undefined : startNatsServer({ dir: path.join(fuseDir, "nats"), port: config.bus.port }),
-    config.db.url ? undefined : startSupervisedSqld({ dir: path.join(fuseDir, "db"), port: config.db.port, log: log.child({ mod: "hub.sqld" }), restart: config.restart }),
+    config.db.url ? undefined : startSupervisedSqld({ dir: path.join(fuseDir, "db"), port: config.db.port, log: log.child({ mod: "hub.sqld" }), restart: config.restart, onRestart }),
   ]);
   // One may have started while the other failed: it is stopped with the rest.
   const nats: NatsServerHandle | undefined = natsResult.status === "fulfilled" ? natsResult.value : undefined;

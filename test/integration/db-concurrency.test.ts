@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHubDir, isAlive, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
@@ -40,6 +42,10 @@ describe("database under concurrent writers", () => {
     const { rows, total } = await hub.call<{ rows: { seq: number }[]; total: number }>("db.select", { table: "entries", where: { writer: "steady" }, orderBy: "seq", limit: 1000 });
     expect(total).toBe(300);
     expect(rows.map((r) => r.seq)).toEqual(acknowledged);
+    // The state file names the revived sqld, so a later `fuse up` can clean up after a killed hub.
+    const state = JSON.parse(readFileSync(path.join(dir, ".fuse/state.json"), "utf8")) as { servicePids: number[] };
+    expect(state.servicePids[1]).not.toBe(sqldPid);
+    expect(isAlive(state.servicePids[1]!)).toBe(true);
     // The writers of the first test kept their rows through the crash too.
     expect((await hub.call<{ total: number }>("db.select", { table: "entries", limit: 1 })).total).toBe(4300);
   }, 300_000);

@@ -13,7 +13,14 @@ export interface SupervisedSqld {
  * sqld under supervision, like an actor: when it dies it is started again on the same port
  * and data folder (so every process keeps its URL), with backoff.
  */
-export async function startSupervisedSqld(options: { dir: string; port: number; log: Logger; restart: RestartPolicyOptions }): Promise<SupervisedSqld> {
+export async function startSupervisedSqld(options: {
+  dir: string;
+  port: number;
+  log: Logger;
+  restart: RestartPolicyOptions;
+  /** Called with the new PID after a revival. */
+  onRestart?: (pid: number) => void;
+}): Promise<SupervisedSqld> {
   let current: SqldHandle = await startSqld({ dir: options.dir, port: options.port });
   const port = current.port;
   const crashes: number[] = [];
@@ -30,6 +37,7 @@ export async function startSupervisedSqld(options: { dir: string; port: number; 
       try {
         current = await startSqld({ dir: options.dir, port });
         options.log.info({ pid: current.pid }, "sqld restarted");
+        options.onRestart?.(current.pid);
         watch(current);
       } catch (err) {
         options.log.error({ err }, "sqld restart failed");
