@@ -63,6 +63,26 @@ const DEFAULT_BACKOFF_MS = 50;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Tries `send` again, with a doubling backoff, while the error is retryable, attempts remain
+ * and the deadline leaves room; rejects with the last error.
+ */
+async function retryWithBackoff<T>(send: () => Promise<T>, deadline: number, options: { retries?: number; backoffMs?: number }, first: FuseError): Promise<T> {
+  let error = first;
+  let backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+  const retries = options.retries ?? DEFAULT_RETRIES;
+  for (let attempt = 1; error.retryable && attempt <= retries && deadline - Date.now() > backoff; attempt++) {
+    await sleep(backoff);
+    backoff *= 2;
+    try {
+      return await send();
+    } catch (next) {
+      error = toFuseError(next);
+    }
+  }
+  throw error;
+}
+
 interface PreparedCall {
   target: string;
   parsed: Target & { subject: string };
@@ -100,11 +120,7 @@ export class Caller {
   async call(scope: CallScope, target: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
     const parsed = this.resolve(target, "call");
     const deadline = Math.min(Date.now() + (options.timeout ?? DEFAULT_TIMEOUT_MS), scope.deadline ?? Infinity);
-    const headers: HeaderRecord = {
-      [Header.traceId]: options.traceId ?? scope.traceId,
-      [Header.deadline]: String(deadline),
-      [Header.caller]: this.name,
-    };
+    const headers = this.headers(scope, options, deadline);
     if (options.idempotencyKey) headers[Header.idempotencyKey] = options.idempotencyKey;
     const prepared: PreparedCall = { target, parsed, headers, deadline };
     try {
@@ -123,20 +139,21 @@ export class Caller {
   }
 
   private async retry(call: PreparedCall, input: unknown, options: CallOptions, first: FuseError): Promise<unknown> {
-    let error = first;
-    let backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
-    const retries = options.retries ?? DEFAULT_RETRIES;
-    for (let attempt = 1; error.retryable && attempt <= retries && call.deadline - Date.now() > backoff; attempt++) {
-      await sleep(backoff);
-      backoff *= 2;
-      try {
-        return await this.attempt(call, input);
-      } catch (next) {
-        error = toFuseError(next);
-      }
+    try {
+      return await retryWithBackoff(() => this.attempt(call, input), call.deadline, options, first);
+    } catch (error) {
+      // Re-captured here, after an await, so the stack shows the caller's own frames.
+      throw marksCrossing(toFuseError(error), call.target, this.retry);
     }
-    // Re-captured here, after an await, so the stack shows the caller's own frames.
-    throw marksCrossing(error, call.target, this.retry);
+  }
+
+  private headers(scope: CallScope, options: { traceId?: string }, deadline: number, extra?: HeaderRecord): HeaderRecord {
+    return {
+      ...extra,
+      [Header.traceId]: options.traceId ?? scope.traceId,
+      [Header.deadline]: String(deadline),
+      [Header.caller]: this.name,
+    };
   }
 
   /**
@@ -147,34 +164,13 @@ export class Caller {
   relay(scope: CallScope, target: string, body: Uint8Array | string, options: RelayOptions = {}): Promise<RelayReply> {
     const parsed = this.resolve(target, "relay");
     const deadline = Math.min(options.deadline ?? Infinity, Date.now() + (options.timeout ?? DEFAULT_TIMEOUT_MS), scope.deadline ?? Infinity);
-    const headers: HeaderRecord = {
-      ...options.headers,
-      [Header.traceId]: options.traceId ?? scope.traceId,
-      [Header.deadline]: String(deadline),
-      [Header.caller]: this.name,
-    };
+    const headers = this.headers(scope, options, deadline, options.headers);
     const send = (): Promise<Reply> => {
       const remaining = deadline - Date.now();
       if (remaining <= 0) return Promise.reject(new DeadlineExceededError(`deadline passed before ${target} could be called`));
       return requestEndpoint(this.transport, parsed, body, { headers, timeoutMs: remaining });
     };
-    return send().catch((error: unknown) => this.retryRelay(send, deadline, options, toFuseError(error)));
-  }
-
-  private async retryRelay(send: () => Promise<Reply>, deadline: number, options: RelayOptions, first: FuseError): Promise<Reply> {
-    let error = first;
-    let backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
-    const retries = options.retries ?? DEFAULT_RETRIES;
-    for (let attempt = 1; error.retryable && attempt <= retries && deadline - Date.now() > backoff; attempt++) {
-      await sleep(backoff);
-      backoff *= 2;
-      try {
-        return await send();
-      } catch (next) {
-        error = toFuseError(next);
-      }
-    }
-    throw error;
+    return send().catch((error: unknown) => retryWithBackoff(send, deadline, options, toFuseError(error)));
   }
 
   /** Publishes a request without waiting for any reply. */
