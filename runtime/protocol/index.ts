@@ -39,3 +39,15 @@ export {
   type HubState,
   type ScheduleStatus,
 } from "./hub-control.ts";
+export {
+  TaskmasterEndpoint,
+  TASKMASTER_ACTOR,
+  RUN_STATUSES,
+  STEP_STATUSES,
+  type RunStatus,
+  type StepStatus,
+  type RunError,
+  type StepRecord,
+  type RunRecord,
+  type RunDetail,
+} from "./taskmaster-control.ts";

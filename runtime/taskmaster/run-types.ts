@@ -1,42 +1,16 @@
-import type { ErrorBody } from "../protocol/index.ts";
+import type { RunStatus, StepStatus } from "../protocol/index.ts";
 
-export const RUN_STATUSES = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
-export const STEP_STATUSES = ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
-
-/** The error a step or run ended with, as it would cross the wire. */
-export type RunError = Pick<ErrorBody, "code" | "message" | "details" | "actor">;
-
-export interface StepRecord {
-  id: string;
-  status: StepStatus;
-  /** Calls made so far (a fan-out counts each item's calls). */
-  attempts: number;
-  startedAt?: number;
-  endedAt?: number;
-  output?: unknown;
-  error?: RunError;
-}
-
-export interface RunRecord {
-  id: string;
-  task: string;
-  status: RunStatus;
-  input: unknown;
-  output?: unknown;
-  error?: RunError;
-  traceId: string;
-  createdAt: number;
-  startedAt?: number;
-  endedAt?: number;
-}
-
-/** A run with every step of its task, in the schema's order (steps not reached are `pending`). */
-export interface RunDetail extends RunRecord {
-  steps: StepRecord[];
-}
+// The run records are part of the public contract and live in protocol; re-exported here for the taskmaster's files.
+export {
+  RUN_STATUSES,
+  STEP_STATUSES,
+  type RunStatus,
+  type StepStatus,
+  type RunError,
+  type StepRecord,
+  type RunRecord,
+  type RunDetail,
+} from "../protocol/index.ts";
 
 export function isFinalRun(status: RunStatus): boolean {
   return status === "succeeded" || status === "failed" || status === "cancelled";

@@ -77,6 +77,21 @@ describe("the demo hub", () => {
     expect(parsed.files.find((f) => f.name === "greeter.log")!.bytes).toBeGreaterThan(0);
   });
 
+  it("lists and runs the demo task with fuse tasks, and shows its run", async () => {
+    const ls = await runCli(dir, ["tasks", "ls", "--json"]);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(JSON.stringify(JSON.parse(ls.stdout))).toContain("welcome-team");
+    const run = await runCli(dir, ["tasks", "run", "welcome-team", '{"team":"cli","members":["Ada","Grace"]}', "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(run.stdout) as { id: string; status: string; output: { greetings: string[] } };
+    expect(record).toMatchObject({ status: "succeeded", output: { greetings: ["Hello, Ada!", "Hello, Grace!"] } });
+    const status = await runCli(dir, ["tasks", "status", record.id]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain("succeeded");
+    const runs = await runCli(dir, ["tasks", "runs", "--task", "welcome-team", "--json"]);
+    expect((JSON.parse(runs.stdout) as { id: string }[]).map((r) => r.id)).toContain(record.id);
+  });
+
   it("answers a plain NATS client with the documented protocol", async () => {
     const nc = await connect({ servers: hub.state.natsUrl });
     try {

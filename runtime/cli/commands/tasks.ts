@@ -1,44 +1,15 @@
 import type { Command } from "commander";
 import { ValidationError } from "../../errors/index.ts";
+import { TASKMASTER_ACTOR, TaskmasterEndpoint, type RunRecord as ProtocolRunRecord, type StepRecord } from "../../protocol/index.ts";
 import { withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, print, printJson, table } from "../output.ts";
 
-// The taskmaster's endpoints, as any bus client sees them (see runtime/taskmaster/README.md).
-const TASKMASTER = {
-  list: "taskmaster.list",
-  show: "taskmaster.show",
-  run: "taskmaster.run",
-  status: "taskmaster.status",
-  runs: "taskmaster.runs",
-  cancel: "taskmaster.cancel",
-  result: "taskmaster.result",
-} as const;
+const TASKMASTER = Object.fromEntries(
+  Object.entries(TaskmasterEndpoint).map(([k, v]) => [k, `${TASKMASTER_ACTOR}.${v}`]),
+) as { [K in keyof typeof TaskmasterEndpoint]: string };
+type RunRecord = Omit<ProtocolRunRecord, "input"> & { steps?: StepRecord[] };
 
-interface RunError {
-  code: string;
-  message: string;
-}
-interface StepRecord {
-  id: string;
-  status: string;
-  attempts: number;
-  startedAt?: number;
-  endedAt?: number;
-  error?: RunError;
-}
-interface RunRecord {
-  id: string;
-  task: string;
-  status: string;
-  output?: unknown;
-  error?: RunError;
-  traceId: string;
-  createdAt: number;
-  startedAt?: number;
-  endedAt?: number;
-  steps?: StepRecord[];
-}
 interface TaskList {
   tasks: { name: string; description?: string; file: string; steps: number }[];
   invalid: { file: string; code: string; message: string }[];
