@@ -1,46 +1,44 @@
-import type { NatsTransport } from "../bus/index.ts";
+import type { Reply, Transport } from "../bus/index.ts";
 import { serviceStatsSubject } from "../protocol/index.ts";
 import type { EndpointTotals } from "./actor-group.ts";
 
 interface EndpointStatsReply {
   num_requests?: number;
   num_errors?: number;
-  data?: { requests?: number; errors?: number; meanMs?: number } | null;
+  data?: { requests?: number; errors?: number; meanMs?: number; inflight?: number } | null;
 }
 
-const GATHER_MS = 250;
+interface StatsReply {
+  name?: string;
+  endpoints?: EndpointStatsReply[];
+}
+
+const decoder = new TextDecoder();
+
+/** Every instance's `$SRV.STATS` answer (none when the bus is going away). */
+async function statsReplies(transport: Transport, actor: string | undefined, timeoutMs: number): Promise<StatsReply[]> {
+  let replies: Reply[];
+  try {
+    replies = await transport.gather(serviceStatsSubject(actor), "", { timeoutMs });
+  } catch {
+    return [];
+  }
+  return replies.flatMap((r) => {
+    try {
+      return [JSON.parse(decoder.decode(r.data)) as StatsReply];
+    } catch {
+      return [];
+    }
+  });
+}
 
 /**
  * Request, error and latency totals per actor, summed over every instance's `$SRV.STATS`
  * reply (the SDK reports handler latency in each endpoint's `data`).
  */
-export async function gatherStats(transport: NatsTransport): Promise<Map<string, EndpointTotals>> {
+export async function gatherStats(transport: Transport): Promise<Map<string, EndpointTotals>> {
   const totals = new Map<string, { requests: number; errors: number; totalMs: number }>();
-  try {
-    await collect(transport, totals);
-  } catch {
-    // The bus is going away (the hub is stopping): report what was gathered.
-  }
-  return new Map(
-    [...totals].map(([name, t]) => [
-      name,
-      { requests: t.requests, errors: t.errors, meanMs: t.requests ? +(t.totalMs / t.requests).toFixed(3) : 0 },
-    ]),
-  );
-}
-
-async function collect(transport: NatsTransport, totals: Map<string, { requests: number; errors: number; totalMs: number }>): Promise<void> {
-  const replies = await transport.connection.requestMany(serviceStatsSubject(), "", {
-    maxWait: GATHER_MS,
-    strategy: "timer" as never,
-  });
-  for await (const reply of replies) {
-    let stats: { name?: string; endpoints?: EndpointStatsReply[] };
-    try {
-      stats = reply.json();
-    } catch {
-      continue;
-    }
+  for (const stats of await statsReplies(transport, undefined, 250)) {
     if (!stats.name) continue;
     const sum = totals.get(stats.name) ?? { requests: 0, errors: 0, totalMs: 0 };
     for (const e of stats.endpoints ?? []) {
@@ -51,24 +49,14 @@ async function collect(transport: NatsTransport, totals: Map<string, { requests:
     }
     totals.set(stats.name, sum);
   }
+  return new Map(
+    [...totals].map(([name, t]) => [name, { requests: t.requests, errors: t.errors, meanMs: t.requests ? +(t.totalMs / t.requests).toFixed(3) : 0 }]),
+  );
 }
 
-const INFLIGHT_GATHER_MS = 150;
-
 /** Requests in flight now over every instance of one actor, from `$SRV.STATS.<actor>`. */
-export async function gatherInflight(transport: NatsTransport, actor: string): Promise<number> {
+export async function gatherInflight(transport: Transport, actor: string): Promise<number> {
   let inflight = 0;
-  const replies = await transport.connection.requestMany(serviceStatsSubject(actor), "", {
-    maxWait: INFLIGHT_GATHER_MS,
-    strategy: "timer" as never,
-  });
-  for await (const reply of replies) {
-    try {
-      const stats = reply.json<{ endpoints?: { data?: { inflight?: number } | null }[] }>();
-      for (const e of stats.endpoints ?? []) inflight += e.data?.inflight ?? 0;
-    } catch {
-      // not a stats reply
-    }
-  }
+  for (const stats of await statsReplies(transport, actor, 150)) for (const e of stats.endpoints ?? []) inflight += e.data?.inflight ?? 0;
   return inflight;
 }
