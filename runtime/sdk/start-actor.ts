@@ -11,6 +11,8 @@ import type { AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
 import { toFuseError } from "../errors/index.ts";
 
+const decoder = new TextDecoder();
+
 export interface StartActorOptions {
   transport: Transport;
   /** Subject prefix. Default `fuse`. */
@@ -106,7 +108,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
           sender,
           stores,
         });
-        const payload = message.data.length ? JSON.parse(new TextDecoder().decode(message.data)) : null;
+        const payload = message.data.length ? JSON.parse(decoder.decode(message.data)) : null;
         Promise.resolve()
           .then(() => runInContext(ctx, () => handler(payload, ctx)))
           .catch((err) => log.error({ err, code: toFuseError(err).code, topic, traceId: ctx.traceId }, "event handler failed"));
