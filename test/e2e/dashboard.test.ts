@@ -44,8 +44,8 @@ describe("dashboard", () => {
   it("shows the hub's actors with their status and instances", async () => {
     const greeter = page.locator('tr[data-actor="greeter"]');
     await greeter.waitFor();
-    await expect.poll(() => greeter.locator('td[data-field="instances"]').textContent()).toBe("2/2");
-    await expect.poll(() => greeter.locator('td[data-field="status"]').textContent()).toBe("running");
+    await expect.poll(() => greeter.locator('td[data-field="instances"]').textContent(), { timeout: 15_000 }).toBe("2/2");
+    await expect.poll(() => greeter.locator('td[data-field="status"]').textContent(), { timeout: 15_000 }).toBe("running");
     for (const name of ["counter", "gateway"]) await page.locator(`tr[data-actor="${name}"]`).waitFor();
   });
 
@@ -61,7 +61,7 @@ describe("dashboard", () => {
     const form = page.locator("details.endpoint", { hasText: "greeter.hello" });
     await form.locator("textarea").fill('{"name":"Dashboard"}');
     await form.locator('button[data-call="greeter.hello"]').click();
-    await expect.poll(() => form.locator("pre.result").textContent()).toContain("Hello, Dashboard!");
+    await expect.poll(() => form.locator("pre.result").textContent(), { timeout: 15_000 }).toContain("Hello, Dashboard!");
     expect(await form.locator("pre.result").textContent()).toMatch(/^200 {2}trace [0-9a-f]{32}/);
   });
 

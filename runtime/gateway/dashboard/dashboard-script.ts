@@ -12,7 +12,7 @@ const el = (tag, { dataset, ...props } = {}, ...children) => {
   for (const c of children) node.append(c);
   return node;
 };
-const state = { hub: true, apiSignature: "", logActor: "", actors: [] };
+const state = { hub: true, apiSignature: "", logActor: "", actors: [], forms: new Map() };
 
 async function call(target, input = {}, timeoutMs = 15000) {
   const [actor, endpoint] = target.split(".");
@@ -134,8 +134,17 @@ async function refreshEndpoints() {
   const signature = JSON.stringify(index.actors.map((a) => [a.name, a.live, a.endpoints.map((e) => [e.name, e.http, e.mounted])]));
   if (signature === state.apiSignature) return;
   state.apiSignature = signature;
+  // Forms are reused while their endpoint is unchanged, so an actor restarting elsewhere on the
+  // page never wipes what the user typed, an open form or a reply being read.
+  const forms = new Map();
   $("#endpoints").replaceChildren(...index.actors.map((a) =>
-    el("section", {}, el("h3", { textContent: a.name + (a.live ? "" : " (offline)") }), ...a.endpoints.map((e) => endpointForm(a.name, e)))));
+    el("section", {}, el("h3", { textContent: a.name + (a.live ? "" : " (offline)") }), ...a.endpoints.map((e) => {
+      const key = JSON.stringify([e.target, e.http, e.mounted, e.description]);
+      const form = state.forms.get(key) ?? endpointForm(a.name, e);
+      forms.set(key, form);
+      return form;
+    }))));
+  state.forms = forms;
 }
 
 function formatLine(line) {
