@@ -7,37 +7,40 @@ import path from "node:path";
 import { startNatsServer } from "../runtime/hub/index.ts";
 import { ProcessEnv } from "../runtime/protocol/index.ts";
 import type { DriverResult } from "./lib/driver.ts";
-import { BENCH_DIR, startScript, type BenchProcess } from "./lib/processes.ts";
+import { startActorBundle, startBundled, startScript, type BenchProcess } from "./lib/processes.ts";
 import { median, ratio } from "./lib/stats.ts";
 
 interface System {
   id: string;
-  server(env: Record<string, string>): Promise<BenchProcess>;
-  client: string;
+  server(env: Record<string, string>, buildDir: string): Promise<BenchProcess>;
+  client(env: Record<string, string>, buildDir: string): Promise<BenchProcess>;
 }
 
-async function ready(p: BenchProcess, pattern: RegExp): Promise<BenchProcess> {
-  await p.waitForLine(pattern);
+async function ready(p: BenchProcess | Promise<BenchProcess>, pattern: RegExp): Promise<BenchProcess> {
+  await (await p).waitForLine(pattern);
   return p;
 }
 
 const SYSTEMS: System[] = [
-  { id: "raw-nats", server: (env) => ready(startScript("bus/raw-responder.ts", env), /^READY$/), client: "bus/raw-requester.ts" },
-  { id: "moleculer", server: (env) => ready(startScript("bus/mol-server.mjs", env), /^READY$/), client: "bus/mol-client.mjs" },
   {
+    id: "raw-nats",
+    server: (env, buildDir) => ready(startBundled("bus/raw-responder.ts", env, buildDir), /^READY$/),
+    client: (env, buildDir) => startBundled("bus/raw-requester.ts", env, buildDir),
+  },
+  {
+    id: "moleculer",
+    server: (env) => ready(startScript("bus/mol-server.mjs", env), /^READY$/),
+    client: async (env) => startScript("bus/mol-client.mjs", env),
+  },
+  {
+    // Both sides run as the hub runs actors: bundled, on plain node (so do raw nats.js's).
     id: "fuse",
-    server: (env) =>
+    server: (env, buildDir) =>
       ready(
-        startScript("../runtime/sdk/process/actor-process.ts", {
-          ...env,
-          [ProcessEnv.actor]: "echo",
-          [ProcessEnv.module]: path.join(BENCH_DIR, "bus/echo-actor.ts"),
-          [ProcessEnv.natsUrl]: env.NATS_URL!,
-          [ProcessEnv.logLevel]: "info",
-        }),
+        startActorBundle("echo", "bus/echo-actor.ts", { ...env, [ProcessEnv.actor]: "echo", [ProcessEnv.natsUrl]: env.NATS_URL!, [ProcessEnv.logLevel]: "info" }, buildDir),
         /"msg":"actor started"/,
       ),
-    client: "bus/fuse-caller.ts",
+    client: (env, buildDir) => startBundled("bus/fuse-caller.ts", env, buildDir),
   },
 ];
 
@@ -50,14 +53,15 @@ export async function runBusBench(rounds = Number(process.env.BENCH_ROUNDS ?? 2)
   const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-bench-"));
   const nats = await startNatsServer({ dir });
   const env = { NATS_URL: nats.url };
+  const buildDir = path.join(dir, "build");
   const runs: (DriverResult & { system: string; round: number })[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? SYSTEMS : [...SYSTEMS].reverse();
       for (const system of order) {
-        const server = await system.server(env);
+        const server = await system.server(env, buildDir);
         try {
-          const client = startScript(system.client, env);
+          const client = await system.client(env, buildDir);
           const result = await client.waitFor<DriverResult>("RESULT", 300_000);
           await client.stop();
           runs.push({ system: system.id, round, ...result });

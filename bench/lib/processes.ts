@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { bundleModule } from "../../runtime/build/index.ts";
+import { bundleActor } from "../../runtime/hub/index.ts";
 
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -21,7 +23,27 @@ export interface BenchProcess {
 /** Runs a bench script (TypeScript through tsx, or plain JS) as its own process. */
 export function startScript(script: string, env: Record<string, string> = {}): BenchProcess {
   const file = path.resolve(BENCH_DIR, script);
-  const args = file.endsWith(".ts") ? ["--import", TSX, file] : [file];
+  return startNode(file.endsWith(".ts") ? ["--import", TSX, file] : [file], script, env);
+}
+
+/**
+ * Runs a Fuse script the way the hub runs its processes: compiled into one ES module that
+ * plain node starts. Through tsx the same code is slower (it wraps every function it
+ * creates to keep its name), which would misstate what users run.
+ */
+export async function startBundled(script: string, env: Record<string, string>, outDir: string): Promise<BenchProcess> {
+  const entry = path.resolve(BENCH_DIR, script);
+  const outfile = await bundleModule({ entry, outfile: path.join(outDir, `${path.basename(script, ".ts")}.mjs`), what: script });
+  return startNode([outfile], script, env);
+}
+
+/** Runs an actor as the hub does (its bundle, the SDK's process loop) with `env` on top. */
+export async function startActorBundle(name: string, module: string, env: Record<string, string>, outDir: string): Promise<BenchProcess> {
+  const bundle = await bundleActor(name, path.resolve(BENCH_DIR, module), outDir);
+  return startNode([bundle], `actor ${name}`, env);
+}
+
+function startNode(args: string[], script: string, env: Record<string, string>): BenchProcess {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   let buffer = "";

@@ -9,4 +9,5 @@ export { startHub, type Hub, type StartHubOptions } from "./start-hub.ts";
 export { readState, writeState, removeState } from "./state-file.ts";
 export { decideRestart, type RestartDecision, type RestartPolicyOptions } from "./restart-policy.ts";
 export { assessHealth, type Health, type HealthOptions } from "./health.ts";
+export { bundleActor } from "./process/index.ts";
 export { startNatsServer, natsServerBinary, type NatsServerHandle } from "./services/nats-server.ts";
