@@ -1,12 +1,7 @@
-import {
-  createInbox,
-  headers as natsHeaders,
-  type Msg,
-  type MsgHdrs,
-  type NatsConnection,
-} from "nats";
-import { UnavailableError } from "../errors/index.ts";
+import { createInbox, type Msg, type NatsConnection } from "nats";
+import { FuseError, UnavailableError } from "../errors/index.ts";
 import { servicePingSubject } from "../protocol/index.ts";
+import { encodeHeaders, headerReader } from "./nats-headers.ts";
 import { openKeyValue, openObjects } from "./nats-stores.ts";
 import { PendingRequests } from "./pending-requests.ts";
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
@@ -15,6 +10,7 @@ import type {
   EventMessage,
   GatherOptions,
   HeaderRecord,
+  IncomingRequest,
   Reply,
   RequestOptions,
   ServedService,
@@ -26,24 +22,32 @@ import type {
 const NO_RESPONDERS = 503;
 const PROBE_TIMEOUT_MS = 500;
 
-function toNatsHeaders(record: HeaderRecord | undefined): MsgHdrs | undefined {
-  if (!record) return undefined;
-  const h = natsHeaders();
-  for (const key in record) h.set(key, record[key]!);
-  return h;
-}
-
-function readHeader(h: MsgHdrs | undefined, name: string): string | undefined {
-  const value = h?.get(name);
-  return value ? value : undefined;
+/** Strings leave as UTF-8 bytes; Buffer.from is several times quicker than nats.js's TextEncoder here. */
+function bytesOf(body: Body): Uint8Array {
+  return typeof body === "string" ? Buffer.from(body) : body;
 }
 
 function wrap(msg: Msg): Reply & EventMessage {
-  return {
-    subject: msg.subject,
-    data: msg.data,
-    header: (name) => readHeader(msg.headers, name),
-  };
+  return { subject: msg.subject, data: msg.data, header: headerReader(msg) };
+}
+
+/** One request to an endpoint, as the runner sees it; the subject is decoded only if read. */
+class ServiceRequest implements IncomingRequest {
+  readonly data: Uint8Array;
+  readonly header: (name: string) => string | undefined;
+
+  constructor(private readonly msg: Msg) {
+    this.data = msg.data;
+    this.header = headerReader(msg);
+  }
+
+  get subject(): string {
+    return this.msg.subject;
+  }
+
+  respond(body: Body, headers?: HeaderRecord): void {
+    this.msg.respond(bytesOf(body), { headers: encodeHeaders(headers) });
+  }
 }
 
 /**
@@ -74,13 +78,7 @@ export class NatsTransport implements Transport {
       service.addEndpoint(endpoint.name, {
         subject: endpoint.subject,
         metadata: endpoint.metadata,
-        handler: (_err, msg) =>
-          endpoint.handle({
-            subject: msg.subject,
-            data: msg.data,
-            header: (name) => readHeader(msg.headers, name),
-            respond: (body, headers) => msg.respond(body, { headers: toNatsHeaders(headers) }),
-          }),
+        handler: (_err, msg) => endpoint.handle(new ServiceRequest(msg)),
       });
     }
     return {
@@ -121,9 +119,9 @@ export class NatsTransport implements Transport {
 
   private send(id: number, subject: string, body: Body, headers: HeaderRecord | undefined): void {
     try {
-      this.connection.publish(subject, body, { reply: this.inbox + id, headers: toNatsHeaders(headers) });
+      this.connection.publish(subject, bytesOf(body), { reply: this.inbox + id, headers: encodeHeaders(headers) });
     } catch (error) {
-      this.pending.reject(id, () => new UnavailableError(`cannot publish to ${subject}`, { cause: error }));
+      this.pending.reject(id, () => (error instanceof FuseError ? error : new UnavailableError(`cannot publish to ${subject}`, { cause: error })));
     }
   }
 
@@ -171,7 +169,7 @@ export class NatsTransport implements Transport {
   }
 
   publish(subject: string, body: Body, headers?: HeaderRecord): void {
-    this.connection.publish(subject, body, { headers: toNatsHeaders(headers) });
+    this.connection.publish(subject, bytesOf(body), { headers: encodeHeaders(headers) });
   }
 
   subscribe(
