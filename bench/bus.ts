@@ -7,7 +7,7 @@ import path from "node:path";
 import { startNatsServer } from "../runtime/hub/index.ts";
 import { ProcessEnv } from "../runtime/protocol/index.ts";
 import type { DriverResult } from "./lib/driver.ts";
-import { startActorBundle, startBundled, startScript, type BenchProcess } from "./lib/processes.ts";
+import { ready, startActorBundle, startBundled, startScript, type BenchProcess } from "./lib/processes.ts";
 import { median, ratio } from "./lib/stats.ts";
 
 interface System {
@@ -16,10 +16,6 @@ interface System {
   client(env: Record<string, string>, buildDir: string): Promise<BenchProcess>;
 }
 
-async function ready(p: BenchProcess | Promise<BenchProcess>, pattern: RegExp): Promise<BenchProcess> {
-  await (await p).waitForLine(pattern);
-  return p;
-}
 
 const SYSTEMS: System[] = [
   {

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { startNatsServer } from "../runtime/hub/index.ts";
 import { ProcessEnv } from "../runtime/protocol/index.ts";
-import { BENCH_DIR, startScript, type BenchProcess } from "./lib/processes.ts";
+import { ready, startActorBundle, startBundled, startScript, type BenchProcess } from "./lib/processes.ts";
 import { median, ratio } from "./lib/stats.ts";
 
 interface LoadResult {
@@ -22,7 +22,7 @@ interface LoadResult {
 interface System {
   id: string;
   /** Starts the server process(es); resolves with their URL of POST /echo-like route. */
-  start(env: Record<string, string>): Promise<{ url: string; processes: BenchProcess[] }>;
+  start(env: Record<string, string>, buildDir: string): Promise<{ url: string; processes: BenchProcess[] }>;
 }
 
 function freePort(): Promise<number> {
@@ -36,51 +36,46 @@ function freePort(): Promise<number> {
   });
 }
 
-async function ready(script: string, env: Record<string, string>, pattern = /^READY$/): Promise<BenchProcess> {
-  const p = startScript(script, env);
-  await p.waitForLine(pattern);
-  return p;
-}
 
 const readyUrl = (p: BenchProcess) => (JSON.parse(p.lines.find((l) => l.startsWith("READY "))!.slice(6)) as { url: string }).url;
 
 const SYSTEMS: System[] = [
   {
     id: "plain-hono",
-    start: async (env) => {
-      const server = await ready("gateway/hono-plain.ts", env, /^READY /);
+    start: async (env, buildDir) => {
+      const server = await ready(startBundled("gateway/hono-plain.ts", env, buildDir), /^READY /);
       return { url: `${readyUrl(server)}/echo`, processes: [server] };
     },
   },
   {
     id: "hono+raw-nats",
-    start: async (env) => {
-      const responder = await ready("bus/raw-responder.ts", env);
-      const server = await ready("gateway/hono-nats.ts", env, /^READY /);
+    start: async (env, buildDir) => {
+      const responder = await ready(startBundled("bus/raw-responder.ts", env, buildDir));
+      const server = await ready(startBundled("gateway/hono-nats.ts", env, buildDir), /^READY /);
       return { url: `${readyUrl(server)}/echo`, processes: [server, responder] };
     },
   },
   {
     id: "moleculer-web",
     start: async (env) => {
-      const service = await ready("bus/mol-server.mjs", env);
-      const server = await ready("gateway/molweb-gateway.mjs", { ...env, HTTP_PORT: String(await freePort()) }, /^READY /);
+      const service = await ready(startScript("bus/mol-server.mjs", env));
+      const server = await ready(startScript("gateway/molweb-gateway.mjs", { ...env, HTTP_PORT: String(await freePort()) }), /^READY /);
       return { url: `${readyUrl(server)}/echo`, processes: [server, service] };
     },
   },
   {
+    // The actor and the gateway run as the hub runs them: bundled, on plain node.
     id: "fuse-gateway",
-    start: async (env) => {
-      const actorEnv = (name: string, module: string) => ({
+    start: async (env, buildDir) => {
+      const actorEnv = (name: string) => ({
         ...env,
         [ProcessEnv.actor]: name,
-        [ProcessEnv.module]: module,
         [ProcessEnv.natsUrl]: env.NATS_URL!,
         [ProcessEnv.prefix]: "bench",
         [ProcessEnv.logLevel]: "info",
       });
-      const actor = await ready("../runtime/sdk/process/actor-process.ts", actorEnv("echo", path.join(BENCH_DIR, "bus/echo-actor.ts")), /"msg":"actor started"/);
-      const gateway = await ready("../runtime/sdk/process/actor-process.ts", actorEnv("gateway", path.join(BENCH_DIR, "../runtime/gateway/actor.ts")), /"msg":"gateway listening"/);
+      const actor = await ready(startActorBundle("echo", "bus/echo-actor.ts", actorEnv("echo"), buildDir), /"msg":"actor started"/);
+      const gateway = await ready(startActorBundle("gateway", "../runtime/gateway/actor.ts", actorEnv("gateway"), buildDir), /"msg":"gateway listening"/);
       const listening = JSON.parse(gateway.lines.find((l) => l.includes('"msg":"gateway listening"'))!) as { url: string };
       return { url: `${listening.url}/api/echo/echo`, processes: [gateway, actor] };
     },
@@ -95,12 +90,13 @@ export interface GatewayBenchResult {
 export async function runGatewayBench(rounds = Number(process.env.BENCH_ROUNDS ?? 2)): Promise<GatewayBenchResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-bench-gw-"));
   const nats = await startNatsServer({ dir });
+  const buildDir = path.join(dir, "build");
   const env = { NATS_URL: nats.url, DURATION_S: process.env.BENCH_HTTP_S ?? "5", WARMUP_S: "1", CONNECTIONS: "64" };
   const runs: (LoadResult & { system: string })[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       for (const system of round % 2 === 0 ? SYSTEMS : [...SYSTEMS].reverse()) {
-        const { url, processes } = await system.start(env);
+        const { url, processes } = await system.start(env, buildDir);
         try {
           const load = startScript("gateway/load.mjs", { ...env, LOAD_URL: url });
           const result = await load.waitFor<LoadResult>("RESULT", 60_000);

@@ -43,6 +43,13 @@ export async function startActorBundle(name: string, module: string, env: Record
   return startNode([bundle], `actor ${name}`, env);
 }
 
+/** Resolves with the process once it printed a line matching `pattern`. */
+export async function ready(started: BenchProcess | Promise<BenchProcess>, pattern = /^READY$/): Promise<BenchProcess> {
+  const p = await started;
+  await p.waitForLine(pattern);
+  return p;
+}
+
 function startNode(args: string[], script: string, env: Record<string, string>): BenchProcess {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
