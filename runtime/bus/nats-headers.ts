@@ -10,6 +10,16 @@ import type { HeaderRecord } from "./transport.ts";
 const STATUS_LINE = "NATS/1.0";
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+// Header names repeat (a handful per hub), so each is checked once.
+const knownNames = new Set<string>();
+const MAX_KNOWN_NAMES = 1024;
+
+function rememberName(name: string): boolean {
+  if (!TOKEN.test(name)) return false;
+  if (knownNames.size < MAX_KNOWN_NAMES) knownNames.add(name);
+  return true;
+}
+
 /** Header bytes for nats.js's `publish`/`respond`, which only ever call `encode()` on them. */
 class EncodedHeaders {
   constructor(private readonly bytes: Uint8Array) {}
@@ -28,7 +38,7 @@ export function encodeHeaders(record: HeaderRecord | undefined): MsgHdrs | undef
   let text = STATUS_LINE;
   for (const key in record) {
     const value = record[key]!;
-    if (!TOKEN.test(key)) throw new ValidationError(`header name ${JSON.stringify(key)} is not a valid token`);
+    if (!knownNames.has(key) && !rememberName(key)) throw new ValidationError(`header name ${JSON.stringify(key)} is not a valid token`);
     if (value.includes("\r") || value.includes("\n")) throw new ValidationError(`header ${key}: the value holds a line break`);
     text += `\r\n${key}: ${value.trim()}`;
   }
