@@ -1,7 +1,7 @@
 import { createInbox, type Msg, type NatsConnection } from "nats";
 import { FuseError, UnavailableError } from "../errors/index.ts";
 import { servicePingSubject } from "../protocol/index.ts";
-import { encodeHeaders, headerReader } from "./nats-headers.ts";
+import { encodeHeaders, headerReader, subjectSequence } from "./nats-wire.ts";
 import { openKeyValue, openObjects } from "./nats-stores.ts";
 import { PendingRequests } from "./pending-requests.ts";
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
@@ -27,16 +27,12 @@ function bytesOf(body: Body): Uint8Array {
   return typeof body === "string" ? Buffer.from(body) : body;
 }
 
-function wrap(msg: Msg): Reply & EventMessage {
-  return { subject: msg.subject, data: msg.data, header: headerReader(msg) };
-}
-
-/** One request to an endpoint, as the runner sees it; the subject is decoded only if read. */
-class ServiceRequest implements IncomingRequest {
+/** A received message; its subject is decoded only if read (replies never need it). */
+class ReceivedMessage implements Reply, EventMessage {
   readonly data: Uint8Array;
   readonly header: (name: string) => string | undefined;
 
-  constructor(private readonly msg: Msg) {
+  constructor(protected readonly msg: Msg) {
     this.data = msg.data;
     this.header = headerReader(msg);
   }
@@ -44,7 +40,10 @@ class ServiceRequest implements IncomingRequest {
   get subject(): string {
     return this.msg.subject;
   }
+}
 
+/** One request to an endpoint, as the runner sees it. */
+class ServiceRequest extends ReceivedMessage implements IncomingRequest {
   respond(body: Body, headers?: HeaderRecord): void {
     this.msg.respond(bytesOf(body), { headers: encodeHeaders(headers) });
   }
@@ -134,7 +133,7 @@ export class NatsTransport implements Transport {
         callback: (_err, msg) => {
           // The no-responders status is not a reply from anyone.
           if (msg.data.length === 0 && msg.headers?.code === NO_RESPONDERS) return finish();
-          replies.push(wrap(msg));
+          replies.push(new ReceivedMessage(msg));
           if (options.max !== undefined && replies.length >= options.max) return finish();
           if (options.stallMs !== undefined) {
             clearTimeout(stall);
@@ -159,13 +158,13 @@ export class NatsTransport implements Transport {
   }
 
   private onReply(msg: Msg): void {
-    const id = Number(msg.subject.slice(this.inbox.length));
+    const id = subjectSequence(msg);
     // NATS answers a request nobody listens to with an empty 503 status message.
     if (msg.data.length === 0 && msg.headers?.code === NO_RESPONDERS) {
       this.pending.reject(id, (subject) => new UnavailableError(`no live instance serves ${subject}`));
       return;
     }
-    this.pending.resolve(id, wrap(msg));
+    this.pending.resolve(id, new ReceivedMessage(msg));
   }
 
   publish(subject: string, body: Body, headers?: HeaderRecord): void {
@@ -179,7 +178,7 @@ export class NatsTransport implements Transport {
   ): () => void {
     const sub = this.connection.subscribe(subject, {
       queue: options.queue,
-      callback: (_err, msg) => handler(wrap(msg)),
+      callback: (_err, msg) => handler(new ReceivedMessage(msg)),
     });
     return () => sub.unsubscribe();
   }

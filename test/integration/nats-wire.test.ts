@@ -1,11 +1,11 @@
 import { connect, headers as natsHeaders, type Msg, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeHeaders, headerBlock, headerReader } from "../../runtime/bus/nats-headers.ts";
+import { encodeHeaders, headerBlock, headerReader, subjectSequence } from "../../runtime/bus/nats-wire.ts";
 import { startNats, type NatsHarness } from "../helpers/index.ts";
 
 // Fuse's own header codec must stay byte-compatible with nats.js (and so with every other
 // NATS client) in both directions, on plain and on service messages.
-describe("NATS header codec", () => {
+describe("reading and writing NATS messages on the hot path", () => {
   let nats: NatsHarness;
   let nc: NatsConnection;
 
@@ -19,8 +19,8 @@ describe("NATS header codec", () => {
   });
 
   /** Publishes once on a fresh subject and resolves with the message as a subscriber sees it. */
-  async function roundTrip(publish: (subject: string) => void): Promise<Msg> {
-    const subject = `headers.${Math.random().toString(36).slice(2)}`;
+  async function roundTrip(publish: (subject: string) => void, suffix = ""): Promise<Msg> {
+    const subject = `headers.${Math.random().toString(36).slice(2)}${suffix}`;
     const sub = nc.subscribe(subject, { max: 1 });
     await nc.flush();
     publish(subject);
@@ -38,7 +38,7 @@ describe("NATS header codec", () => {
     expect(msg.string()).toBe("x");
   });
 
-  it("reads headers nats.js wrote, without its decoder, exactly and then case-insensitively", async () => {
+  it("reads headers nats.js wrote, without its decoder, with names matched case-insensitively", async () => {
     const h = natsHeaders();
     h.set("Fuse-Trace-Id", "t-1");
     h.set("fuse-caller", "python-client");
@@ -83,5 +83,12 @@ describe("NATS header codec", () => {
   it("refuses a value with a line break and a name that is not a token, naming the header", () => {
     expect(() => encodeHeaders({ "Fuse-Trace-Id": "a\r\nForged: yes" })).toThrow(/header Fuse-Trace-Id: the value holds a line break/);
     expect(() => encodeHeaders({ "Bad Name": "x" })).toThrow(/header name "Bad Name" is not a valid token/);
+  });
+
+  it("reads the sequence number at the end of a reply subject from its bytes", async () => {
+    expect(subjectSequence(await roundTrip((s) => nc.publish(s, ""), ".1234567"))).toBe(1234567);
+    expect(subjectSequence(await roundTrip((s) => nc.publish(s, ""), ".0"))).toBe(0);
+    expect(subjectSequence(await roundTrip((s) => nc.publish(s, ""), ".12a"))).toBeNaN();
+    expect(subjectSequence(await roundTrip((s) => nc.publish(s, ""), ".x"))).toBeNaN();
   });
 });
