@@ -1,6 +1,6 @@
 import { ErrorCode, Header } from "../protocol/index.ts";
 import { FuseError, NotFoundError, UnavailableError, fromWire } from "../errors/index.ts";
-import type { Body, HeaderRecord, Reply, Transport } from "./transport.ts";
+import type { Body, HeaderRecord, Reply, RequestOptions, Transport } from "./transport.ts";
 
 const decoder = new TextDecoder();
 
@@ -14,10 +14,7 @@ export function decodeReply(reply: Reply): unknown {
   return text ? JSON.parse(text) : undefined;
 }
 
-export interface CallEndpointOptions {
-  headers: HeaderRecord;
-  timeoutMs: number;
-}
+export type CallEndpointOptions = RequestOptions & { headers: HeaderRecord };
 
 /**
  * One request to an endpoint subject: encodes the input, decodes the reply, and tells an

@@ -91,12 +91,13 @@ export class NatsTransport implements Transport {
   request(subject: string, body: Body, options: RequestOptions): Promise<Reply> {
     const busy = this.pending.size > 0;
     const { id, promise } = this.pending.add(subject, options.timeoutMs);
-    // Under load, requests made during one event-loop turn leave in one socket write. nats.js
-    // flushes once per microtask checkpoint, and each HTTP request or bus message is its own
-    // macrotask, so without this every concurrent request costs a syscall and a wake-up of
-    // nats-server (the gateway's throughput doubles with it). A request with nothing else in
-    // flight goes at once, so sequential latency is unchanged.
-    if (busy || this.batch) {
+    // nats.js writes what was published by the end of the current microtask queue. Calls
+    // made while handling bus messages (replies, requests) run in those microtasks and leave
+    // in one write by themselves; only requests that each start in a macrotask of their own,
+    // such as the gateway's HTTP requests, need gathering until the turn ends, or each would
+    // cost a syscall and a wake-up of nats-server (the gateway's throughput doubles with it).
+    // One with nothing else in flight goes at once, so sequential latency is unchanged.
+    if (options.coalesce && (busy || this.batch)) {
       if (!this.batch) {
         this.batch = [];
         setImmediate(this.flushBatch);

@@ -40,6 +40,12 @@ export interface ServedService {
 export interface RequestOptions {
   headers?: HeaderRecord;
   timeoutMs: number;
+  /**
+   * Sends requests made during one event-loop turn in one write. For requests that each
+   * start in a macrotask of their own (an HTTP request, say); those made while handling bus
+   * messages already leave together.
+   */
+  coalesce?: boolean;
 }
 
 /** How long a scatter-gather request collects replies. */
