@@ -1,5 +1,6 @@
 import { connect, headers as natsHeaders, type Msg, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectNats } from "../../runtime/bus/index.ts";
 import { encodeHeaders, headerBlock, headerReader, subjectSequence } from "../../runtime/bus/nats-wire.ts";
 import { startNats, type NatsHarness } from "../helpers/index.ts";
 
@@ -90,5 +91,15 @@ describe("reading and writing NATS messages on the hot path", () => {
     expect(subjectSequence(await roundTrip((s) => nc.publish(s, ""), ".0"))).toBe(0);
     expect(subjectSequence(await roundTrip((s) => nc.publish(s, ""), ".12a"))).toBeNaN();
     expect(subjectSequence(await roundTrip((s) => nc.publish(s, ""), ".x"))).toBeNaN();
+  });
+
+  it("connects with a smaller write threshold than nats.js's default, so bursts leave sooner", async () => {
+    const connection = await connectNats({ url: nats.url, name: "flush-probe" });
+    try {
+      const limit = (connection as unknown as { protocol?: { pendingLimit?: number } }).protocol?.pendingLimit;
+      expect(limit).toBe(8 * 1024);
+    } finally {
+      await connection.close();
+    }
   });
 });
