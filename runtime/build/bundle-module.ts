@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Plugin } from "esbuild";
 import { ConfigError } from "../errors/index.ts";
+
+const RUNTIME_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..") + path.sep;
 
 /**
  * Packages stay outside the bundle, but resolved now, from the importing file, to absolute
@@ -24,7 +26,11 @@ const externalPackages: Plugin = {
       if (resolved.errors.length) return { errors: resolved.errors };
       // A package shipped as TypeScript (Fuse itself, `fuse-hub/sdk`) is compiled in.
       if (/\.(m?ts|tsx)$/.test(resolved.path)) return { path: resolved.path };
-      return { path: resolved.path, external: true };
+      // Fuse's own imports of packages are all for their bindings, so one whose bindings this
+      // bundle never uses is left out: an actor then does not load the hub's log rotation,
+      // archiver, compiler or pretty-printer (~100 ms of a process start). A user's module may
+      // import a package for its side effects, so its imports all stay.
+      return { path: resolved.path, external: true, sideEffects: args.importer.startsWith(RUNTIME_DIR) ? false : undefined };
     });
   },
 };
@@ -110,6 +116,8 @@ export async function bundleModule(options: BundleOptions): Promise<string> {
   const key = JSON.stringify([options.entry, options.source]);
   if (isFresh(options.outfile, key)) return options.outfile;
   try {
+    // Loaded when a bundle is built, not with every process that could build one.
+    const { build } = await import("esbuild");
     const result = await build({
       metafile: true,
       ...(options.entry ? { entryPoints: [options.entry] } : {}),

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { create } from "tar";
 
 export interface LogBundleOptions {
   /** The folder of log files (`.fuse/logs`). */
@@ -28,6 +27,8 @@ export async function bundleLogs(options: LogBundleOptions): Promise<LogBundleRe
   const manifestPath = path.join(options.logDir, MANIFEST);
   writeFileSync(manifestPath, `${JSON.stringify({ createdAt: new Date().toISOString(), ...options.about, files }, null, 2)}\n`);
   try {
+    // Loaded here: only this command archives, and every `fuse` start would pay for it.
+    const { create } = await import("tar");
     await create({ gzip: true, file: options.out, cwd: options.logDir, portable: true }, [MANIFEST, ...names]);
   } finally {
     rmSync(manifestPath, { force: true });

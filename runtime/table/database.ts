@@ -1,8 +1,8 @@
-import { createClient, type Client } from "@libsql/client";
+import type { Client } from "@libsql/client";
 import { NotFoundError, UnavailableError, ValidationError, type SchemaError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
 import type { SqlValue } from "./column-values.ts";
-import { libsqlExecutor, type SqlExecutor } from "./executor.ts";
+import { libsqlExecutor, type LibsqlLike, type SqlExecutor } from "./executor.ts";
 import { SCHEMAS_DIR, loadTableSchemas } from "./load-table-schemas.ts";
 import { Table } from "./table.ts";
 import type { TableSchema } from "./table-schema.ts";
@@ -42,15 +42,23 @@ function checkArgs(args: SqlValue[]): SqlValue[] {
  * and transactions. Connects on first use.
  */
 export class Database implements DatabaseScope {
-  private client: Client | undefined;
+  private client: Promise<Client> | undefined;
   private schemas: Map<string, TableSchema> | undefined;
   private invalid: Map<string, SchemaError> | undefined;
+  /** The client for statements outside transactions, connecting when the first one runs. */
+  private readonly onDemand: LibsqlLike = {
+    execute: async (statement) => (await this.connection()).execute(statement),
+    batch: async (statements, mode) => (await this.connection()).batch(statements, mode),
+  };
 
   constructor(private readonly options: DatabaseOptions) {}
 
-  private connection(): Client {
-    if (!this.options.url) throw new UnavailableError("no database is configured for this actor (FUSE_DB_URL is not set; run it in a hub)");
-    this.client ??= createClient({ url: this.options.url });
+  // The client library is loaded with the first statement: an actor that never touches the
+  // database does not pay its ~60 ms of loading at start.
+  private connection(): Promise<Client> {
+    const url = this.options.url;
+    if (!url) return Promise.reject(new UnavailableError("no database is configured for this actor (FUSE_DB_URL is not set; run it in a hub)"));
+    this.client ??= import("@libsql/client").then(({ createClient }) => createClient({ url }));
     return this.client;
   }
 
@@ -77,12 +85,12 @@ export class Database implements DatabaseScope {
 
   /** A table by name, typed by you: `ctx.db.table<Note>("notes")`. */
   table<T extends Row = Row>(name: string): Table<T> {
-    return this.scope(() => libsqlExecutor(this.connection())).table<T>(name);
+    return this.scope(() => libsqlExecutor(this.onDemand)).table<T>(name);
   }
 
   /** Raw SQL; values go in `args`, bound to the `?` in the text. */
   sql<T extends Row = Row>(sql: string, args: SqlValue[] = []): Promise<T[]> {
-    return this.scope(() => libsqlExecutor(this.connection())).sql<T>(sql, args);
+    return this.scope(() => libsqlExecutor(this.onDemand)).sql<T>(sql, args);
   }
 
   /**
@@ -90,7 +98,7 @@ export class Database implements DatabaseScope {
    * `mode: "read"` takes a consistent snapshot that does not hold writers up. Default "write".
    */
   async transaction<R>(fn: (tx: DatabaseScope) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
-    const tx = await this.connection().transaction(options.mode ?? "write");
+    const tx = await (await this.connection()).transaction(options.mode ?? "write");
     const executor = libsqlExecutor(tx);
     try {
       const result = await fn(this.scope(() => executor));
@@ -106,11 +114,11 @@ export class Database implements DatabaseScope {
 
   /** The executor itself, for migrations and the db actor. */
   executor(): SqlExecutor {
-    return libsqlExecutor(this.connection());
+    return libsqlExecutor(this.onDemand);
   }
 
   close(): void {
-    this.client?.close();
+    void this.client?.then((client) => client.close(), () => undefined);
     this.client = undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { createRequire } from "node:module";
 import { SchemaError, formatPath } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
 import { tableSchemaSchema, type TableSchema } from "./table-schema.ts";
@@ -13,8 +13,12 @@ export interface LoadedSchemas {
   invalid: { file: string; error: SchemaError }[];
 }
 
+// Only an invalid schema needs the yaml parser: an actor using ctx.db does not load it.
+const requireLazily = createRequire(import.meta.url);
+
 function lineOf(text: string, keyPath: readonly PropertyKey[]): number | undefined {
   // JSON is YAML: the yaml parser gives each node's source range, so errors can name a line.
+  const { LineCounter, parseDocument } = requireLazily("yaml") as typeof import("yaml");
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter });
   for (let depth = keyPath.length; depth >= 0; depth--) {

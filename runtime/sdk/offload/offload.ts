@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
 import { ConfigError } from "../../errors/index.ts";
 import { ProcessEnv } from "../../protocol/index.ts";
 
@@ -33,15 +33,18 @@ export function defineWork<TFn extends AnyFunction>(module: string | URL, name: 
   return { module: url, name };
 }
 
-let pool: Piscina | undefined;
+let pool: Promise<Piscina> | undefined;
 
-function workers(): Piscina {
-  // One pool per process, sized to the machine, started on first use.
-  pool ??= new Piscina({
-    filename: new URL("./offload-worker.mjs", import.meta.url).href,
-    maxThreads: Math.max(1, os.availableParallelism() - 1),
-    idleTimeout: 30_000,
-  });
+function workers(): Promise<Piscina> {
+  // One pool per process, sized to the machine, started (and its library loaded) on first use.
+  pool ??= import("piscina").then(
+    ({ Piscina }) =>
+      new Piscina({
+        filename: new URL("./offload-worker.mjs", import.meta.url).href,
+        maxThreads: Math.max(1, os.availableParallelism() - 1),
+        idleTimeout: 30_000,
+      }),
+  );
   return pool;
 }
 
@@ -70,12 +73,12 @@ function compile(module: string): Promise<string> {
 /** Runs `work` with `args` on a worker thread and resolves with its result. */
 export async function runOffloaded<TFn extends AnyFunction>(work: Work<TFn>, args: Parameters<TFn>): Promise<Awaited<ReturnType<TFn>>> {
   const module = await compile(work.module);
-  return (await workers().run({ module, name: work.name, args })) as Awaited<ReturnType<TFn>>;
+  return (await (await workers()).run({ module, name: work.name, args })) as Awaited<ReturnType<TFn>>;
 }
 
 /** Stops the pool's threads (when the actor stops). */
 export async function stopOffloadPool(): Promise<void> {
   const current = pool;
   pool = undefined;
-  await current?.destroy();
+  await (await current)?.destroy();
 }

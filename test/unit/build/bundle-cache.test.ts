@@ -3,6 +3,19 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { bundleModule } from "../../../runtime/build/index.ts";
+import { buildCliBundle } from "../../../runtime/cli/cli-bundle.ts";
+import { bundleActor } from "../../../runtime/hub/index.ts";
+import { REPO } from "../../helpers/index.ts";
+
+/** The packages a bundle imports at its top level, i.e. loads whenever it starts. */
+function packagesLoadedAtStart(bundle: string): string[] {
+  const specifiers = [...readFileSync(bundle, "utf8").matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!);
+  const packageOf = (file: string) => {
+    const parts = file.split("/node_modules/").pop()!.split("/");
+    return parts[0]!.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0]!;
+  };
+  return [...new Set(specifiers.filter((s) => s.includes("/node_modules/")).map(packageOf))].sort();
+}
 
 describe("bundles", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-bundle-"));
@@ -29,5 +42,23 @@ describe("bundles", () => {
       code: "CONFIG_INVALID",
       message: expect.stringMatching(/entry\.ts:1: actor "x" does not compile: Unexpected ";"/),
     });
+  });
+
+  it("starts an actor with only the packages it uses: the hub's compiler, pool, database client and log tools load on demand", async () => {
+    writeFileSync(entry, 'import { defineActor, defineEndpoint, z } from "' + path.join(REPO, "runtime/sdk/index.ts") + '";\nexport default defineActor({ name: "lean", endpoints: { ping: defineEndpoint({ input: z.object({}), output: z.string(), handler: () => "pong" }) } });\n');
+    const bundle = await bundleActor("lean", entry, path.join(dir, "actors"));
+    expect(packagesLoadedAtStart(bundle)).toEqual(["nats", "pino", "zod"]);
+  });
+
+  it("compiles the CLI into one module that exports its program", async () => {
+    const outfile = path.join(dir, "cli", "cli.mjs");
+    await buildCliBundle(outfile);
+    const record = JSON.parse(readFileSync(`${outfile}.inputs.json`, "utf8")) as { inputs: Record<string, number> };
+    const main = path.join(REPO, "runtime/cli/main.ts");
+    expect(record.inputs[main]).toBe(statSync(main).mtimeMs);
+    const cli = (await import(outfile)) as typeof import("../../../runtime/cli/main.ts");
+    expect(cli.createProgram().commands.map((c) => c.name())).toContain("up");
+    expect(packagesLoadedAtStart(outfile)).not.toContain("esbuild");
+    expect(packagesLoadedAtStart(outfile)).not.toContain("@libsql/client");
   });
 });
