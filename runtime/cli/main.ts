@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { FuseError } from "../errors/index.ts";
+import { FUSE_VERSION } from "../hub/index.ts";
 import { registerActorsCommands } from "./commands/actors.ts";
 import { registerAddCommand } from "./commands/add.ts";
 import { registerCallCommand } from "./commands/call.ts";
@@ -17,6 +18,7 @@ import { printError } from "./output.ts";
 export function createProgram(): Command {
   const program = new Command("fuse")
     .description("Fuse: a hub of actors on a NATS bus")
+    .version(FUSE_VERSION, "-V, --version", "print the version of Fuse")
     .option("-C, --dir <dir>", "the hub folder (default: the current folder)")
     .showHelpAfterError();
   registerUpCommand(program);

@@ -10,4 +10,5 @@ export { readState, writeState, removeState } from "./state-file.ts";
 export { decideRestart, type RestartDecision, type RestartPolicyOptions } from "./restart-policy.ts";
 export { assessHealth, type Health, type HealthOptions } from "./health.ts";
 export { bundleActor } from "./process/index.ts";
+export { FUSE_VERSION } from "./version.ts";
 export { startNatsServer, natsServerBinary, type NatsServerHandle } from "./services/nats-server.ts";

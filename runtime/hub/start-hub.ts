@@ -22,6 +22,7 @@ import { startServers } from "./start-servers.ts";
 import { removeState, writeState } from "./state-file.ts";
 import { gatherStats } from "./stats.ts";
 import { Supervisor } from "./supervisor.ts";
+import { FUSE_VERSION } from "./version.ts";
 
 export interface StartHubOptions {
   /** The hub folder: config/, actors/, schemas/, tasks/ and .fuse/ live here. */
@@ -46,8 +47,6 @@ export interface Hub {
 }
 
 const CONFIG_FILE = path.join("config", "fuse.yaml");
-
-const VERSION = (JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../package.json"), "utf8")) as { version: string }).version;
 
 /**
  * Brings the database to `schemas/` before any actor starts, so start hooks find their
@@ -113,7 +112,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const servers = await startServers(config, fuseDir, log, cleanups, () => published?.());
     const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: HUB_ACTOR }));
     cleanups.push(() => transport.close());
-    const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: VERSION };
+    const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
     if (servers.dbUrl) info.dbUrl = servers.dbUrl;
     const supervisor = createSupervisor(dir, config, servers.natsUrl, servers.actorDbUrl, { launcher: options.launcher ?? new LocalLauncher(), sinks, log });
     cleanups.push(() => supervisor.stopAll());

@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHubDir, isAlive, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { REPO, createHubDir, isAlive, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 const CONFIG = `
 actors:
@@ -97,5 +97,11 @@ describe("fuse up / fuse down", () => {
     const result = await runCli(dir, ["actors", "ls"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/no hub is running in .* start one with `fuse up`/);
+  });
+
+  it("prints its version", async () => {
+    const result = await runCli(dir, ["--version"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe((JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string }).version);
   });
 });
