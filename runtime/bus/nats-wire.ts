@@ -112,10 +112,12 @@ export function headerBlock(msg: Msg): Uint8Array | null | undefined {
   return hdr > -1 ? m._rdata.subarray(0, hdr) : null;
 }
 
+const noHeaders = (): undefined => undefined;
+
 /** A reader of one header of a received message by name. */
 export function headerReader(msg: Msg): (name: string) => string | undefined {
   const block = headerBlock(msg);
-  if (block === null) return () => undefined;
+  if (block === null) return noHeaders;
   if (block === undefined) return (name) => msg.headers?.get(name) || undefined;
   const headers = new ReceivedHeaders(block);
   return (name) => headers.get(name) || undefined;
