@@ -60,6 +60,7 @@ export interface CallScope {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRIES = 3;
 const DEFAULT_BACKOFF_MS = 50;
+const NO_OPTIONS: CallOptions = Object.freeze({});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -117,30 +118,30 @@ export class Caller {
    * Calls an endpoint. Retries and the caller-side stack live on the (rare) failure path; it
    * stays an async function so that V8's async stack traces can show the caller's frames.
    */
-  async call(scope: CallScope, target: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
+  async call(scope: CallScope, target: string, input: unknown, options?: CallOptions): Promise<unknown> {
     const parsed = this.resolve(target, "call");
-    const deadline = Math.min(Date.now() + (options.timeout ?? DEFAULT_TIMEOUT_MS), scope.deadline ?? Infinity);
-    const headers = this.headers(scope, options, deadline);
-    if (options.idempotencyKey) headers[Header.idempotencyKey] = options.idempotencyKey;
-    const prepared: PreparedCall = { target, parsed, headers, deadline };
+    const deadline = Math.min(Date.now() + (options?.timeout ?? DEFAULT_TIMEOUT_MS), scope.deadline ?? Infinity);
+    const headers = this.headers(scope, options ?? NO_OPTIONS, deadline);
+    if (options?.idempotencyKey) headers[Header.idempotencyKey] = options.idempotencyKey;
     try {
-      return await this.attempt(prepared, input);
+      return await this.attempt(target, parsed, headers, deadline, input);
     } catch (error) {
-      return await this.retry(prepared, input, options, toFuseError(error));
+      // Gathered into one object only here: the call that succeeds allocates as little as it can.
+      return await this.retry({ target, parsed, headers, deadline }, input, options ?? NO_OPTIONS, toFuseError(error));
     }
   }
 
-  private attempt(call: PreparedCall, input: unknown): Promise<unknown> {
-    const remaining = call.deadline - Date.now();
+  private attempt(target: string, parsed: PreparedCall["parsed"], headers: HeaderRecord, deadline: number, input: unknown): Promise<unknown> {
+    const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      return Promise.reject(new DeadlineExceededError(`deadline passed before ${call.target} could be called`));
+      return Promise.reject(new DeadlineExceededError(`deadline passed before ${target} could be called`));
     }
-    return callEndpoint(this.transport, call.parsed, input, { headers: call.headers, timeoutMs: remaining });
+    return callEndpoint(this.transport, parsed, input, { headers, timeoutMs: remaining });
   }
 
   private async retry(call: PreparedCall, input: unknown, options: CallOptions, first: FuseError): Promise<unknown> {
     try {
-      return await retryWithBackoff(() => this.attempt(call, input), call.deadline, options, first);
+      return await retryWithBackoff(() => this.attempt(call.target, call.parsed, call.headers, call.deadline, input), call.deadline, options, first);
     } catch (error) {
       // Re-captured here, after an await, so the stack shows the caller's own frames.
       throw marksCrossing(toFuseError(error), call.target, this.retry);
