@@ -70,4 +70,13 @@ describe("import rules", () => {
     }
     expect(violations).toEqual([]);
   });
+
+  // Bundles leave out the runtime's package imports whose bindings go unused (runtime/build),
+  // which is only safe while no runtime file imports a package just for its side effects.
+  it("imports packages in the runtime for their bindings, never bare for side effects", () => {
+    const bare = sourceFiles(runtime).flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/^\s*import\s+["']([^"'.][^"']*)["']/gm)].map((m) => `${path.relative(runtime, file)}: import "${m[1]}"`),
+    );
+    expect(bare).toEqual([]);
+  });
 });
