@@ -8,7 +8,7 @@ import { startNatsServer } from "../runtime/hub/index.ts";
 import { ProcessEnv } from "../runtime/protocol/index.ts";
 import type { DriverResult } from "./lib/driver.ts";
 import { ready, startActorBundle, startBundled, startScript, type BenchProcess } from "./lib/processes.ts";
-import { median, ratio } from "./lib/stats.ts";
+import { median, pairedRange, ratio } from "./lib/stats.ts";
 
 interface System {
   id: string;
@@ -45,7 +45,7 @@ export interface BusBenchResult {
   summary: string[];
 }
 
-export async function runBusBench(rounds = Number(process.env.BENCH_ROUNDS ?? 2)): Promise<BusBenchResult> {
+export async function runBusBench(rounds = Number(process.env.BENCH_ROUNDS ?? 3)): Promise<BusBenchResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-bench-"));
   const nats = await startNatsServer({ dir });
   const env = { NATS_URL: nats.url };
@@ -71,7 +71,7 @@ export async function runBusBench(rounds = Number(process.env.BENCH_ROUNDS ?? 2)
     await nats.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const med = (id: string, key: keyof DriverResult) => median(runs.filter((r) => r.system === id).map((r) => r[key]));
+  const med = (id: string, key: keyof DriverResult) => Math.round(median(runs.filter((r) => r.system === id).map((r) => r[key])));
   const rows = SYSTEMS.map((s) => ({
     system: s.id,
     seq_p50_us: med(s.id, "seq_p50_us"),
@@ -81,8 +81,8 @@ export async function runBusBench(rounds = Number(process.env.BENCH_ROUNDS ?? 2)
     tput_p99_us: med(s.id, "tput_p99_us"),
   }));
   const summary = [
-    `fuse / raw nats.js, sequential p50 latency: ${ratio(med("fuse", "seq_p50_us"), med("raw-nats", "seq_p50_us"))} (target ≤ 1.00×)`,
-    `fuse / moleculer, throughput with 64 in flight: ${ratio(med("fuse", "tput_rps"), med("moleculer", "tput_rps"))} (target ≥ 1.20×)`,
+    `fuse / raw nats.js, sequential p50 latency: ${ratio(med("fuse", "seq_p50_us"), med("raw-nats", "seq_p50_us"))}${pairedRange(runs, "fuse", "raw-nats", (r) => r.seq_p50_us)} (target ≤ 1.00×)`,
+    `fuse / moleculer, throughput with 64 in flight: ${ratio(med("fuse", "tput_rps"), med("moleculer", "tput_rps"))}${pairedRange(runs, "fuse", "moleculer", (r) => r.tput_rps)} (target ≥ 1.20×)`,
     `fuse / raw nats.js, throughput with 64 in flight: ${ratio(med("fuse", "tput_rps"), med("raw-nats", "tput_rps"))}`,
     `moleculer / raw nats.js, throughput with 64 in flight: ${ratio(med("moleculer", "tput_rps"), med("raw-nats", "tput_rps"))} (anchor: about 1.6×)`,
   ];

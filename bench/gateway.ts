@@ -9,7 +9,7 @@ import path from "node:path";
 import { startNatsServer } from "../runtime/hub/index.ts";
 import { ProcessEnv } from "../runtime/protocol/index.ts";
 import { ready, startActorBundle, startBundled, startScript, type BenchProcess } from "./lib/processes.ts";
-import { median, ratio } from "./lib/stats.ts";
+import { median, pairedRange, ratio } from "./lib/stats.ts";
 
 interface LoadResult {
   rps: number;
@@ -87,12 +87,12 @@ export interface GatewayBenchResult {
   summary: string[];
 }
 
-export async function runGatewayBench(rounds = Number(process.env.BENCH_ROUNDS ?? 2)): Promise<GatewayBenchResult> {
+export async function runGatewayBench(rounds = Number(process.env.BENCH_ROUNDS ?? 3)): Promise<GatewayBenchResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-bench-gw-"));
   const nats = await startNatsServer({ dir });
   const buildDir = path.join(dir, "build");
   const env = { NATS_URL: nats.url, DURATION_S: process.env.BENCH_HTTP_S ?? "5", WARMUP_S: "1", CONNECTIONS: "64" };
-  const runs: (LoadResult & { system: string })[] = [];
+  const runs: (LoadResult & { system: string; round: number })[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       for (const system of round % 2 === 0 ? SYSTEMS : [...SYSTEMS].reverse()) {
@@ -101,7 +101,7 @@ export async function runGatewayBench(rounds = Number(process.env.BENCH_ROUNDS ?
           const load = startScript("gateway/load.mjs", { ...env, LOAD_URL: url });
           const result = await load.waitFor<LoadResult>("RESULT", 60_000);
           await load.stop();
-          runs.push({ system: system.id, ...result });
+          runs.push({ system: system.id, round, ...result });
           process.stderr.write(`  gateway round ${round + 1} ${system.id}: ${result.rps} req/s, p50 ${result.p50_us}µs p99 ${result.p99_us}µs, non-2xx ${result.non2xx}\n`);
         } finally {
           for (const p of processes) await p.stop();
@@ -112,10 +112,10 @@ export async function runGatewayBench(rounds = Number(process.env.BENCH_ROUNDS ?
     await nats.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const med = (id: string, key: "rps" | "p50_us" | "p99_us") => median(runs.filter((r) => r.system === id).map((r) => r[key]));
+  const med = (id: string, key: "rps" | "p50_us" | "p99_us") => Math.round(median(runs.filter((r) => r.system === id).map((r) => r[key])));
   const rows = SYSTEMS.map((s) => ({ system: s.id, rps: med(s.id, "rps"), p50_us: med(s.id, "p50_us"), p99_us: med(s.id, "p99_us") }));
   const summary = [
-    `fuse-gateway / moleculer-web, throughput: ${ratio(med("fuse-gateway", "rps"), med("moleculer-web", "rps"))} (target ≥ 2.00×); p99: ${ratio(med("fuse-gateway", "p99_us"), med("moleculer-web", "p99_us"))} (target < 1.00×)`,
+    `fuse-gateway / moleculer-web, throughput: ${ratio(med("fuse-gateway", "rps"), med("moleculer-web", "rps"))}${pairedRange(runs, "fuse-gateway", "moleculer-web", (r) => r.rps)} (target ≥ 2.00×); p99: ${ratio(med("fuse-gateway", "p99_us"), med("moleculer-web", "p99_us"))} (target < 1.00×)`,
     `fuse-gateway / plain Hono, throughput: ${ratio(med("fuse-gateway", "rps"), med("plain-hono", "rps"))}`,
     `hono+raw-nats / plain Hono, throughput: ${ratio(med("hono+raw-nats", "rps"), med("plain-hono", "rps"))} (anchor: about 0.15×)`,
     `moleculer-web / plain Hono, throughput: ${ratio(med("moleculer-web", "rps"), med("plain-hono", "rps"))} (anchor: about 0.15×)`,
