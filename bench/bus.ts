@@ -16,7 +16,6 @@ interface System {
   client(env: Record<string, string>, buildDir: string): Promise<BenchProcess>;
 }
 
-
 const SYSTEMS: System[] = [
   {
     id: "raw-nats",

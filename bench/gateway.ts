@@ -36,7 +36,6 @@ function freePort(): Promise<number> {
   });
 }
 
-
 const readyUrl = (p: BenchProcess) => (JSON.parse(p.lines.find((l) => l.startsWith("READY "))!.slice(6)) as { url: string }).url;
 
 const SYSTEMS: System[] = [

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
 import { ConfigError } from "../errors/index.ts";
+import { isFresh, remember } from "./bundle-record.mjs";
 
 const RUNTIME_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..") + path.sep;
 
@@ -70,39 +71,6 @@ export interface BundleOptions {
   outfile: string;
   /** Names the module in error messages. */
   what: string;
-}
-
-interface BuildRecord {
-  key: string;
-  /** Every source file in the bundle with its modification time. */
-  inputs: Record<string, number>;
-}
-
-const recordOf = (outfile: string) => `${outfile}.inputs.json`;
-
-function mtime(file: string): number {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return -1;
-  }
-}
-
-/** Whether the bundle was built from the same entry and none of its sources changed since. */
-function isFresh(outfile: string, key: string): boolean {
-  if (!existsSync(outfile) || !existsSync(recordOf(outfile))) return false;
-  try {
-    const record = JSON.parse(readFileSync(recordOf(outfile), "utf8")) as BuildRecord;
-    return record.key === key && Object.entries(record.inputs).every(([file, at]) => mtime(file) === at);
-  } catch {
-    return false;
-  }
-}
-
-function remember(outfile: string, key: string, inputs: string[]): void {
-  const files = inputs.filter((i) => !i.startsWith("<")).map((i) => path.resolve(i));
-  const record: BuildRecord = { key, inputs: Object.fromEntries(files.map((f) => [f, mtime(f)])) };
-  writeFileSync(recordOf(outfile), JSON.stringify(record));
 }
 
 /**

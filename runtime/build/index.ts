@@ -4,3 +4,4 @@
  * processes, offloaded work for the worker pool. Imports errors.
  */
 export { bundleModule, type BundleOptions } from "./bundle-module.ts";
+export { recordOf } from "./bundle-record.mjs";

@@ -2,7 +2,7 @@ import type { Client } from "@libsql/client";
 import { NotFoundError, UnavailableError, ValidationError, type SchemaError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
 import type { SqlValue } from "./column-values.ts";
-import { libsqlExecutor, type LibsqlLike, type SqlExecutor } from "./executor.ts";
+import { libsqlExecutor, type SqlExecutor } from "./executor.ts";
 import { SCHEMAS_DIR, loadTableSchemas } from "./load-table-schemas.ts";
 import { Table } from "./table.ts";
 import type { TableSchema } from "./table-schema.ts";
@@ -45,11 +45,11 @@ export class Database implements DatabaseScope {
   private client: Promise<Client> | undefined;
   private schemas: Map<string, TableSchema> | undefined;
   private invalid: Map<string, SchemaError> | undefined;
-  /** The client for statements outside transactions, connecting when the first one runs. */
-  private readonly onDemand: LibsqlLike = {
+  /** Statements outside transactions, on a client that connects when the first one runs. */
+  private readonly plain: SqlExecutor = libsqlExecutor({
     execute: async (statement) => (await this.connection()).execute(statement),
     batch: async (statements, mode) => (await this.connection()).batch(statements, mode),
-  };
+  });
 
   constructor(private readonly options: DatabaseOptions) {}
 
@@ -76,21 +76,21 @@ export class Database implements DatabaseScope {
     throw new NotFoundError(ErrorCode.NOT_FOUND, `no schema for table "${name}" (expected ${SCHEMAS_DIR}/${name}.json)`);
   }
 
-  private scope(executor: () => SqlExecutor): DatabaseScope {
+  private scope(executor: SqlExecutor): DatabaseScope {
     return {
-      table: <T extends Row>(name: string) => new Table<T>(this.schemaOf(name), lazy(executor)),
-      sql: async <T extends Row>(sql: string, args: SqlValue[] = []) => (await executor().execute({ sql, args: checkArgs(args) })).rows as T[],
+      table: <T extends Row>(name: string) => new Table<T>(this.schemaOf(name), executor),
+      sql: async <T extends Row>(sql: string, args: SqlValue[] = []) => (await executor.execute({ sql, args: checkArgs(args) })).rows as T[],
     };
   }
 
   /** A table by name, typed by you: `ctx.db.table<Note>("notes")`. */
   table<T extends Row = Row>(name: string): Table<T> {
-    return this.scope(() => libsqlExecutor(this.onDemand)).table<T>(name);
+    return this.scope(this.plain).table<T>(name);
   }
 
   /** Raw SQL; values go in `args`, bound to the `?` in the text. */
   sql<T extends Row = Row>(sql: string, args: SqlValue[] = []): Promise<T[]> {
-    return this.scope(() => libsqlExecutor(this.onDemand)).sql<T>(sql, args);
+    return this.scope(this.plain).sql<T>(sql, args);
   }
 
   /**
@@ -99,9 +99,8 @@ export class Database implements DatabaseScope {
    */
   async transaction<R>(fn: (tx: DatabaseScope) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
     const tx = await (await this.connection()).transaction(options.mode ?? "write");
-    const executor = libsqlExecutor(tx);
     try {
-      const result = await fn(this.scope(() => executor));
+      const result = await fn(this.scope(libsqlExecutor(tx)));
       await tx.commit();
       return result;
     } catch (error) {
@@ -114,15 +113,11 @@ export class Database implements DatabaseScope {
 
   /** The executor itself, for migrations and the db actor. */
   executor(): SqlExecutor {
-    return libsqlExecutor(this.onDemand);
+    return this.plain;
   }
 
   close(): void {
     void this.client?.then((client) => client.close(), () => undefined);
     this.client = undefined;
   }
-}
-
-function lazy(get: () => SqlExecutor): SqlExecutor {
-  return { execute: (s) => get().execute(s), batch: (s) => get().batch(s) };
 }
