@@ -66,6 +66,17 @@ export function registerUpCommand(program: Command): void {
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
+      // A console that goes away (`fuse up | head`, a closed terminal) ends the hub like
+      // Ctrl-C, servers and all; unhandled, the first write after it would kill the hub
+      // outright and leave nats-server and sqld running.
+      let consoleOpen = true;
+      const consoleGone = (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE" && error.code !== "EIO") throw error;
+        consoleOpen = false;
+        stop();
+      };
+      process.stdout.on("error", consoleGone);
+      process.stderr.on("error", consoleGone);
       const hub = await startHub({
         dir,
         watch: options.watch,
@@ -74,6 +85,7 @@ export function registerUpCommand(program: Command): void {
         onLine: options.quiet
           ? undefined
           : (actor, line) => {
+              if (!consoleOpen) return;
               if (ready || actor === "hub" || /"level":(4|5|6)\d/.test(line)) process.stdout.write(`${format(line, actor)}\n`);
             },
       });
