@@ -1,13 +1,12 @@
-import { headers as natsHeaders, type KV, type NatsConnection, type ObjectInfo as NatsObjectInfo, type ObjectStore } from "nats";
+import { KvWatchInclude, headers as natsHeaders, type KV, type NatsConnection, type ObjectInfo as NatsObjectInfo, type ObjectStore } from "nats";
+import { objectHeader } from "./nats-internals.ts";
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket, ObjectInfo } from "./stores.ts";
 
 const CONTENT_TYPE = "Content-Type";
 
 function toInfo(info: NatsObjectInfo): ObjectInfo {
   const out: ObjectInfo = { name: info.name, size: info.size, modified: Date.parse(info.mtime), digest: info.digest };
-  // Typed as MsgHdrs, but what comes back from the server is the plain JSON record.
-  const headers = info.headers as unknown as { get?: (k: string) => string } & Record<string, string[] | undefined>;
-  const type = typeof headers?.get === "function" ? headers.get(CONTENT_TYPE) : headers?.[CONTENT_TYPE]?.[0];
+  const type = objectHeader(info.headers, CONTENT_TYPE);
   if (type) out.contentType = type;
   return out;
 }
@@ -31,7 +30,7 @@ export async function openKeyValue(nc: NatsConnection, bucket: string, options: 
       return out;
     },
     async watch(filter, onChange) {
-      const watcher = await kv.watch({ key: filter, include: "updates-only" as never });
+      const watcher = await kv.watch({ key: filter, include: KvWatchInclude.UpdatesOnly });
       void (async () => {
         for await (const e of watcher) {
           onChange(e.key, e.operation === "PUT" ? { value: e.value, revision: e.revision } : undefined);
@@ -55,7 +54,7 @@ export async function openObjects(nc: NatsConnection, bucket: string): Promise<O
     async get(name) {
       const result = await os.get(name);
       if (!result) return undefined;
-      return { info: toInfo(result.info), data: result.data as unknown as AsyncIterable<Uint8Array> };
+      return { info: toInfo(result.info), data: result.data };
     },
     async info(name) {
       const info = await os.info(name);

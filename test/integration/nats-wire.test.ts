@@ -1,8 +1,9 @@
 import { connect, headers as natsHeaders, type Msg, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectNats } from "../../runtime/bus/index.ts";
-import { encodeHeaders, headerBlock, headerReader, subjectSequence } from "../../runtime/bus/nats-wire.ts";
-import { startNats, type NatsHarness } from "../helpers/index.ts";
+import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
+import { checkNatsInternals, headerBlock, WRITE_THRESHOLD_BYTES, writeThresholdOf } from "../../runtime/bus/nats-internals.ts";
+import { encodeHeaders, headerReader, subjectSequence } from "../../runtime/bus/nats-wire.ts";
+import { startNats, waitFor, type NatsHarness } from "../helpers/index.ts";
 
 // Fuse's own header codec must stay byte-compatible with nats.js (and so with every other
 // NATS client) in both directions, on plain and on service messages.
@@ -96,10 +97,64 @@ describe("reading and writing NATS messages on the hot path", () => {
   it("connects with a smaller write threshold than nats.js's default, so bursts leave sooner", async () => {
     const connection = await connectNats({ url: nats.url, name: "flush-probe" });
     try {
-      const limit = (connection as unknown as { protocol?: { pendingLimit?: number } }).protocol?.pendingLimit;
-      expect(limit).toBe(8 * 1024);
+      expect(writeThresholdOf(connection)).toBe(WRITE_THRESHOLD_BYTES);
+      expect(writeThresholdOf(nc)).toBeGreaterThan(WRITE_THRESHOLD_BYTES);
     } finally {
       await connection.close();
     }
+  });
+
+  it("watches a key-value bucket for later changes only, not the values it already holds", async () => {
+    const transport = new NatsTransport(await connectNats({ url: nats.url, name: "kv-probe" }));
+    try {
+      const bucket = await transport.keyValue(`watch-${Math.random().toString(36).slice(2)}`);
+      await bucket.put("user.old", new TextEncoder().encode("1"));
+      const seen: string[] = [];
+      const stop = await bucket.watch("user.*", (key, entry) => seen.push(`${key}=${entry ? new TextDecoder().decode(entry.value) : "deleted"}`));
+      await bucket.put("user.new", new TextEncoder().encode("2"));
+      await waitFor("the watcher to see user.new", () => seen.includes("user.new=2"), 5000);
+      stop();
+      expect(seen).toEqual(["user.new=2"]);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  // The private state of nats.js that runtime/bus/nats-internals.ts reads. An upgrade of nats.js
+  // that changes it fails here with lines naming that module, rather than slowing Fuse down.
+  it("are all where runtime/bus/nats-internals.ts reads them, on plain and on service messages", async () => {
+    const fuse = await connectNats({ url: nats.url, name: "internals-probe" });
+    const received: Msg[] = [];
+    const sub = fuse.subscribe("internals.plain", { max: 1, callback: (_err, msg) => received.push(msg) });
+    const service = await fuse.services.add({ name: "internals-probe", version: "0.0.1" });
+    service.addEndpoint("echo", {
+      subject: "internals.service",
+      handler: (_err, msg) => {
+        received.push(msg);
+        msg.respond(msg.data);
+      },
+    });
+    await fuse.flush();
+    nc.publish("internals.plain", "x", { headers: encodeHeaders({ "Fuse-Trace-Id": "t" }) });
+    await nc.request("internals.service", "y", { timeout: 5000 });
+    await sub.closed;
+    await service.stop();
+    expect(received).toHaveLength(2);
+    const problems = checkNatsInternals(fuse, received);
+    await fuse.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("names runtime/bus/nats-internals.ts and what changed when something is missing", () => {
+    // A connection made without Fuse's options and a message of another shape.
+    const changed = { data: new Uint8Array(0), subject: "x" } as unknown as Msg;
+    expect(checkNatsInternals(nc, [changed])).toMatchInlineSnapshot(`
+      [
+        "runtime/bus/nats-internals.ts: nats.js no longer keeps its write threshold in protocol.pendingLimit, set by the hidden pendingLimit option (8192)",
+        "runtime/bus/nats-internals.ts: nats.js no longer keeps a message's header length in _msg.hdr (a number)",
+        "runtime/bus/nats-internals.ts: nats.js no longer keeps a message's bytes in _rdata (a Uint8Array)",
+        "runtime/bus/nats-internals.ts: nats.js no longer keeps a message's subject bytes in _msg.subject (a Uint8Array)",
+      ]
+    `);
   });
 });
