@@ -149,8 +149,8 @@ export class Caller {
   }
 
   private headers(scope: CallScope, options: { traceId?: string }, deadline: number, extra?: HeaderRecord): HeaderRecord {
-    // Assigned one by one: a spread with computed keys costs V8 about 1 µs per call here,
-    // twenty times a plain copy, and every call builds these.
+    // Assigned one by one: V8 builds an object from a spread with computed keys far more
+    // slowly than by plain assignment, and every call builds these.
     const headers: HeaderRecord = {};
     if (extra) for (const key in extra) headers[key] = extra[key]!;
     headers[Header.traceId] = options.traceId ?? scope.traceId;
