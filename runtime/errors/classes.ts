@@ -57,6 +57,16 @@ export class HandlerError extends FuseError {
   }
 }
 
+/**
+ * A message is larger than the bus (or the gateway) takes: `details` gives its `size` and the
+ * `limit`, in bytes.
+ */
+export class PayloadTooLargeError extends FuseError {
+  constructor(message: string, options: Options = {}) {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, message, options);
+  }
+}
+
 export interface ConfigLocation {
   file?: string;
   line?: number;

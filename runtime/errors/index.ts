@@ -11,6 +11,7 @@ export {
   DeadlineExceededError,
   CancelledError,
   HandlerError,
+  PayloadTooLargeError,
   ConfigError,
   SchemaError,
   MigrationRefusedError,

@@ -1,6 +1,7 @@
 import {
   ErrorCode,
   Header,
+  codeOfStatus,
   decodeErrorEnvelope,
   encodeErrorEnvelope,
   statusOf,
@@ -14,6 +15,7 @@ import {
   HandlerError,
   MigrationRefusedError,
   NotFoundError,
+  PayloadTooLargeError,
   SchemaError,
   UnavailableError,
   ValidationError,
@@ -45,6 +47,7 @@ type Rebuild = (body: ErrorBody, options: FuseErrorOptions) => FuseError;
 
 const REBUILD: Record<string, Rebuild> = {
   [ErrorCode.VALIDATION_FAILED]: (b, o) => new ValidationError(b.message, o),
+  [ErrorCode.BAD_REQUEST]: (b, o) => new ValidationError(b.message, { ...o, code: b.code }),
   [ErrorCode.OUTPUT_INVALID]: (b, o) => new HandlerError(b.message, { ...o, code: b.code }),
   [ErrorCode.ACTOR_NOT_FOUND]: (b, o) => new NotFoundError(b.code, b.message, o),
   [ErrorCode.ENDPOINT_NOT_FOUND]: (b, o) => new NotFoundError(b.code, b.message, o),
@@ -60,19 +63,18 @@ const REBUILD: Record<string, Rebuild> = {
   [ErrorCode.TASK_SCHEMA_INVALID]: (b, o) =>
     new SchemaError(ErrorCode.TASK_SCHEMA_INVALID, b.message, o),
   [ErrorCode.DESTRUCTIVE_CHANGE_REFUSED]: (b, o) => new MigrationRefusedError(b.message, o),
+  [ErrorCode.PAYLOAD_TOO_LARGE]: (b, o) => new PayloadTooLargeError(b.message, o),
 };
 
 /**
  * Rebuilds the same error class from an error reply. `body` is the reply's JSON text;
  * `status` and `headerMessage` are the micro error headers, used when the body is not an
- * envelope (a reply from a plain NATS micro service, say). An unknown code keeps its code on a
- * base FuseError.
+ * envelope (a reply from a plain NATS micro service, say): the status then gives the code
+ * (see `codeOfStatus`), and `details.status` keeps it when the code's own status differs. An
+ * unknown code keeps its code on a base FuseError.
  */
 export function fromWire(body: string, status?: number, headerMessage?: string): FuseError {
-  const parsed = decodeErrorEnvelope(body) ?? {
-    code: codeForStatus(status ?? 500),
-    message: headerMessage || `remote error with status ${status ?? 500}`,
-  };
+  const parsed = decodeErrorEnvelope(body) ?? headersOnly(status, headerMessage);
   const options: FuseErrorOptions = {};
   if (parsed.details !== undefined) options.details = parsed.details;
   if (parsed.actor !== undefined) options.actor = parsed.actor;
@@ -81,9 +83,12 @@ export function fromWire(body: string, status?: number, headerMessage?: string):
   return rebuild ? rebuild(parsed, options) : new FuseError(parsed.code, parsed.message, options);
 }
 
-function codeForStatus(status: number): string {
-  for (const code of Object.values(ErrorCode)) if (statusOf(code) === status) return code;
-  return ErrorCode.INTERNAL;
+function headersOnly(status: number | undefined, headerMessage: string | undefined): ErrorBody {
+  const remote = status !== undefined && Number.isInteger(status) ? status : 500;
+  const code = codeOfStatus(remote);
+  const body: ErrorBody = { code, message: headerMessage || `remote error with status ${remote}` };
+  if (statusOf(code) !== remote) body.details = { status: remote };
+  return body;
 }
 
 /** Wraps whatever was thrown into a FuseError, keeping FuseErrors as they are. */

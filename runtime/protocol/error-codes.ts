@@ -55,3 +55,28 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export function statusOf(code: string): number {
   return isErrorCode(code) ? STATUS[code] : 500;
 }
+
+// A plain NATS micro service answers an error with a status (`Nats-Service-Error-Code`) and
+// no envelope: each status it may send stands for the code Fuse would have sent with it.
+const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
+  400: ErrorCode.VALIDATION_FAILED,
+  404: ErrorCode.NOT_FOUND,
+  408: ErrorCode.DEADLINE_EXCEEDED,
+  409: ErrorCode.CONFLICT,
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  499: ErrorCode.CANCELLED,
+  500: ErrorCode.HANDLER_FAILED,
+  503: ErrorCode.NO_LIVE_INSTANCE,
+  504: ErrorCode.DEADLINE_EXCEEDED,
+};
+
+/**
+ * The code of an error reply that carries only a status: the one the table names, else
+ * BAD_REQUEST for another 4xx (the request was refused) and HANDLER_FAILED for anything else.
+ */
+export function codeOfStatus(status: number): ErrorCode {
+  const code = CODE_OF_STATUS[status];
+  if (code !== undefined) return code;
+  return status >= 400 && status < 500 ? ErrorCode.BAD_REQUEST : ErrorCode.HANDLER_FAILED;
+}

@@ -18,7 +18,7 @@ export {
   type Target,
 } from "./subjects.ts";
 export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
-export { ErrorCode, isErrorCode, statusOf } from "./error-codes.ts";
+export { ErrorCode, codeOfStatus, isErrorCode, statusOf } from "./error-codes.ts";
 export {
   encodeErrorEnvelope,
   decodeErrorEnvelope,

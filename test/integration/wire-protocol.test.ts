@@ -1,6 +1,7 @@
 import { connect, headers as natsHeaders, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
+import { NatsTransport, callEndpoint, connectNats } from "../../runtime/bus/index.ts";
+import { FuseError } from "../../runtime/errors/index.ts";
 import { createLogger } from "../../runtime/log/index.ts";
 import { startActor, type RunningActor } from "../../runtime/sdk/index.ts";
 import counter from "../../actors/counter/index.ts";
@@ -120,5 +121,46 @@ describe("wire protocol, seen from a plain NATS client", () => {
     };
     const fail = stats.endpoints.find((e) => e.name === "fail")!;
     expect(fail.data).toMatchObject({ requests: 1, errors: 1 });
+  });
+
+  it("turns the error replies of a plain NATS micro service (status headers, no envelope) into typed Fuse errors", async () => {
+    const plain = await raw.services.add({ name: "plain", version: "1.0.0" });
+    const statuses = { invalid: 400, missing: 404, teapot: 418, broken: 500, bad: 502, down: 503, late: 504 };
+    for (const [name, status] of Object.entries(statuses)) {
+      plain.addEndpoint(name, { subject: `fuse.plain.${name}`, handler: (_err, msg) => void msg.respondError(status, `${name} on purpose`) });
+    }
+    plain.addEndpoint("throws", {
+      subject: "fuse.plain.throws",
+      handler: () => {
+        throw new Error("thrown on purpose");
+      },
+    });
+    const seen: Record<string, unknown> = {};
+    try {
+      for (const endpoint of [...Object.keys(statuses), "throws"]) {
+        const target = { subject: `fuse.plain.${endpoint}`, actor: "plain", endpoint };
+        const error = await callEndpoint(transports[0]!, target, {}, { headers: {}, timeoutMs: 5000 }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(FuseError);
+        const { name, code, status, message, details } = error as FuseError;
+        seen[endpoint] = `${name} ${code} ${status}: ${message}${details ? ` ${JSON.stringify(details)}` : ""}`;
+      }
+    } finally {
+      await plain.stop();
+    }
+    expect(seen).toMatchInlineSnapshot(`
+      {
+        "bad": "HandlerError HANDLER_FAILED 500: bad on purpose {"status":502}",
+        "broken": "HandlerError HANDLER_FAILED 500: broken on purpose",
+        "down": "UnavailableError NO_LIVE_INSTANCE 503: down on purpose",
+        "invalid": "ValidationError VALIDATION_FAILED 400: invalid on purpose",
+        "late": "DeadlineExceededError DEADLINE_EXCEEDED 504: late on purpose",
+        "missing": "NotFoundError NOT_FOUND 404: missing on purpose",
+        "teapot": "ValidationError BAD_REQUEST 400: teapot on purpose {"status":418}",
+        "throws": "HandlerError HANDLER_FAILED 500: thrown on purpose",
+      }
+    `);
   });
 });

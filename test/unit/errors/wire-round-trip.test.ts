@@ -7,6 +7,7 @@ import {
   HandlerError,
   MigrationRefusedError,
   NotFoundError,
+  PayloadTooLargeError,
   SchemaError,
   UnavailableError,
   ValidationError,
@@ -18,6 +19,7 @@ import { ErrorCode, statusOf } from "../../../runtime/protocol/index.ts";
 
 const samples: FuseError[] = [
   new ValidationError("greeter.hello input.name: expected string", { details: { issues: [{ path: "name", code: "invalid_type", message: "expected string" }] } }),
+  new ValidationError("greeter.hello: body is not valid JSON", { code: ErrorCode.BAD_REQUEST }),
   new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, 'no actor named "ghost"'),
   new NotFoundError(ErrorCode.ENDPOINT_NOT_FOUND, 'actor "greeter" has no endpoint "nope"'),
   new UnavailableError('no live instance of actor "greeter" serves fuse.greeter.hello'),
@@ -28,6 +30,7 @@ const samples: FuseError[] = [
   new SchemaError(ErrorCode.TABLE_SCHEMA_INVALID, "schemas/users.json columns.age.type: unknown type"),
   new SchemaError(ErrorCode.TASK_SCHEMA_INVALID, "tasks/x.json steps.b: unknown step a"),
   new MigrationRefusedError("users: dropping column age would lose data"),
+  new PayloadTooLargeError("reply of fuse.files.read is 2097152 bytes, above the bus limit of 1048576", { details: { size: 2097152, limit: 1048576 } }),
 ];
 
 describe("errors on the wire", () => {
@@ -63,6 +66,30 @@ describe("errors on the wire", () => {
     const back = fromWire("", 503, "service unavailable");
     expect(back).toBeInstanceOf(UnavailableError);
     expect(back.message).toBe("service unavailable");
+  });
+
+  it.each([
+    [400, ValidationError, "VALIDATION_FAILED"],
+    [404, NotFoundError, "NOT_FOUND"],
+    [408, DeadlineExceededError, "DEADLINE_EXCEEDED"],
+    [409, FuseError, "CONFLICT"],
+    [413, PayloadTooLargeError, "PAYLOAD_TOO_LARGE"],
+    [499, CancelledError, "CANCELLED"],
+    [500, HandlerError, "HANDLER_FAILED"],
+    [503, UnavailableError, "NO_LIVE_INSTANCE"],
+    [504, DeadlineExceededError, "DEADLINE_EXCEEDED"],
+  ] as const)("reads status %i of a plain micro service as %O, code %s", (status, type, code) => {
+    const back = fromWire("", status, "it went wrong");
+    expect(back).toBeInstanceOf(type);
+    expect(back).toMatchObject({ code, message: "it went wrong" });
+  });
+
+  it("reads another 4xx of a plain micro service as BAD_REQUEST and anything else as HANDLER_FAILED, keeping the status", () => {
+    expect(fromWire("", 401, "no token")).toMatchObject({ code: "BAD_REQUEST", status: 400, details: { status: 401 } });
+    expect(fromWire("", 418)).toMatchObject({ code: "BAD_REQUEST", message: "remote error with status 418", details: { status: 418 } });
+    expect(fromWire("", 502, "upstream down")).toMatchObject({ code: "HANDLER_FAILED", status: 500, details: { status: 502 } });
+    expect(fromWire("not json", Number("abc"))).toMatchObject({ code: "HANDLER_FAILED", message: "remote error with status 500" });
+    expect(fromWire("", 500).details).toBeUndefined();
   });
 
   it("puts a multi-line message on one header line", () => {
