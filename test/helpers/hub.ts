@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { NatsTransport, callEndpoint, connectNats } from "../../runtime/bus/index.ts";
 import { Header, endpointSubject, parseTarget, type ActorStatus, type HubState } from "../../runtime/protocol/index.ts";
 import { isAlive, killLeftovers } from "./processes.ts";
-import { waitFor } from "./wait-for.ts";
+import { failWaits, unlessFailed, waitFor } from "./wait-for.ts";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SDK = path.join(REPO, "runtime/sdk/index.ts");
@@ -47,10 +47,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `fuse <args>` in `dir` to completion. */
+/** Runs `fuse <args>` in `dir` to completion; fails at once if the hub of the test dies meanwhile. */
 export function runCli(dir: string, args: string[], timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [FUSE, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+  const child = spawn(process.execPath, [FUSE, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+  const done = new Promise<CliResult>((resolve) => {
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -60,6 +60,10 @@ export function runCli(dir: string, args: string[], timeoutMs = 60_000): Promise
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+  });
+  return unlessFailed(`fuse ${args.join(" ")}`, done).catch((error: unknown) => {
+    child.kill("SIGKILL");
+    throw error;
   });
 }
 
@@ -73,27 +77,48 @@ export interface RunningHub {
   actor(name: string): Promise<ActorStatus>;
   /** Every PID the hub runs now: actors and servers. */
   pids(): Promise<number[]>;
+  /**
+   * Declares that the hub is about to exit on purpose (`fuse down`, a console that goes away).
+   * Until then its exit fails every call and `waitFor` of the test at once, with its exit code
+   * or signal and its last stderr lines.
+   */
+  expectExit(): void;
   /** SIGTERM, wait for exit; fails if any process it ran is still alive afterwards. */
   stop(): Promise<number | null>;
+}
+
+/** The last `n` lines of a process's output, for a failure message. */
+function lastLines(text: string, n: number): string {
+  return text.trimEnd().split("\n").slice(-n).join("\n");
 }
 
 /** Starts `fuse up` in `dir` as a real child process and waits until the hub is ready. */
 export async function startHub(dir: string, args: string[] = []): Promise<RunningHub> {
   const child = spawn(process.execPath, [FUSE, "up", ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
   let output = "";
+  let stderr = "";
   child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => ((output += d), (stderr += d)));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  // An exit nobody asked for fails what the test waits for at once, not at its deadline.
+  let expectingExit = false;
+  let withdraw: (() => void) | undefined;
+  child.on("close", (code, signal) => {
+    if (expectingExit) return;
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    withdraw = failWaits(new Error(`fuse up (pid ${child.pid}) ${how} during the test; its last stderr lines:\n${lastLines(stderr, 20) || "(none)"}`));
+  });
   const stateFile = path.join(dir, ".fuse/state.json");
   let state: HubState;
   try {
     state = await waitFor("hub state file", () => {
-      if (child.exitCode !== null) throw new Error(`fuse up exited with ${child.exitCode}: ${output}`);
       if (!existsSync(stateFile)) return undefined;
       const s = JSON.parse(readFileSync(stateFile, "utf8")) as HubState;
       return s.pid === child.pid ? s : undefined;
     }, 60_000);
   } catch (error) {
+    expectingExit = true;
+    withdraw?.();
     child.kill("SIGKILL");
     throw error;
   }
@@ -104,10 +129,8 @@ export async function startHub(dir: string, args: string[] = []): Promise<Runnin
     const timeoutMs = options.timeoutMs ?? 30_000;
     const headers: Record<string, string> = { [Header.deadline]: String(Date.now() + timeoutMs) };
     if (options.traceId) headers[Header.traceId] = options.traceId;
-    return (await callEndpoint(transport, { subject: endpointSubject(state.prefix, parsed.actor, parsed.endpoint), ...parsed }, input, {
-      headers,
-      timeoutMs,
-    })) as T;
+    const reply = callEndpoint(transport, { subject: endpointSubject(state.prefix, parsed.actor, parsed.endpoint), ...parsed }, input, { headers, timeoutMs });
+    return (await unlessFailed(`the reply of ${target}`, reply)) as T;
   };
   const list = async () => {
     const { actors } = await call<{ actors: ActorStatus[] }>("hub.list");
@@ -127,8 +150,13 @@ export async function startHub(dir: string, args: string[] = []): Promise<Runnin
       return found;
     },
     pids: async () => [...(await list()).flatMap((a) => a.pids), ...state.servicePids],
+    expectExit: () => {
+      expectingExit = true;
+    },
     async stop() {
       if (child.exitCode === null) await list().catch(() => undefined);
+      expectingExit = true;
+      withdraw?.();
       await transport.close().catch(() => undefined);
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);

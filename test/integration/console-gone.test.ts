@@ -11,6 +11,7 @@ describe("fuse up whose console goes away", () => {
     const hub = await startHub(dir);
     try {
       const pids = await hub.pids();
+      hub.expectExit();
       hub.process.stdout!.destroy();
       hub.process.stderr!.destroy();
       // A restart makes the hub print lines, which now go to a closed pipe.
