@@ -67,7 +67,7 @@ describe("files through the gateway", () => {
     removeHubDir(dir);
   });
 
-  it("moves a 200 MB file up (multipart) and down, streamed: same hash, the gateway's memory flat", async () => {
+  it("moves a 200 MB file up (multipart) and down, streamed: same hash, the gateway never holding it whole", async () => {
     const url = hub.state.gatewayUrl!;
     const gatewayPid = (await hub.actor("gateway")).pids[0]!;
     const before = peakRssKiB(gatewayPid);
@@ -77,9 +77,11 @@ describe("files through the gateway", () => {
     expect(JSON.parse(up.body)).toEqual([expect.objectContaining({ name: "big.bin", size: SIZE, contentType: "application/x-big" })]);
     const down = await download(url);
     expect(down).toEqual({ status: 200, size: SIZE, sha256: sent.digest("hex"), type: "application/x-big" });
-    // Peak memory grew by far less than the file: nothing buffered it whole.
-    const growthMiB = (peakRssKiB(gatewayPid) - before) / 1024;
-    expect(growthMiB).toBeLessThan(64);
+    // Holding the file whole, on the way up or down, would raise the peak by at least its
+    // size; streaming leaves it far below. The bound is half the file: wide of both, so the
+    // test says "never buffered whole" without asserting a figure (bench/ measures that).
+    const growthKiB = peakRssKiB(gatewayPid) - before;
+    expect(growthKiB * 1024, `peak RSS grew by ${(growthKiB / 1024).toFixed(1)} MiB`).toBeLessThan(SIZE / 2);
   }, 240_000);
 
   it("lists and deletes files, and answers a missing one with a JSON 404", async () => {
