@@ -35,7 +35,6 @@ describe("database under concurrent writers", () => {
     await waitFor("some steady rows written", async () => (await hub.call<{ total: number }>("db.select", { table: "entries", where: { writer: "steady" }, limit: 1 })).total > 50);
     process.kill(sqldPid, "SIGKILL");
     const { acknowledged, retries } = await writing;
-    expect(isAlive(sqldPid)).toBe(false);
     // Writes failed while sqld was down (so the kill did land mid-stream) and went on after.
     expect(retries).toBeGreaterThan(0);
     expect(acknowledged).toHaveLength(300);

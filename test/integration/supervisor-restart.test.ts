@@ -67,8 +67,12 @@ describe("supervision", () => {
   it("does not mistake a long CPU-bound handler for a dead instance", async () => {
     const before = await hub.actor("sleeper");
     const busy = hub.call("sleeper.spin", { ms: 1500 });
-    const seen = await waitFor("sleeper seen busy", async () => ((await hub.actor("sleeper")).status === "busy" ? true : undefined));
-    expect(seen).toBe(true);
+    const seen = await waitFor("sleeper seen busy", async () => {
+      const a = await hub.actor("sleeper");
+      return a.status === "busy" ? a : undefined;
+    });
+    // Busy, and still the same process: not taken for dead and replaced.
+    expect(seen.pids).toEqual(before.pids);
     await expect(busy).resolves.toMatchObject({ pid: before.pids[0] });
     const after = await waitFor("sleeper running again", async () => {
       const a = await hub.actor("sleeper");
