@@ -11,24 +11,75 @@ import { freshPrefix, startNats, waitFor, type NatsHarness } from "../helpers/in
 import { connectBusClient, type BusClient } from "../unit/taskmaster/fixtures/bus-client.ts";
 import { startSqld, type SqldHarness as SqldHandle } from "../helpers/index.ts";
 import { createWorkActor } from "../unit/taskmaster/fixtures/work-actor.ts";
+import { defineActor, defineEndpoint, z } from "../../runtime/sdk/index.ts";
+
+/**
+ * A meeting point for steps that should run at once: each call of `meet.gather` waits until
+ * `size` calls of its group have arrived, so a group only gets through if the taskmaster has
+ * them all in flight together. Records, per group, the most calls it had running at once.
+ */
+function createMeetActor() {
+  const groups = new Map<string, { now: number; peak: number; arrived: number; open: () => void; opened: Promise<void> }>();
+  const group = (name: string) => {
+    let g = groups.get(name);
+    if (!g) {
+      let open!: () => void;
+      const opened = new Promise<void>((r) => (open = r));
+      g = { now: 0, peak: 0, arrived: 0, open, opened };
+      groups.set(name, g);
+    }
+    return g;
+  };
+  const actor = defineActor({
+    name: "meet",
+    endpoints: {
+      gather: defineEndpoint({
+        input: z.object({ group: z.string(), size: z.number().int(), value: z.unknown() }),
+        output: z.object({ value: z.unknown() }),
+        handler: async ({ group: name, size, value }, ctx) => {
+          const g = group(name);
+          g.peak = Math.max(g.peak, ++g.now);
+          if (++g.arrived === size) g.open();
+          try {
+            // A taskmaster that runs the group one by one leaves the first call here until its deadline.
+            await Promise.race([g.opened, new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error(`${name}: only ${g.arrived} of ${size} arrived`))))]);
+          } finally {
+            g.now--;
+          }
+          return { value };
+        },
+      }),
+    },
+  });
+  return {
+    actor,
+    /** The most calls of each group running at once. */
+    peaks: () => Object.fromEntries([...groups].map(([name, g]) => [name, g.peak])),
+    /** Lets every waiting call through (at the end of the file). */
+    release: () => groups.forEach((g) => g.open()),
+  };
+}
 
 /**
  * 30 steps: a start, 8 parallel steps reading it, a join reading all 8, a serial chain of
  * 10 beside 5 order-only side steps, a fan-out, a skipped step, a failing step that may fail,
- * a final step and a tail.
+ * a final step and a tail. The steps meant to run at once meet at `meet.gather`.
  */
 function thirtySteps() {
-  const echo = (value: string, delayMs: number) => `{ 'value': ${value}, 'delayMs': ${delayMs} }`;
-  const steps: Record<string, unknown>[] = [{ id: "start", call: "work.echo", input: echo("$input.seed", 5) }];
-  for (let i = 1; i <= 8; i++) steps.push({ id: `p${i}`, call: "work.echo", input: echo(`$steps.start.value + ${i}`, 60) });
-  steps.push({ id: "join", call: "work.echo", input: echo([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `$steps.p${i}.value`).join(" + "), 5) });
-  for (let i = 1; i <= 10; i++) steps.push({ id: `c${i}`, call: "work.echo", input: echo(`$steps.${i === 1 ? "join" : `c${i - 1}`}.value + 1`, 10) });
-  for (let i = 1; i <= 5; i++) steps.push({ id: `side${i}`, call: "work.echo", needs: ["join"], input: echo(`'side${i}'`, 80) });
-  steps.push({ id: "fan", call: "work.echo", forEach: "[1..6]", input: echo("$item * 2", 20) });
-  steps.push({ id: "never", call: "work.echo", when: "$steps.join.value < 0", input: echo("'never'", 0) });
+  const echo = (value: string) => `{ 'value': ${value} }`;
+  // One group per run (named after its seed), so runs of the task never meet each other.
+  const gather = (group: string, size: number, value: string) => `{ 'group': '${group}-' & $input.seed, 'size': ${size}, 'value': ${value} }`;
+  const steps: Record<string, unknown>[] = [{ id: "start", call: "work.echo", input: echo("$input.seed") }];
+  for (let i = 1; i <= 8; i++) steps.push({ id: `p${i}`, call: "meet.gather", input: gather("p", 8, `$steps.start.value + ${i}`) });
+  steps.push({ id: "join", call: "work.echo", input: echo([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `$steps.p${i}.value`).join(" + ")) });
+  steps.push({ id: "c1", call: "meet.gather", input: gather("c1+side", 6, "$steps.join.value + 1") });
+  for (let i = 2; i <= 10; i++) steps.push({ id: `c${i}`, call: "work.echo", input: echo(`$steps.c${i - 1}.value + 1`) });
+  for (let i = 1; i <= 5; i++) steps.push({ id: `side${i}`, call: "meet.gather", needs: ["join"], input: gather("c1+side", 6, `'side${i}'`) });
+  steps.push({ id: "fan", call: "meet.gather", forEach: "[1..6]", input: gather("fan", 6, "$item * 2") });
+  steps.push({ id: "never", call: "work.echo", when: "$steps.join.value < 0", input: echo("'never'") });
   steps.push({ id: "shaky", call: "work.fail", needs: ["start"], onError: "continue" });
-  steps.push({ id: "final", call: "work.echo", needs: ["side1", "side2", "side3", "side4", "side5", "never", "shaky"], input: echo("$steps.c10.value + $sum($steps.fan.value)", 5) });
-  steps.push({ id: "tail", call: "work.echo", input: echo("$steps.final.value", 5) });
+  steps.push({ id: "final", call: "work.echo", needs: ["side1", "side2", "side3", "side4", "side5", "never", "shaky"], input: echo("$steps.c10.value + $sum($steps.fan.value)") });
+  steps.push({ id: "tail", call: "work.echo", input: echo("$steps.final.value") });
   return { name: "thirty", input: { type: "object", properties: { seed: { type: "number" } }, required: ["seed"] }, steps, output: "$steps.tail.value" };
 }
 
@@ -40,6 +91,7 @@ let client: BusClient;
 const running: RunningActor[] = [];
 const transports: NatsTransport[] = [];
 const work = createWorkActor();
+const meet = createMeetActor();
 
 beforeAll(async () => {
   [nats, sqld] = await Promise.all([startNats(), startSqld()]);
@@ -48,7 +100,7 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, "tasks/thirty.json"), JSON.stringify(thirtySteps(), null, 2));
   prefix = freshPrefix();
   const log = createLogger({ actor: "test", level: "silent" });
-  for (const actor of [createTaskmasterActor({ hubDir: dir, dbUrl: sqld.url }), work.actor]) {
+  for (const actor of [createTaskmasterActor({ hubDir: dir, dbUrl: sqld.url }), work.actor, meet.actor]) {
     const transport = new NatsTransport(await connectNats({ url: nats.url, name: actor.name }));
     transports.push(transport);
     running.push(await startActor(actor, { transport, prefix, log }));
@@ -58,6 +110,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   work.release();
+  meet.release();
   await client?.close();
   for (const actor of running) await actor.stop();
   for (const transport of transports) await transport.close();
@@ -87,7 +140,8 @@ describe("taskmaster on NATS", () => {
     expect(step("fan").output).toEqual([2, 4, 6, 8, 10, 12].map((value) => ({ value })));
   });
 
-  it("overlaps independent steps, from their recorded start and end times", () => {
+  it("runs independent steps at once, as the worker saw them and as the run records them", () => {
+    expect(meet.peaks()).toMatchObject({ "p-1": 8, "c1+side-1": 6, "fan-1": 6 });
     const parallel = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => step(`p${i}`));
     for (const a of parallel) for (const b of parallel) if (a !== b) expect(overlap(a, b), `${a.id} ∥ ${b.id}`).toBe(true);
     for (let i = 1; i <= 5; i++) expect(overlap(step(`side${i}`), step("c1")), `side${i} ∥ c1`).toBe(true);
