@@ -20,7 +20,7 @@ export interface RunningGateway {
  * path (through `ctx.relay`), the pages, and the HTTP server. `ctx` is the gateway actor's
  * own (lifecycle) context; each request relays under the HTTP request's trace and deadline.
  */
-export async function startGateway(ctx: ActorContext, options: Partial<GatewayOptions> = {}, version = "0.1.0"): Promise<RunningGateway> {
+export async function startGateway(ctx: ActorContext, options: Partial<GatewayOptions> = {}): Promise<RunningGateway> {
   const settings: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...options };
   const log = ctx.log.child({ mod: "gateway" });
   const discovery = new RouteDiscovery({
@@ -31,7 +31,7 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   });
   const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), discovery, options: settings, log });
   let url = "";
-  const pages = new PageCache(discovery, () => url, version);
+  const pages = new PageCache(discovery, () => url);
   const app = createGatewayApp({ handlers, discovery, pages, log, files: { files: ctx.files, maxFileBytes: settings.maxFileBytes } });
   const server = await startHttpServer(app, settings.host, settings.port);
   url = server.url;

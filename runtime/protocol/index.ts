@@ -19,6 +19,7 @@ export {
 } from "./subjects.ts";
 export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
 export { ErrorCode, codeOfStatus, isErrorCode, statusOf } from "./error-codes.ts";
+export { FUSE_VERSION } from "./version.ts";
 export {
   encodeErrorEnvelope,
   decodeErrorEnvelope,

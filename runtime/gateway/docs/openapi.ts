@@ -1,5 +1,6 @@
 import type { JsonSchema } from "../../sdk/index.ts";
 import type { ApiIndex, IndexEndpoint } from "./api-index.ts";
+import { FUSE_VERSION } from "../../protocol/index.ts";
 
 type Json = Record<string, unknown>;
 
@@ -81,8 +82,8 @@ function routeOperation(actor: string, e: IndexEndpoint): { path: string; method
   return { path: http.path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, "{$1}"), method, op };
 }
 
-/** OpenAPI 3.1 of every live or known endpoint, from the JSON Schemas the actors publish. */
-export function buildOpenApi(index: ApiIndex, serverUrl: string, version: string): Json {
+/** OpenAPI 3.1 of every live or known endpoint, from the JSON Schemas the actors publish, versioned as this Fuse. */
+export function buildOpenApi(index: ApiIndex, serverUrl: string): Json {
   const paths: Record<string, Json> = {};
   for (const actor of index.actors) {
     for (const e of actor.endpoints) {
@@ -95,7 +96,7 @@ export function buildOpenApi(index: ApiIndex, serverUrl: string, version: string
   }
   return {
     openapi: "3.1.0",
-    info: { title: "Fuse hub", version, description: "Every endpoint of the actors on this hub, through the Fuse gateway" },
+    info: { title: "Fuse hub", version: FUSE_VERSION, description: "Every endpoint of the actors on this hub, through the Fuse gateway" },
     servers: [{ url: serverUrl }],
     tags: index.actors.map((a) => ({ name: a.name, description: a.description || a.name })),
     paths,

@@ -14,7 +14,6 @@ export class PageCache {
   constructor(
     private readonly discovery: RouteDiscovery,
     private readonly serverUrl: () => string,
-    private readonly version: string,
   ) {}
 
   private current() {
@@ -37,7 +36,7 @@ export class PageCache {
 
   openapiJson(): string {
     const pages = this.current();
-    return (pages.openapi ??= JSON.stringify(buildOpenApi(pages.index, this.serverUrl(), this.version)));
+    return (pages.openapi ??= JSON.stringify(buildOpenApi(pages.index, this.serverUrl())));
   }
 
   docsHtml(): string {
