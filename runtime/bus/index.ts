@@ -2,7 +2,8 @@
  * @module bus
  * The NATS connection and the transport seam: connect with retry, serve actors as NATS micro
  * services, requests with one shared reply subscription, events. Knows nothing of actors'
- * business or the hub. Imports protocol, errors and nats.
+ * business or the hub; the only module that imports nats.
+ * May import: protocol, errors and log.
  */
 export { connectNats, type ConnectOptions } from "./connect.ts";
 export { NatsTransport } from "./nats-transport.ts";

@@ -94,6 +94,11 @@ export interface Transport {
    */
   gather(subject: string, body: Body, options: GatherOptions): Promise<Reply[]>;
   publish(subject: string, body: Body, headers?: HeaderRecord): void;
+  /**
+   * Calls `handler` for every message on the subject. The handler handles its own errors:
+   * one it throws becomes an uncaught exception of the process (on both back-ends), never a
+   * stalled subscription.
+   */
   subscribe(
     subject: string,
     handler: (message: EventMessage) => void,

@@ -1,11 +1,36 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
 import { NatsTransport, callEndpoint, connectNats } from "../bus/index.ts";
 import { FuseError, UnavailableError, ValidationError } from "../errors/index.ts";
-import { ErrorCode, Header, STATE_FILE, endpointSubject, parseTarget, type HubState } from "../protocol/index.ts";
+import {
+  ErrorCode,
+  Header,
+  STATE_FILE,
+  endpointSubject,
+  newTraceId,
+  parseTarget,
+  type ActorContract,
+  type ContractInput,
+  type ContractOutput,
+  type HubState,
+} from "../protocol/index.ts";
 
-export type HubCall = (target: string, input?: unknown, options?: { timeoutMs?: number; traceId?: string }) => Promise<unknown>;
+export interface HubCallOptions {
+  timeoutMs?: number;
+  traceId?: string;
+}
+export type HubCall = (target: string, input?: unknown, options?: HubCallOptions) => Promise<unknown>;
+
+/** Calls a built-in actor's endpoint through its contract, so input and reply are typed from the one declaration. */
+export function callContract<TContract extends ActorContract, TEndpoint extends keyof TContract["endpoints"] & string>(
+  call: HubCall,
+  contract: TContract,
+  endpoint: TEndpoint,
+  input: ContractInput<TContract["endpoints"][TEndpoint]>,
+  options?: HubCallOptions,
+): Promise<ContractOutput<TContract["endpoints"][TEndpoint]>> {
+  return call(contract.target(endpoint), input, options) as Promise<ContractOutput<TContract["endpoints"][TEndpoint]>>;
+}
 
 /** The running hub's state file, or a clear error saying there is none and how to start one. */
 export function readHubState(dir: string): HubState {
@@ -40,7 +65,7 @@ export async function withHub<T>(dir: string, fn: (call: HubCall, state: HubStat
     const timeoutMs = options.timeoutMs ?? 30_000;
     return callEndpoint(transport, { subject: endpointSubject(state.prefix, parsed.actor, parsed.endpoint), ...parsed }, input, {
       headers: {
-        [Header.traceId]: options.traceId ?? randomUUID().replaceAll("-", ""),
+        [Header.traceId]: options.traceId ?? newTraceId(),
         [Header.deadline]: String(Date.now() + timeoutMs),
         [Header.caller]: "cli",
       },

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { FuseError } from "../errors/index.ts";
+import { ErrorCode } from "../protocol/index.ts";
 import { FUSE_VERSION } from "../hub/index.ts";
 import { registerActorsCommands } from "./commands/actors.ts";
 import { registerAddCommand } from "./commands/add.ts";
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (error instanceof CommanderError) process.exit(error.exitCode);
     if (error instanceof FuseError) {
-      printError(error.code === "VALIDATION_FAILED" || error.code === "CONFIG_INVALID" ? error.message : `${error.message} [${error.code}]`);
+      printError(error.code === ErrorCode.VALIDATION_FAILED || error.code === ErrorCode.CONFIG_INVALID ? error.message : `${error.message} [${error.code}]`);
       process.exit(1);
     }
     printError(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -1,7 +1,8 @@
 /**
  * @module config
  * fuse.yaml: the zod schema (defaults live there), loading with errors that name file, line
- * and key, and the actors a config resolves to. Imports errors, protocol and log (levels).
+ * and key, and the actors a config resolves to.
+ * May import: errors, protocol and log.
  */
 export {
   configSchema,

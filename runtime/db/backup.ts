@@ -3,7 +3,7 @@ import path from "node:path";
 import Libsql from "libsql";
 import { NotFoundError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
-import { quote, type Database, type SqlValue } from "../table/index.ts";
+import { MAX_REQUEST_BYTES, encodedSize, quote, type Database, type SqlValue } from "../table/index.ts";
 
 const BATCH = 500;
 // Well under SQLite's limit of bound parameters per statement (32 766).
@@ -83,19 +83,26 @@ export async function restoreDatabase(db: Database, file: string): Promise<{ tab
   return { tables };
 }
 
-/** Multi-row INSERTs of at most PARAMS bound values each: far fewer round trips than one a row. */
+/**
+ * Multi-row INSERTs of at most PARAMS bound values and half the database's request limit each:
+ * far fewer round trips than one a row, none too large to send.
+ */
 function insertStatements(table: string, rows: Record<string, SqlValue>[]): { sql: string; args: SqlValue[] }[] {
   if (!rows.length) return [];
   const columns = Object.keys(rows[0]!);
   const perStatement = Math.max(1, Math.floor(PARAMS / columns.length));
   const row = `(${columns.map(() => "?").join(", ")})`;
   const out = [];
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    out.push({
-      sql: `INSERT INTO ${quote(table)} (${columns.map(quote).join(", ")}) VALUES ${chunk.map(() => row).join(", ")}`,
-      args: chunk.flatMap((r) => columns.map((c) => r[c] ?? null)),
-    });
+  for (let i = 0; i < rows.length; ) {
+    const args: SqlValue[] = [];
+    let count = 0;
+    for (let bytes = 0; i < rows.length && count < perStatement; i++, count++) {
+      const values = columns.map((c) => rows[i]![c] ?? null);
+      bytes += encodedSize({ sql: row, args: values });
+      if (count > 0 && bytes > MAX_REQUEST_BYTES / 2) break;
+      args.push(...values);
+    }
+    out.push({ sql: `INSERT INTO ${quote(table)} (${columns.map(quote).join(", ")}) VALUES ${Array.from({ length: count }, () => row).join(", ")}`, args });
   }
   return out;
 }

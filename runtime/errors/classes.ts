@@ -33,6 +33,16 @@ export class UnavailableError extends FuseError {
   }
 }
 
+/**
+ * A write was sent to the database and the connection was lost before its reply: it may or
+ * may not have been applied. Not retryable as such: repeat it only if it is idempotent.
+ */
+export class OutcomeUnknownError extends FuseError {
+  constructor(message: string, options: Options = {}) {
+    super(ErrorCode.OUTCOME_UNKNOWN, message, options);
+  }
+}
+
 /** The request's deadline passed before a reply came. */
 export class DeadlineExceededError extends FuseError {
   constructor(message: string, options: Options = {}) {

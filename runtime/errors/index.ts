@@ -1,13 +1,14 @@
 /**
  * @module errors
  * FuseError and its typed subclasses, and their round trip over the wire (toWire/fromWire).
- * Imports only protocol.
+ * May import: protocol.
  */
 export { FuseError, type FuseErrorOptions } from "./fuse-error.ts";
 export {
   ValidationError,
   NotFoundError,
   UnavailableError,
+  OutcomeUnknownError,
   DeadlineExceededError,
   CancelledError,
   HandlerError,

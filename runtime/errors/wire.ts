@@ -15,6 +15,7 @@ import {
   HandlerError,
   MigrationRefusedError,
   NotFoundError,
+  OutcomeUnknownError,
   PayloadTooLargeError,
   SchemaError,
   UnavailableError,
@@ -64,6 +65,7 @@ const REBUILD: Record<string, Rebuild> = {
     new SchemaError(ErrorCode.TASK_SCHEMA_INVALID, b.message, o),
   [ErrorCode.DESTRUCTIVE_CHANGE_REFUSED]: (b, o) => new MigrationRefusedError(b.message, o),
   [ErrorCode.PAYLOAD_TOO_LARGE]: (b, o) => new PayloadTooLargeError(b.message, o),
+  [ErrorCode.OUTCOME_UNKNOWN]: (b, o) => new OutcomeUnknownError(b.message, o),
 };
 
 /**

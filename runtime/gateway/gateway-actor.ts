@@ -1,4 +1,5 @@
-import { defineActor, defineEndpoint, z, type AnyActor } from "../sdk/index.ts";
+import { defineActor, defineEndpoint, type AnyActor } from "../sdk/internal.ts";
+import { gatewayContract } from "../protocol/index.ts";
 import { loadConfig } from "../config/index.ts";
 import type { GatewayOptions } from "./gateway-options.ts";
 import { startGateway, type RunningGateway } from "./start-gateway.ts";
@@ -20,18 +21,11 @@ export function gatewayOptionsFromConfig(hubDir: string | undefined): Partial<Ga
 export function createGatewayActor(source: GatewayOptionsSource = {}): AnyActor {
   let running: RunningGateway | undefined;
   return defineActor({
-    name: "gateway",
+    name: gatewayContract.actor,
     description: "HTTP gateway: every endpoint over HTTP, docs, OpenAPI and the dashboard",
     endpoints: {
       info: defineEndpoint({
-        description: "Where the gateway listens, and what it serves",
-        input: z.object({}),
-        output: z.object({
-          url: z.string(),
-          actors: z.number().int(),
-          routes: z.number().int(),
-          conflicts: z.array(z.string()),
-        }),
+        ...gatewayContract.endpoints.info,
         handler: () => {
           const table = running!.table();
           return {

@@ -3,7 +3,8 @@
  * The HTTP gateway, an ordinary actor: Hono on @hono/node-server translating HTTP into bus
  * requests (`POST /api/<actor>/<endpoint>` and the endpoints' own routes), a route table
  * discovered from `$SRV.INFO`, the index, OpenAPI, docs, health, readiness and the dashboard.
- * Imports sdk, config, log, protocol and errors; reaches the hub and other actors only over the bus.
+ * Reaches the hub and other actors only over the bus.
+ * May import: sdk, config, log, protocol and errors.
  */
 export { createGatewayActor, gatewayOptionsFromConfig, type GatewayOptionsSource } from "./gateway-actor.ts";
 export { startGateway, type RunningGateway } from "./start-gateway.ts";

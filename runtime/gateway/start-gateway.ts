@@ -1,4 +1,4 @@
-import type { ActorContext } from "../sdk/index.ts";
+import type { ActorContext } from "../sdk/internal.ts";
 import { PageCache } from "./docs/page-cache.ts";
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./gateway-options.ts";
 import { createGatewayApp } from "./http/create-app.ts";

@@ -1,14 +1,15 @@
 /**
  * @module hub
- * The supervisor: starts nats-server and every actor as its own process, watches heartbeats,
- * revives crashed or hung instances with backoff, rolls restarts, and answers control
- * requests as the `hub` actor. Imports bus, config, log, protocol, errors and sdk (for its own
- * actor only).
+ * The supervisor: starts nats-server, sqld and every actor as its own process, watches
+ * heartbeats, revives crashed or hung instances with backoff, rolls restarts, applies config
+ * changes, and answers control requests as the `hub` actor. Folders by job: supervision/,
+ * live-changes/, scaling/, servers/, process/, control/. The SDK is used only for its own actor.
+ * May import: bus, config, log, protocol, errors, sdk, build and table.
  */
 export { startHub, type Hub, type StartHubOptions } from "./start-hub.ts";
 export { readState, writeState, removeState } from "./state-file.ts";
-export { decideRestart, type RestartDecision, type RestartPolicyOptions } from "./restart-policy.ts";
-export { assessHealth, type Health, type HealthOptions } from "./health.ts";
+export { decideRestart, type RestartDecision, type RestartPolicyOptions } from "./supervision/restart-policy.ts";
+export { assessHealth, type Health, type HealthOptions } from "./supervision/health.ts";
 export { bundleActor } from "./process/index.ts";
 export { FUSE_VERSION } from "./version.ts";
-export { startNatsServer, natsServerBinary, type NatsServerHandle } from "./services/nats-server.ts";
+export { startNatsServer, natsServerBinary, type NatsServerHandle } from "./servers/nats-server.ts";

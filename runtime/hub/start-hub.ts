@@ -4,24 +4,24 @@ import { fileURLToPath } from "node:url";
 import { NatsTransport, connectNats } from "../bus/index.ts";
 import { loadConfig, resolveActors, type ActorPlan, type FuseConfig } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
-import { HUB_ACTOR, type ActorStatus, type HubInfo } from "../protocol/index.ts";
-import { startActor } from "../sdk/index.ts";
+import { BuiltinActor, type ActorStatus, type HubInfo } from "../protocol/index.ts";
+import { startActor } from "../sdk/internal.ts";
 import { Database, loadTableSchemas, migrate } from "../table/index.ts";
 import { toFuseError } from "../errors/index.ts";
-import { createHubActor } from "./actor.ts";
-import { Autoscaler } from "./autoscaler.ts";
-import { builtinPlans } from "./builtins.ts";
+import { createHubActor } from "./control/hub-actor.ts";
+import { Autoscaler } from "./scaling/autoscaler.ts";
+import { builtinPlans } from "./supervision/builtins.ts";
 import { CleanupStack } from "./cleanup-stack.ts";
-import { askGatewayUrl, runScheduled } from "./hub-calls.ts";
-import { installDependencies } from "./install-dependencies.ts";
-import { followLiveChanges } from "./live-changes.ts";
-import { LogSinks } from "./log-sink.ts";
+import { askGatewayUrl, runScheduled } from "./control/hub-calls.ts";
+import { installDependencies } from "./live-changes/install-dependencies.ts";
+import { followLiveChanges } from "./live-changes/live-changes.ts";
+import { LogSinks } from "./supervision/log-sink.ts";
 import { LocalLauncher, type ProcessLauncher } from "./process/index.ts";
-import { Scheduler } from "./scheduler.ts";
-import { startServers } from "./start-servers.ts";
+import { Scheduler } from "./scaling/scheduler.ts";
+import { startServers } from "./servers/start-servers.ts";
 import { removeState, writeState } from "./state-file.ts";
-import { gatherStats } from "./stats.ts";
-import { Supervisor } from "./supervisor.ts";
+import { gatherStats } from "./supervision/stats.ts";
+import { Supervisor } from "./supervision/supervisor.ts";
 import { FUSE_VERSION } from "./version.ts";
 
 export interface StartHubOptions {
@@ -104,13 +104,13 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   const plans: ActorPlan[] = [...builtinPlans(config), ...resolveActors(config, dir)];
   const fuseDir = path.join(dir, ".fuse");
   const sinks = new LogSinks({ dir: path.join(fuseDir, "logs"), ...config.logging, onLine: options.onLine });
-  const log = createLogger({ actor: HUB_ACTOR, level: config.logging.level, destination: sinks.streamFor(HUB_ACTOR) });
+  const log = createLogger({ actor: BuiltinActor.hub, level: config.logging.level, destination: sinks.streamFor(BuiltinActor.hub) });
   const cleanups = new CleanupStack(log);
   try {
     // A revived sqld has a new PID: the state file keeps it for cleaning up after a killed hub.
     let published: (() => void) | undefined;
     const servers = await startServers(config, fuseDir, log, cleanups, () => published?.());
-    const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: HUB_ACTOR }));
+    const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub }));
     cleanups.push(() => transport.close());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
     if (servers.dbUrl) info.dbUrl = servers.dbUrl;
@@ -146,7 +146,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
 
     await migrateFirst(dir, servers.dbUrl, log);
     await startActors(plans, supervisor, log);
-    if (supervisor.names().includes("gateway")) info.gatewayUrl = await askGatewayUrl(transport, config.prefix, log);
+    if (supervisor.names().includes(BuiltinActor.gateway)) info.gatewayUrl = await askGatewayUrl(transport, config.prefix, log);
     cleanups.push(followLiveChanges({ dir, configFile: CONFIG_FILE, config, plans, supervisor, scheduler, log, watchSources: Boolean(options.watch) }));
     scheduler.apply(config.schedules);
     const autoscaler = new Autoscaler(supervisor, transport, log.child({ mod: "hub.autoscale" }));

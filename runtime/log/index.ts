@@ -1,7 +1,8 @@
 /**
  * @module log
  * pino root logger per process, the readable line formatter for terminals, and rotating log
- * files. A leaf module: imports only pino and its helpers.
+ * files. A leaf module: only pino and its helpers.
+ * May import: nothing from Fuse.
  */
 export { createLogger, LOG_LEVELS, type LogLevel, type Logger, type LoggerOptions } from "./create-logger.ts";
 export { createLineFormatter, type LineFormatterOptions } from "./format-line.ts";

@@ -1,7 +1,10 @@
 /**
  * @module protocol
- * The wire contract of Fuse, pure: subject builders, header names, error codes with their
- * statuses, and the error envelope. Imports nothing from Fuse and does no I/O.
+ * The wire contract of Fuse, pure: subject builders, header names, trace ids, error codes
+ * with their statuses, the error envelope, and the built-in actors' contracts (zod schemas of
+ * their endpoints, declared once for the actors, the CLI and the dashboard). No I/O; of
+ * packages only zod.
+ * May import: nothing from Fuse.
  */
 export {
   DEFAULT_PREFIX,
@@ -17,6 +20,7 @@ export {
   parseTarget,
   type Target,
 } from "./subjects.ts";
+export { newTraceId, TRACE_ID_PATTERN } from "./trace-id.ts";
 export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
 export { ErrorCode, codeOfStatus, isErrorCode, statusOf } from "./error-codes.ts";
 export { FUSE_VERSION } from "./version.ts";
@@ -28,9 +32,16 @@ export {
 } from "./envelope.ts";
 export { EndpointMeta, ServiceMeta } from "./metadata.ts";
 export { ProcessEnv, STATUS_FD, type StatusLine } from "./process-env.ts";
+export { defineContract, type ActorContract, type EndpointContract, type EndpointContracts, type ContractInput, type ContractOutput } from "./contracts/define-contract.ts";
+export { BuiltinActor, type BuiltinActorName } from "./contracts/builtin-actors.ts";
 export {
-  HubEndpoint,
-  HUB_ACTOR,
+  hubContract,
+  actorStatusSchema,
+  instanceStatusSchema,
+  scheduleStatusSchema,
+  hubInfoSchema,
+  INSTANCE_STATES,
+  ACTOR_STATES,
   STATE_FILE,
   type ActorStatus,
   type ActorState,
@@ -39,10 +50,13 @@ export {
   type HubInfo,
   type HubState,
   type ScheduleStatus,
-} from "./hub-control.ts";
+} from "./contracts/hub.ts";
 export {
-  TaskmasterEndpoint,
-  TASKMASTER_ACTOR,
+  taskmasterContract,
+  runRecordSchema,
+  runDetailSchema,
+  stepRecordSchema,
+  taskSummarySchema,
   RUN_STATUSES,
   STEP_STATUSES,
   type RunStatus,
@@ -51,4 +65,7 @@ export {
   type StepRecord,
   type RunRecord,
   type RunDetail,
-} from "./taskmaster-control.ts";
+  type TaskSummary,
+} from "./contracts/taskmaster.ts";
+export { dbContract, INTERNAL_TABLE } from "./contracts/db.ts";
+export { gatewayContract } from "./contracts/gateway.ts";

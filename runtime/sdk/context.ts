@@ -8,7 +8,7 @@ import type { Files } from "./stores/files.ts";
 import type { KeyValue } from "./stores/key-value.ts";
 import type { Database } from "../table/index.ts";
 import { runOffloaded, type Work } from "./offload/offload.ts";
-import { newTraceId } from "./trace-id.ts";
+import { newTraceId } from "../protocol/index.ts";
 
 /**
  * What a handler gets besides its input: who and where it is, the trace it belongs to, and

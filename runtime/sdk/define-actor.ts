@@ -2,12 +2,10 @@ import type { z } from "zod";
 import { ConfigError } from "../errors/index.ts";
 import { isValidName } from "../protocol/index.ts";
 import type { ActorContext } from "./context.ts";
+import type { HttpRoute } from "./http-route.ts";
 
 /** An HTTP route the gateway mounts for an endpoint, e.g. `{ method: "GET", path: "/hello/:name" }`. */
-export interface HttpRoute {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  path: string;
-}
+export type { HttpRoute };
 
 export interface EndpointDefinition<TInput extends z.ZodType = z.ZodType, TOutput extends z.ZodType = z.ZodType> {
   /** Schema of the input; the request body is parsed with it before the handler runs. */

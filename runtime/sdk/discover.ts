@@ -1,6 +1,6 @@
 import type { Reply, Transport } from "../bus/index.ts";
 import { EndpointMeta, ServiceMeta, serviceInfoSubject } from "../protocol/index.ts";
-import type { HttpRoute } from "./define-actor.ts";
+import type { HttpRoute } from "./http-route.ts";
 
 /** A JSON Schema as published in `$SRV.INFO` (parsed; shared between results, do not mutate). */
 export type JsonSchema = Record<string, unknown>;

@@ -1,8 +1,9 @@
 import { ValidationError } from "../errors/index.ts";
+import { loneSurrogateAt, refuseText } from "./check-statements.ts";
+import type { SqlValue } from "./statement.ts";
 import type { ColumnSchema, TableSchema } from "./table-schema.ts";
 
-/** A value as the database stores it (bound as a parameter, never spliced into SQL). */
-export type SqlValue = string | number | bigint | Uint8Array | null;
+export type { SqlValue } from "./statement.ts";
 
 function fail(table: string, column: string, expected: string, value: unknown): never {
   const shown = value instanceof Uint8Array ? `${value.length} bytes` : JSON.stringify(value)?.slice(0, 60);
@@ -18,8 +19,11 @@ export function encodeValue(table: string, column: string, schema: ColumnSchema,
     return fail(table, column, `a ${schema.type} (the column is not nullable)`, value);
   }
   switch (schema.type) {
-    case "text":
-      return typeof value === "string" ? value : fail(table, column, "a string", value);
+    case "text": {
+      if (typeof value !== "string") return fail(table, column, "a string", value);
+      const at = loneSurrogateAt(value);
+      return at < 0 ? value : refuseText(value, at, `${table}.${column}`, column);
+    }
     case "integer":
       if (typeof value === "bigint") return value;
       return Number.isInteger(value) ? (value as number) : fail(table, column, "an integer", value);

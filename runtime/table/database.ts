@@ -1,8 +1,9 @@
-import type { Client } from "@libsql/client";
-import { NotFoundError, UnavailableError, ValidationError, type SchemaError } from "../errors/index.ts";
+import type { Client, Transaction } from "@libsql/client";
+import { NotFoundError, OutcomeUnknownError, UnavailableError, type SchemaError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
 import type { SqlValue } from "./column-values.ts";
-import { libsqlExecutor, type SqlExecutor } from "./executor.ts";
+import { classifyFailure } from "./connection-failure.ts";
+import { libsqlExecutor, withRetries, type SqlExecutor } from "./executor.ts";
 import { SCHEMAS_DIR, loadTableSchemas } from "./load-table-schemas.ts";
 import { Table } from "./table.ts";
 import type { TableSchema } from "./table-schema.ts";
@@ -29,12 +30,21 @@ export interface DatabaseOptions {
   schemas?: TableSchema[];
 }
 
-function checkArgs(args: SqlValue[]): SqlValue[] {
-  for (const [i, a] of args.entries()) {
-    const ok = a === null || ["string", "number", "bigint"].includes(typeof a) || a instanceof Uint8Array;
-    if (!ok) throw new ValidationError(`sql argument ${i + 1}: expected a string, number, bigint, bytes or null, got ${typeof a}`);
+/**
+ * Commits; a lost connection is OUTCOME_UNKNOWN for a write transaction when the COMMIT was
+ * sent, and a retryable NO_LIVE_INSTANCE when it certainly was not applied.
+ */
+async function commit(tx: Transaction, mode: "write" | "read"): Promise<void> {
+  try {
+    await tx.commit();
+  } catch (error) {
+    const failure = classifyFailure(error);
+    if (failure === "outcome-unknown" && mode === "write") {
+      throw new OutcomeUnknownError("COMMIT: the connection to the database was lost while committing, so the transaction may or may not have been applied; check before running it again", { cause: error });
+    }
+    if (failure) throw new UnavailableError(`COMMIT: the transaction was not committed (${failure === "busy" ? "the database stayed busy" : "the database server cannot be reached"}); run it again`, { cause: error });
+    throw error;
   }
-  return args;
 }
 
 /**
@@ -79,7 +89,7 @@ export class Database implements DatabaseScope {
   private scope(executor: SqlExecutor): DatabaseScope {
     return {
       table: <T extends Row>(name: string) => new Table<T>(this.schemaOf(name), executor),
-      sql: async <T extends Row>(sql: string, args: SqlValue[] = []) => (await executor.execute({ sql, args: checkArgs(args) })).rows as T[],
+      sql: async <T extends Row>(sql: string, args: SqlValue[] = []) => (await executor.execute({ sql, args })).rows as T[],
     };
   }
 
@@ -98,10 +108,12 @@ export class Database implements DatabaseScope {
    * `mode: "read"` takes a consistent snapshot that does not hold writers up. Default "write".
    */
   async transaction<R>(fn: (tx: DatabaseScope) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
-    const tx = await (await this.connection()).transaction(options.mode ?? "write");
+    const mode = options.mode ?? "write";
+    // Nothing is applied by opening a transaction: it may be retried like a read.
+    const tx = await withRetries({ what: () => `BEGIN (${mode})`, readOnly: true }, async () => (await this.connection()).transaction(mode));
     try {
-      const result = await fn(this.scope(libsqlExecutor(tx)));
-      await tx.commit();
+      const result = await fn(this.scope(libsqlExecutor(tx, { transaction: true })));
+      await commit(tx, mode);
       return result;
     } catch (error) {
       await tx.rollback().catch(() => undefined);

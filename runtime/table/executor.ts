@@ -1,11 +1,10 @@
 import type { InValue } from "@libsql/client";
-import { UnavailableError } from "../errors/index.ts";
-import type { SqlValue } from "./column-values.ts";
+import { OutcomeUnknownError, UnavailableError } from "../errors/index.ts";
+import { checkStatements, statementHead } from "./check-statements.ts";
+import { classifyFailure } from "./connection-failure.ts";
+import type { Statement } from "./statement.ts";
 
-export interface Statement {
-  sql: string;
-  args: SqlValue[];
-}
+export type { Statement } from "./statement.ts";
 
 export interface StatementResult {
   rows: Record<string, unknown>[];
@@ -29,59 +28,83 @@ export interface LibsqlLike {
   batch(statements: LibsqlStatement[], mode?: "write"): Promise<LibsqlResult[]>;
 }
 
-const BUSY = /SQLITE_BUSY|database is locked|SQLITE_LOCKED/i;
-// How a lost server shows: fetch (http:), the hrana WebSocket (ws:), or the socket itself.
-const UNREACHABLE = /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|WebSocket|HRANA_(WEBSOCKET|CLOSED)_ERROR/i;
+export interface LibsqlExecutorOptions {
+  /** The statements run inside a transaction: a lost connection loses all of it. Default false. */
+  transaction?: boolean;
+}
+
 const READ_ONLY = /^\s*(SELECT|PRAGMA)\b/i;
 const BUSY_RETRIES = 8;
 // Long enough for the hub to notice a dead sqld and start it again.
-const UNREACHABLE_READ_MS = 15_000;
-
-function describe(error: unknown): string {
-  const e = error as Error & { code?: string; cause?: { code?: string; message?: string } };
-  return [e.code, e.message, e.cause?.code, e.cause?.message].filter(Boolean).join(" ");
-}
+export const UNREACHABLE_RETRY_MS = 15_000;
 
 function toRows(result: LibsqlResult): StatementResult {
   const rows = result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, (row as ArrayLike<unknown>)[i]])));
   return { rows, rowsAffected: result.rowsAffected };
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface RetryScope {
+  /** What is attempted, for messages: `INSERT INTO "notes"` (made only when one is needed). */
+  what: () => string;
+  /** Whether it only reads: then it may be repeated after any lost connection. */
+  readOnly: boolean;
+  /** Whether it runs inside a transaction: then a lost connection lost the transaction. */
+  inTransaction?: boolean;
+}
+
 /**
- * Runs `attempt` again with backoff while the database is busy (concurrent writers queue
- * instead of failing) and, for reads only, while the server is unreachable (being revived).
- * A write that could not reach the server is not retried here: it may have been applied, so
- * the caller gets a retryable NO_LIVE_INSTANCE and decides.
+ * Runs `attempt` again only where that is safe: while the database is busy (it refused the
+ * statement), while the server cannot be reached and the request was never sent, and, for
+ * reads, after any lost connection, for up to UNREACHABLE_RETRY_MS. A write whose connection
+ * was lost after it was sent may have been applied: OUTCOME_UNKNOWN, never "try again".
  */
-async function withRetries<T>(readOnly: boolean, attempt: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(scope: RetryScope, attempt: () => Promise<T>): Promise<T> {
   const began = Date.now();
-  for (let n = 0; ; n++) {
+  for (let busy = 0, lost = 0; ; ) {
     try {
       return await attempt();
     } catch (error) {
-      const text = describe(error);
-      const busy = BUSY.test(text);
-      const unreachable = !busy && UNREACHABLE.test(text);
-      const again = busy ? n < BUSY_RETRIES : unreachable && readOnly && Date.now() - began < UNREACHABLE_READ_MS;
-      if (again) {
-        await new Promise((r) => setTimeout(r, busy ? 10 * 2 ** n : Math.min(10 * 2 ** n, 500)));
+      const failure = classifyFailure(error);
+      if (failure === undefined) throw error;
+      if (failure === "busy") {
+        if (busy >= BUSY_RETRIES) throw new UnavailableError(`${scope.what()}: the database stayed busy; try again`, { cause: error });
+        await sleep(10 * 2 ** busy++);
         continue;
       }
-      if (busy) throw new UnavailableError("the database stayed busy; try again", { cause: error });
-      if (unreachable) throw new UnavailableError("the database server cannot be reached now; try again", { cause: error });
-      throw error;
+      // The server ends an open transaction with its connection: none of it was committed.
+      if (scope.inTransaction) throw new UnavailableError(`${scope.what()}: the connection to the database was lost inside a transaction, so none of it was committed; run the transaction again`, { cause: error });
+      const safe = failure === "not-sent" || scope.readOnly;
+      if (safe && Date.now() - began < UNREACHABLE_RETRY_MS) {
+        await sleep(Math.min(10 * 2 ** lost++, 500));
+        continue;
+      }
+      if (safe) throw new UnavailableError(`${scope.what()}: the database server cannot be reached now; try again`, { cause: error });
+      throw new OutcomeUnknownError(`${scope.what()}: the connection to the database was lost after the write was sent, so it may or may not have been applied; check before repeating it, or write with an idempotency key`, {
+        cause: error,
+        details: { statement: scope.what() },
+      });
     }
   }
 }
 
+function scopeOf(statements: readonly Statement[], inTransaction: boolean): RetryScope {
+  const what = () => (statements.length === 1 ? statementHead(statements[0]!.sql) : `a batch of ${statements.length} statements (${statementHead(statements[0]!.sql)} …)`);
+  return { what, readOnly: statements.every((s) => READ_ONLY.test(s.sql)), inTransaction };
+}
+
 /** Runs statements on a libSQL client (or one of its transactions), as plain row objects. */
-export function libsqlExecutor(client: LibsqlLike): SqlExecutor {
+export function libsqlExecutor(client: LibsqlLike, options: LibsqlExecutorOptions = {}): SqlExecutor {
+  const inTransaction = options.transaction ?? false;
   return {
-    execute: (statement) =>
-      withRetries(READ_ONLY.test(statement.sql), async () => toRows(await client.execute({ sql: statement.sql, args: statement.args as InValue[] }))),
-    batch: (statements) =>
-      withRetries(statements.every((s) => READ_ONLY.test(s.sql)), async () =>
-        (await client.batch(statements.map((s) => ({ sql: s.sql, args: s.args as InValue[] })), "write")).map(toRows),
-      ),
+    execute: async (statement) => {
+      checkStatements([statement]);
+      return withRetries(scopeOf([statement], inTransaction), async () => toRows(await client.execute({ sql: statement.sql, args: statement.args as InValue[] })));
+    },
+    batch: async (statements) => {
+      checkStatements(statements);
+      return withRetries(scopeOf(statements, inTransaction), async () => (await client.batch(statements.map((s) => ({ sql: s.sql, args: s.args as InValue[] })), "write")).map(toRows));
+    },
   };
 }

@@ -2,14 +2,17 @@
  * @module table
  * Tables from JSON schema files: the schema format (zod), loading with file:line:field errors,
  * the migration planner (pure) and its application, and the typed table API behind `ctx.db`
- * (values checked per column and always bound). Imports errors and protocol.
+ * (values checked per column and always bound).
+ * May import: protocol and errors.
  */
 export { tableSchemaSchema, columnSchema, indexSchema, primaryKeyOf, COLUMN_TYPES, type TableSchema, type ColumnSchema, type ColumnType, type IndexSchema } from "./table-schema.ts";
 export { loadTableSchemas, parseTableSchema, SCHEMAS_DIR, type LoadedSchemas } from "./load-table-schemas.ts";
 export { planMigration, type Change, type MigrationPlan } from "./plan-migration.ts";
 export { readDbShape, type DbShape } from "./db-shape.ts";
 export { migrate, MIGRATIONS_TABLE } from "./migrate.ts";
-export { Table, type FindOptions } from "./table.ts";
+export { Table, type FindOptions, type InsertOptions } from "./table.ts";
+export { IDEMPOTENCY_TABLE, IDEMPOTENCY_KEEP_MS } from "./insert-once.ts";
+export { MAX_REQUEST_BYTES, encodedSize } from "./check-statements.ts";
 export { Database, type DatabaseOptions, type DatabaseScope, type TransactionOptions } from "./database.ts";
 export { libsqlExecutor, type SqlExecutor, type Statement } from "./executor.ts";
 export { quote, type Where, type Condition, type OrderBy } from "./where-clause.ts";

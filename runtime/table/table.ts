@@ -1,7 +1,10 @@
-import { NotFoundError } from "../errors/index.ts";
+import { NotFoundError, OutcomeUnknownError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
 import { decodeRow, encodeRow, encodeValue, columnOf, type SqlValue } from "./column-values.ts";
 import type { SqlExecutor } from "./executor.ts";
+import { fingerprintRows, insertOnce } from "./insert-once.ts";
+import { settleKeyedInsert } from "./settle-keyed-insert.ts";
+import type { Statement } from "./statement.ts";
 import { orderClause, quote, whereClause, type OrderBy, type Where } from "./where-clause.ts";
 import { primaryKeyOf, type TableSchema } from "./table-schema.ts";
 
@@ -13,6 +16,23 @@ export interface FindOptions {
 }
 
 type Row = Record<string, unknown>;
+
+export interface InsertOptions {
+  /**
+   * Makes the insert safe to repeat: the first insert under this key is applied once, and a
+   * repeat within 24 hours returns its rows. Use one key per logical insert (for a request,
+   * say `${ctx.idempotencyKey}:note`). 1 to 200 characters. Default: none.
+   */
+  idempotencyKey?: string;
+}
+
+function insertStatement(table: string, values: Map<string, SqlValue>): Statement {
+  const columns = [...values.keys()];
+  const sql = columns.length
+    ? `INSERT INTO ${table} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) RETURNING *`
+    : `INSERT INTO ${table} DEFAULT VALUES RETURNING *`;
+  return { sql, args: [...values.values()] };
+}
 
 function insertDefaults(schema: TableSchema, row: Row): Row {
   const out = { ...row };
@@ -40,21 +60,31 @@ export class Table<T extends Row = Row> {
   /**
    * Inserts one row or many; resolves with the rows as stored (keys and defaults filled in).
    * Every row is checked before any is written, and many rows go in one atomic batch: all
-   * of them or none.
+   * of them or none. An insert is safe to repeat when it has an `idempotencyKey`, or when the
+   * caller chose every row's primary key: a lost connection is then settled here, and a
+   * repeat returns the rows already there instead of writing them twice.
+   * @throws OUTCOME_UNKNOWN when the connection was lost after a plain insert was sent (or the
+   *   server stays unreachable after a safe one); CONFLICT for a key reused for another insert.
    */
-  async insert(rows: Partial<T> | Partial<T>[]): Promise<T[]> {
-    const list = Array.isArray(rows) ? rows : [rows];
-    const statements = list.map((row) => {
-      const values = encodeRow(this.schema, insertDefaults(this.schema, row as Row));
-      const columns = [...values.keys()];
-      const sql = columns.length
-        ? `INSERT INTO ${this.name} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) RETURNING *`
-        : `INSERT INTO ${this.name} DEFAULT VALUES RETURNING *`;
-      return { sql, args: [...values.values()] };
-    });
-    if (statements.length === 0) return [];
-    const results = statements.length === 1 ? [await this.db.execute(statements[0]!)] : await this.db.batch(statements);
-    return results.map((result) => decodeRow(this.schema, result.rows[0]!) as T);
+  async insert(rows: Partial<T> | Partial<T>[], options: InsertOptions = {}): Promise<T[]> {
+    const list = (Array.isArray(rows) ? rows : [rows]) as Row[];
+    if (list.length === 0) return [];
+    const encoded = list.map((row) => encodeRow(this.schema, insertDefaults(this.schema, row)));
+    const statements = encoded.map((values) => insertStatement(this.name, values));
+    const decode = (stored: Row[]) => stored.map((row) => decodeRow(this.schema, row) as T);
+    if (options.idempotencyKey !== undefined) {
+      const fingerprint = fingerprintRows(list.map((row) => encodeRow(this.schema, row)));
+      return decode(await insertOnce(this.db, this.schema.table, statements, options.idempotencyKey, fingerprint));
+    }
+    try {
+      const results = statements.length === 1 ? [await this.db.execute(statements[0]!)] : await this.db.batch(statements);
+      return decode(results.map((result) => result.rows[0]!));
+    } catch (error) {
+      const pk = primaryKeyOf(this.schema);
+      const keyed = pk !== "rowid" && encoded.every((values) => values.get(pk) !== undefined && values.get(pk) !== null);
+      if (!(error instanceof OutcomeUnknownError) || !keyed) throw error;
+      return decode(await settleKeyedInsert(this.db, this.schema.table, pk, statements, encoded, error));
+    }
   }
 
   /** Inserts, or on a conflict of `conflict` (default the primary key) updates the given columns. */

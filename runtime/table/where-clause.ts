@@ -1,4 +1,5 @@
 import { ValidationError } from "../errors/index.ts";
+import { loneSurrogateAt, refuseText } from "./check-statements.ts";
 import { columnOf, encodeValue, type SqlValue } from "./column-values.ts";
 import type { TableSchema } from "./table-schema.ts";
 
@@ -43,6 +44,8 @@ export function whereClause(table: TableSchema, where: Where | undefined): { sql
         else (parts.push(`${col} IN (${value.map(() => "?").join(", ")})`), args.push(...value.map(encode)));
       } else if (op === "like") {
         if (typeof value !== "string") throw new ValidationError(`${table.table}.${column}: "like" expects a string pattern`);
+        const at = loneSurrogateAt(value);
+        if (at >= 0) refuseText(value, at, `${table.table}.${column} like`, column);
         parts.push(`${col} LIKE ?`);
         args.push(value);
       } else if (op === "isNull") {

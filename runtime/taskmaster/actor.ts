@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ProcessEnv } from "../protocol/index.ts";
-import { createTaskmasterActor } from "./taskmaster-actor.ts";
+import { createTaskmasterActor } from "./endpoints/taskmaster-actor.ts";
 
 const hubDir = path.resolve(process.env[ProcessEnv.hubDir] ?? process.cwd());
 function fallbackDbUrl(): string {

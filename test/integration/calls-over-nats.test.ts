@@ -1,7 +1,7 @@
 import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
 import { createLogger } from "../../runtime/log/index.ts";
 import { Caller } from "../../runtime/sdk/caller.ts";
-import { newTraceId, startActor, type AnyActor, type RunningActor } from "../../runtime/sdk/index.ts";
+import { newTraceId, startActor, type AnyActor, type RunningActor } from "../../runtime/sdk/internal.ts";
 import { describeCallBehaviour } from "../shared/call-behaviour.ts";
 import { startNats } from "../helpers/index.ts";
 

@@ -2,7 +2,7 @@ import { request } from "node:http";
 import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
 import { createGatewayActor, type GatewayOptions } from "../../runtime/gateway/index.ts";
 import { createLogger } from "../../runtime/log/index.ts";
-import { DeadlineExceededError, defineActor, defineEndpoint, startActor, z, type AnyActor, type RunningActor } from "../../runtime/sdk/index.ts";
+import { DeadlineExceededError, defineActor, defineEndpoint, startActor, z, type AnyActor, type RunningActor } from "../../runtime/sdk/internal.ts";
 
 /** An actor that shows what of the HTTP request reached it, and sets cookies and headers. */
 export const webActor = defineActor({

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startNatsServer } from "../../runtime/hub/index.ts";
-import { natsServerThreads } from "../../runtime/hub/services/nats-server.ts";
+import { natsServerThreads } from "../../runtime/hub/servers/nats-server.ts";
 
 describe("the hub's nats-server", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-nats-"));

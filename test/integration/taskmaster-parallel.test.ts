@@ -5,7 +5,7 @@ import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
 import { createLogger } from "../../runtime/log/index.ts";
-import { startActor, type RunningActor } from "../../runtime/sdk/index.ts";
+import { startActor, type RunningActor } from "../../runtime/sdk/internal.ts";
 import { createTaskmasterActor, type RunDetail, type StepRecord } from "../../runtime/taskmaster/index.ts";
 import { freshPrefix, startNats, waitFor, type NatsHarness } from "../helpers/index.ts";
 import { connectBusClient, type BusClient } from "../unit/taskmaster/fixtures/bus-client.ts";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
 import { createLogger } from "../../runtime/log/index.ts";
 import { ProcessEnv } from "../../runtime/protocol/index.ts";
-import { startActor, type RunningActor } from "../../runtime/sdk/index.ts";
+import { startActor, type RunningActor } from "../../runtime/sdk/internal.ts";
 import type { RunDetail } from "../../runtime/taskmaster/index.ts";
 import { REPO, freshPrefix, isAlive, killLeftovers, startNats, waitFor, type NatsHarness } from "../helpers/index.ts";
 import { connectBusClient, type BusClient } from "../unit/taskmaster/fixtures/bus-client.ts";

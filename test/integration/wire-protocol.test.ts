@@ -2,11 +2,13 @@ import { connect, headers as natsHeaders, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, callEndpoint, connectNats } from "../../runtime/bus/index.ts";
 import { FuseError } from "../../runtime/errors/index.ts";
+import { defineActor } from "../../runtime/sdk/index.ts";
 import { createLogger } from "../../runtime/log/index.ts";
-import { startActor, type RunningActor } from "../../runtime/sdk/index.ts";
+import { startActor, type RunningActor } from "../../runtime/sdk/internal.ts";
 import counter from "../../actors/counter/index.ts";
 import greeter from "../../actors/greeter/index.ts";
-import { startNats, type NatsHarness } from "../helpers/index.ts";
+import { Writable } from "node:stream";
+import { startNats, waitFor, type NatsHarness } from "../helpers/index.ts";
 
 // Raw nats.js stands in for "any NATS client in any language": only the documented contract.
 describe("wire protocol, seen from a plain NATS client", () => {
@@ -162,5 +164,41 @@ describe("wire protocol, seen from a plain NATS client", () => {
         "throws": "HandlerError HANDLER_FAILED 500: thrown on purpose",
       }
     `);
+  });
+
+  it("skips an event whose payload is not JSON with a warning naming the topic, and delivers the next one", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+        done();
+      },
+    });
+    const received: unknown[] = [];
+    const listener = defineActor({ name: "listener", endpoints: {}, events: { "order.placed": (payload) => void received.push(payload) } });
+    const transport = new NatsTransport(await connectNats({ url: nats.url, name: "listener" }));
+    const running = await startActor(listener, { transport, log: createLogger({ actor: "listener", level: "warn", destination }) });
+    try {
+      await transport.flush();
+      raw.publish("fuse.events.order.placed", "{not json");
+      raw.publish("fuse.events.order.placed", JSON.stringify({ id: 7 }));
+      await waitFor("the well-formed event", () => received.length > 0, 5000);
+      expect(received).toEqual([{ id: 7 }]);
+      expect(lines.map(({ lvl, msg, topic, code, err }) => ({ lvl, msg, topic, code, message: (err as { message: string }).message }))).toMatchInlineSnapshot(`
+        [
+          {
+            "code": "BAD_REQUEST",
+            "lvl": "warn",
+            "message": "event order.placed: payload is not valid JSON (Expected property name or '}' in JSON at position 1)",
+            "msg": "malformed event skipped",
+            "topic": "order.placed",
+          },
+        ]
+      `);
+      await transport.flush();
+    } finally {
+      await running.stop();
+      await transport.close();
+    }
   });
 });

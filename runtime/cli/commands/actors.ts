@@ -1,11 +1,10 @@
 import type { Command } from "commander";
-import { HubEndpoint, HUB_ACTOR, type ActorStatus } from "../../protocol/index.ts";
-import { withHub } from "../hub-client.ts";
+import { hubContract, type ActorStatus } from "../../protocol/index.ts";
+import { callContract, withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, formatDuration, print, printJson, statusColour, table } from "../output.ts";
 import { ValidationError } from "../../errors/index.ts";
 
-const hubTarget = (endpoint: string) => `${HUB_ACTOR}.${endpoint}`;
 
 function actorRows(actors: ActorStatus[]): string[][] {
   return actors.map((a) => [
@@ -33,21 +32,21 @@ export function registerActorsCommands(program: Command): void {
     .description("list actors: instances, status, pids, uptime, restarts, requests, errors, mean latency")
     .option("--json", "print a JSON array")
     .action(async (options: { json?: boolean }) => {
-      const { actors: list } = (await withHub(hubDir(program), (call) => call(hubTarget(HubEndpoint.list)))) as { actors: ActorStatus[] };
+      const { actors: list } = await withHub(hubDir(program), (call) => callContract(call, hubContract, "list", {}));
       if (options.json) return printJson(list);
       print(table(["ACTOR", "RUNNING", "STATUS", "PIDS", "UPTIME", "RESTARTS", "REQUESTS", "ERRORS", "MEAN"], actorRows(list)));
     });
   for (const [verb, endpoint, past] of [
-    ["start", HubEndpoint.start, "started"],
-    ["stop", HubEndpoint.stop, "stopped"],
-    ["restart", HubEndpoint.restart, "restarted"],
+    ["start", "start", "started"],
+    ["stop", "stop", "stopped"],
+    ["restart", "restart", "restarted"],
   ] as const) {
     actors
       .command(`${verb} <name>`)
       .description(`${verb} an actor${verb === "restart" ? " (rolling, one instance at a time)" : ""}`)
       .option("--json", "print the actor's status as JSON")
       .action(async (name: string, options: { json?: boolean }) => {
-        const status = (await withHub(hubDir(program), (call) => call(hubTarget(endpoint), { name }, { timeoutMs: 120_000 }))) as ActorStatus;
+        const status = await withHub(hubDir(program), (call) => callContract(call, hubContract, endpoint, { name }, { timeoutMs: 120_000 }));
         printActor(status, options.json, past);
       });
   }
@@ -60,7 +59,7 @@ export function registerActorsCommands(program: Command): void {
       if (!Number.isInteger(instances) || instances < 0) {
         throw new ValidationError(`instances: expected a whole number from 0, got ${JSON.stringify(count)}`);
       }
-      const status = (await withHub(hubDir(program), (call) => call(hubTarget(HubEndpoint.scale), { name, instances }, { timeoutMs: 120_000 }))) as ActorStatus;
+      const status = await withHub(hubDir(program), (call) => callContract(call, hubContract, "scale", { name, instances }, { timeoutMs: 120_000 }));
       printActor(status, options.json, "scaled");
     });
 }

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { ValidationError } from "../../errors/index.ts";
+import { newTraceId } from "../../protocol/index.ts";
 import { withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, printJson } from "../output.ts";
@@ -22,7 +22,7 @@ export function registerCallCommand(program: Command): void {
     .option("--trace-id <id>", "trace id to send (default: a new one)")
     .action(async (target: string, json: string | undefined, options: { timeout: string; traceId?: string }) => {
       const input = parseInput(json);
-      const traceId = options.traceId ?? randomUUID().replaceAll("-", "");
+      const traceId = options.traceId ?? newTraceId();
       process.stderr.write(colour.dim(`trace ${traceId}\n`));
       const output = await withHub(hubDir(program), (call) => call(target, input, { timeoutMs: Number(options.timeout), traceId }));
       printJson(output ?? null);

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import { ValidationError } from "../../errors/index.ts";
-import { withHub } from "../hub-client.ts";
+import { dbContract, type ContractInput } from "../../protocol/index.ts";
+import { callContract, withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, print, printJson, table } from "../output.ts";
 
-const DB = (endpoint: string) => `db.${endpoint}`;
+type Endpoints = (typeof dbContract)["endpoints"];
 
 function parseJson(text: string | undefined, what: string): unknown {
   if (text === undefined) return undefined;
@@ -19,13 +20,14 @@ const cell = (v: unknown) => (v === null || v === undefined ? colour.dim("null")
 
 export function registerDbCommands(program: Command): void {
   const db = program.command("db").description("the hub's database: tables, rows, backups");
-  const call = <T>(endpoint: string, input: unknown = {}) => withHub(hubDir(program), (c) => c(DB(endpoint), input, { timeoutMs: 120_000 })) as Promise<T>;
+  const call = <TEndpoint extends keyof Endpoints & string>(endpoint: TEndpoint, input: ContractInput<Endpoints[TEndpoint]>) =>
+    withHub(hubDir(program), (c) => callContract(c, dbContract, endpoint, input, { timeoutMs: 120_000 }));
 
   db.command("tables")
     .description("list tables with their row counts and columns")
     .option("--json", "print JSON")
     .action(async (o: { json?: boolean }) => {
-      const { tables } = await call<{ tables: { name: string; rows: number; columns: { name: string; type: string }[]; schema?: string }[] }>("tables");
+      const { tables } = await call("tables", {});
       if (o.json) return printJson(tables);
       print(table(["TABLE", "ROWS", "COLUMNS", "SCHEMA"], tables.map((t) => [t.name, String(t.rows), t.columns.map((c) => c.name).join(", "), t.schema ?? colour.dim("-")])));
     });
@@ -37,8 +39,8 @@ export function registerDbCommands(program: Command): void {
     .option("--offset <n>", "rows to skip", "0")
     .option("--json", "print JSON")
     .action(async (name: string, o: { where?: string; order?: string; limit: string; offset: string; json?: boolean }) => {
-      const input = { table: name, where: parseJson(o.where, "--where"), orderBy: o.order?.split(","), limit: Number(o.limit), offset: Number(o.offset) };
-      const { rows, total } = await call<{ rows: Record<string, unknown>[]; total: number }>("select", input);
+      const input = { table: name, where: parseJson(o.where, "--where") as Record<string, unknown> | undefined, orderBy: o.order?.split(","), limit: Number(o.limit), offset: Number(o.offset) };
+      const { rows, total } = await call("select", input);
       if (o.json) return printJson({ rows, total });
       const columns = rows[0] ? Object.keys(rows[0]) : [];
       print(table(columns.map((c) => c.toUpperCase()), rows.map((r) => columns.map((c) => cell(r[c])))));
@@ -47,7 +49,7 @@ export function registerDbCommands(program: Command): void {
   db.command("clear <table>")
     .description("delete every row of a table")
     .action(async (name: string) => {
-      const { deleted } = await call<{ deleted: number }>("clear", { table: name });
+      const { deleted } = await call("clear", { table: name });
       print(`${colour.green("✓")} ${name}: ${deleted} rows deleted`);
     });
   db.command("drop <table>")
@@ -61,14 +63,14 @@ export function registerDbCommands(program: Command): void {
     .description("write an online backup to .fuse/backups/")
     .option("--json", "print JSON")
     .action(async (o: { json?: boolean }) => {
-      const b = await call<{ file: string; bytes: number; tables: { name: string; rows: number }[] }>("backup");
+      const b = await call("backup", {});
       if (o.json) return printJson(b);
       print(`${colour.green("✓")} ${b.file}: ${b.tables.map((t) => `${t.name} (${t.rows})`).join(", ")}`);
     });
   db.command("restore <file>")
     .description("replace the tables' rows with a backup's (a file under .fuse/backups/)")
     .action(async (file: string) => {
-      const r = await call<{ tables: { name: string; rows: number }[] }>("restore", { file });
+      const r = await call("restore", { file });
       print(`${colour.green("✓")} restored ${r.tables.map((t) => `${t.name} (${t.rows})`).join(", ")}`);
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { HUB_ACTOR, HubEndpoint, type ScheduleStatus } from "../../protocol/index.ts";
-import { withHub } from "../hub-client.ts";
+import { hubContract, type ScheduleStatus } from "../../protocol/index.ts";
+import { callContract, withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, formatDuration, print, printJson, table } from "../output.ts";
 
@@ -16,7 +16,7 @@ export function registerSchedulesCommands(program: Command): void {
     .description("list schedules: next run, last run and its outcome, runs, failures, skipped overruns")
     .option("--json", "print a JSON array")
     .action(async (options: { json?: boolean }) => {
-      const { schedules: list } = (await withHub(hubDir(program), (call) => call(`${HUB_ACTOR}.${HubEndpoint.schedules}`))) as { schedules: ScheduleStatus[] };
+      const { schedules: list } = await withHub(hubDir(program), (call) => callContract(call, hubContract, "schedules", {}));
       if (options.json) return printJson(list);
       const now = Date.now();
       const rows = list.map((s) => [

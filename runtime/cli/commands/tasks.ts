@@ -1,28 +1,13 @@
 import type { Command } from "commander";
 import { ValidationError } from "../../errors/index.ts";
-import { TASKMASTER_ACTOR, TaskmasterEndpoint, type RunRecord as ProtocolRunRecord, type StepRecord } from "../../protocol/index.ts";
-import { withHub } from "../hub-client.ts";
+import { taskmasterContract, type ContractInput, type ContractOutput, type RunDetail, type RunStatus } from "../../protocol/index.ts";
+import { callContract, withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, print, printJson, table } from "../output.ts";
 
-const TASKMASTER = Object.fromEntries(
-  Object.entries(TaskmasterEndpoint).map(([k, v]) => [k, `${TASKMASTER_ACTOR}.${v}`]),
-) as { [K in keyof typeof TaskmasterEndpoint]: string };
-type RunRecord = Omit<ProtocolRunRecord, "input"> & { steps?: StepRecord[] };
-
-interface TaskList {
-  tasks: { name: string; description?: string; file: string; steps: number }[];
-  invalid: { file: string; code: string; message: string }[];
-}
-interface TaskShow {
-  name: string;
-  description?: string;
-  file: string;
-  dag: {
-    nodes: { id: string; call: string; level: number; when?: string; forEach?: string; onError: string }[];
-    edges: { from: string; to: string; kind: "data" | "order" }[];
-  };
-}
+type Endpoints = (typeof taskmasterContract)["endpoints"];
+type RunRecord = Omit<RunDetail, "steps" | "input"> & { steps?: RunDetail["steps"] };
+type TaskShow = ContractOutput<Endpoints["show"]>;
 
 function paintStatus(status: string): string {
   if (status === "succeeded") return colour.green(status);
@@ -66,15 +51,15 @@ function printDag(task: TaskShow): void {
 /** `fuse tasks ls|show|run|status|runs|cancel|result`: the taskmaster from the command line. */
 export function registerTasksCommands(program: Command): void {
   const tasks = program.command("tasks").description("list, run and watch the task schemas of tasks/");
-  const call = <T>(target: string, input: unknown, timeoutMs?: number) =>
-    withHub(hubDir(program), (c) => c(target, input, timeoutMs ? { timeoutMs } : {})) as Promise<T>;
+  const call = <TEndpoint extends keyof Endpoints & string>(endpoint: TEndpoint, input: ContractInput<Endpoints[TEndpoint]>, timeoutMs?: number) =>
+    withHub(hubDir(program), (c) => callContract(c, taskmasterContract, endpoint, input, timeoutMs ? { timeoutMs } : {}));
 
   tasks
     .command("ls")
     .description("list the task schemas served, and the files refused with why")
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) => {
-      const list = await call<TaskList>(TASKMASTER.list, {});
+      const list = await call("list", {});
       if (options.json) return printJson(list);
       print(table(["TASK", "STEPS", "FILE", "DESCRIPTION"], list.tasks.map((t) => [t.name, String(t.steps), t.file, t.description ?? ""])));
       for (const bad of list.invalid) print(`${colour.red("refused")} ${bad.message} [${bad.code}]`);
@@ -85,7 +70,7 @@ export function registerTasksCommands(program: Command): void {
     .description("show a task's steps as a DAG, by level")
     .option("--json", "print JSON (schema and DAG, with a Mermaid drawing)")
     .action(async (name: string, options: { json?: boolean }) => {
-      const task = await call<TaskShow>(TASKMASTER.show, { name });
+      const task = await call("show", { name });
       if (options.json) return printJson(task);
       printDag(task);
     });
@@ -98,7 +83,7 @@ export function registerTasksCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(async (name: string, input: string | undefined, options: { wait: boolean; timeout: string; json?: boolean }) => {
       const timeoutMs = Number(options.timeout);
-      const run = await call<RunRecord>(TASKMASTER.run, { task: name, input: parseJsonArg(input, "input"), wait: options.wait }, timeoutMs + 1000);
+      const run = await call("run", { task: name, input: parseJsonArg(input, "input"), wait: options.wait }, timeoutMs + 1000);
       if (options.json) return printJson(run);
       if (!options.wait) return print(`${run.id} ${paintStatus(run.status)} ${colour.dim(`follow with: fuse tasks status ${run.id}`)}`);
       printRun(run);
@@ -110,7 +95,7 @@ export function registerTasksCommands(program: Command): void {
     .description("show a run with every step")
     .option("--json", "print JSON")
     .action(async (runId: string, options: { json?: boolean }) => {
-      const run = await call<RunRecord>(TASKMASTER.status, { runId });
+      const run = await call("status", { runId });
       if (options.json) return printJson(run);
       printRun(run);
     });
@@ -123,10 +108,10 @@ export function registerTasksCommands(program: Command): void {
     .option("--limit <n>", "most runs to list", "20")
     .option("--json", "print JSON")
     .action(async (options: { task?: string; status?: string; limit: string; json?: boolean }) => {
-      const filter: Record<string, unknown> = { limit: Number(options.limit) };
+      const filter: ContractInput<Endpoints["runs"]> = { limit: Number(options.limit) };
       if (options.task) filter.task = options.task;
-      if (options.status) filter.status = options.status;
-      const { runs } = await call<{ runs: RunRecord[] }>(TASKMASTER.runs, filter);
+      if (options.status) filter.status = options.status as RunStatus;
+      const { runs } = await call("runs", filter);
       if (options.json) return printJson(runs);
       print(table(["RUN", "TASK", "STATUS", "CREATED", "TOOK", "ERROR"], runs.map((r) => [r.id, r.task, paintStatus(r.status), when(r.createdAt), took(r.startedAt, r.endedAt), r.error?.code ?? ""])));
     });
@@ -136,7 +121,7 @@ export function registerTasksCommands(program: Command): void {
     .description("cancel a run; steps in flight are abandoned")
     .option("--json", "print JSON")
     .action(async (runId: string, options: { json?: boolean }) => {
-      const run = await call<RunRecord>(TASKMASTER.cancel, { runId });
+      const run = await call("cancel", { runId });
       if (options.json) return printJson(run);
       printRun(run);
     });
@@ -144,5 +129,5 @@ export function registerTasksCommands(program: Command): void {
   tasks
     .command("result <runId>")
     .description("print a run's full result as JSON (every step's output, and the schema it ran)")
-    .action(async (runId: string) => printJson(await call(TASKMASTER.result, { runId })));
+    .action(async (runId: string) => printJson(await call("result", { runId })));
 }

@@ -4,7 +4,7 @@ import { createLineFormatter } from "../../log/index.ts";
 import { colour, print, statusColour, table } from "../output.ts";
 import { hubDir } from "../hub-dir.ts";
 import { UnavailableError } from "../../errors/index.ts";
-import { ErrorCode } from "../../protocol/index.ts";
+import { BuiltinActor, ErrorCode } from "../../protocol/index.ts";
 
 function alive(pid: number): boolean {
   try {
@@ -86,7 +86,7 @@ export function registerUpCommand(program: Command): void {
           ? undefined
           : (actor, line) => {
               if (!consoleOpen) return;
-              if (ready || actor === "hub" || /"level":(4|5|6)\d/.test(line)) process.stdout.write(`${format(line, actor)}\n`);
+              if (ready || actor === BuiltinActor.hub || /"level":(4|5|6)\d/.test(line)) process.stdout.write(`${format(line, actor)}\n`);
             },
       });
       hubRef = hub;

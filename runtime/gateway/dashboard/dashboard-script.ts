@@ -4,7 +4,6 @@
  * every value with textContent (never as HTML).
  */
 export const DASHBOARD_SCRIPT = String.raw`
-"use strict";
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, { dataset, ...props } = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
@@ -18,13 +17,13 @@ async function call(target, input = {}, timeoutMs = 15000) {
   const [actor, endpoint] = target.split(".");
   const res = await fetch("/api/" + actor + "/" + endpoint, {
     method: "POST",
-    headers: { "content-type": "application/json", "Fuse-Deadline": String(Date.now() + timeoutMs) },
+    headers: { "content-type": "application/json", [WIRE.deadline]: String(Date.now() + timeoutMs) },
     body: JSON.stringify(input),
   });
   const text = await res.text();
   let body;
   try { body = JSON.parse(text); } catch { body = text; }
-  return { ok: res.ok, status: res.status, body, traceId: res.headers.get("Fuse-Trace-Id") };
+  return { ok: res.ok, status: res.status, body, traceId: res.headers.get(WIRE.traceId) };
 }
 
 function notify(text, bad) {
@@ -35,7 +34,7 @@ function notify(text, bad) {
 
 async function act(verb, name, extra = {}) {
   notify(verb + " " + name + "…");
-  const r = await call("hub." + verb, { name, ...extra }, 120000);
+  const r = await call(HUB[verb], { name, ...extra }, 120000);
   if (r.ok) notify(verb + " " + name + ": " + r.body.status + " (" + r.body.running + "/" + r.body.desired + " running)");
   else notify(verb + " " + name + " failed: " + (r.body.error ? r.body.error.code + " " + r.body.error.message : r.status), true);
   await refreshActors();
@@ -55,7 +54,7 @@ function actorRow(a) {
     ["latency", a.meanMs ? a.meanMs.toFixed(2) + " ms" : "–"],
   ].map(([field, text]) => el("td", { textContent: text, dataset: { field } }));
   const controls = el("td", { className: "controls" });
-  if (a.name !== "hub") {
+  if (a.name !== HUB.actor) {
     controls.append(button("start", "start"), button("stop", "stop"), button("restart", "restart"), scale,
       button("scale", "scale", () => ({ instances: Number(scale.value) })));
   }
@@ -66,7 +65,7 @@ function actorRow(a) {
 
 async function refreshActors() {
   let actors;
-  const r = await call("hub.list").catch(() => ({ ok: false, body: {} }));
+  const r = await call(HUB.list).catch(() => ({ ok: false, body: {} }));
   if (r.ok) {
     actors = r.body.actors;
     state.hub = true;
@@ -81,7 +80,7 @@ async function refreshActors() {
   const focused = document.activeElement && document.activeElement.classList.contains("scale");
   if (!focused) body.replaceChildren(...actors.map(actorRow));
   const select = $("#log-actor");
-  const names = ["hub", ...actors.map((a) => a.name).filter((n) => n !== "hub")];
+  const names = [HUB.actor, ...actors.map((a) => a.name).filter((n) => n !== HUB.actor)];
   if (select.options.length !== names.length) {
     select.replaceChildren(...names.map((n) => el("option", { value: n, textContent: n })));
     select.value = state.logActor || names[0];
@@ -166,7 +165,7 @@ function followLogs(name) {
 async function refreshLogs() {
   const name = state.logActor || $("#log-actor").value;
   if (!name || !state.hub) return;
-  const r = await call("hub.logs", { name, lines: 200 }).catch(() => null);
+  const r = await call(HUB.logs, { name, lines: 200 }).catch(() => null);
   const box = $("#logs");
   if (!r || !r.ok) { box.textContent = r ? JSON.stringify(r.body) : "logs unavailable"; return; }
   const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 10;

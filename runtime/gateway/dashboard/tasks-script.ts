@@ -42,7 +42,7 @@ function drawDag(dag, steps) {
 
 async function showRun(runId, task) {
   state.runId = runId;
-  const [shown, status] = await Promise.all([call("taskmaster.show", { name: task }), call("taskmaster.status", { runId })]);
+  const [shown, status] = await Promise.all([call(TASKMASTER.show, { name: task }), call(TASKMASTER.status, { runId })]);
   const box = $("#run");
   if (!shown.ok || !status.ok) { box.textContent = "run unavailable"; return; }
   const run = status.body;
@@ -53,7 +53,7 @@ async function showRun(runId, task) {
 }
 
 async function refreshTasks() {
-  const [list, runs] = await Promise.all([call("taskmaster.list"), call("taskmaster.runs", { limit: 15 })]);
+  const [list, runs] = await Promise.all([call(TASKMASTER.list), call(TASKMASTER.runs, { limit: 15 })]);
   const panel = $("#tasks-panel");
   panel.hidden = !list.ok;
   if (!list.ok) return;

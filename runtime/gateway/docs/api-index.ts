@@ -1,5 +1,5 @@
-import type { JsonSchema } from "../../sdk/index.ts";
-import type { HttpRoute } from "../../sdk/index.ts";
+import type { JsonSchema } from "../../sdk/internal.ts";
+import type { HttpRoute } from "../../sdk/internal.ts";
 import type { InvalidRoute, RouteConflict, RouteTable } from "../routes/route-table.ts";
 
 export interface IndexEndpoint {

@@ -1,6 +1,6 @@
-import type { JsonSchema } from "../../sdk/index.ts";
+import type { JsonSchema } from "../../sdk/internal.ts";
 import type { ApiIndex, IndexEndpoint } from "./api-index.ts";
-import { FUSE_VERSION } from "../../protocol/index.ts";
+import { FUSE_VERSION, Header } from "../../protocol/index.ts";
 
 type Json = Record<string, unknown>;
 
@@ -48,7 +48,7 @@ function responses(e: IndexEndpoint): Json {
   return out;
 }
 
-const TRACE_PARAM = { name: "Fuse-Trace-Id", in: "header", required: false, schema: { type: "string" }, description: "Trace id to continue; the response returns it" };
+const TRACE_PARAM = { name: Header.traceId, in: "header", required: false, schema: { type: "string" }, description: "Trace id to continue; the response returns it" };
 
 function apiOperation(actor: string, e: IndexEndpoint): Json {
   const op: Json = {

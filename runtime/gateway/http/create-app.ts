@@ -3,6 +3,7 @@ import { ErrorCode } from "../../protocol/index.ts";
 import { NotFoundError, toFuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
 import { DASHBOARD_PAGE } from "../dashboard/dashboard-page.ts";
+import { CONTRACT_TARGETS } from "../dashboard/contract-targets.ts";
 import { DASHBOARD_SCRIPT } from "../dashboard/dashboard-script.ts";
 import { TASKS_SCRIPT } from "../dashboard/tasks-script.ts";
 import type { PageCache } from "../docs/page-cache.ts";
@@ -52,7 +53,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
     return jsonResponse(JSON.stringify({ ready: discovery.ready, actors }), discovery.ready ? 200 : 503);
   });
   app.get("/", () => text(DASHBOARD_PAGE, "text/html"));
-  app.get("/dashboard/app.js", () => text(DASHBOARD_SCRIPT + TASKS_SCRIPT, "text/javascript"));
+  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + DASHBOARD_SCRIPT + TASKS_SCRIPT, "text/javascript"));
   mountFileRoutes(app, options.files);
   app.all("*", handlers.route);
   app.onError((err) => {

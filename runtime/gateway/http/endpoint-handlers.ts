@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { ErrorCode, isValidName } from "../../protocol/index.ts";
 import { FuseError, NotFoundError, UnavailableError, toFuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
-import type { RelayOptions, RelayReply } from "../../sdk/index.ts";
+import type { RelayOptions, RelayReply } from "../../sdk/internal.ts";
 import type { GatewayOptions } from "../gateway-options.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
 import { matchConflict, matchRoute, type EndpointEntry, type RouteTable } from "../routes/route-table.ts";

@@ -4,7 +4,7 @@ import busboy from "busboy";
 import type { Context, Hono } from "hono";
 import { ErrorCode } from "../../protocol/index.ts";
 import { FuseError, NotFoundError, ValidationError, toFuseError } from "../../errors/index.ts";
-import type { Files, FileInfo } from "../../sdk/index.ts";
+import type { Files, FileInfo } from "../../sdk/internal.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
 
 export interface FileRoutesOptions {

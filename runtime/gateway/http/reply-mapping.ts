@@ -1,6 +1,6 @@
 import { Header, httpHeader } from "../../protocol/index.ts";
 import { fromWire, toWire } from "../../errors/index.ts";
-import type { RelayReply } from "../../sdk/index.ts";
+import type { RelayReply } from "../../sdk/internal.ts";
 import type { RequestHead } from "./request-head.ts";
 import { jsonResponse } from "./json-response.ts";
 

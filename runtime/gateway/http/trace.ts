@@ -1,8 +1,6 @@
-import { newTraceId } from "../../sdk/index.ts";
-import { Header } from "../../protocol/index.ts";
+import { Header, newTraceId, TRACE_ID_PATTERN } from "../../protocol/index.ts";
 import type { RequestHead } from "./request-head.ts";
 
-const TRACE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const TRACE_HEADER = Header.traceId.toLowerCase();
 const DEADLINE_HEADER = Header.deadline.toLowerCase();
@@ -14,7 +12,7 @@ const DEADLINE_HEADER = Header.deadline.toLowerCase();
  */
 export function traceIdOf(head: RequestHead): string {
   const given = head.header(TRACE_HEADER);
-  if (given !== undefined && TRACE_ID.test(given)) return given;
+  if (given !== undefined && TRACE_ID_PATTERN.test(given)) return given;
   const parent = head.header("traceparent");
   const match = parent ? TRACEPARENT.exec(parent) : null;
   return match ? match[1]! : newTraceId();

@@ -1,4 +1,4 @@
-import type { JsonSchema } from "../../sdk/index.ts";
+import type { JsonSchema } from "../../sdk/internal.ts";
 
 /** Turns the text values of one query or path parameter into the type the input schema wants. */
 export type Coerce = (name: string, values: string[]) => unknown;

@@ -1,4 +1,4 @@
-import type { DiscoveredService } from "../../sdk/index.ts";
+import type { DiscoveredService } from "../../sdk/internal.ts";
 import type { Logger } from "../../log/index.ts";
 import { buildRouteTable, emptyRouteTable, type RouteTable } from "./route-table.ts";
 

@@ -1,4 +1,4 @@
-import type { DiscoveredService, HttpRoute, JsonSchema } from "../../sdk/index.ts";
+import type { DiscoveredService, HttpRoute, JsonSchema } from "../../sdk/internal.ts";
 import { createCoerce, type Coerce } from "./input-coercion.ts";
 import { compareSpecificity, compilePath, fits, type PathPattern } from "./path-pattern.ts";
 

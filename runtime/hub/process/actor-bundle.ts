@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleModule } from "../../build/index.ts";
 
-const SDK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../sdk/index.ts");
+const SDK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../sdk/internal.ts");
 
 /**
  * Compiles an actor and the SDK's process loop into one ES module under `outDir`, which

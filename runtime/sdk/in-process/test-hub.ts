@@ -1,10 +1,9 @@
 import { createLogger, type Logger } from "../../log/index.ts";
-import { DEFAULT_PREFIX } from "../../protocol/index.ts";
+import { DEFAULT_PREFIX, newTraceId } from "../../protocol/index.ts";
 import { Caller, type CallOptions, type CallResult } from "../caller.ts";
 import type { AnyActor } from "../define-actor.ts";
 import { InProcessTransport } from "./in-process-transport.ts";
 import { startActor, type RunningActor } from "../start-actor.ts";
-import { newTraceId } from "../trace-id.ts";
 import { toFuseError } from "../../errors/index.ts";
 import { Database, loadTableSchemas, migrate, type DatabaseOptions } from "../../table/index.ts";
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../../helpers/hub.ts";
+import { findCycles, importsOf, localImportsOf, sourceFiles } from "./import-graph.ts";
 
 // The import direction of STYLE.md. A module may import itself and the modules listed here.
 const ALLOWED: Record<string, string[]> = {
@@ -13,59 +14,70 @@ const ALLOWED: Record<string, string[]> = {
   table: ["protocol", "errors"],
   build: ["errors"],
   sdk: ["bus", "protocol", "errors", "log", "table", "build"],
-  gateway: ["sdk", "config", "log", "protocol", "errors", "table"],
-  taskmaster: ["sdk", "config", "log", "protocol", "errors", "table"],
+  gateway: ["sdk", "config", "log", "protocol", "errors"],
+  taskmaster: ["sdk", "config", "log", "protocol", "errors"],
   db: ["sdk", "config", "log", "protocol", "errors", "table"],
   hub: ["bus", "config", "log", "protocol", "errors", "sdk", "build", "table"],
   // build: the CLI compiles itself into the bundle bin/fuse.mjs starts from.
   cli: ["bus", "config", "log", "protocol", "errors", "hub", "build"],
 };
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return name === "node_modules" ? [] : sourceFiles(full);
-    return /\.(ts|mts)$/.test(name) ? [full] : [];
-  });
-}
-
-function imports(file: string): string[] {
-  const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/g), ...text.matchAll(/import\(["']([^"']+)["']\)/g)].map((m) => m[1]!);
-}
-
 const runtime = path.join(REPO, "runtime");
 const moduleOf = (file: string) => path.relative(runtime, file).split(path.sep)[0]!;
+const modules = readdirSync(runtime).filter((name) => statSync(path.join(runtime, name)).isDirectory());
+const SDK_PUBLIC = path.join(runtime, "sdk", "index.ts");
+
+/** The modules an entry's header says it may import: its `May import: a, b and c.` line. */
+function declaredImports(entry: string): string[] | undefined {
+  const header = /^\/\*\*([\s\S]*?)\*\//.exec(readFileSync(entry, "utf8"))?.[1] ?? "";
+  const line = /May import: ([^.]*)\./.exec(header.replace(/\n\s*\*\s*/g, " "))?.[1];
+  if (line === undefined) return undefined;
+  return line === "nothing from Fuse" ? [] : line.split(/,\s*|\s+and\s+/).map((s) => s.trim()).filter(Boolean);
+}
 
 describe("import rules", () => {
-  it("keeps every runtime module to the import direction of STYLE.md, through index.ts only", () => {
+  it("keeps every runtime module to the import direction of STYLE.md, through its index.ts or internal.ts only", () => {
     const violations: string[] = [];
     for (const file of sourceFiles(runtime)) {
       const from = moduleOf(file);
-      for (const spec of imports(file).filter((s) => s.startsWith("."))) {
-        const target = path.resolve(path.dirname(file), spec);
+      for (const target of localImportsOf(file)) {
         if (!target.startsWith(runtime + path.sep)) continue;
         const to = moduleOf(target);
         if (to === from) continue;
         const rel = path.relative(runtime, file);
         if (!(ALLOWED[from] ?? []).includes(to)) violations.push(`${rel}: ${from} may not import ${to}`);
-        // Across modules, only through the index.ts that lists the public exports.
-        const viaEntry = /[\\/]index\.ts$/.test(target) && path.dirname(target) === path.join(runtime, to);
-        if (!viaEntry) violations.push(`${rel}: imports ${path.relative(runtime, target)} instead of ${to}/index.ts`);
+        const entry = path.relative(path.join(runtime, to), target);
+        if (entry !== "index.ts" && entry !== "internal.ts") violations.push(`${rel}: imports ${path.relative(runtime, target)} instead of ${to}/index.ts`);
       }
     }
     expect(violations).toEqual([]);
   });
 
-  it("lets actors import only the SDK (and zod)", () => {
+  it("has the import rule of every module in the header of its index.ts, as the test enforces it", () => {
+    const mismatches = modules.flatMap((name) => {
+      const declared = declaredImports(path.join(runtime, name, "index.ts"));
+      const rule = ALLOWED[name];
+      if (!rule) return [`${name}: no import rule in this test`];
+      if (!declared) return [`${name}/index.ts: no "May import: …." line in its header`];
+      return [...declared].sort().join() === [...rule].sort().join() ? [] : [`${name}/index.ts says "${declared.join(", ")}", the rule is "${rule.join(", ")}"`];
+    });
+    expect(mismatches).toEqual([]);
+  });
+
+  it("has no import cycle between files, type-only imports included", () => {
+    const files = [...sourceFiles(runtime), ...sourceFiles(path.join(REPO, "actors"))];
+    const cycles = findCycles(files).map((group) => group.map((f) => path.relative(REPO, f)).join(" → "));
+    expect(cycles).toEqual([]);
+  });
+
+  it("lets actors import only the public SDK entry (and zod)", () => {
+    const actorFiles = [path.join(REPO, "actors"), path.join(REPO, "test", "fixtures", "actors")].flatMap(sourceFiles);
     const violations: string[] = [];
-    for (const file of sourceFiles(path.join(REPO, "actors"))) {
-      for (const spec of imports(file)) {
+    for (const file of actorFiles) {
+      for (const spec of importsOf(file)) {
         const target = spec.startsWith(".") ? path.resolve(path.dirname(file), spec) : spec;
         const insideRuntime = target.startsWith(runtime + path.sep);
-        if (insideRuntime && path.relative(runtime, target).split(path.sep)[0] !== "sdk") {
-          violations.push(`${path.relative(REPO, file)} imports ${spec}`);
-        }
+        if (insideRuntime && target !== SDK_PUBLIC) violations.push(`${path.relative(REPO, file)} imports ${spec}`);
       }
     }
     expect(violations).toEqual([]);
@@ -75,7 +87,7 @@ describe("import rules", () => {
   // which is only safe while no runtime file imports a package just for its side effects.
   it("imports packages in the runtime for their bindings, never bare for side effects", () => {
     const bare = sourceFiles(runtime).flatMap((file) =>
-      [...readFileSync(file, "utf8").matchAll(/^\s*import\s+["']([^"'.][^"']*)["']/gm)].map((m) => `${path.relative(runtime, file)}: import "${m[1]}"`),
+      [...readFileSync(file, "utf8").matchAll(/^\s*import\s+["']([^"'.][^"']*)["']/g)].map((m) => `${path.relative(runtime, file)}: import "${m[1]}"`),
     );
     expect(bare).toEqual([]);
   });

@@ -32,6 +32,7 @@ describe("the db actor", () => {
     await raw.sql("CREATE TABLE fuse_task_runs (id TEXT PRIMARY KEY, status TEXT NOT NULL, attempts INTEGER)");
     await raw.sql("INSERT INTO fuse_task_runs VALUES ('r1', 'done', 1), ('r2', 'failed', 3)");
     await raw.sql("INSERT INTO notes (title, pinned) VALUES ('a', 1), ('b', 0), ('c', 1)");
+    await raw.sql("CREATE TABLE scratch (id INTEGER PRIMARY KEY)");
     raw.close();
   });
   afterAll(async () => {
@@ -39,13 +40,13 @@ describe("the db actor", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("lists tables with columns, row counts and schema files, hiding Fuse's own", async () => {
+  it("lists tables with columns, row counts and schema files, hiding Fuse's own (_fuse_*, fuse_task_*)", async () => {
     const { tables } = await call<{ tables: { name: string; rows: number; schema?: string; columns: { name: string }[] }[] }>("tables");
     expect(tables.map((t) => [t.name, t.rows, t.schema ?? null])).toEqual([
-      ["fuse_task_runs", 2, null],
       ["notes", 3, "schemas/notes.json"],
+      ["scratch", 0, null],
     ]);
-    expect(tables[1]!.columns.map((c) => c.name)).toEqual(["id", "title", "pinned"]);
+    expect(tables[0]!.columns.map((c) => c.name)).toEqual(["id", "title", "pinned"]);
   });
 
   it("selects rows filtered, ordered and paged, typed by the schema", async () => {
@@ -62,10 +63,13 @@ describe("the db actor", () => {
     expect(await failure("select", { table: "notes", where: { pinned: "yes" } })).toMatchInlineSnapshot(`"VALIDATION_FAILED notes.pinned: expected true or false, got "yes""`);
   });
 
-  it("drops a table only when the confirmation repeats its name, and never Fuse's own", async () => {
-    expect(await failure("drop", { table: "fuse_task_runs", confirm: "yes" })).toMatchInlineSnapshot(`"VALIDATION_FAILED drop fuse_task_runs: confirm must repeat the table's name, got "yes""`);
+  it("drops a table only when the confirmation repeats its name, and never clears or drops Fuse's own", async () => {
+    expect(await failure("drop", { table: "scratch", confirm: "yes" })).toMatchInlineSnapshot(`"VALIDATION_FAILED drop scratch: confirm must repeat the table's name, got "yes""`);
     expect(await failure("drop", { table: "_fuse_migrations", confirm: "_fuse_migrations" })).toMatchInlineSnapshot(`"VALIDATION_FAILED drop _fuse_migrations: the table is Fuse's own"`);
-    expect(await call("drop", { table: "fuse_task_runs", confirm: "fuse_task_runs" })).toEqual({ dropped: "fuse_task_runs" });
+    expect(await failure("drop", { table: "fuse_task_runs", confirm: "fuse_task_runs" })).toMatchInlineSnapshot(`"VALIDATION_FAILED drop fuse_task_runs: the table is Fuse's own"`);
+    expect(await failure("clear", { table: "fuse_task_runs" })).toMatchInlineSnapshot(`"VALIDATION_FAILED clear fuse_task_runs: the table is Fuse's own"`);
+    expect((await call<{ total: number }>("select", { table: "fuse_task_runs" })).total).toBe(2);
+    expect(await call("drop", { table: "scratch", confirm: "scratch" })).toEqual({ dropped: "scratch" });
   });
 
   it("backs up online, clears, and restores the rows (and a dropped table) from the backup", async () => {

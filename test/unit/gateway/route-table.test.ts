@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildRouteTable, compilePath, matchRoute, splitPath } from "../../../runtime/gateway/index.ts";
-import type { DiscoveredService } from "../../../runtime/sdk/index.ts";
+import type { DiscoveredService } from "../../../runtime/sdk/internal.ts";
 
 const service = (actor: string, id: string, endpoints: { name: string; http?: { method: "GET" | "POST"; path: string } }[]): DiscoveredService => ({
   actor,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideScale } from "../../../runtime/hub/autoscale-policy.ts";
+import { decideScale } from "../../../runtime/hub/scaling/autoscale-policy.ts";
 
 const config = { min: 1, max: 4, targetInflight: 2, intervalMs: 100, upCooldownMs: 1000, downCooldownMs: 5000 };
 const at = (over: Partial<Parameters<typeof decideScale>[0]>) => decideScale({ current: 1, inflight: 0, recentPeak: 0, now: 10_000, lastChangeAt: 0, ...over }, config);

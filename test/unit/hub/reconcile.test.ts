@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planReconcile } from "../../../runtime/hub/reconcile.ts";
+import { planReconcile } from "../../../runtime/hub/live-changes/reconcile.ts";
 import type { ActorPlan } from "../../../runtime/config/index.ts";
 
 const plan = (name: string, over: Partial<ActorPlan> = {}): ActorPlan => ({ name, module: `/a/${name}.ts`, instances: 1, env: {}, builtin: false, ...over });

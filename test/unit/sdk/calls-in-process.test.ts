@@ -1,4 +1,4 @@
-import { createTestHub, startActor, type AnyActor, type RunningActor } from "../../../runtime/sdk/index.ts";
+import { createTestHub, startActor, type AnyActor, type RunningActor } from "../../../runtime/sdk/internal.ts";
 import { createLogger } from "../../../runtime/log/index.ts";
 import { describeCallBehaviour } from "../../shared/call-behaviour.ts";
 

@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../../runtime/log/index.ts";
-import { RunStore } from "../../../runtime/taskmaster/run-store.ts";
-import { RunWriter } from "../../../runtime/taskmaster/run-writer.ts";
+import { RunStore } from "../../../runtime/taskmaster/store/run-store.ts";
+import { RunWriter } from "../../../runtime/taskmaster/store/run-writer.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-run-writer-"));
 let store: RunStore;

@@ -1,0 +1,66 @@
+import { defineActor, defineEndpoint } from "../../sdk/internal.ts";
+import { BuiltinActor, hubContract, type ActorStatus, type HubInfo, type ScheduleStatus } from "../../protocol/index.ts";
+import type { Supervisor } from "../supervision/supervisor.ts";
+import type { EndpointTotals } from "../supervision/actor-group.ts";
+
+export interface HubActorDeps {
+  supervisor: Supervisor;
+  schedules(): ScheduleStatus[];
+  info(): HubInfo;
+  stats(): Promise<Map<string, EndpointTotals>>;
+  recentLogs(name: string, lines: number): string[];
+  shutdown(): void;
+}
+
+const { endpoints } = hubContract;
+
+/**
+ * The `hub` actor: the supervisor's control endpoints on the bus (so also HTTP and CLI), each
+ * the contract's shape with a handler. Outputs are checked too: the dashboard and the CLI rely on them.
+ */
+export function createHubActor(deps: HubActorDeps) {
+  const { supervisor } = deps;
+  const statusOf = async (name: string): Promise<ActorStatus> => supervisor.group(name).status((await deps.stats()).get(name));
+  const control = (endpoint: (typeof endpoints)["start"], act: (name: string) => Promise<void>) =>
+    defineEndpoint({
+      ...endpoint,
+      handler: async ({ name }) => {
+        await act(name);
+        return statusOf(name);
+      },
+    });
+  return defineActor({
+    name: hubContract.actor,
+    description: "The supervisor: lists, starts, stops, restarts and scales actors",
+    endpoints: {
+      list: defineEndpoint({ ...endpoints.list, handler: async () => ({ actors: supervisor.statuses(await deps.stats()) }) }),
+      start: control(endpoints.start, (name) => supervisor.group(name).start()),
+      stop: control(endpoints.stop, (name) => supervisor.group(name).stop()),
+      restart: control(endpoints.restart, (name) => supervisor.group(name).restart()),
+      scale: defineEndpoint({
+        ...endpoints.scale,
+        handler: async ({ name, instances }) => {
+          await supervisor.group(name).scale(instances);
+          return statusOf(name);
+        },
+      }),
+      info: defineEndpoint({ ...endpoints.info, handler: () => deps.info() }),
+      logs: defineEndpoint({
+        ...endpoints.logs,
+        handler: ({ name, lines }) => {
+          // Throws ACTOR_NOT_FOUND for a name the hub does not run; the hub's own log is always there.
+          if (name !== BuiltinActor.hub) supervisor.group(name);
+          return { lines: deps.recentLogs(name, lines) };
+        },
+      }),
+      schedules: defineEndpoint({ ...endpoints.schedules, handler: () => ({ schedules: deps.schedules() }) }),
+      shutdown: defineEndpoint({
+        ...endpoints.shutdown,
+        handler: () => {
+          setImmediate(() => deps.shutdown());
+          return { stopping: true };
+        },
+      }),
+    },
+  });
+}

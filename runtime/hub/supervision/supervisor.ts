@@ -1,0 +1,127 @@
+import path from "node:path";
+import type { ActorPlan } from "../../config/index.ts";
+import { NotFoundError } from "../../errors/index.ts";
+import type { Logger } from "../../log/index.ts";
+import { ErrorCode, ProcessEnv, type ActorStatus } from "../../protocol/index.ts";
+import { ActorGroup, type EndpointTotals, type GroupSettings } from "./actor-group.ts";
+import type { LogSinks } from "./log-sink.ts";
+import { bundleActor, type LaunchSpec, type ProcessLauncher } from "../process/index.ts";
+
+
+export interface SupervisorOptions {
+  hubDir: string;
+  prefix: string;
+  natsUrl: string;
+  dbUrl?: string;
+  logLevel: string;
+  heartbeatMs: number;
+  settings: GroupSettings;
+  launcher: ProcessLauncher;
+  sinks: LogSinks;
+  log: Logger;
+}
+
+/** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
+export class Supervisor {
+  private readonly groups = new Map<string, ActorGroup>();
+  private readonly bundles = new Map<string, Promise<string>>();
+  private healthTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  /** The actor's bundle, built once and shared by its instances until `fresh` asks again. */
+  private bundle(plan: ActorPlan, fresh: boolean): Promise<string> {
+    let bundle = this.bundles.get(plan.name);
+    if (!bundle || fresh) {
+      bundle = bundleActor(plan.name, plan.module, path.join(this.options.hubDir, ".fuse", "build"));
+      // A failed build is not kept: the next start tries again, perhaps with fixed code.
+      bundle.catch(() => this.bundles.delete(plan.name));
+      this.bundles.set(plan.name, bundle);
+    }
+    return bundle;
+  }
+
+  private async prepare(plan: ActorPlan, index: number, fresh: boolean): Promise<LaunchSpec> {
+    const o = this.options;
+    if (plan.kind === "process") {
+      return { label: `${plan.name}#${index}`, command: plan.command!, args: plan.args ?? [], env: this.env(plan, index), cwd: plan.cwd ?? o.hubDir };
+    }
+    const file = await this.bundle(plan, fresh);
+    return { label: `${plan.name}#${index}`, command: process.execPath, args: ["--enable-source-maps", file], env: this.env(plan, index), cwd: o.hubDir };
+  }
+
+  /** The environment of an instance: the hub's, the plan's, and who and where it is. */
+  private env(plan: ActorPlan, index: number): Record<string, string> {
+    const o = this.options;
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      ...plan.env,
+      [ProcessEnv.actor]: plan.name,
+      [ProcessEnv.module]: plan.module,
+      [ProcessEnv.natsUrl]: o.natsUrl,
+      [ProcessEnv.prefix]: o.prefix,
+      [ProcessEnv.instance]: String(index),
+      [ProcessEnv.logLevel]: o.logLevel,
+      [ProcessEnv.heartbeatMs]: String(o.heartbeatMs),
+      [ProcessEnv.drainMs]: String(o.settings.drainTimeoutMs),
+      [ProcessEnv.hubDir]: o.hubDir,
+    };
+    if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
+    return env;
+  }
+
+  add(plan: ActorPlan): ActorGroup {
+    const group = new ActorGroup(plan, {
+      launcher: this.options.launcher,
+      prepare: (p, i, fresh) => this.prepare(p, i, fresh),
+      sinks: this.options.sinks,
+      log: this.options.log,
+      settings: this.options.settings,
+    });
+    this.groups.set(plan.name, group);
+    this.healthTimer ??= setInterval(() => this.checkHealth(), this.options.heartbeatMs);
+    return group;
+  }
+
+  has(name: string): boolean {
+    return this.groups.has(name);
+  }
+
+  /** Drains and stops an actor, and forgets it. */
+  async remove(name: string): Promise<void> {
+    await this.group(name).stop();
+    this.groups.delete(name);
+    this.bundles.delete(name);
+  }
+
+  group(name: string): ActorGroup {
+    const group = this.groups.get(name);
+    if (!group) throw new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, `no actor named "${name}" in this hub`, { details: { name } });
+    return group;
+  }
+
+  names(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  private checkHealth(): void {
+    const now = Date.now();
+    for (const group of this.groups.values()) group.checkHealth(now);
+  }
+
+  statuses(totals: Map<string, EndpointTotals> = new Map()): ActorStatus[] {
+    return [...this.groups.values()].map((g) => g.status(totals.get(g.plan.name)));
+  }
+
+  pids(): number[] {
+    return [...this.groups.values()].flatMap((g) => g.pids());
+  }
+
+  /** Stops the given actors (default all), user actors before built-in ones. */
+  async stopAll(): Promise<void> {
+    clearInterval(this.healthTimer);
+    const groups = [...this.groups.values()];
+    await Promise.all(groups.filter((g) => !g.plan.builtin).map((g) => g.stop()));
+    await Promise.all(groups.filter((g) => g.plan.builtin).map((g) => g.stop()));
+  }
+}

@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { BuiltinActor } from "./builtin-actors.ts";
+import { defineContract } from "./define-contract.ts";
+
+export const RUN_STATUSES = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const STEP_STATUSES = ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** The error a step or run ended with, as it would cross the wire. */
+export const runErrorSchema = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional(), actor: z.string().optional() });
+export type RunError = z.infer<typeof runErrorSchema>;
+
+export const stepRecordSchema = z.object({
+  id: z.string(),
+  status: z.enum(STEP_STATUSES),
+  /** Calls made so far (a fan-out counts each item's calls). */
+  attempts: z.number(),
+  startedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  output: z.unknown().optional(),
+  error: runErrorSchema.optional(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+export const runRecordSchema = z.object({
+  id: z.string(),
+  task: z.string(),
+  status: z.enum(RUN_STATUSES),
+  input: z.unknown(),
+  output: z.unknown().optional(),
+  error: runErrorSchema.optional(),
+  traceId: z.string(),
+  createdAt: z.number(),
+  startedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+/** A run with every step of its task, in the schema's order (steps not reached are `pending`). */
+export const runDetailSchema = runRecordSchema.extend({ steps: z.array(stepRecordSchema) });
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const taskSummarySchema = z.object({ name: z.string(), description: z.string().optional(), file: z.string(), steps: z.number() });
+export type TaskSummary = z.infer<typeof taskSummarySchema>;
+
+const invalidTaskFile = z.object({ file: z.string(), code: z.string(), message: z.string(), details: z.unknown().optional() });
+const taskList = z.object({ tasks: z.array(taskSummarySchema), invalid: z.array(invalidTaskFile) });
+
+export const dagSchema = z.object({
+  nodes: z.array(z.object({ id: z.string(), call: z.string(), level: z.number(), when: z.string().optional(), forEach: z.string().optional(), onError: z.string() })),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(["data", "order"]) })),
+  mermaid: z.string(),
+});
+
+const runId = z.strictObject({ runId: z.string().min(1) });
+
+/** The `taskmaster` actor's endpoints and the run records they return, as it serves them and its clients call them. */
+export const taskmasterContract = defineContract(BuiltinActor.taskmaster, {
+  list: {
+    description: "Lists the task schemas served, and the files refused with why",
+    input: z.object({}),
+    output: taskList,
+    http: { method: "GET", path: "/tasks" },
+  },
+  reload: { description: "Reads tasks/ again", input: z.object({}), output: taskList },
+  show: {
+    description: "Shows one task schema with its DAG",
+    input: z.strictObject({ name: z.string().min(1) }),
+    output: taskSummarySchema.extend({ schema: z.unknown(), dag: dagSchema }),
+    http: { method: "GET", path: "/tasks/:name" },
+  },
+  run: {
+    description: "Runs a task: returns its run id at once, or with `wait` its output",
+    input: z.strictObject({
+      task: z.string().min(1),
+      input: z.unknown().optional(),
+      /** Wait for the run to end and return its output, instead of returning at once with its id. */
+      wait: z.boolean().default(false),
+      /** With `wait`: the longest wait in ms, bounded by the request's deadline. */
+      timeoutMs: z.number().int().positive().optional(),
+    }),
+    output: runRecordSchema,
+  },
+  status: { description: "A run's status with every step", input: runId, output: runDetailSchema, http: { method: "GET", path: "/tasks/runs/:runId" } },
+  runs: {
+    description: "Lists runs, newest first, by task, status and start time",
+    input: z.strictObject({
+      task: z.string().optional(),
+      status: z.enum(RUN_STATUSES).optional(),
+      since: z.number().optional(),
+      limit: z.number().int().min(1).max(1000).default(50),
+    }),
+    output: z.object({ runs: z.array(runRecordSchema) }),
+  },
+  cancel: { description: "Cancels a run; steps in flight are abandoned", input: runId, output: runDetailSchema },
+  result: {
+    description: "A run's full result as JSON: every step's output and the task schema it ran",
+    input: runId,
+    output: z.object({ run: runDetailSchema, schema: z.unknown() }),
+    http: { method: "GET", path: "/tasks/runs/:runId/result" },
+  },
+});

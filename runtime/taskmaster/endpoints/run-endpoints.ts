@@ -1,0 +1,42 @@
+import { taskmasterContract } from "../../protocol/index.ts";
+import { defineEndpoint } from "../../sdk/internal.ts";
+import type { RunEngine } from "../run/run-engine.ts";
+import type { TaskRegistry } from "./task-registry.ts";
+
+const { endpoints } = taskmasterContract;
+
+// A reply sent right at the caller's deadline arrives too late; answer a little before.
+const REPLY_MARGIN_MS = 250;
+
+export interface RunEndpointsDeps {
+  registry: TaskRegistry;
+  /** The run engine, there once the actor has started. */
+  engine(): RunEngine;
+}
+
+/** `taskmaster.run`, `status`, `runs`, `cancel` and `result`: starting runs and reading them back. */
+export function runEndpoints({ registry, engine }: RunEndpointsDeps) {
+  return {
+    run: defineEndpoint({
+      ...endpoints.run,
+      handler: async ({ task, input, wait, timeoutMs }, ctx) => {
+        const definition = registry.get(task);
+        const run = await engine().start(definition, input, {
+          traceId: ctx.traceId,
+          ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
+        });
+        if (!wait) return run;
+        const budget = Math.max(0, Math.min(timeoutMs ?? Infinity, ctx.remainingMs() - REPLY_MARGIN_MS));
+        const { steps: _steps, ...record } = await engine().wait(run.id, budget);
+        return record;
+      },
+    }),
+    status: defineEndpoint({ ...endpoints.status, handler: ({ runId }) => engine().detail(runId) }),
+    runs: defineEndpoint({ ...endpoints.runs, handler: async (filter) => ({ runs: await engine().list(filter) }) }),
+    cancel: defineEndpoint({ ...endpoints.cancel, handler: ({ runId }) => engine().cancel(runId) }),
+    result: defineEndpoint({
+      ...endpoints.result,
+      handler: async ({ runId }) => ({ run: await engine().detail(runId), schema: await engine().schemaOf(runId) }),
+    }),
+  };
+}

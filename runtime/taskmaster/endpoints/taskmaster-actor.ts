@@ -1,0 +1,75 @@
+import { taskmasterContract } from "../../protocol/index.ts";
+import { defineActor, type ActorContext } from "../../sdk/internal.ts";
+import { systemClock, type Clock } from "../run/clock.ts";
+import { RunEngine } from "../run/run-engine.ts";
+import { openRunStore } from "../store/open-run-store.ts";
+import type { RunStore } from "../store/run-store.ts";
+import { runEndpoints } from "./run-endpoints.ts";
+import { taskEndpoints } from "./task-endpoints.ts";
+import { TaskRegistry } from "./task-registry.ts";
+
+export interface TaskmasterOptions {
+  /** The hub folder; task schemas are read from its `tasks/`. */
+  hubDir: string;
+  /** libSQL URL of the run store: a sqld `http://` URL, or `file:` in tests. */
+  dbUrl: string;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** How often tasks/ is read again and checked against the live actors. Default 10 000 ms. */
+  refreshMs?: number;
+}
+
+/** Reads tasks/ again and refuses steps that call endpoints no live actor serves; logs each new refusal once. */
+function createRefresh(registry: TaskRegistry) {
+  let lastRefused = "";
+  return async (ctx: ActorContext) => {
+    const refused = registry.reload();
+    const services = await ctx.discover({ timeoutMs: 500 }).catch(() => []);
+    const known = new Map<string, Set<string>>();
+    for (const s of services) for (const e of s.endpoints) known.set(s.actor, (known.get(s.actor) ?? new Set()).add(e.name));
+    refused.push(...registry.refuseUnknownEndpoints(known));
+    const signature = refused.map((r) => r.error.message).join("\n");
+    if (signature !== lastRefused) for (const { error } of refused) ctx.log.error({ err: error, code: error.code }, "task schema refused");
+    lastRefused = signature;
+  };
+}
+
+/**
+ * The `taskmaster` actor: serves the task schemas of `tasks/`, runs them as xstate machines
+ * that call the steps' endpoints, and persists every run so that it survives a restart.
+ */
+export function createTaskmasterActor(options: TaskmasterOptions) {
+  const registry = new TaskRegistry(options.hubDir);
+  const refresh = createRefresh(registry);
+  let store: RunStore | undefined;
+  let engine: RunEngine | undefined;
+  let refreshTimer: NodeJS.Timeout | undefined;
+
+  // At start and then periodically, so that edited files and actors that come later count.
+  const start = async (ctx: ActorContext) => {
+    await refresh(ctx);
+    refreshTimer = setInterval(() => void refresh(ctx).catch((err) => ctx.log.warn({ err }, "task refresh failed")), options.refreshMs ?? 10_000);
+    refreshTimer.unref();
+    store = await openRunStore(options.dbUrl);
+    engine = new RunEngine({
+      store,
+      clock: options.clock ?? systemClock,
+      log: ctx.log,
+      call: (target, input, { timeoutMs, idempotencyKey }, traceId) => ctx.call(target, input, { timeout: timeoutMs, idempotencyKey, traceId }),
+    });
+    await engine.resume();
+    ctx.log.info({ tasks: registry.list().length, invalid: registry.invalid().length }, "task schemas loaded");
+  };
+
+  return defineActor({
+    name: taskmasterContract.actor,
+    description: "Runs task schemas (tasks/*.json) as DAGs of actor calls, durably",
+    start,
+    async stop() {
+      clearInterval(refreshTimer);
+      await engine?.stop();
+      store?.close();
+    },
+    endpoints: { ...taskEndpoints({ registry, refresh }), ...runEndpoints({ registry, engine: () => engine! }) },
+  });
+}

@@ -1,0 +1,22 @@
+import type { RunStatus, StepStatus } from "../../protocol/index.ts";
+
+// The run records are part of the public contract and live in protocol; re-exported here for the taskmaster's files.
+export {
+  RUN_STATUSES,
+  STEP_STATUSES,
+  type RunStatus,
+  type StepStatus,
+  type RunError,
+  type StepRecord,
+  type RunRecord,
+  type RunDetail,
+} from "../../protocol/index.ts";
+
+export function isFinalRun(status: RunStatus): boolean {
+  return status === "succeeded" || status === "failed" || status === "cancelled";
+}
+
+/** A step whose dependents may start: it finished one way or the other without failing the task. */
+export function isSettledStep(status: StepStatus): boolean {
+  return status === "succeeded" || status === "skipped" || status === "failed";
+}

@@ -1,0 +1,145 @@
+import { createClient, type Client, type InStatement, type Row } from "@libsql/client";
+import { RUN_TABLES } from "./run-tables.ts";
+import type { RunRecord, RunStatus, StepRecord, StepStatus } from "../run/run-types.ts";
+
+// sqld gzips its replies by default; for small replies on a local link, inflating them costs
+// more CPU than the bytes saved.
+function uncompressedFetch(request: Request): Promise<Response> {
+  request.headers.set("accept-encoding", "identity");
+  return fetch(request);
+}
+
+/** A run as stored, with the task schema it was started with. */
+export interface StoredRun extends RunRecord {
+  /** The task schema (JSON) the run was started with; a resumed run uses it, not the file of today. */
+  definition: unknown;
+  file: string;
+}
+
+export interface RunFilter {
+  task?: string;
+  status?: RunStatus;
+  /** Only runs created at or after this epoch ms. */
+  since?: number;
+  /** Most runs to return, newest first. Default 50. */
+  limit?: number;
+}
+
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+const parse = (text: unknown) => (typeof text === "string" ? (JSON.parse(text) as unknown) : undefined);
+const num = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
+
+function withOptional<T extends object>(target: T, fields: Record<string, unknown>): T {
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) (target as Record<string, unknown>)[key] = value;
+  return target;
+}
+
+function toRun(row: Row): StoredRun {
+  return withOptional(
+    {
+      id: String(row.id),
+      task: String(row.task),
+      status: String(row.status) as RunStatus,
+      input: parse(row.input),
+      traceId: String(row.trace_id),
+      createdAt: Number(row.created_at),
+      definition: parse(row.definition),
+      file: String(row.file),
+    },
+    { output: parse(row.output), error: parse(row.error), startedAt: num(row.started_at), endedAt: num(row.ended_at) },
+  );
+}
+
+function toStep(row: Row): StepRecord {
+  return withOptional(
+    { id: String(row.step_id), status: String(row.status) as StepStatus, attempts: Number(row.attempts) },
+    { output: parse(row.output), error: parse(row.error), startedAt: num(row.started_at), endedAt: num(row.ended_at) },
+  );
+}
+
+/** SQL for writing one step's record (insert or replace). */
+export function stepStatement(runId: string, step: StepRecord): InStatement {
+  return {
+    sql: `INSERT INTO fuse_task_steps (run_id, step_id, status, attempts, output, error, started_at, ended_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (run_id, step_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+            output = excluded.output, error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at`,
+    args: [runId, step.id, step.status, step.attempts, json(step.output), json(step.error), step.startedAt ?? null, step.endedAt ?? null],
+  };
+}
+
+/** SQL for recording a new run. */
+export function insertStatement(run: StoredRun, idempotencyKey?: string): InStatement {
+  return {
+    sql: `INSERT INTO fuse_task_runs (id, task, status, input, output, error, definition, file, trace_id, idempotency_key, created_at, started_at, ended_at)
+          VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, NULL, NULL)`,
+    args: [run.id, run.task, run.status, JSON.stringify(run.input ?? null), JSON.stringify(run.definition), run.file, run.traceId, idempotencyKey ?? null, run.createdAt],
+  };
+}
+
+/** SQL for writing a run's status, output, error and timings. */
+export function runStatement(run: RunRecord): InStatement {
+  return {
+    sql: "UPDATE fuse_task_runs SET status = ?, output = ?, error = ?, started_at = ?, ended_at = ? WHERE id = ?",
+    args: [run.status, json(run.output), json(run.error), run.startedAt ?? null, run.endedAt ?? null, run.id],
+  };
+}
+
+/** Runs and their steps in the database, through `@libsql/client` (a sqld URL, or `file:` in tests). */
+export class RunStore {
+  private constructor(readonly client: Client) {}
+
+  /** Connects and creates the tables when missing. */
+  static async open(url: string): Promise<RunStore> {
+    const client = createClient({ url, fetch: uncompressedFetch });
+    await client.batch(RUN_TABLES, "write");
+    return new RunStore(client);
+  }
+
+  async write(statements: InStatement[]): Promise<void> {
+    if (statements.length) await this.client.batch(statements, "write");
+  }
+
+  async get(id: string): Promise<StoredRun | undefined> {
+    const { rows } = await this.client.execute({ sql: "SELECT * FROM fuse_task_runs WHERE id = ?", args: [id] });
+    return rows[0] ? toRun(rows[0]) : undefined;
+  }
+
+  async byIdempotencyKey(key: string): Promise<StoredRun | undefined> {
+    const { rows } = await this.client.execute({ sql: "SELECT * FROM fuse_task_runs WHERE idempotency_key = ?", args: [key] });
+    return rows[0] ? toRun(rows[0]) : undefined;
+  }
+
+  async steps(runId: string): Promise<StepRecord[]> {
+    const { rows } = await this.client.execute({ sql: "SELECT * FROM fuse_task_steps WHERE run_id = ?", args: [runId] });
+    return rows.map(toStep);
+  }
+
+  /** Runs that had not finished when the taskmaster stopped, oldest first. */
+  async unfinished(): Promise<StoredRun[]> {
+    const { rows } = await this.client.execute("SELECT * FROM fuse_task_runs WHERE status IN ('pending', 'running') ORDER BY created_at");
+    return rows.map(toRun);
+  }
+
+  async list(filter: RunFilter = {}): Promise<StoredRun[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const add = (clause: string, value: string | number) => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (filter.task) add("task = ?", filter.task);
+    if (filter.status) add("status = ?", filter.status);
+    if (filter.since !== undefined) add("created_at >= ?", filter.since);
+    args.push(filter.limit ?? 50);
+    const { rows } = await this.client.execute({
+      sql: `SELECT * FROM fuse_task_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+      args,
+    });
+    return rows.map(toRun);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

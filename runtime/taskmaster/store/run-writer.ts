@@ -1,0 +1,123 @@
+import type { InStatement } from "@libsql/client";
+import type { Logger } from "../../log/index.ts";
+import { toFuseError } from "../../errors/index.ts";
+import type { RunStore } from "./run-store.ts";
+
+export interface RunWriterOptions {
+  /** Longest a change waits before it is written, in ms. Default 20. */
+  intervalMs?: number;
+}
+
+interface Pending {
+  statement: InStatement;
+  waiters: { resolve(): void; reject(error: unknown): void }[];
+}
+
+/**
+ * Writes run and step records behind the machines, in order, coalesced: a record changed
+ * twice before the next write is written once, and everything pending (across runs) goes in
+ * one batch, at most every `intervalMs`. Losing the last writes in a crash is safe: a step not
+ * recorded as finished is re-run with the same idempotency key.
+ */
+export class RunWriter {
+  private pending = new Map<string, Pending>();
+  private writing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly intervalMs: number;
+  private urgent = false;
+  /** Set while waiting to retry after the store could not be reached. */
+  private retrying = false;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly log: Logger,
+    options: RunWriterOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 20;
+  }
+
+  /**
+   * Queues a statement under `key`; a later one with the same key replaces it. Resolves
+   * once it is written; rejects when it could not be (the error is also logged).
+   * `immediate` writes without waiting for the interval.
+   */
+  put(key: string, statement: InStatement, options: { immediate?: boolean } = {}): Promise<void> {
+    const waiters = this.pending.get(key)?.waiters ?? [];
+    const written = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+    // Nobody has to await a record; a failure is logged in `write`.
+    written.catch(() => undefined);
+    this.pending.set(key, { statement, waiters });
+    if (options.immediate) {
+      this.urgent = true;
+      if (!this.writing && !this.retrying) void this.drain();
+    } else {
+      this.timer ??= setTimeout(() => void this.drain(), this.intervalMs);
+    }
+    return written;
+  }
+
+  /** Resolves once everything queued before the call is written (or, the store being unreachable, after a few tries). */
+  async flush(): Promise<void> {
+    for (let round = 0; round < 4 && (this.writing || this.pending.size); round++) await (this.writing ?? this.drain());
+  }
+
+  private drain(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.retrying = false;
+    if (this.writing) return this.writing;
+    if (!this.pending.size) return Promise.resolve();
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.urgent = false;
+    this.writing = this.write(batch).finally(() => {
+      this.writing = undefined;
+      if (this.urgent && !this.retrying) void this.drain();
+      else if (this.pending.size) this.timer ??= setTimeout(() => void this.drain(), this.intervalMs);
+    });
+    return this.writing;
+  }
+
+  // A batch is one transaction. When the database refuses it (an SQL error), each record is
+  // tried alone so one bad record does not lose the others. When the database cannot be
+  // reached, records nobody waits for are queued again and retried later; records someone
+  // awaits (a new run) fail, so that their caller hears of it.
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      await this.store.write(batch.map((p) => p.statement));
+      for (const p of batch) for (const w of p.waiters) w.resolve();
+      return;
+    } catch (err) {
+      if (!isSqlError(err)) return this.requeue(batch, err);
+      if (batch.length === 1) {
+        this.log.error({ err, code: toFuseError(err).code }, "run record not written");
+        for (const w of batch[0]!.waiters) w.reject(err);
+        return;
+      }
+    }
+    for (const p of batch) await this.write([p]);
+  }
+
+  private requeue(batch: Pending[], err: unknown): void {
+    this.log.warn({ err, code: toFuseError(err).code, records: batch.length, retryInMs: RETRY_MS }, "run store unreachable");
+    const fresh = this.pending;
+    this.pending = new Map();
+    batch.forEach((p, i) => {
+      if (p.waiters.length) p.waiters.forEach((w) => w.reject(err));
+      else this.pending.set(`retry:${i}`, p);
+    });
+    // Newer records of the same keys come after the older ones, so they win.
+    for (const [key, p] of fresh) this.pending.set(key, p);
+    clearTimeout(this.timer);
+    this.retrying = true;
+    this.timer = setTimeout(() => void this.drain(), RETRY_MS);
+  }
+}
+
+const RETRY_MS = 1000;
+
+/** An error the database answered with (libsql's LibsqlError codes start with SQLITE_), not a failure to reach it. */
+function isSqlError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("SQLITE");
+}
