@@ -179,7 +179,18 @@ export class NatsTransport implements Transport {
   ): () => void {
     const sub = this.connection.subscribe(subject, {
       queue: options.queue,
-      callback: (_err, msg) => handler(new ReceivedMessage(msg)),
+      callback: (_err, msg) => {
+        try {
+          handler(new ReceivedMessage(msg));
+        } catch (error) {
+          // Thrown inside nats.js's read loop, it would end the loop and leave the connection
+          // deaf while the process looks alive; thrown on its own, it reaches the process's
+          // uncaught-exception handler, which logs it and exits so the supervisor revives it.
+          setImmediate(() => {
+            throw error;
+          });
+        }
+      },
     });
     return () => sub.unsubscribe();
   }

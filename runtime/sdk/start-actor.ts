@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ServedService, Transport } from "../bus/index.ts";
-import { DEFAULT_PREFIX, EndpointMeta, Header, ServiceMeta, endpointSubject, eventSubject, queueGroup } from "../protocol/index.ts";
+import { DEFAULT_PREFIX, EndpointMeta, ErrorCode, Header, ServiceMeta, endpointSubject, eventSubject, queueGroup } from "../protocol/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { Caller } from "./caller.ts";
 import { RequestContext, runInContext, type ActorStores } from "./context.ts";
@@ -9,9 +9,19 @@ import { Database, type DatabaseOptions } from "../table/index.ts";
 import { KeyValue } from "./stores/key-value.ts";
 import type { AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
-import { toFuseError } from "../errors/index.ts";
+import { FuseError, ValidationError, toFuseError } from "../errors/index.ts";
 
 const decoder = new TextDecoder();
+
+/** An event's payload (null when empty), or the BAD_REQUEST error saying why it is not JSON. */
+function parseEventPayload(data: Uint8Array, topic: string): { value: unknown } | FuseError {
+  if (data.length === 0) return { value: null };
+  try {
+    return { value: JSON.parse(decoder.decode(data)) };
+  } catch (error) {
+    return new ValidationError(`event ${topic}: payload is not valid JSON (${(error as Error).message})`, { code: ErrorCode.BAD_REQUEST });
+  }
+}
 
 export interface StartActorOptions {
   transport: Transport;
@@ -108,9 +118,15 @@ export async function startActor(definition: AnyActor, options: StartActorOption
           sender,
           stores,
         });
-        const payload = message.data.length ? JSON.parse(decoder.decode(message.data)) : null;
+        const payload = parseEventPayload(message.data, topic);
+        if (payload instanceof FuseError) {
+          // Any client may publish on an event subject: bytes that are not JSON are skipped,
+          // so the events after them still arrive.
+          log.warn({ err: payload, code: payload.code, topic, traceId: ctx.traceId }, "malformed event skipped");
+          return;
+        }
         Promise.resolve()
-          .then(() => runInContext(ctx, () => handler(payload, ctx)))
+          .then(() => runInContext(ctx, () => handler(payload.value, ctx)))
           .catch((err) => log.error({ err, code: toFuseError(err).code, topic, traceId: ctx.traceId }, "event handler failed"));
       },
       { queue: queueGroup(definition.name) },
