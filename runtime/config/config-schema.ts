@@ -76,6 +76,8 @@ export const configSchema = z.strictObject({
       url: z.string().regex(/^(nats|tls|wss?):\/\//, "expected a nats:// URL").optional(),
       /** Port of the started nats-server; 0 picks a free one. */
       port: port.default(0),
+      /** Go threads of the started nats-server (GOMAXPROCS). Default: 1 on 2 cores or fewer, else one per core. */
+      serverThreads: z.number().int().min(1).max(1024).optional(),
     })
     .prefault({}),
   db: z

@@ -14,6 +14,8 @@ export interface NatsServerOptions {
   port?: number;
   /** Longest wait for the server to listen, in ms. Default 10 000. */
   readyTimeoutMs?: number;
+  /** GOMAXPROCS of the server. Default: see natsServerThreads. */
+  threads?: number;
 }
 
 export interface NatsServerHandle {
@@ -41,19 +43,28 @@ export function natsServerBinary(): string {
 }
 
 /**
- * Cores nats-server's Go runtime may run on at once: a quarter of the machine (at least one).
- * It shares the machine with every actor process, and Go's idle threads spin looking for
- * work; on 2 cores one thread cuts its CPU per message by a fifth and lifts call throughput by
- * about 10%. GOMAXPROCS in the environment overrides this.
+ * GOMAXPROCS for nats-server, or undefined to leave Go's default (one thread per core). On 2
+ * cores or fewer it shares every core with the actor processes and Go's idle threads spin
+ * looking for work, so one thread serves it better (`npm run bench` shows it there). Larger
+ * machines were not measured, so there Go decides. `bus.serverThreads` and GOMAXPROCS override.
  */
-export function natsServerThreads(cores = os.availableParallelism()): number {
-  return Math.max(1, Math.floor(cores / 4));
+export function natsServerThreads(cores = os.availableParallelism(), configured?: number): number | undefined {
+  if (configured !== undefined) return configured;
+  if (process.env.GOMAXPROCS) return Number(process.env.GOMAXPROCS);
+  return cores <= 2 ? 1 : undefined;
 }
 
 /**
  * Starts nats-server on 127.0.0.1 with JetStream, its store under `dir`. Resolves once it
  * listens, with the port it chose.
  */
+function threadsEnv(threads: number | undefined): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  if (threads === undefined) delete env.GOMAXPROCS;
+  else env.GOMAXPROCS = String(threads);
+  return env;
+}
+
 export function startNatsServer(options: NatsServerOptions): Promise<NatsServerHandle> {
   const binary = natsServerBinary();
   const storeDir = path.join(options.dir, "jetstream");
@@ -62,7 +73,7 @@ export function startNatsServer(options: NatsServerOptions): Promise<NatsServerH
   const port = options.port ? String(options.port) : "-1";
   const child = spawn(binary, ["-a", "127.0.0.1", "-p", port, "-js", "-sd", storeDir], {
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, GOMAXPROCS: process.env.GOMAXPROCS || String(natsServerThreads()) },
+    env: threadsEnv(natsServerThreads(undefined, options.threads)),
   });
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
   return new Promise((resolve, reject) => {

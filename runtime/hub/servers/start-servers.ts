@@ -21,7 +21,7 @@ export interface HubServers {
  */
 export async function startServers(config: FuseConfig, fuseDir: string, log: Logger, cleanups: CleanupStack, onRestart?: () => void): Promise<HubServers> {
   const [natsResult, sqldResult] = await Promise.allSettled([
-    config.bus.url ? undefined : startNatsServer({ dir: path.join(fuseDir, "nats"), port: config.bus.port }),
+    config.bus.url ? undefined : startNatsServer({ dir: path.join(fuseDir, "nats"), port: config.bus.port, threads: config.bus.serverThreads }),
     config.db.url ? undefined : startSupervisedSqld({ dir: path.join(fuseDir, "db"), port: config.db.port, log: log.child({ mod: "hub.sqld" }), restart: config.restart, onRestart }),
   ]);
   // One may have started while the other failed: it is stopped with the rest.
