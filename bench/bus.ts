@@ -1,89 +1,92 @@
-// Actor-to-actor calls over the bus against raw nats.js request/reply and Moleculer 0.14
-// (NATS transporter), on one nats-server, every client and server its own process. Systems
-// are interleaved per round (A B C, then C B A) to cancel drift on a noisy machine.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { startNatsServer } from "../runtime/hub/index.ts";
-import { ProcessEnv } from "../runtime/protocol/index.ts";
+// Actor-to-actor calls over the bus against raw nats.js request/reply (with nats.js's
+// defaults, and connected as Fuse connects) and Moleculer 0.14 (NATS transporter), on one
+// nats-server; every client and server is its own bundled process on plain node.
 import type { DriverResult } from "./lib/driver.ts";
-import { ready, startActorBundle, startBundled, startScript, type BenchProcess } from "./lib/processes.ts";
-import { median, pairedRange, ratio } from "./lib/stats.ts";
+import { ready, startActorBundle, startBundled, type BenchProcess } from "./lib/processes.ts";
+import { RAW_NATS_AS_FUSE } from "./lib/raw-nats-connection.ts";
+import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
+import type { BenchReport } from "./lib/report.ts";
+import { runRounds, type RoundSystem } from "./lib/rounds.ts";
+import { settings } from "./lib/settings.ts";
+import { actorEnv, withNatsServer } from "./lib/with-nats.ts";
 
-interface System {
+type Env = Record<string, string>;
+
+interface BusSystem {
   id: string;
-  server(env: Record<string, string>, buildDir: string): Promise<BenchProcess>;
-  client(env: Record<string, string>, buildDir: string): Promise<BenchProcess>;
+  server(env: Env, buildDir: string): Promise<BenchProcess>;
+  client(env: Env, buildDir: string): Promise<BenchProcess>;
 }
 
-const SYSTEMS: System[] = [
-  {
-    id: "raw-nats",
-    server: (env, buildDir) => ready(startBundled("bus/raw-responder.ts", env, buildDir), /^READY$/),
-    client: (env, buildDir) => startBundled("bus/raw-requester.ts", env, buildDir),
-  },
+const rawNats = (id: string, asFuse: boolean): BusSystem => ({
+  id,
+  server: (env, buildDir) => ready(startBundled("bus/raw-responder.ts", { ...env, [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir)),
+  client: (env, buildDir) => startBundled("bus/raw-requester.ts", { ...env, [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir),
+});
+
+const SYSTEMS: BusSystem[] = [
+  rawNats("raw-nats", false),
+  rawNats("raw-nats-as-fuse", true),
   {
     id: "moleculer",
-    server: (env) => ready(startScript("bus/mol-server.mjs", env), /^READY$/),
-    client: async (env) => startScript("bus/mol-client.mjs", env),
+    server: (env, buildDir) => ready(startBundled("bus/mol-server.mjs", env, buildDir)),
+    client: (env, buildDir) => startBundled("bus/mol-client.ts", env, buildDir),
   },
   {
-    // Both sides run as the hub runs actors: bundled, on plain node (so do raw nats.js's).
     id: "fuse",
-    server: (env, buildDir) =>
-      ready(
-        startActorBundle("echo", "bus/echo-actor.ts", { ...env, [ProcessEnv.actor]: "echo", [ProcessEnv.natsUrl]: env.NATS_URL!, [ProcessEnv.logLevel]: "info" }, buildDir),
-        /"msg":"actor started"/,
-      ),
-    client: (env, buildDir) => startBundled("bus/fuse-caller.ts", env, buildDir),
+    server: (env, buildDir) => ready(startActorBundle("echo", "bus/echo-actor.ts", { ...env, ...actorEnv("echo", env.NATS_URL!) }, buildDir), /"msg":"actor started"/),
+    client: (env, buildDir) => startActorBundle("bench-caller", "bus/fuse-caller.ts", { ...env, ...actorEnv("bench-caller", env.NATS_URL!) }, buildDir),
   },
 ];
 
-export interface BusBenchResult {
-  rows: (DriverResult & { system: string })[];
-  summary: string[];
+const METRICS: Metric<DriverResult>[] = [
+  { name: "seq p50", value: (r) => r.seq_p50_us },
+  { name: "seq p99", value: (r) => r.seq_p99_us },
+  { name: `calls/s, ${settings.inflight} in flight`, value: (r) => r.tput_rps },
+  { name: `p50, ${settings.inflight} in flight`, value: (r) => r.tput_p50_us },
+  { name: `p99, ${settings.inflight} in flight`, value: (r) => r.tput_p99_us },
+];
+
+const COMPARISONS: Comparison[] = [
+  { label: "fuse / raw nats.js (defaults)", system: "fuse", baseline: "raw-nats" },
+  { label: "fuse / raw nats.js (as Fuse connects)", system: "fuse", baseline: "raw-nats-as-fuse" },
+  { label: "fuse / moleculer", system: "fuse", baseline: "moleculer" },
+  { label: "raw nats.js as Fuse connects / defaults", system: "raw-nats-as-fuse", baseline: "raw-nats" },
+  { label: "moleculer / raw nats.js (defaults)", system: "moleculer", baseline: "raw-nats" },
+];
+
+function roundSystem(system: BusSystem, env: Env, buildDir: string): RoundSystem<DriverResult> {
+  return {
+    id: system.id,
+    async measure() {
+      const server = await system.server(env, buildDir);
+      try {
+        const client = await system.client(env, buildDir);
+        try {
+          const metrics = await client.waitFor<DriverResult>("RESULT", 60_000 + settings.seconds * 3000);
+          return { metrics, failure: metrics.errors ? `${metrics.errors} failed calls (first: ${metrics.first_error})` : undefined };
+        } finally {
+          await client.stop();
+        }
+      } finally {
+        await server.stop();
+      }
+    },
+  };
 }
 
-export async function runBusBench(rounds = Number(process.env.BENCH_ROUNDS ?? 3)): Promise<BusBenchResult> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-bench-"));
-  const nats = await startNatsServer({ dir });
-  const env = { NATS_URL: nats.url };
-  const buildDir = path.join(dir, "build");
-  const runs: (DriverResult & { system: string; round: number })[] = [];
-  try {
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? SYSTEMS : [...SYSTEMS].reverse();
-      for (const system of order) {
-        const server = await system.server(env, buildDir);
-        try {
-          const client = await system.client(env, buildDir);
-          const result = await client.waitFor<DriverResult>("RESULT", 300_000);
-          await client.stop();
-          runs.push({ system: system.id, round, ...result });
-          process.stderr.write(`  bus round ${round + 1} ${system.id}: seq p50 ${result.seq_p50_us}µs p99 ${result.seq_p99_us}µs | 64 in flight ${result.tput_rps} req/s\n`);
-        } finally {
-          await server.stop();
-        }
-      }
-    }
-  } finally {
-    await nats.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const med = (id: string, key: keyof DriverResult) => Math.round(median(runs.filter((r) => r.system === id).map((r) => r[key])));
-  const rows = SYSTEMS.map((s) => ({
-    system: s.id,
-    seq_p50_us: med(s.id, "seq_p50_us"),
-    seq_p99_us: med(s.id, "seq_p99_us"),
-    tput_rps: med(s.id, "tput_rps"),
-    tput_p50_us: med(s.id, "tput_p50_us"),
-    tput_p99_us: med(s.id, "tput_p99_us"),
-  }));
-  const summary = [
-    `fuse / raw nats.js, sequential p50 latency: ${ratio(med("fuse", "seq_p50_us"), med("raw-nats", "seq_p50_us"))}${pairedRange(runs, "fuse", "raw-nats", (r) => r.seq_p50_us)} (target ≤ 1.00×)`,
-    `fuse / moleculer, throughput with 64 in flight: ${ratio(med("fuse", "tput_rps"), med("moleculer", "tput_rps"))}${pairedRange(runs, "fuse", "moleculer", (r) => r.tput_rps)} (target ≥ 1.20×)`,
-    `fuse / raw nats.js, throughput with 64 in flight: ${ratio(med("fuse", "tput_rps"), med("raw-nats", "tput_rps"))}`,
-    `moleculer / raw nats.js, throughput with 64 in flight: ${ratio(med("moleculer", "tput_rps"), med("raw-nats", "tput_rps"))} (anchor: about 1.6×)`,
-  ];
-  return { rows, summary };
+export function runBusBench(): Promise<BenchReport> {
+  return withNatsServer("bus", async ({ natsUrl, buildDir }) => {
+    const systems = SYSTEMS.map((s) => roundSystem(s, { NATS_URL: natsUrl }, buildDir));
+    const describe = (r: DriverResult) => `seq p50 ${r.seq_p50_us}µs p99 ${r.seq_p99_us}µs | ${settings.inflight} in flight ${r.tput_rps} calls/s, p99 ${r.tput_p99_us}µs`;
+    const runs = await runRounds(systems, { bench: "bus", describe });
+    return roundsReport(runs, {
+      bench: "bus",
+      settings: { rounds: settings.rounds, seconds: settings.seconds, sequential: settings.sequential, inflight: settings.inflight, pause_s: settings.pauseMs / 1000 },
+      systems: SYSTEMS.map((s) => s.id),
+      metrics: METRICS,
+      comparisons: COMPARISONS,
+      notes: ["latencies in µs; targets: fuse / moleculer calls/s ≥ 1.20×, fuse / raw nats.js (defaults) seq p50 ≤ 1.00×"],
+    });
+  });
 }

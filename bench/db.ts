@@ -1,88 +1,140 @@
-// Inserts/s and point reads/s through ctx.db from 4 actor processes (sqld over a WebSocket, as the hub connects actors), against
-// one process using embedded libSQL directly, in one run.
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+// Inserts/s and point reads/s from 4 worker processes (actors, run as the hub runs them)
+// through three paths to one `entries` table: ctx.db to sqld over a WebSocket (as the hub
+// connects actors), @libsql/client used directly on the same sqld, and the `libsql` package
+// embedded, all 4 processes opening one file (WAL, busy_timeout, sqld's `synchronous`).
+import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import Libsql from "libsql";
 import { NatsTransport, callEndpoint, connectNats } from "../runtime/bus/index.ts";
-import { startNatsServer } from "../runtime/hub/index.ts";
-import { startSqld } from "../runtime/hub/services/sqld.ts";
 import { ProcessEnv, endpointSubject } from "../runtime/protocol/index.ts";
 import { Database, loadTableSchemas, migrate } from "../runtime/table/index.ts";
-import { BENCH_DIR, startScript, type BenchProcess } from "./lib/processes.ts";
-import { ratio } from "./lib/stats.ts";
+import { DbStore, type DbStoreKind } from "./db/entry-stores.ts";
+import { BENCH_DIR, ready, startActorBundle, type BenchProcess } from "./lib/processes.ts";
+import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
+import type { BenchReport } from "./lib/report.ts";
+import { runRounds, type RoundSystem } from "./lib/rounds.ts";
+import { envNumber, settings } from "./lib/settings.ts";
+import { startBenchSqld } from "./lib/sqld.ts";
+import { actorEnv, withNatsServer, type NatsBench } from "./lib/with-nats.ts";
 
-const N = Number(process.env.BENCH_DB_N ?? 1000);
-const PROCS = 4;
+const N = Math.round(envNumber("BENCH_DB_N", 1000, 1));
+const WORKERS = 4;
 
-function embedded(dir: string): { insertsPerS: number; readsPerS: number } {
-  const db = new Libsql(path.join(dir, "embedded.db"));
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec('CREATE TABLE entries ("id" INTEGER PRIMARY KEY, "writer" TEXT NOT NULL, "seq" INTEGER NOT NULL)');
-  const insert = db.prepare("INSERT INTO entries (writer, seq) VALUES (?, ?) RETURNING *");
-  let t = performance.now();
-  for (let i = 0; i < N * PROCS; i++) insert.get("w", i);
-  const insertsPerS = (N * PROCS) / ((performance.now() - t) / 1000);
-  const get = db.prepare("SELECT * FROM entries WHERE id = ? LIMIT 1");
-  t = performance.now();
-  for (let i = 0; i < N * PROCS; i++) get.get(1 + ((i * 7919) % (N * PROCS)));
-  const readsPerS = (N * PROCS) / ((performance.now() - t) / 1000);
-  db.close();
-  return { insertsPerS, readsPerS };
+interface DbResult {
+  insertsPerS: number;
+  readsPerS: number;
 }
 
-export async function runDbBench() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-dbbench-"));
+const METRICS: Metric<DbResult>[] = [
+  { name: "inserts/s", value: (r) => r.insertsPerS },
+  { name: "point reads/s", value: (r) => r.readsPerS },
+];
+
+const COMPARISONS: Comparison[] = [
+  { label: "ctx.db / libsql embedded", system: DbStore.fuse, baseline: DbStore.embedded },
+  { label: "ctx.db / @libsql/client on sqld", system: DbStore.fuse, baseline: DbStore.client },
+  { label: "@libsql/client on sqld / libsql embedded", system: DbStore.client, baseline: DbStore.embedded },
+];
+
+/** The table as the hub would make it from schemas/entries.json, in sqld and in the file. */
+async function prepareDatabases(dir: string, sqldUrl: string, file: string): Promise<void> {
   mkdirSync(path.join(dir, "schemas"));
   cpSync(path.join(BENCH_DIR, "../test/fixtures/schemas/entries.json"), path.join(dir, "schemas/entries.json"));
-  const base = embedded(dir);
-  const nats = await startNatsServer({ dir: path.join(dir, "nats") });
-  const sqld = await startSqld({ dir: path.join(dir, "sqld") });
-  const procs: BenchProcess[] = [];
-  let client: NatsTransport | undefined;
-  try {
-    const db = new Database({ url: sqld.url });
-    await migrate(db.executor(), [...loadTableSchemas(dir).tables.values()]);
+  const tables = [...loadTableSchemas(dir).tables.values()];
+  for (const url of [sqldUrl, `file:${file}`]) {
+    const db = new Database({ url });
+    await migrate(db.executor(), tables);
     db.close();
-    for (let i = 0; i < PROCS; i++) {
-      const p = startScript("../runtime/sdk/process/actor-process.ts", {
-        [ProcessEnv.actor]: "dbbench",
-        [ProcessEnv.module]: path.join(BENCH_DIR, "db/bench-db-actor.ts"),
-        [ProcessEnv.natsUrl]: nats.url,
-        // As the hub gives it to actors: a WebSocket to sqld.
-        [ProcessEnv.dbUrl]: sqld.url.replace("http:", "ws:"),
-        [ProcessEnv.hubDir]: dir,
-        [ProcessEnv.instance]: String(i),
-      });
-      procs.push(p);
-      await p.waitForLine(/"msg":"actor started"/);
-    }
-    client = new NatsTransport(await connectNats({ url: nats.url, name: "dbbench" }));
-    const call = (endpoint: string, input: unknown) =>
-      callEndpoint(client!, { subject: endpointSubject("fuse", "dbbench", endpoint), actor: "dbbench", endpoint }, input, { headers: {}, timeoutMs: 600_000 });
-    // One call per process: the queue group spreads them; each reports its own time.
-    let t = performance.now();
-    await Promise.all(Array.from({ length: PROCS }, (_, i) => call("insert", { n: N, writer: `w${i}` })));
-    const insertsPerS = (N * PROCS) / ((performance.now() - t) / 1000);
-    t = performance.now();
-    await Promise.all(Array.from({ length: PROCS }, () => call("read", { n: N, maxId: N * PROCS })));
-    const readsPerS = (N * PROCS) / ((performance.now() - t) / 1000);
-    const rows = [
-      { system: "embedded libSQL, 1 process", inserts_per_s: Math.round(base.insertsPerS), point_reads_per_s: Math.round(base.readsPerS) },
-      { system: `ctx.db → sqld, ${PROCS} processes`, inserts_per_s: Math.round(insertsPerS), point_reads_per_s: Math.round(readsPerS) },
-    ];
-    return {
-      rows,
-      summary: [
-        `ctx.db (4 processes, sqld over WebSocket) / embedded libSQL (1 process), inserts/s: ${ratio(insertsPerS, base.insertsPerS)}`,
-        `ctx.db (4 processes, sqld over WebSocket) / embedded libSQL (1 process), point reads/s: ${ratio(readsPerS, base.readsPerS)}`,
-      ],
-    };
-  } finally {
-    await client?.close();
-    for (const p of procs) await p.stop();
-    await sqld.stop();
-    await nats.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function sqlOnce<T extends Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
+  const db = new Database({ url });
+  try {
+    return await db.sql<T>(sql);
+  } finally {
+    db.close();
+  }
+}
+
+interface DbSetup extends NatsBench {
+  transport: NatsTransport;
+  workerEnv: Record<string, string>;
+  urlOf: Record<DbStoreKind, string>;
+  /** Each store's PRAGMAs as its first worker saw them, for the report. */
+  pragmas: Map<DbStoreKind, unknown>;
+}
+
+function call(setup: DbSetup, actor: string, endpoint: string, input: unknown): Promise<unknown> {
+  const target = { subject: endpointSubject("fuse", actor, endpoint), actor, endpoint };
+  return callEndpoint(setup.transport, target, input, { headers: {}, timeoutMs: 600_000 });
+}
+
+/** 4 workers start `work` at once; resolves with operations per second over all 4. */
+async function together(work: (worker: string, i: number) => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await Promise.all(Array.from({ length: WORKERS }, (_, i) => work(`dbworker${i}`, i)));
+  return (N * WORKERS) / ((performance.now() - started) / 1000);
+}
+
+function roundSystem(kind: DbStoreKind, setup: DbSetup): RoundSystem<DbResult> {
+  return {
+    id: kind,
+    async measure() {
+      // Every run starts from an empty table, and so from id 1.
+      await sqlOnce(setup.urlOf[kind], "DELETE FROM entries");
+      const workers: BenchProcess[] = [];
+      try {
+        const env = { ...setup.workerEnv, BENCH_DB_STORE: kind };
+        const start = (i: number) => startActorBundle(`dbworker${i}`, "db/db-worker.ts", actorEnv(`dbworker${i}`, setup.natsUrl, env), setup.buildDir);
+        for (let i = 0; i < WORKERS; i++) workers.push(await ready(start(i), /"msg":"actor started"/));
+        if (!setup.pragmas.has(kind)) setup.pragmas.set(kind, await call(setup, "dbworker0", "pragmas", {}));
+        const insertsPerS = await together((w, i) => call(setup, w, "insert", { n: N, writer: `w${i}` }));
+        const reads: { found: number }[] = [];
+        const readsPerS = await together(async (w) => reads.push((await call(setup, w, "read", { n: N, maxId: N * WORKERS })) as { found: number }));
+        const found = reads.reduce((sum, r) => sum + r.found, 0);
+        const failure = found === N * WORKERS ? undefined : `${N * WORKERS - found} of ${N * WORKERS} point reads found no row`;
+        return { metrics: { insertsPerS, readsPerS }, failure };
+      } finally {
+        for (const w of workers) await w.stop();
+      }
+    },
+  };
+}
+
+export function runDbBench(): Promise<BenchReport> {
+  return withNatsServer("db", async (bench) => {
+    const sqld = await startBenchSqld(path.join(bench.dir, "sqld"));
+    const transport = new NatsTransport(await connectNats({ url: bench.natsUrl, name: "dbbench" }));
+    try {
+      const file = path.join(bench.dir, "embedded.db");
+      await prepareDatabases(bench.dir, sqld.url, file);
+      const [sqldPragmas] = await sqlOnce<{ synchronous: number }>(sqld.url, "PRAGMA synchronous");
+      const wsUrl = sqld.url.replace("http:", "ws:");
+      const workerEnv = {
+        // As the hub gives it to actors: a WebSocket to sqld, and the folder of the schemas.
+        [ProcessEnv.dbUrl]: wsUrl,
+        [ProcessEnv.hubDir]: bench.dir,
+        BENCH_DB_URL: wsUrl,
+        BENCH_DB_FILE: file,
+        BENCH_DB_SYNCHRONOUS: String(sqldPragmas!.synchronous),
+      };
+      const setup: DbSetup = { ...bench, transport, workerEnv, urlOf: { [DbStore.fuse]: sqld.url, [DbStore.client]: sqld.url, [DbStore.embedded]: `file:${file}` }, pragmas: new Map() };
+      const kinds = [DbStore.fuse, DbStore.client, DbStore.embedded];
+      const runs = await runRounds(kinds.map((k) => roundSystem(k, setup)), {
+        bench: "db",
+        describe: (r) => `${Math.round(r.insertsPerS)} inserts/s, ${Math.round(r.readsPerS)} point reads/s`,
+      });
+      return roundsReport(runs, {
+        bench: "db",
+        settings: { rounds: settings.rounds, workers: WORKERS, rows_per_worker: N, pause_s: settings.pauseMs / 1000 },
+        systems: kinds,
+        metrics: METRICS,
+        comparisons: COMPARISONS,
+        notes: [...setup.pragmas].map(([kind, pragmas]) => `${kind} connection settings: ${JSON.stringify(pragmas)}`),
+      });
+    } finally {
+      await transport.close();
+      await sqld.stop();
+    }
+  });
 }

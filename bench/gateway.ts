@@ -1,15 +1,19 @@
-// HTTP → bus → HTTP: the Fuse gateway in front of an actor, against (a) plain Hono answering
-// itself, (b) a minimal Hono route doing one raw nats.js request to a raw responder and (c)
-// moleculer-web in front of Moleculer over NATS. One nats-server; every server and the load
-// generator (autocannon, 64 connections) are their own processes; systems interleave per round.
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { startNatsServer } from "../runtime/hub/index.ts";
+// HTTP → bus → HTTP: the Fuse gateway in front of an actor, against plain Hono answering
+// itself, a minimal Hono route doing one raw nats.js request to a raw responder (nats.js's
+// defaults, and connected as Fuse connects), and moleculer-web in front of Moleculer over
+// NATS. One nats-server; every server and the load generator (autocannon) are their own
+// bundled processes on plain node.
 import { ProcessEnv } from "../runtime/protocol/index.ts";
-import { ready, startActorBundle, startBundled, startScript, type BenchProcess } from "./lib/processes.ts";
-import { median, pairedRange, ratio } from "./lib/stats.ts";
+import { ready, startActorBundle, startBundled, type BenchProcess } from "./lib/processes.ts";
+import { RAW_NATS_AS_FUSE } from "./lib/raw-nats-connection.ts";
+import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
+import type { BenchReport } from "./lib/report.ts";
+import { runRounds, type RoundSystem } from "./lib/rounds.ts";
+import { settings } from "./lib/settings.ts";
+import { freePort } from "./lib/free-port.ts";
+import { actorEnv, withNatsServer } from "./lib/with-nats.ts";
+
+type Env = Record<string, string>;
 
 interface LoadResult {
   rps: number;
@@ -19,106 +23,100 @@ interface LoadResult {
   errors: number;
 }
 
-interface System {
+interface GatewaySystem {
   id: string;
-  /** Starts the server process(es); resolves with their URL of POST /echo-like route. */
-  start(env: Record<string, string>, buildDir: string): Promise<{ url: string; processes: BenchProcess[] }>;
+  /** Starts the server process(es); resolves with the URL of their POST echo route. */
+  start(env: Env, buildDir: string, started: BenchProcess[]): Promise<string>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** Starts a server that prints `READY {"url":…}`; resolves with its URL. */
+async function startHttp(script: string, env: Env, buildDir: string, started: BenchProcess[]): Promise<string> {
+  const server = await ready(startBundled(script, env, buildDir), /^READY /);
+  started.push(server);
+  return (JSON.parse(server.lines.find((l) => l.startsWith("READY "))!.slice(6)) as { url: string }).url;
 }
 
-const readyUrl = (p: BenchProcess) => (JSON.parse(p.lines.find((l) => l.startsWith("READY "))!.slice(6)) as { url: string }).url;
+const honoRawNats = (id: string, asFuse: boolean): GatewaySystem => ({
+  id,
+  start: async (env, buildDir, started) => {
+    const rawEnv = { ...env, [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" };
+    started.push(await ready(startBundled("bus/raw-responder.ts", rawEnv, buildDir)));
+    return `${await startHttp("gateway/hono-nats.ts", rawEnv, buildDir, started)}/echo`;
+  },
+});
 
-const SYSTEMS: System[] = [
-  {
-    id: "plain-hono",
-    start: async (env, buildDir) => {
-      const server = await ready(startBundled("gateway/hono-plain.ts", env, buildDir), /^READY /);
-      return { url: `${readyUrl(server)}/echo`, processes: [server] };
-    },
-  },
-  {
-    id: "hono+raw-nats",
-    start: async (env, buildDir) => {
-      const responder = await ready(startBundled("bus/raw-responder.ts", env, buildDir));
-      const server = await ready(startBundled("gateway/hono-nats.ts", env, buildDir), /^READY /);
-      return { url: `${readyUrl(server)}/echo`, processes: [server, responder] };
-    },
-  },
+const SYSTEMS: GatewaySystem[] = [
+  { id: "plain-hono", start: async (env, buildDir, started) => `${await startHttp("gateway/hono-plain.ts", env, buildDir, started)}/echo` },
+  honoRawNats("hono+raw-nats", false),
+  honoRawNats("hono+raw-nats-as-fuse", true),
   {
     id: "moleculer-web",
-    start: async (env) => {
-      const service = await ready(startScript("bus/mol-server.mjs", env));
-      const server = await ready(startScript("gateway/molweb-gateway.mjs", { ...env, HTTP_PORT: String(await freePort()) }), /^READY /);
-      return { url: `${readyUrl(server)}/echo`, processes: [server, service] };
+    start: async (env, buildDir, started) => {
+      started.push(await ready(startBundled("bus/mol-server.mjs", env, buildDir)));
+      return `${await startHttp("gateway/molweb-gateway.mjs", { ...env, HTTP_PORT: String(await freePort()) }, buildDir, started)}/echo`;
     },
   },
   {
-    // The actor and the gateway run as the hub runs them: bundled, on plain node.
     id: "fuse-gateway",
-    start: async (env, buildDir) => {
-      const actorEnv = (name: string) => ({
-        ...env,
-        [ProcessEnv.actor]: name,
-        [ProcessEnv.natsUrl]: env.NATS_URL!,
-        [ProcessEnv.prefix]: "bench",
-        [ProcessEnv.logLevel]: "info",
-      });
-      const actor = await ready(startActorBundle("echo", "bus/echo-actor.ts", actorEnv("echo"), buildDir), /"msg":"actor started"/);
-      const gateway = await ready(startActorBundle("gateway", "../runtime/gateway/actor.ts", actorEnv("gateway"), buildDir), /"msg":"gateway listening"/);
+    start: async (env, buildDir, started) => {
+      const fuseEnv = (name: string) => ({ ...env, ...actorEnv(name, env.NATS_URL!, { [ProcessEnv.prefix]: "bench" }) });
+      started.push(await ready(startActorBundle("echo", "bus/echo-actor.ts", fuseEnv("echo"), buildDir), /"msg":"actor started"/));
+      const gateway = await ready(startActorBundle("gateway", "../runtime/gateway/actor.ts", fuseEnv("gateway"), buildDir), /"msg":"gateway listening"/);
+      started.push(gateway);
       const listening = JSON.parse(gateway.lines.find((l) => l.includes('"msg":"gateway listening"'))!) as { url: string };
-      return { url: `${listening.url}/api/echo/echo`, processes: [gateway, actor] };
+      return `${listening.url}/api/echo/echo`;
     },
   },
 ];
 
-export interface GatewayBenchResult {
-  rows: { system: string; rps: number; p50_us: number; p99_us: number }[];
-  summary: string[];
+const METRICS: Metric<LoadResult>[] = [
+  { name: "req/s", value: (r) => r.rps },
+  { name: "p50", value: (r) => r.p50_us },
+  { name: "p99", value: (r) => r.p99_us },
+];
+
+const COMPARISONS: Comparison[] = [
+  { label: "fuse-gateway / moleculer-web", system: "fuse-gateway", baseline: "moleculer-web" },
+  { label: "fuse-gateway / hono+raw-nats (defaults)", system: "fuse-gateway", baseline: "hono+raw-nats" },
+  { label: "fuse-gateway / hono+raw-nats (as Fuse connects)", system: "fuse-gateway", baseline: "hono+raw-nats-as-fuse" },
+  { label: "fuse-gateway / plain Hono", system: "fuse-gateway", baseline: "plain-hono" },
+  { label: "hono+raw-nats as Fuse connects / defaults", system: "hono+raw-nats-as-fuse", baseline: "hono+raw-nats" },
+  { label: "hono+raw-nats (defaults) / plain Hono", system: "hono+raw-nats", baseline: "plain-hono" },
+  { label: "moleculer-web / plain Hono", system: "moleculer-web", baseline: "plain-hono" },
+];
+
+function roundSystem(system: GatewaySystem, env: Env, buildDir: string): RoundSystem<LoadResult> {
+  return {
+    id: system.id,
+    async measure() {
+      const started: BenchProcess[] = [];
+      try {
+        const url = await system.start(env, buildDir, started);
+        const load = await startBundled("gateway/load.mjs", { ...env, LOAD_URL: url }, buildDir);
+        started.push(load);
+        const metrics = await load.waitFor<LoadResult>("RESULT", 60_000 + settings.seconds * 3000);
+        const failed = metrics.non2xx + metrics.errors > 0;
+        return { metrics, failure: failed ? `${metrics.non2xx} non-2xx responses, ${metrics.errors} errors` : undefined };
+      } finally {
+        for (const p of started.reverse()) await p.stop();
+      }
+    },
+  };
 }
 
-export async function runGatewayBench(rounds = Number(process.env.BENCH_ROUNDS ?? 3)): Promise<GatewayBenchResult> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-bench-gw-"));
-  const nats = await startNatsServer({ dir });
-  const buildDir = path.join(dir, "build");
-  const env = { NATS_URL: nats.url, DURATION_S: process.env.BENCH_HTTP_S ?? "5", WARMUP_S: "1", CONNECTIONS: "64" };
-  const runs: (LoadResult & { system: string; round: number })[] = [];
-  try {
-    for (let round = 0; round < rounds; round++) {
-      for (const system of round % 2 === 0 ? SYSTEMS : [...SYSTEMS].reverse()) {
-        const { url, processes } = await system.start(env, buildDir);
-        try {
-          const load = startScript("gateway/load.mjs", { ...env, LOAD_URL: url });
-          const result = await load.waitFor<LoadResult>("RESULT", 60_000);
-          await load.stop();
-          runs.push({ system: system.id, round, ...result });
-          process.stderr.write(`  gateway round ${round + 1} ${system.id}: ${result.rps} req/s, p50 ${result.p50_us}µs p99 ${result.p99_us}µs, non-2xx ${result.non2xx}\n`);
-        } finally {
-          for (const p of processes) await p.stop();
-        }
-      }
-    }
-  } finally {
-    await nats.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const med = (id: string, key: "rps" | "p50_us" | "p99_us") => Math.round(median(runs.filter((r) => r.system === id).map((r) => r[key])));
-  const rows = SYSTEMS.map((s) => ({ system: s.id, rps: med(s.id, "rps"), p50_us: med(s.id, "p50_us"), p99_us: med(s.id, "p99_us") }));
-  const summary = [
-    `fuse-gateway / moleculer-web, throughput: ${ratio(med("fuse-gateway", "rps"), med("moleculer-web", "rps"))}${pairedRange(runs, "fuse-gateway", "moleculer-web", (r) => r.rps)} (target ≥ 2.00×); p99: ${ratio(med("fuse-gateway", "p99_us"), med("moleculer-web", "p99_us"))} (target < 1.00×)`,
-    `fuse-gateway / plain Hono, throughput: ${ratio(med("fuse-gateway", "rps"), med("plain-hono", "rps"))}`,
-    `hono+raw-nats / plain Hono, throughput: ${ratio(med("hono+raw-nats", "rps"), med("plain-hono", "rps"))} (anchor: about 0.15×)`,
-    `moleculer-web / plain Hono, throughput: ${ratio(med("moleculer-web", "rps"), med("plain-hono", "rps"))} (anchor: about 0.15×)`,
-    `fuse-gateway / hono+raw-nats, throughput: ${ratio(med("fuse-gateway", "rps"), med("hono+raw-nats", "rps"))}`,
-  ];
-  return { rows, summary };
+export function runGatewayBench(): Promise<BenchReport> {
+  return withNatsServer("gateway", async ({ natsUrl, buildDir }) => {
+    const env = { NATS_URL: natsUrl, DURATION_S: String(settings.seconds), WARMUP_S: "1", CONNECTIONS: String(settings.inflight) };
+    const systems = SYSTEMS.map((s) => roundSystem(s, env, buildDir));
+    const describe = (r: LoadResult) => `${r.rps} req/s, p50 ${r.p50_us}µs p99 ${r.p99_us}µs`;
+    const runs = await runRounds(systems, { bench: "gateway", describe });
+    return roundsReport(runs, {
+      bench: "gateway",
+      settings: { rounds: settings.rounds, seconds: settings.seconds, connections: settings.inflight, pause_s: settings.pauseMs / 1000 },
+      systems: SYSTEMS.map((s) => s.id),
+      metrics: METRICS,
+      comparisons: COMPARISONS,
+      notes: ["latencies in µs; targets: fuse-gateway / moleculer-web req/s ≥ 2.00× and p99 < 1.00×"],
+    });
+  });
 }

@@ -1,36 +1,37 @@
-// `npm run bench`: every benchmark, each printing ratios against its baseline measured in
-// the same run. BENCH_ONLY=bus,startup runs a subset.
-import { existsSync } from "node:fs";
+// `npm run bench`: every benchmark, each printing ratios against its baselines measured in
+// the same run. BENCH_ONLY=bus,startup runs a subset; `--json` (or BENCH_JSON=1) prints the
+// reports as JSON instead of tables; the figures' settings are in bench/lib/settings.ts.
 import path from "node:path";
-import { BENCH_DIR } from "./lib/processes.ts";
+import { BENCH_DIR, stopAll } from "./lib/processes.ts";
+import { printMarkdown, printReport, type BenchReport } from "./lib/report.ts";
 
-interface BenchModule {
-  name: string;
-  file: string;
-  exportName: string;
-}
-
-const BENCHES: BenchModule[] = [
+const BENCHES: { name: string; file: string; exportName: string }[] = [
   { name: "bus", file: "bus.ts", exportName: "runBusBench" },
-  { name: "startup", file: "startup.ts", exportName: "runStartupBench" },
   { name: "gateway", file: "gateway.ts", exportName: "runGatewayBench" },
+  { name: "startup", file: "startup.ts", exportName: "runStartupBench" },
   { name: "db", file: "db.ts", exportName: "runDbBench" },
   { name: "taskmaster", file: "taskmaster.ts", exportName: "runTaskmasterBench" },
 ];
 
-const only = process.env.BENCH_ONLY?.split(",");
-const reports: string[] = [];
-for (const bench of BENCHES) {
-  if (only && !only.includes(bench.name)) continue;
-  const file = path.join(BENCH_DIR, bench.file);
-  if (!existsSync(file)) continue;
-  process.stderr.write(`\n▶ ${bench.name}\n`);
-  const mod = (await import(file)) as Record<string, () => Promise<{ rows: object[]; summary: string[] }>>;
-  const run = mod[bench.exportName];
-  if (!run) throw new Error(`${bench.file} does not export ${bench.exportName}`);
-  const { rows, summary } = await run();
-  console.table(rows);
-  for (const line of summary) console.log(`  ${line}`);
-  reports.push(`## ${bench.name}\n${summary.map((l) => `- ${l}`).join("\n")}`);
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
+const unknown = only?.filter((name) => !BENCHES.some((b) => b.name === name));
+if (unknown?.length) throw new Error(`BENCH_ONLY: no benchmark ${unknown.join(", ")}; expected some of ${BENCHES.map((b) => b.name).join(", ")}`);
+const json = process.argv.includes("--json") || process.env.BENCH_JSON === "1";
+
+// An exit on a signal skips every `finally`: stop what is running first, servers included.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopAll().then(() => process.exit(130)));
+
+const reports: BenchReport[] = [];
+try {
+  for (const bench of BENCHES.filter((b) => !only || only.includes(b.name))) {
+    process.stderr.write(`\n▶ ${bench.name}\n`);
+    const mod = (await import(path.join(BENCH_DIR, bench.file))) as Record<string, () => Promise<BenchReport>>;
+    const report = await mod[bench.exportName]!();
+    reports.push(report);
+    if (!json) printReport(report);
+  }
+} finally {
+  await stopAll();
 }
-console.log(`\n${reports.join("\n\n")}`);
+if (json) console.log(JSON.stringify(reports, null, 2));
+else printMarkdown(reports);

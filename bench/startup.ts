@@ -1,84 +1,65 @@
-// Time from `fuse up` to a ready hub for the demo hub (config/ + actors/ of this repository,
-// copied to a temporary folder so a hub running here is not disturbed).
-import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+// Time from `fuse up` to a ready hub for the demo hub (config/ + actors/ of this repository),
+// cold and warm. Cold: a fresh copy of Fuse with no compiled bundles (the CLI's, the actors')
+// and tsx's cache off, so as the first run after `npm install`; warm: `fuse up` again in the
+// same folder, with every bundle compiled. The OS's file cache stays warm in both: dropping
+// it needs root and would slow everything else on the machine.
 import path from "node:path";
-import { BENCH_DIR } from "./lib/processes.ts";
-import { median } from "./lib/stats.ts";
+import { copyDemoHub, freshInstall } from "./lib/fresh-install.ts";
+import { startHubProcess } from "./lib/hub-process.ts";
+import { removeTempDir } from "./lib/processes.ts";
+import { roundsReport, type Metric } from "./lib/ratios.ts";
+import type { BenchReport } from "./lib/report.ts";
+import type { Run } from "./lib/rounds.ts";
+import { envNumber, settings } from "./lib/settings.ts";
 
-const REPO = path.resolve(BENCH_DIR, "..");
-const FUSE = path.join(REPO, "bin/fuse.mjs");
-const SDK_IMPORT = /(["'])(\.\.\/)+runtime\/sdk\/index\.ts\1/g;
-
-function copyDemoHub(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-startup-"));
-  for (const sub of ["config", "actors", "schemas", "tasks"]) {
-    try {
-      cpSync(path.join(REPO, sub), path.join(dir, sub), { recursive: true });
-    } catch {
-      // optional folder
-    }
-  }
-  // The demo actors import the SDK by a relative path; point it back at this repository.
-  for (const actor of readdirSync(path.join(dir, "actors"))) {
-    for (const file of readdirSync(path.join(dir, "actors", actor)).filter((f) => f.endsWith(".ts"))) {
-      const full = path.join(dir, "actors", actor, file);
-      writeFileSync(full, readFileSync(full, "utf8").replace(SDK_IMPORT, `"${path.join(REPO, "runtime/sdk/index.ts")}"`));
-    }
-  }
-  return dir;
+interface StartupResult {
+  wallMs: number;
+  readyMs: number;
 }
 
-function upOnce(dir: string): Promise<{ wallMs: number; readyMs: number }> {
-  return new Promise((resolve, reject) => {
-    const began = performance.now();
-    const child = spawn(process.execPath, [FUSE, "up", "--quiet"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
-    let out = "";
-    let wallMs = 0;
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      const match = /Fuse hub ready in (\d+) ms/.exec(out);
-      if (match && !wallMs) {
-        wallMs = Math.round(performance.now() - began);
-        const state = JSON.parse(readFileSync(path.join(dir, ".fuse/state.json"), "utf8")) as { servicePids: number[] };
-        child.once("exit", () => {
-          // Whatever happened to the hub, the servers it started must not outlive the bench.
-          for (const pid of state.servicePids) {
-            try {
-              process.kill(pid, "SIGKILL");
-            } catch {
-              // already gone, as it should be
-            }
-          }
-        });
-        child.kill("SIGTERM");
-        child.once("exit", (code) => (code === 0 ? resolve({ wallMs, readyMs: Number(match[1]) }) : reject(new Error(`fuse up exited ${code}: ${out.slice(-1500)}`))));
-      }
-    });
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`fuse up not ready within 60 s: ${out.slice(-2000)}`));
-    }, 60_000).unref();
-  });
+const METRICS: Metric<StartupResult>[] = [
+  { name: "ms from spawn to ready", value: (r) => r.wallMs },
+  { name: "ms inside the hub", value: (r) => r.readyMs },
+];
+
+async function upOnce(hubDir: string, fuse: string, env: Record<string, string>): Promise<StartupResult> {
+  const hub = await startHubProcess(hubDir, { fuse, env });
+  await hub.stop();
+  return { wallMs: hub.wallMs, readyMs: hub.readyMs };
 }
 
-export async function runStartupBench(runs = Number(process.env.BENCH_STARTUP_RUNS ?? 3)) {
-  const dir = copyDemoHub();
-  const results: { wallMs: number; readyMs: number }[] = [];
+async function measure(system: string, round: number, up: () => Promise<StartupResult>): Promise<Run<StartupResult>> {
   try {
-    for (let i = 0; i < runs; i++) {
-      results.push(await upOnce(dir));
-      process.stderr.write(`  startup run ${i + 1}: ${results.at(-1)!.wallMs} ms from spawn, ${results.at(-1)!.readyMs} ms inside the hub\n`);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    const metrics = await up();
+    process.stderr.write(`  startup run ${round + 1} ${system}: ${metrics.wallMs} ms from spawn, ${metrics.readyMs} ms inside the hub\n`);
+    return { system, round, metrics };
+  } catch (error) {
+    return { system, round, failure: (error as Error).message.slice(0, 300) };
   }
-  const wall = median(results.map((r) => r.wallMs));
-  const inside = median(results.map((r) => r.readyMs));
-  return {
-    rows: [{ system: "fuse up (demo hub)", median_ms_from_spawn: wall, median_ms_inside_hub: inside, runs }],
-    summary: [`fuse up → ready, demo hub: ${wall} ms from spawn (${inside} ms inside the hub) (target ≤ 2000 ms)`],
-  };
+}
+
+export async function runStartupBench(): Promise<BenchReport> {
+  const runs: Run<StartupResult>[] = [];
+  const rounds = Math.round(envNumber("BENCH_STARTUP_RUNS", 3, 1));
+  for (let round = 0; round < rounds; round++) {
+    const install = freshInstall();
+    const hubDir = copyDemoHub(install);
+    const fuse = path.join(install, "bin/fuse.mjs");
+    try {
+      runs.push(await measure("cold", round, () => upOnce(hubDir, fuse, { TSX_DISABLE_CACHE: "1" })));
+      await new Promise((r) => setTimeout(r, settings.pauseMs));
+      runs.push(await measure("warm", round, () => upOnce(hubDir, fuse, {})));
+    } finally {
+      removeTempDir(hubDir);
+      removeTempDir(install);
+    }
+  }
+  return roundsReport(runs, {
+    bench: "startup",
+    settings: { runs: rounds, hub: "demo (config/, actors/)" },
+    systems: ["cold", "warm"],
+    metrics: METRICS,
+    comparisons: [{ label: "cold / warm", system: "cold", baseline: "warm" }],
+    notes: ["target: warm ≤ 2000 ms from spawn to ready"],
+  });
 }

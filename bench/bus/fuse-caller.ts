@@ -1,15 +1,13 @@
-// The Fuse side: another actor process calling echo.echo with ctx.call, the public API.
-import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
-import { createLogger } from "../../runtime/log/index.ts";
-import { defineActor, startActor, type ActorContext } from "../../runtime/sdk/index.ts";
-import { PAYLOAD, driverOptionsFromEnv, emit, runDriver } from "../lib/driver.ts";
+// The Fuse side: an actor, run as the hub runs actors, that calls echo.echo with ctx.call
+// (the public API) from its start hook and prints the driver's result.
+import { defineActor } from "../../runtime/sdk/index.ts";
+import { PAYLOAD, emit, runDriver } from "../lib/driver.ts";
 
-let ctx!: ActorContext;
-const caller = defineActor({ name: "bench-caller", endpoints: {}, start: (c) => void (ctx = c) });
-const transport = new NatsTransport(await connectNats({ url: process.env.NATS_URL!, name: "bench-caller" }));
-const running = await startActor(caller, { transport, log: createLogger({ actor: "bench-caller", level: "warn" }) });
-const result = await runDriver(() => ctx.call("echo.echo", PAYLOAD), driverOptionsFromEnv());
-emit("RESULT", result);
-await running.stop();
-await transport.close();
-process.exit(0);
+export default defineActor({
+  name: "bench-caller",
+  endpoints: {},
+  start: (ctx) => {
+    // Not awaited: the process reports itself started, then the load begins.
+    void runDriver(() => ctx.call("echo.echo", PAYLOAD)).then((result) => emit("RESULT", result));
+  },
+});

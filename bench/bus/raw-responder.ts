@@ -1,7 +1,7 @@
 // Baseline: a raw nats.js queue subscriber that echoes the request bytes.
-import { connect } from "nats";
+import { connectRawNats } from "../lib/raw-nats-connection.ts";
 
-const nc = await connect({ servers: process.env.NATS_URL });
+const nc = await connectRawNats("bench-raw-responder");
 nc.subscribe("bench.echo", { queue: "echo", callback: (_err, msg) => msg.respond(msg.data) });
 await nc.flush();
 process.on("SIGTERM", () => void nc.close().then(() => process.exit(0)));

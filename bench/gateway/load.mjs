@@ -22,10 +22,11 @@ function run(options, collect) {
   });
 }
 
-if (warmup > 0) await run({ ...base, duration: warmup }, false);
+const warm = warmup > 0 ? (await run({ ...base, duration: warmup }, false)).result : { non2xx: 0, errors: 0 };
 const { result, latencies } = await run({ ...base, duration }, true);
 const sorted = Float64Array.from(latencies).sort();
 const at = (p) => Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN);
-const row = { rps: Math.round(result.requests.total / result.duration), p50_us: at(50), p99_us: at(99), non2xx: result.non2xx, errors: result.errors };
+// A failure in the warm-up counts too: the round is reported failed either way.
+const row = { rps: Math.round(result.requests.total / result.duration), p50_us: at(50), p99_us: at(99), non2xx: warm.non2xx + result.non2xx, errors: warm.errors + result.errors };
 process.stdout.write(`RESULT ${JSON.stringify(row)}\n`);
 process.exit(0);

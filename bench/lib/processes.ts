@@ -1,12 +1,18 @@
+// Every process a benchmark starts goes through here: compiled into one ES module by the
+// same esbuild step the hub uses for actors, then run on plain node, whichever system it
+// belongs to (Fuse, raw nats.js, Hono, Moleculer, the load generators). Through a TypeScript
+// loader such as tsx the same code is slower (it wraps every function it creates to keep its
+// name), which would tilt the comparison towards whoever skipped it.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import type { Readable } from "node:stream";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { bundleModule } from "../../runtime/build/index.ts";
 import { bundleActor } from "../../runtime/hub/index.ts";
 
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export interface BenchProcess {
   child: ChildProcess;
@@ -17,41 +23,95 @@ export interface BenchProcess {
   waitFor<T>(tag: string, timeoutMs?: number): Promise<T>;
   /** Waits for a stdout line matching `pattern`. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
   stop(): Promise<void>;
 }
 
-/** Runs a bench script (TypeScript through tsx, or plain JS) as its own process. */
-export function startScript(script: string, env: Record<string, string> = {}): BenchProcess {
-  const file = path.resolve(BENCH_DIR, script);
-  return startNode(file.endsWith(".ts") ? ["--import", TSX, file] : [file], script, env);
+interface Stoppable {
+  stop(): Promise<void>;
 }
 
-/**
- * Runs a Fuse script the way the hub runs its processes: compiled into one ES module that
- * plain node starts. Through tsx the same code is slower (it wraps every function it
- * creates to keep its name), which would misstate what users run.
- */
+/** Everything started and not yet stopped, so an interrupted bench still stops it all. */
+const live = new Set<Stoppable>();
+/** Temporary folders not yet removed, for the same reason. */
+const tempDirs = new Set<string>();
+
+/** A new temporary folder, removed by `removeTempDir` or else by `stopAll`. */
+export function makeTempDir(name: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `fuse-bench-${name}-`));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** Registers a server handle (nats-server, sqld, a hub) so that `stopAll` stops it too. */
+export function tracked<T extends Stoppable>(handle: T): T {
+  const stop = handle.stop.bind(handle);
+  handle.stop = async () => {
+    live.delete(handle);
+    await stop();
+  };
+  live.add(handle);
+  return handle;
+}
+
+/** Runs a bench script (TypeScript or JavaScript, relative to bench/) bundled, on plain node. */
 export async function startBundled(script: string, env: Record<string, string>, outDir: string): Promise<BenchProcess> {
   const entry = path.resolve(BENCH_DIR, script);
-  const outfile = await bundleModule({ entry, outfile: path.join(outDir, `${path.basename(script, ".ts")}.mjs`), what: script });
-  return startNode([outfile], script, env);
+  const name = `${script.replace(/\.[cm]?[jt]s$/, "").replaceAll("/", "-")}.mjs`;
+  const outfile = await bundleModule({ entry, outfile: path.join(outDir, name), what: script });
+  return startNode(outfile, script, env, false);
 }
 
 /** Runs an actor as the hub does (its bundle, the SDK's process loop) with `env` on top. */
 export async function startActorBundle(name: string, module: string, env: Record<string, string>, outDir: string): Promise<BenchProcess> {
   const bundle = await bundleActor(name, path.resolve(BENCH_DIR, module), outDir);
-  return startNode([bundle], `actor ${name}`, env);
+  return startNode(bundle, `actor ${name}`, env, true);
 }
 
 /** Resolves with the process once it printed a line matching `pattern`. */
 export async function ready(started: BenchProcess | Promise<BenchProcess>, pattern = /^READY$/): Promise<BenchProcess> {
   const p = await started;
-  await p.waitForLine(pattern);
+  try {
+    await p.waitForLine(pattern);
+  } catch (error) {
+    await p.stop();
+    throw error;
+  }
   return p;
 }
 
-function startNode(args: string[], script: string, env: Record<string, string>): BenchProcess {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** Stops whatever is still running: for the orchestrator's last `finally`, and on a signal. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live].map((p) => p.stop()));
+  for (const dir of tempDirs) removeTempDir(dir);
+}
+
+function until<T>(what: () => T | undefined, child: ChildProcess, timeoutMs: number, failure: () => string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const check = () => {
+      const value = what();
+      if (value !== undefined) return resolve(value);
+      if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) return reject(new Error(failure()));
+      setTimeout(check, 25);
+    };
+    check();
+  });
+}
+
+/**
+ * Node with the hub's flags for every process, whoever's it is. An actor also gets the hub's
+ * status pipe (fd 3), so it runs its heartbeat watchdog as under `fuse up`.
+ */
+function startNode(file: string, script: string, env: Record<string, string>, statusPipe: boolean): BenchProcess {
+  const stdio = statusPipe ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"];
+  const child = spawn(process.execPath, ["--enable-source-maps", file], { env: { ...process.env, ...env }, stdio: stdio as ("ignore" | "pipe")[] });
+  (child.stdio[3] as Readable | undefined)?.resume();
   const lines: string[] = [];
   let buffer = "";
   let err = "";
@@ -63,45 +123,25 @@ function startNode(args: string[], script: string, env: Record<string, string>):
       buffer = buffer.slice(i + 1);
     }
   });
-  child.stderr!.on("data", (d: Buffer) => {
-    err = (err + d.toString()).slice(-5000);
-  });
+  child.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-5000)));
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const tagged = <T>(tag: string): T | undefined => {
     const line = lines.find((l) => l === tag || l.startsWith(`${tag} `));
     if (line === undefined) return undefined;
     return (line === tag ? true : JSON.parse(line.slice(tag.length + 1))) as T;
   };
-  return {
+  return tracked<BenchProcess>({
     child,
     lines,
     stderr: () => err,
     tagged,
-    async waitFor<T>(tag: string, timeoutMs = 120_000): Promise<T> {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const value = tagged<T>(tag);
-        if (value !== undefined) return value;
-        if (child.exitCode !== null) break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`${script} did not print ${tag}: ${err.slice(-1500)}`);
-    },
-    async waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const line = lines.find((l) => pattern.test(l));
-        if (line !== undefined) return line;
-        if (child.exitCode !== null) break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`${script} printed no line matching ${pattern}: ${err.slice(-1500)}`);
-    },
+    waitFor: (tag, timeoutMs = 120_000) => until(() => tagged(tag), child, timeoutMs, () => `${script} did not print ${tag}: ${err.slice(-1500)}`),
+    waitForLine: (pattern, timeoutMs = 60_000) => until(() => lines.find((l) => pattern.test(l)), child, timeoutMs, () => `${script} printed no line matching ${pattern}: ${err.slice(-1500)}`),
     async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       const t = setTimeout(() => child.kill("SIGKILL"), 5000);
       await exited;
       clearTimeout(t);
     },
-  };
+  });
 }

@@ -17,23 +17,3 @@ export function summarize(latenciesUs: number[]): { p50_us: number; p99_us: numb
   const sorted = Float64Array.from(latenciesUs).sort();
   return { p50_us: Math.round(percentile(sorted, 50)), p99_us: Math.round(percentile(sorted, 99)) };
 }
-
-/** `a / b` as "1.23×". */
-export function ratio(a: number, b: number): string {
-  return `${(a / b).toFixed(2)}×`;
-}
-
-/**
- * The spread of a ratio over rounds: system `a`'s value over system `b`'s within each round,
- * as " (1.10–1.30 per round)". Paired within a round, both saw the same moment of a noisy machine.
- */
-export function pairedRange<R extends { system: string; round: number }>(runs: R[], a: string, b: string, value: (run: R) => number): string {
-  const valueOf = (system: string, round: number) => {
-    const run = runs.find((r) => r.system === system && r.round === round);
-    return run ? value(run) : NaN;
-  };
-  const rounds = [...new Set(runs.map((r) => r.round))];
-  const ratios = rounds.map((round) => valueOf(a, round) / valueOf(b, round)).filter(Number.isFinite);
-  if (ratios.length < 2) return "";
-  return ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} per round)`;
-}

@@ -1,6 +1,6 @@
 // The worker of the taskmaster bench: one endpoint that returns its input, as cheap as an
 // endpoint gets, so the bench measures the orchestration around it.
-import { defineActor, defineEndpoint, z } from "../runtime/sdk/index.ts";
+import { defineActor, defineEndpoint, z } from "../../runtime/sdk/index.ts";
 
 export default defineActor({
   name: "tmwork",
