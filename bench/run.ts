@@ -10,6 +10,7 @@ const BENCHES: { name: string; file: string; exportName: string }[] = [
   { name: "gateway", file: "gateway.ts", exportName: "runGatewayBench" },
   { name: "startup", file: "startup.ts", exportName: "runStartupBench" },
   { name: "db", file: "db.ts", exportName: "runDbBench" },
+  { name: "files", file: "files.ts", exportName: "runFilesBench" },
   { name: "taskmaster", file: "taskmaster.ts", exportName: "runTaskmasterBench" },
 ];
 
