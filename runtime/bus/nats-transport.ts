@@ -3,6 +3,7 @@ import { FuseError, UnavailableError } from "../errors/index.ts";
 import { servicePingSubject } from "../protocol/index.ts";
 import { encodeHeaders, headerReader, subjectSequence } from "./nats-wire.ts";
 import { openKeyValue, openObjects } from "./nats-stores.ts";
+import { payloadTooLarge } from "./payload-limit.ts";
 import { PendingRequests } from "./pending-requests.ts";
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
 import type {
@@ -44,8 +45,20 @@ class ReceivedMessage implements Reply, EventMessage {
 
 /** One request to an endpoint, as the runner sees it. */
 class ServiceRequest extends ReceivedMessage implements IncomingRequest {
+  constructor(
+    msg: Msg,
+    private readonly connection: NatsConnection,
+  ) {
+    super(msg);
+  }
+
   respond(body: Body, headers?: HeaderRecord): void {
-    this.msg.respond(bytesOf(body), { headers: encodeHeaders(headers) });
+    const bytes = bytesOf(body);
+    try {
+      this.msg.respond(bytes, { headers: encodeHeaders(headers) });
+    } catch (error) {
+      throw payloadTooLarge(error, this.connection, `reply to ${this.subject}`, bytes.length);
+    }
   }
 }
 
@@ -77,7 +90,7 @@ export class NatsTransport implements Transport {
       service.addEndpoint(endpoint.name, {
         subject: endpoint.subject,
         metadata: endpoint.metadata,
-        handler: (_err, msg) => endpoint.handle(new ServiceRequest(msg)),
+        handler: (_err, msg) => endpoint.handle(new ServiceRequest(msg, this.connection)),
       });
     }
     return {
@@ -118,9 +131,11 @@ export class NatsTransport implements Transport {
   };
 
   private send(id: number, subject: string, body: Body, headers: HeaderRecord | undefined): void {
+    const bytes = bytesOf(body);
     try {
-      this.connection.publish(subject, bytesOf(body), { reply: this.inbox + id, headers: encodeHeaders(headers) });
-    } catch (error) {
+      this.connection.publish(subject, bytes, { reply: this.inbox + id, headers: encodeHeaders(headers) });
+    } catch (thrown) {
+      const error = payloadTooLarge(thrown, this.connection, `request to ${subject}`, bytes.length);
       this.pending.reject(id, () => (error instanceof FuseError ? error : new UnavailableError(`cannot publish to ${subject}`, { cause: error })));
     }
   }
@@ -169,7 +184,12 @@ export class NatsTransport implements Transport {
   }
 
   publish(subject: string, body: Body, headers?: HeaderRecord): void {
-    this.connection.publish(subject, bytesOf(body), { headers: encodeHeaders(headers) });
+    const bytes = bytesOf(body);
+    try {
+      this.connection.publish(subject, bytes, { headers: encodeHeaders(headers) });
+    } catch (error) {
+      throw payloadTooLarge(error, this.connection, `message to ${subject}`, bytes.length);
+    }
   }
 
   subscribe(

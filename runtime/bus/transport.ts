@@ -10,6 +10,7 @@ export interface IncomingRequest {
   readonly subject: string;
   readonly data: Uint8Array;
   header(name: string): string | undefined;
+  /** @throws PAYLOAD_TOO_LARGE when the reply is above what the bus takes; nothing was sent. */
   respond(body: Body, headers?: HeaderRecord): void;
 }
 
@@ -83,8 +84,9 @@ export interface Transport {
   serve(spec: ServiceSpec): Promise<ServedService>;
   /**
    * Sends a request and resolves with the reply (error replies included). Rejects with
-   * UnavailableError (NO_LIVE_INSTANCE) when nothing listens on the subject and with
-   * DeadlineExceededError when no reply comes in time.
+   * UnavailableError (NO_LIVE_INSTANCE) when nothing listens on the subject, with
+   * DeadlineExceededError when no reply comes in time and with PayloadTooLargeError when the
+   * request is above what the bus takes.
    */
   request(subject: string, body: Body, options: RequestOptions): Promise<Reply>;
   /**
@@ -93,6 +95,7 @@ export interface Transport {
    * came within the window. Never rejects for silence: no listener gives an empty list.
    */
   gather(subject: string, body: Body, options: GatherOptions): Promise<Reply[]>;
+  /** @throws PAYLOAD_TOO_LARGE when the message is above what the bus takes; nothing was sent. */
   publish(subject: string, body: Body, headers?: HeaderRecord): void;
   /**
    * Calls `handler` for every message on the subject. The handler handles its own errors:

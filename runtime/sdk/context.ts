@@ -36,15 +36,24 @@ export interface ActorContext {
   /**
    * Calls `"actor.endpoint"` and resolves with its output. The trace id and deadline go along.
    * @throws VALIDATION_FAILED, ENDPOINT_NOT_FOUND, NO_LIVE_INSTANCE (after retries),
-   *   DEADLINE_EXCEEDED, HANDLER_FAILED, or whatever code the remote handler threw.
+   *   DEADLINE_EXCEEDED, HANDLER_FAILED, PAYLOAD_TOO_LARGE (the input or the output is above
+   *   what the bus takes, 1 MiB by default), or whatever code the remote handler threw.
    * @example const { count } = await ctx.call<{ count: number }>("counter.increment", { key: "ada" });
    */
   call<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions): Promise<TOutput>;
   /** Like `call`, but returns `{ ok: true, value }` or `{ ok: false, error }` instead of throwing. */
   tryCall<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions): Promise<CallResult<TOutput>>;
-  /** Sends a request to `"actor.endpoint"` and does not wait for (or get) a reply. */
+  /**
+   * Sends a request to `"actor.endpoint"` and does not wait for (or get) a reply.
+   * @throws PAYLOAD_TOO_LARGE when the input is above what the bus takes (nothing is sent).
+   * @example ctx.send("mailer.welcome", { to: "ada@example.com" });
+   */
   send(target: string, input?: unknown): void;
-  /** Publishes an event on `<prefix>.events.<topic>`. */
+  /**
+   * Publishes an event on `<prefix>.events.<topic>`.
+   * @throws PAYLOAD_TOO_LARGE when the payload is above what the bus takes (nothing is sent).
+   * @example ctx.emit("order.placed", { id: order.id });
+   */
   emit(topic: string, payload?: unknown): void;
   /**
    * The HTTP side of a request that came through the gateway (method, path, allow-listed

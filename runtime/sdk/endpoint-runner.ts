@@ -142,11 +142,28 @@ export class EndpointRunner {
       }
     }
     const replyHeaders = ctx?.replyHeaders();
-    if (body !== undefined) request.respond(body, replyHeaders);
-    else this.fail(request, thrown, replyHeaders);
+    try {
+      if (body !== undefined) this.respond(request, body, replyHeaders);
+      else this.fail(request, thrown, replyHeaders);
+    } catch (error) {
+      // Not even an error reply could be sent (the connection closed, say): the caller's own
+      // deadline tells it, and this request still counts as finished.
+      this.options.log.error({ err: error, code: toFuseError(error).code, endpoint: this.options.name }, "reply not sent");
+    }
     this.stats.requests++;
     this.stats.totalMs += performance.now() - started;
     if (--this.stats.inflight === 0) this.options.onIdle();
+  }
+
+  /** Sends the output; one too large for the bus goes back to the caller as PAYLOAD_TOO_LARGE instead. */
+  private respond(request: IncomingRequest, body: string, replyHeaders: Record<string, string> | undefined): void {
+    try {
+      request.respond(body, replyHeaders);
+    } catch (error) {
+      if (!(error instanceof FuseError) || error.code !== ErrorCode.PAYLOAD_TOO_LARGE) throw error;
+      this.options.log.warn({ err: error, code: error.code, traceId: request.header(Header.traceId), endpoint: this.options.name }, "reply too large");
+      this.fail(request, error, replyHeaders);
+    }
   }
 
   private fail(request: IncomingRequest, thrown: unknown, replyHeaders?: Record<string, string>): void {
