@@ -137,6 +137,8 @@ describe("wire protocol, seen from a plain NATS client", () => {
         throw new Error("thrown on purpose");
       },
     });
+    // The endpoints' subscriptions reach the server before anything is sent to them.
+    await raw.flush();
     const seen: Record<string, unknown> = {};
     try {
       for (const endpoint of [...Object.keys(statuses), "throws"]) {
