@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `fuse` command. Fuse is TypeScript with no build step: the CLI runs from a bundle that
-// is compiled on first use and again whenever one of its sources changes (`fuse --help` takes
-// about 170 ms instead of about 550 ms through tsx), and through tsx if it cannot be written.
+// is compiled on first use and again whenever one of its sources changes (so it starts without
+// compiling TypeScript each time), and through tsx if it cannot be written.
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isFresh } from "../runtime/build/bundle-record.mjs";
 

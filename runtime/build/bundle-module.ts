@@ -29,7 +29,7 @@ const externalPackages: Plugin = {
       if (/\.(m?ts|tsx)$/.test(resolved.path)) return { path: resolved.path };
       // Fuse's own imports of packages are all for their bindings, so one whose bindings this
       // bundle never uses is left out: an actor then does not load the hub's log rotation,
-      // archiver, compiler or pretty-printer (~100 ms of a process start). A user's module may
+      // archiver, compiler or pretty-printer. A user's module may
       // import a package for its side effects, so its imports all stay.
       return { path: resolved.path, external: true, sideEffects: args.importer.startsWith(RUNTIME_DIR) ? false : undefined };
     });

@@ -7,8 +7,8 @@ const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "main.ts
 
 /**
  * Compiles the CLI into one ES module at `outfile` (with the build record `bin/fuse.mjs`
- * reads to tell whether it is still fresh). Started from it, `fuse` answers in about a third
- * of the time it takes through tsx. Written under a temporary name and renamed, bundle
+ * reads to tell whether it is still fresh). Started from it, `fuse` skips compiling
+ * TypeScript on every start. Written under a temporary name and renamed, bundle
  * first, so that a `fuse` started meanwhile never loads half a file.
  */
 export async function buildCliBundle(outfile: string): Promise<void> {

@@ -8,7 +8,7 @@ const FRAMEWORK_FRAME = /[\\/](runtime[\\/](sdk|bus)|node_modules)[\\/]|node:int
  * crossed the bus (`at <bus> actor.endpoint (remote actor)`), then the caller's own frames.
  * Called right after an `await`, where V8's async stack traces hold the caller's chain.
  */
-export function marksCrossing(error: FuseError, target: string, above: Function): FuseError {
+export function marksCrossing(error: FuseError, target: string, above: (...args: never[]) => unknown): FuseError {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, above);
   const frames = (holder.stack ?? "")

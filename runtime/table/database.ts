@@ -64,7 +64,7 @@ export class Database implements DatabaseScope {
   constructor(private readonly options: DatabaseOptions) {}
 
   // The client library is loaded with the first statement: an actor that never touches the
-  // database does not pay its ~60 ms of loading at start.
+  // database does not pay for loading it at start.
   private connection(): Promise<Client> {
     const url = this.options.url;
     if (!url) return Promise.reject(new UnavailableError("no database is configured for this actor (FUSE_DB_URL is not set; run it in a hub)"));

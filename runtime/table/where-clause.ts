@@ -34,14 +34,20 @@ export function whereClause(table: TableSchema, where: Where | undefined): { sql
     const encode = (v: unknown) => encodeValue(table.table, column, { ...schema, nullable: true }, v);
     if (!isOperators(condition)) {
       if (condition === null) parts.push(`${col} IS NULL`);
-      else (parts.push(`${col} = ?`), args.push(encode(condition)));
+      else {
+        parts.push(`${col} = ?`);
+        args.push(encode(condition));
+      }
       continue;
     }
     for (const [op, value] of Object.entries(condition)) {
       if (op === "in") {
         if (!Array.isArray(value)) throw new ValidationError(`${table.table}.${column}: "in" expects an array`);
         if (value.length === 0) parts.push("0");
-        else (parts.push(`${col} IN (${value.map(() => "?").join(", ")})`), args.push(...value.map(encode)));
+        else {
+          parts.push(`${col} IN (${value.map(() => "?").join(", ")})`);
+          args.push(...value.map(encode));
+        }
       } else if (op === "like") {
         if (typeof value !== "string") throw new ValidationError(`${table.table}.${column}: "like" expects a string pattern`);
         const at = loneSurrogateAt(value);

@@ -64,7 +64,10 @@ export const keeper = defineActor({
         const info = await ctx.files.put(name, generate(size), { contentType: "application/octet-stream" });
         const all = new Uint8Array(size);
         let o = 0;
-        for await (const c of generate(size)) (all.set(c, o), (o += c.length));
+        for await (const c of generate(size)) {
+          all.set(c, o);
+          o += c.length;
+        }
         return { size: info.size, sha256: hash(all) };
       },
     }),
@@ -76,7 +79,10 @@ export const keeper = defineActor({
         if (!file) return { found: false, size: 0, sha256: "" };
         const h = createHash("sha256");
         let size = 0;
-        for await (const chunk of file.stream) (h.update(chunk as Buffer), (size += (chunk as Buffer).length));
+        for await (const chunk of file.stream) {
+          h.update(chunk as Buffer);
+          size += (chunk as Buffer).length;
+        }
         return { found: true, size, sha256: h.digest("hex"), contentType: file.info.contentType };
       },
     }),

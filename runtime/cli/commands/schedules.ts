@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { hubContract, type ScheduleStatus } from "../../protocol/index.ts";
+import { hubContract } from "../../protocol/index.ts";
 import { callContract, withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, formatDuration, print, printJson, table } from "../output.ts";

@@ -3,8 +3,8 @@ import { readState, startHub, type Hub } from "../../hub/index.ts";
 import { createLineFormatter } from "../../log/index.ts";
 import { colour, print, statusColour, table } from "../output.ts";
 import { hubDir } from "../hub-dir.ts";
-import { UnavailableError } from "../../errors/index.ts";
-import { BuiltinActor, ErrorCode } from "../../protocol/index.ts";
+import { ConflictError } from "../conflict-error.ts";
+import { BuiltinActor } from "../../protocol/index.ts";
 
 function alive(pid: number): boolean {
   try {
@@ -20,9 +20,7 @@ function checkNoHubRunning(dir: string): void {
   const state = readState(dir);
   if (!state) return;
   if (alive(state.pid)) {
-    throw new UnavailableError(`a hub is already running in ${dir} (pid ${state.pid}); stop it with \`fuse down\``, {
-      code: ErrorCode.CONFLICT,
-    });
+    throw new ConflictError(`a hub is already running in ${dir} (pid ${state.pid}); stop it with \`fuse down\``);
   }
   for (const pid of state.servicePids ?? []) if (alive(pid)) process.kill(pid, "SIGKILL");
 }

@@ -11,7 +11,7 @@ export function jsonResponse(body: string | Uint8Array, status: number, traceId?
   return new Response(body, { status, headers: all as unknown as Record<string, string> });
 }
 
-/** The error envelope of DESIGN.md with the status of its code. */
+/** The error envelope of the wire protocol (docs/architecture.md) with the status of its code. */
 export function errorResponse(error: FuseError, traceId?: string, headers?: Record<string, string | string[]>): Response {
   return jsonResponse(toWire(error).body, error.status, traceId, headers);
 }

@@ -5,6 +5,8 @@ import type { RequestHead } from "./request-head.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+// Control characters are exactly what this refuses in a path parameter.
+// eslint-disable-next-line no-control-regex
 const UNSAFE_PARAM = /[/\\\u0000-\u001f\u007f]/;
 
 function badRequest(message: string, details?: unknown): ValidationError {

@@ -6,7 +6,7 @@ const SDK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../sd
 
 /**
  * Compiles an actor and the SDK's process loop into one ES module under `outDir`, which
- * plain node starts in about 200 ms instead of about 550 ms through tsx.
+ * plain node starts without compiling TypeScript on every start (tsx would).
  * @throws CONFIG_INVALID naming the file and line when the actor does not compile.
  */
 export function bundleActor(name: string, modulePath: string, outDir: string): Promise<string> {

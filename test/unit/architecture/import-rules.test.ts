@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { REPO } from "../../helpers/hub.ts";
 import { findCycles, importsOf, localImportsOf, sourceFiles } from "./import-graph.ts";
 
-// The import direction of STYLE.md. A module may import itself and the modules listed here.
+// The import direction of docs/architecture.md. A module may import itself and the modules listed here.
 const ALLOWED: Record<string, string[]> = {
   protocol: [],
   errors: ["protocol"],
@@ -36,7 +36,7 @@ function declaredImports(entry: string): string[] | undefined {
 }
 
 describe("import rules", () => {
-  it("keeps every runtime module to the import direction of STYLE.md, through its index.ts or internal.ts only", () => {
+  it("keeps every runtime module to the import direction of docs/architecture.md, through its index.ts or internal.ts only", () => {
     const violations: string[] = [];
     for (const file of sourceFiles(runtime)) {
       const from = moduleOf(file);

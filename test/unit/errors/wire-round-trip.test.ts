@@ -44,7 +44,7 @@ describe("errors on the wire", () => {
     expect(back.details).toEqual(error.details);
   });
 
-  it("encodes the envelope of DESIGN.md", () => {
+  it("encodes the error envelope of the wire protocol", () => {
     expect(toWire(samples[0]!)).toMatchInlineSnapshot(`
       {
         "body": "{"error":{"code":"VALIDATION_FAILED","message":"greeter.hello input.name: expected string","details":{"issues":[{"path":"name","code":"invalid_type","message":"expected string"}]}}}",

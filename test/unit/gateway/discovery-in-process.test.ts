@@ -31,11 +31,10 @@ describe("gateway on the in-process bus", () => {
   });
 
   it("serves HTTP for actors on the in-process bus, cookies included", async () => {
-    let url = "";
     const gateway = createGatewayActor({ port: 0 });
     const hub = await createTestHub([shop, gateway]);
     try {
-      url = ((await hub.call("gateway.info")) as { url: string }).url;
+      const { url } = (await hub.call("gateway.info")) as { url: string };
       const res = await fetch(`${url}/items/42`, { headers: { cookie: "seen=yes" } });
       expect(await res.json()).toEqual({ id: "42", seen: "yes" });
     } finally {
