@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { NatsTransport, callEndpoint, connectNats } from "../bus/index.ts";
+import { hubRunning } from "../hub/index.ts";
 import { FuseError, UnavailableError, ValidationError } from "../errors/index.ts";
 import {
   ErrorCode,
@@ -32,18 +33,17 @@ export function callContract<TContract extends ActorContract, TEndpoint extends 
   return call(contract.target(endpoint), input, options) as Promise<ContractOutput<TContract["endpoints"][TEndpoint]>>;
 }
 
+/** HUB_NOT_RUNNING for a folder without a state file, saying how to start a hub. */
+export function noHubError(dir: string): UnavailableError {
+  return new UnavailableError(`no hub is running in ${dir} (no ${STATE_FILE}); start one with \`fuse up\``, { code: ErrorCode.HUB_NOT_RUNNING });
+}
+
 /** The running hub's state file, or a clear error saying there is none and how to start one. */
 export function readHubState(dir: string): HubState {
   const file = path.join(dir, STATE_FILE);
-  const noHub = () =>
-    new UnavailableError(`no hub is running in ${dir} (no ${STATE_FILE}); start one with \`fuse up\``, {
-      code: ErrorCode.HUB_NOT_RUNNING,
-    });
-  if (!existsSync(file)) throw noHub();
+  if (!existsSync(file)) throw noHubError(dir);
   const state = JSON.parse(readFileSync(file, "utf8")) as HubState;
-  try {
-    process.kill(state.pid, 0);
-  } catch {
+  if (!hubRunning(state)) {
     throw new UnavailableError(`the hub of ${dir} (pid ${state.pid}) is not running any more; start one with \`fuse up\``, {
       code: ErrorCode.HUB_NOT_RUNNING,
     });

@@ -7,9 +7,9 @@
  * May import: bus, config, log, protocol, errors, sdk, build and table.
  */
 export { startHub, type Hub, type StartHubOptions } from "./start-hub.ts";
-export { readState, writeState, removeState } from "./state-file.ts";
+export { readState, writeState, removeState, hubRunning, stopLeftovers } from "./state-file.ts";
 export { decideRestart, type RestartDecision, type RestartPolicyOptions } from "./supervision/restart-policy.ts";
 export { assessHealth, type Health, type HealthOptions } from "./supervision/health.ts";
-export { bundleActor } from "./process/index.ts";
-export { FUSE_VERSION } from "./version.ts";
+export { bundleActor, identify } from "./process/index.ts";
+export { FUSE_VERSION } from "../protocol/index.ts";
 export { startNatsServer, natsServerBinary, type NatsServerHandle } from "./servers/nats-server.ts";

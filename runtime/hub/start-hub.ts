@@ -2,7 +2,7 @@ import path from "node:path";
 import { NatsTransport, connectNats } from "../bus/index.ts";
 import { loadConfig, resolveActors, type ActorPlan, type FuseConfig } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
-import { BuiltinActor, type ActorStatus, type HubInfo } from "../protocol/index.ts";
+import { BuiltinActor, FUSE_VERSION, type ActorStatus, type HubInfo } from "../protocol/index.ts";
 import { startActor } from "../sdk/internal.ts";
 import { Database, loadTableSchemas, migrate } from "../table/index.ts";
 import { toFuseError } from "../errors/index.ts";
@@ -17,10 +17,9 @@ import { LogSinks } from "./supervision/log-sink.ts";
 import { LocalLauncher, type ProcessLauncher } from "./process/index.ts";
 import { Scheduler } from "./scaling/scheduler.ts";
 import { startServers } from "./servers/start-servers.ts";
-import { removeState, writeState } from "./state-file.ts";
+import { identities, removeState, writeState } from "./state-file.ts";
 import { gatherStats } from "./supervision/stats.ts";
 import { Supervisor } from "./supervision/supervisor.ts";
-import { FUSE_VERSION } from "./version.ts";
 
 export interface StartHubOptions {
   /** The hub folder: config/, actors/, schemas/, tasks/ and .fuse/ live here. */
@@ -108,7 +107,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // A revived sqld has a new PID: the state file keeps it for cleaning up after a killed hub.
     let published: (() => void) | undefined;
     const servers = await startServers(config, fuseDir, log, cleanups, () => published?.());
-    const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub }));
+    const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log }));
     cleanups.push(() => transport.close());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
     if (servers.dbUrl) info.dbUrl = servers.dbUrl;
@@ -150,7 +149,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const autoscaler = new Autoscaler(supervisor, transport, log.child({ mod: "hub.autoscale" }));
     cleanups.push(() => autoscaler.stop());
 
-    published = () => writeState(dir, { ...info, servicePids: servers.pids() });
+    published = () => writeState(dir, { ...info, servicePids: servers.pids(), processes: identities(servers.pids()) });
     published();
     const readyMs = Math.round(performance.now() - began);
     log.info({ readyMs, actors: supervisor.names(), natsUrl: servers.natsUrl }, "hub ready");

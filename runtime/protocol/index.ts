@@ -49,6 +49,7 @@ export {
   type InstanceState,
   type HubInfo,
   type HubState,
+  type ProcessIdentity,
   type ScheduleStatus,
 } from "./contracts/hub.ts";
 export {

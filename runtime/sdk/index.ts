@@ -34,6 +34,8 @@ export {
   CancelledError,
   HandlerError,
   ConfigError,
+  OutcomeUnknownError,
+  PayloadTooLargeError,
 } from "../errors/index.ts";
 export { ErrorCode } from "../protocol/index.ts";
 export { z } from "zod";

@@ -1,28 +1,23 @@
 import type { Command } from "commander";
-import { readState, startHub, type Hub } from "../../hub/index.ts";
+import { hubRunning, readState, startHub, stopLeftovers, type Hub } from "../../hub/index.ts";
 import { createLineFormatter } from "../../log/index.ts";
 import { colour, print, statusColour, table } from "../output.ts";
 import { hubDir } from "../hub-dir.ts";
 import { ConflictError } from "../conflict-error.ts";
 import { BuiltinActor } from "../../protocol/index.ts";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Refuses a second hub in one folder, and cleans up the servers of a hub that was killed. */
-function checkNoHubRunning(dir: string): void {
+/**
+ * Refuses a second hub in one folder, and stops the servers a killed hub left, each only if
+ * it is still the process the state file recorded.
+ */
+async function checkNoHubRunning(dir: string): Promise<void> {
   const state = readState(dir);
   if (!state) return;
-  if (alive(state.pid)) {
+  if (hubRunning(state)) {
     throw new ConflictError(`a hub is already running in ${dir} (pid ${state.pid}); stop it with \`fuse down\``);
   }
-  for (const pid of state.servicePids ?? []) if (alive(pid)) process.kill(pid, "SIGKILL");
+  const stopped = await stopLeftovers(state);
+  if (stopped.length) print(colour.dim(`stopped ${stopped.length} server(s) a killed hub left running (pids ${stopped.join(", ")})`));
 }
 
 async function printSummary(hub: Hub): Promise<void> {
@@ -51,7 +46,7 @@ export function registerUpCommand(program: Command): void {
     .option("-w, --watch", "restart an actor (rolling) when its source changes")
     .action(async (options: { quiet?: boolean; watch?: boolean }) => {
       const dir = hubDir(program);
-      checkNoHubRunning(dir);
+      await checkNoHubRunning(dir);
       const format = createLineFormatter({ colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
       let ready = false;
       // Signals are taken from the start: a Ctrl-C while actors are still starting stops

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { ExitInfo, LaunchSpec, LaunchedProcess, ProcessLauncher } from "./launcher.ts";
+import { withParentDeathSignal } from "./parent-death.ts";
 
 function eachLine(stream: Readable, listener: (line: string) => void): void {
   createInterface({ input: stream, crlfDelay: Infinity }).on("line", listener);
@@ -10,7 +11,9 @@ function eachLine(stream: Readable, listener: (line: string) => void): void {
 /** Runs each process as a local child in its own process group, with a status pipe on fd 3. */
 export class LocalLauncher implements ProcessLauncher {
   launch(spec: LaunchSpec): LaunchedProcess {
-    const child = spawn(spec.command, spec.args, {
+    // Children die with the hub, however it dies: no orphan keeps a port or a pid.
+    const launch = withParentDeathSignal(spec.command, spec.args);
+    const child = spawn(launch.command, launch.args, {
       cwd: spec.cwd,
       env: spec.env,
       stdio: ["ignore", "pipe", "pipe", "pipe"],

@@ -6,6 +6,7 @@ import { UnavailableError } from "../../errors/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import { findBinary } from "./find-binary.ts";
 import { stopChild } from "./stop-child.ts";
+import { withParentDeathSignal } from "../process/parent-death.ts";
 
 export interface NatsServerOptions {
   /** Folder for the JetStream store and the server log. */
@@ -71,7 +72,8 @@ export function startNatsServer(options: NatsServerOptions): Promise<NatsServerH
   mkdirSync(storeDir, { recursive: true });
   // -p -1 lets the server pick a free port itself, with no race between choosing and binding.
   const port = options.port ? String(options.port) : "-1";
-  const child = spawn(binary, ["-a", "127.0.0.1", "-p", port, "-js", "-sd", storeDir], {
+  const launch = withParentDeathSignal(binary, ["-a", "127.0.0.1", "-p", port, "-js", "-sd", storeDir]);
+  const child = spawn(launch.command, launch.args, {
     stdio: ["ignore", "ignore", "pipe"],
     env: threadsEnv(natsServerThreads(undefined, options.threads)),
   });

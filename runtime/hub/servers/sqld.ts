@@ -6,6 +6,7 @@ import { UnavailableError } from "../../errors/index.ts";
 import { freePort } from "./ports.ts";
 import { findBinary } from "./find-binary.ts";
 import { stopChild } from "./stop-child.ts";
+import { withParentDeathSignal } from "../process/parent-death.ts";
 
 export interface SqldOptions {
   /** Folder of the database files. */
@@ -53,7 +54,8 @@ export async function startSqld(options: SqldOptions): Promise<SqldHandle> {
   mkdirSync(options.dir, { recursive: true });
   const port = options.port || (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(binary, ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", path.join(options.dir, "data.sqld")], {
+  const launch = withParentDeathSignal(binary, ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", path.join(options.dir, "data.sqld")]);
+  const child = spawn(launch.command, launch.args, {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "error" },
   });

@@ -68,10 +68,20 @@ export const hubInfoSchema = z.object({
 });
 export type HubInfo = z.infer<typeof hubInfoSchema>;
 
+/** A process as recorded for later: a pid is only trusted while its start time and command line still match. */
+export interface ProcessIdentity {
+  pid: number;
+  /** Start time in clock ticks since boot (`/proc/<pid>/stat`). */
+  startTime: number;
+  command: string;
+}
+
 /** `.fuse/state.json`: how other commands find the running hub of a folder. */
 export interface HubState extends HubInfo {
-  /** PIDs of the servers the hub started (nats-server, sqld), to clean up after a hub that was killed. */
+  /** PIDs of the servers the hub started (nats-server, sqld). */
   servicePids: number[];
+  /** The hub and its servers as they were when written, to tell them from a reused pid and clean up after a killed hub. */
+  processes?: { hub?: ProcessIdentity; services: ProcessIdentity[] };
 }
 
 export const STATE_FILE = ".fuse/state.json";
