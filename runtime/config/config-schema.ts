@@ -114,8 +114,10 @@ export const configSchema = z.strictObject({
       heartbeatMs: ms.default(500),
       /** Main-loop lag above which an instance shows as busy. */
       busyLagMs: ms.default(1000),
-      /** Main-loop lag (or heartbeat silence) after which an instance is hung and restarted. */
+      /** Main-loop lag after which an instance is hung and restarted (its watchdog still reports). */
       hangTimeoutMs: ms.default(30_000),
+      /** Heartbeat silence after which an instance is hung (stopped, frozen): killed and replaced. */
+      silenceTimeoutMs: ms.default(3000),
       /** How long an instance may take to become ready. */
       readyTimeoutMs: ms.default(30_000),
     })

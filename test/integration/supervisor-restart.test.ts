@@ -7,6 +7,7 @@ health:
   heartbeatMs: 100
   busyLagMs: 300
   hangTimeoutMs: 2500
+  silenceTimeoutMs: 1500
 restart:
   initialDelayMs: 50
   maxRestarts: 3
@@ -21,7 +22,7 @@ describe("supervision", () => {
   let hub: RunningHub;
 
   beforeAll(async () => {
-    dir = createHubDir({ config: CONFIG, actors: { steady: "worker", victim: "worker", sleeper: "worker", broken: "broken" } });
+    dir = createHubDir({ config: CONFIG, actors: { steady: "worker", victim: "worker", sleeper: "worker", frozen: "worker", broken: "broken" } });
     hub = await startHub(dir);
   });
   afterAll(async () => {
@@ -91,6 +92,26 @@ describe("supervision", () => {
     }, 30_000);
     expect(after.instances[0]!.lastExit!.reason).toContain("hung");
     expect(isAlive(before.pids[0]!)).toBe(false);
+  });
+
+  it("replaces a stopped process (SIGSTOP) as hung after the silence timeout, not busy for the hang timeout", async () => {
+    await hub.call("frozen.echo", { text: "warm" });
+    const before = await hub.actor("frozen");
+    const frozenPid = before.pids[0]!;
+    process.kill(frozenPid, "SIGSTOP");
+    try {
+      // Killed for its silence (1.5 s here), before the hang timeout (2.5 s) could apply.
+      const after = await waitFor("the stopped instance replaced", async () => {
+        const a = await hub.actor("frozen");
+        return a.status === "running" && a.pids[0] !== frozenPid ? a : undefined;
+      }, 20_000);
+      expect(after.instances[0]!.lastExit!.reason).toMatch(/^killed by SIGKILL: hung: no heartbeat for \d+ ms \(stopped or frozen process\)$/);
+      expect(isAlive(frozenPid)).toBe(false);
+      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => hub.call("frozen.echo", { text: String(i) }, { timeoutMs: 10_000 })));
+      expect({ sent: 20, failed: results.filter((r) => r.status === "rejected").length }).toEqual({ sent: 20, failed: 0 });
+    } finally {
+      if (isAlive(frozenPid)) process.kill(frozenPid, "SIGCONT");
+    }
   });
 
   it("rolls a restart one instance at a time: no request of a steady stream fails", async () => {

@@ -1,5 +1,5 @@
 import type { InstanceState, InstanceStatus } from "../../protocol/index.ts";
-import { assessHealth, type HealthOptions } from "./health.ts";
+import { assessHealth, hangReason, type HealthOptions } from "./health.ts";
 import type { ExitInfo, LaunchedProcess } from "../process/index.ts";
 
 export interface InstanceEvents {
@@ -170,7 +170,7 @@ export class Instance {
     if (!this.#process || !this.expectsHeartbeat || !this.serving) return;
     const health = assessHealth(this.lastHeartbeatAt, this.#lagMs, now, options);
     if (health === "hung") {
-      this.killReason = `hung: main loop blocked or no heartbeat for ${options.hangTimeoutMs} ms`;
+      this.killReason = hangReason(this.lastHeartbeatAt, this.#lagMs, now, options);
       this.#process.kill("SIGKILL");
       return;
     }

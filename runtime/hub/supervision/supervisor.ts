@@ -104,8 +104,15 @@ export class Supervisor {
     return [...this.groups.keys()];
   }
 
+  private lastCheckAt = 0;
+
   private checkHealth(): void {
     const now = Date.now();
+    const late = this.lastCheckAt > 0 && now - this.lastCheckAt > 2 * this.options.heartbeatMs;
+    this.lastCheckAt = now;
+    // When the hub's own loop was held up, heartbeats are still waiting in the pipes: silence
+    // measured now would be the hub's, not the instances'. Look again next round.
+    if (late) return;
     for (const group of this.groups.values()) group.checkHealth(now);
   }
 
