@@ -1,6 +1,6 @@
 import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FuseError } from "../../runtime/errors/index.ts";
+import { toWire, type FuseError } from "../../runtime/errors/index.ts";
 import { Database, IDEMPOTENCY_TABLE, migrate, tableSchemaSchema, type TableSchema } from "../../runtime/table/index.ts";
 import { classifyFailure } from "../../runtime/table/connection-failure.ts";
 import { isAlive, startSqld, waitFor, type SqldHarness } from "../helpers/index.ts";
@@ -24,6 +24,8 @@ interface StreamResult {
   repeatedAfterUnknown: number;
   /** Acknowledged inserts whose returned row did not carry their tag. */
   wrongRows: number;
+  /** The first error of each code. */
+  errors: Map<string, FuseError>;
 }
 
 // The attack's shape: many writers insert without pause; sqld dies by SIGKILL mid-stream and
@@ -34,6 +36,7 @@ async function streamThroughKill(sqld: SqldHarness, insert: (tag: string, writer
   let stop = false;
   let repeatedAfterUnknown = 0;
   let wrongRows = 0;
+  const errors = new Map<string, FuseError>();
   const acknowledged = () => [...outcomes.values()].filter((o) => o === "ok").length;
   const writers = Array.from({ length: WRITERS }, async (_, w) => {
     for (let i = 0; !stop; i++) {
@@ -49,6 +52,7 @@ async function streamThroughKill(sqld: SqldHarness, insert: (tag: string, writer
           } catch (error) {
             const code = (error as FuseError).code ?? String(error);
             outcomes.set(tag, code);
+            if (!errors.has(code)) errors.set(code, error as FuseError);
             if (code !== "OUTCOME_UNKNOWN" || !options.repeatUnknown) break;
             repeatedAfterUnknown++;
           }
@@ -69,7 +73,7 @@ async function streamThroughKill(sqld: SqldHarness, insert: (tag: string, writer
   await waitFor("200 more acknowledged inserts after the revival", () => acknowledged() >= before + 200, 30_000);
   stop = true;
   await Promise.all(writers);
-  return { outcomes, inFlightAtKill, repeatedAfterUnknown, wrongRows };
+  return { outcomes, inFlightAtKill, repeatedAfterUnknown, wrongRows, errors };
 }
 
 async function storedTags(db: Database, table: string, column: string): Promise<Map<string, number>> {
@@ -152,6 +156,38 @@ describe("database writes through a kill -9 of sqld (16 writers)", () => {
       // was down were never sent, and waited for it.
       expect(counts.codes.OUTCOME_UNKNOWN ?? 0).toBeGreaterThan(0);
       expect(Object.keys(counts.codes).sort()).toEqual(["OUTCOME_UNKNOWN", "ok"]);
+      const wire = toWire(run.errors.get("OUTCOME_UNKNOWN")!);
+      expect({ status: wire.headers["Nats-Service-Error-Code"], body: JSON.parse(wire.body.replaceAll(t.table, "events")) }).toMatchInlineSnapshot(`
+        {
+          "body": {
+            "error": {
+              "code": "OUTCOME_UNKNOWN",
+              "details": {
+                "statement": "INSERT INTO "events"",
+              },
+              "message": "INSERT INTO "events": the connection to the database was lost after the write was sent, so it may or may not have been applied; check before repeating it, or write with an idempotency key",
+            },
+          },
+          "status": "500",
+        }
+      `);
+    });
+
+    it(`over ${kind}: a connection lost inside a transaction fails it as retryable NO_LIVE_INSTANCE, and none of it is committed`, async () => {
+      const t = eventsTable();
+      const db = await connect(kind, t);
+      const error = await db
+        .transaction(async (tx) => {
+          await tx.table(t.table).insert({ tag: "first", writer: 0 });
+          process.kill(sqld.pid, "SIGKILL");
+          await sqld.exited;
+          await tx.table(t.table).insert({ tag: "second", writer: 0 });
+        })
+        .catch((e: FuseError) => e);
+      await sqld.revive();
+      expect(error).toMatchObject({ code: "NO_LIVE_INSTANCE", retryable: true });
+      expect((error as FuseError).message.replaceAll(t.table, "events")).toMatchInlineSnapshot(`"INSERT INTO "events": the connection to the database was lost inside a transaction, so none of it was committed; run the transaction again"`);
+      expect(await db.table(t.table).count()).toBe(0);
     });
   }
 
