@@ -98,7 +98,13 @@ export interface ActorContext {
    * The hub's database: `ctx.db.table<Note>("notes")` (insert, find, get, update, delete,
    * count, upsert), `ctx.db.transaction(async (tx) => …)`, `ctx.db.sql(text, args)`.
    * Tables come from `schemas/*.json`; values are checked per column and always bound.
-   * @throws VALIDATION_FAILED naming the column for a wrong value; NOT_FOUND for an unknown table.
+   * `insert(rows, { idempotencyKey })`, or an insert whose rows carry their primary keys, is
+   * safe to repeat: ctx.db settles a lost connection itself (see runtime/table/README.md).
+   * @throws VALIDATION_FAILED naming the column for a wrong value (or one the database cannot
+   *   take: a lone surrogate, a request above 16 MiB); NOT_FOUND for an unknown table;
+   *   NO_LIVE_INSTANCE when the database cannot be reached (nothing was applied; retry);
+   *   OUTCOME_UNKNOWN when a write's connection was lost after it was sent (it may have been
+   *   applied; repeat it only if it is safe to); CONFLICT for an idempotency key reused.
    * @example const [note] = await ctx.db.table("notes").insert({ title: "hi" });
    */
   readonly db: Database;

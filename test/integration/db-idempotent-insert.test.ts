@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OutcomeUnknownError, toWire, type FuseError } from "../../runtime/errors/index.ts";
+import { OutcomeUnknownError, toWire, type FuseError, type WireError } from "../../runtime/errors/index.ts";
 import { Database, IDEMPOTENCY_KEEP_MS, IDEMPOTENCY_TABLE, Table, migrate, tableSchemaSchema, type SqlExecutor, type TableSchema } from "../../runtime/table/index.ts";
 import { startSqld, type SqldHarness } from "../helpers/index.ts";
 
@@ -86,9 +86,9 @@ describe("inserts that are safe to repeat", () => {
     const rows = await setUp(notesTable());
     const other = await setUp(notesTable());
     await rows.insert({ title: "a" }, { idempotencyKey: "shared-key" });
-    const failures = await Promise.all([
-      rows.insert({ title: "b" }, { idempotencyKey: "shared-key" }).catch((e: FuseError) => toWire(e)),
-      other.insert({ title: "a" }, { idempotencyKey: "shared-key" }).catch((e: FuseError) => toWire(e)),
+    const failures: WireError[] = await Promise.all([
+      rows.insert({ title: "b" }, { idempotencyKey: "shared-key" }).then(() => ({ headers: {}, body: "accepted" }), toWire),
+      other.insert({ title: "a" }, { idempotencyKey: "shared-key" }).then(() => ({ headers: {}, body: "accepted" }), toWire),
     ]);
     const named = (text: string) => text.replaceAll(rows.schema.table, "notes").replaceAll(other.schema.table, "other");
     expect(failures.map((w) => ({ status: w.headers["Nats-Service-Error-Code"], body: JSON.parse(named(w.body)) }))).toMatchInlineSnapshot(`
