@@ -10,6 +10,7 @@ export { NatsTransport } from "./nats-transport.ts";
 export { PendingRequests } from "./pending-requests.ts";
 export type {
   Body,
+  BusStatus,
   EndpointSpec,
   EventMessage,
   GatherOptions,

@@ -8,6 +8,7 @@ import { PendingRequests } from "./pending-requests.ts";
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
 import type {
   Body,
+  BusStatus,
   EventMessage,
   GatherOptions,
   HeaderRecord,
@@ -70,8 +71,22 @@ export class NatsTransport implements Transport {
   private readonly inbox = `${createInbox()}.`;
   private readonly pending = new PendingRequests<Reply>();
 
+  private status: BusStatus = { up: true, since: Date.now() };
+
   constructor(readonly connection: NatsConnection) {
     connection.subscribe(`${this.inbox}*`, { callback: (_err, msg) => this.onReply(msg) });
+    void this.followStatus();
+  }
+
+  private async followStatus(): Promise<void> {
+    for await (const event of this.connection.status()) {
+      if (event.type === "disconnect") this.status = { up: false, since: Date.now() };
+      else if (event.type === "reconnect") this.status = { up: true, since: Date.now() };
+    }
+  }
+
+  busStatus(): BusStatus {
+    return this.connection.isClosed() ? { up: false, since: this.status.since } : this.status;
   }
 
   async serve(spec: ServiceSpec): Promise<ServedService> {

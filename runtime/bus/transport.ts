@@ -80,6 +80,13 @@ export interface SubscribeOptions {
 
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
 
+/** The state of a process's connection to the bus. */
+export interface BusStatus {
+  up: boolean;
+  /** Epoch ms of the last change (connected, lost, reconnected). */
+  since: number;
+}
+
 export interface Transport {
   serve(spec: ServiceSpec): Promise<ServedService>;
   /**
@@ -109,6 +116,8 @@ export interface Transport {
   ): () => void;
   /** Whether any instance of the actor answers a `$SRV.PING`. */
   probe(actor: string): Promise<boolean>;
+  /** Whether the connection to the bus is up now, and since when (epoch ms) it is up or down. */
+  busStatus(): BusStatus;
   /** A key-value bucket (created when missing). */
   keyValue(bucket: string, options?: KeyValueOptions): Promise<KeyValueBucket>;
   /** An object (file) bucket (created when missing). */

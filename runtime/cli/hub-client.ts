@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { NatsTransport, callEndpoint, connectNats } from "../bus/index.ts";
-import { hubRunning } from "../hub/index.ts";
+import { hubRunning, readState } from "../hub/index.ts";
 import { FuseError, UnavailableError, ValidationError } from "../errors/index.ts";
 import {
   ErrorCode,
@@ -51,6 +51,18 @@ export function readHubState(dir: string): HubState {
   return state;
 }
 
+/** The hub's bus; when it cannot be reached and the hub says its nats-server is down, that is the error. */
+async function connectToHub(dir: string, state: HubState) {
+  try {
+    return await connectNats({ url: state.natsUrl, name: "fuse-cli", connectTimeoutMs: 3000 });
+  } catch (error) {
+    const since = readState(dir)?.busDownSince;
+    if (since === undefined) throw error;
+    const at = new Date(since).toISOString();
+    throw new UnavailableError(`the bus of the hub in ${dir} is down since ${at} (${Math.round((Date.now() - since) / 1000)} s); the hub (pid ${state.pid}) is restarting its nats-server`, { cause: error });
+  }
+}
+
 /**
  * Connects to the hub of `dir` and runs `fn` with a function that calls `"actor.endpoint"`
  * there; closes the connection afterwards.
@@ -58,7 +70,7 @@ export function readHubState(dir: string): HubState {
  */
 export async function withHub<T>(dir: string, fn: (call: HubCall, state: HubState) => Promise<T>): Promise<T> {
   const state = readHubState(dir);
-  const transport = new NatsTransport(await connectNats({ url: state.natsUrl, name: "fuse-cli", connectTimeoutMs: 3000 }));
+  const transport = new NatsTransport(await connectToHub(dir, state));
   const call: HubCall = (target, input = {}, options = {}) => {
     const parsed = parseTarget(target);
     if (!parsed) throw new ValidationError(`"${target}" is not of the form actor.endpoint`);

@@ -32,7 +32,7 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), discovery, options: settings, log });
   let url = "";
   const pages = new PageCache(discovery, () => url);
-  const app = createGatewayApp({ handlers, discovery, pages, log, files: { files: ctx.files, maxFileBytes: settings.maxFileBytes } });
+  const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes } });
   const server = await startHttpServer(app, settings.host, settings.port);
   url = server.url;
   // The first round runs in the background: a request before it ends waits for it (a miss).

@@ -104,7 +104,8 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   const log = createLogger({ actor: BuiltinActor.hub, level: config.logging.level, destination: sinks.streamFor(BuiltinActor.hub) });
   const cleanups = new CleanupStack(log);
   try {
-    // A revived sqld has a new PID: the state file keeps it for cleaning up after a killed hub.
+    // A revived server has a new PID, and while the bus is down the CLI cannot ask the hub:
+    // the state file keeps both up to date.
     let published: (() => void) | undefined;
     const servers = await startServers(config, fuseDir, log, cleanups, () => published?.());
     const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log }));
@@ -149,7 +150,10 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const autoscaler = new Autoscaler(supervisor, transport, log.child({ mod: "hub.autoscale" }));
     cleanups.push(() => autoscaler.stop());
 
-    published = () => writeState(dir, { ...info, servicePids: servers.pids(), processes: identities(servers.pids()) });
+    published = () => {
+      const busDownSince = servers.busDownSince();
+      writeState(dir, { ...info, servicePids: servers.pids(), processes: identities(servers.pids()), ...(busDownSince ? { busDownSince } : {}) });
+    };
     published();
     const readyMs = Math.round(performance.now() - began);
     log.info({ readyMs, actors: supervisor.names(), natsUrl: servers.natsUrl }, "hub ready");

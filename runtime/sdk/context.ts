@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "../log/index.ts";
+import type { BusStatus } from "../bus/index.ts";
 import type { CallOptions, CallResult, Caller, RelayOptions, RelayReply } from "./caller.ts";
 import { discoverServices, type DiscoverOptions, type DiscoveredService } from "./discover.ts";
 import { HttpExchange, type HttpInfo } from "./http-exchange.ts";
@@ -76,6 +77,12 @@ export interface ActorContext {
    * @example const actors = new Set((await ctx.discover()).map((s) => s.actor));
    */
   discover(options?: DiscoverOptions): Promise<DiscoveredService[]>;
+  /**
+   * Whether this process's connection to the bus is up, and since when (epoch ms). Calls made
+   * while it is down wait for the reconnection within their deadline.
+   * @example if (!ctx.busStatus().up) ctx.log.warn("bus down");
+   */
+  busStatus(): BusStatus;
   /**
    * Key-value store shared by the whole hub (JetStream KV); `ctx.kv.in(name, { ttlMs })` for
    * another bucket, e.g. one whose entries expire.
@@ -184,6 +191,10 @@ export class RequestContext implements ActorContext {
 
   discover(options?: DiscoverOptions): Promise<DiscoveredService[]> {
     return discoverServices(this.sender.transport, this.sender.prefix, options);
+  }
+
+  busStatus(): BusStatus {
+    return this.sender.transport.busStatus();
   }
 
   get kv(): KeyValue {

@@ -20,7 +20,7 @@ export {
 export { currentContext, type ActorContext, type Offload } from "./context.ts";
 export type { KeyValue } from "./stores/key-value.ts";
 export type { Files, FileData } from "./stores/files.ts";
-export type { ObjectInfo as FileInfo } from "../bus/index.ts";
+export type { ObjectInfo as FileInfo, BusStatus } from "../bus/index.ts";
 export { defineWork, type Work } from "./offload/offload.ts";
 export type { CallOptions, CallResult } from "./caller.ts";
 export type { HttpInfo, CookieOptions } from "./http-exchange.ts";

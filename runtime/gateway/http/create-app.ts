@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { ErrorCode } from "../../protocol/index.ts";
 import { NotFoundError, toFuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
+import type { BusStatus } from "../../sdk/internal.ts";
 import { DASHBOARD_PAGE } from "../dashboard/dashboard-page.ts";
 import { CONTRACT_TARGETS } from "../dashboard/contract-targets.ts";
 import { DASHBOARD_SCRIPT } from "../dashboard/dashboard-script.ts";
@@ -18,6 +19,8 @@ export interface GatewayAppOptions {
   discovery: RouteDiscovery;
   pages: PageCache;
   log: Logger;
+  /** The gateway's connection to the bus: not ready while it is down. */
+  bus: () => BusStatus;
 }
 
 const text = (body: string, type: string) => new Response(body, { headers: { "content-type": `${type}; charset=utf-8` } });
@@ -49,6 +52,8 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   app.get("/docs", () => text(pages.docsHtml(), "text/html"));
   app.get("/health", () => jsonResponse(JSON.stringify({ status: "ok" }), 200));
   app.get("/ready", () => {
+    const bus = options.bus();
+    if (!bus.up) return jsonResponse(JSON.stringify({ ready: false, bus: "down", since: bus.since }), 503);
     const actors = [...discovery.table.actors.values()].filter((a) => a.live).length;
     return jsonResponse(JSON.stringify({ ready: discovery.ready, actors }), discovery.ready ? 200 : 503);
   });

@@ -82,6 +82,8 @@ export interface HubState extends HubInfo {
   servicePids: number[];
   /** The hub and its servers as they were when written, to tell them from a reused pid and clean up after a killed hub. */
   processes?: { hub?: ProcessIdentity; services: ProcessIdentity[] };
+  /** Set while the hub's own nats-server is down and being revived (epoch ms it went down). */
+  busDownSince?: number;
 }
 
 export const STATE_FILE = ".fuse/state.json";

@@ -1,6 +1,7 @@
 import {
   PendingRequests,
   type Body,
+  type BusStatus,
   type EndpointSpec,
   type EventMessage,
   type GatherOptions,
@@ -165,6 +166,13 @@ export class InProcessTransport implements Transport {
   async probe(actor: string): Promise<boolean> {
     for (const key of this.services) if (key.startsWith(`${actor}/`)) return true;
     return false;
+  }
+
+  private readonly createdAt = Date.now();
+
+  /** The in-process bus cannot go down. */
+  busStatus(): BusStatus {
+    return { up: true, since: this.createdAt };
   }
 
   private readonly buckets = new Map<string, Promise<KeyValueBucket>>();
