@@ -21,6 +21,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   /** An HTTP request body of a content type the gateway does not take (it takes JSON). */
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  /** An HTTP method a path does not serve, though others exist for it (the gateway sends `Allow`). */
+  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
   /**
    * A write whose connection to the database was lost after it was sent: it may or may not
    * have been applied. Not retryable as such; repeat it only if it is idempotent.
@@ -50,6 +52,7 @@ const STATUS: Record<ErrorCode, number> = {
   HUB_NOT_RUNNING: 503,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  METHOD_NOT_ALLOWED: 405,
   // 500, not 502/503/504: generic retry policies (SDKs, proxies) repeat those three even for
   // POSTs, which is exactly what must not happen to a write that may have been applied.
   OUTCOME_UNKNOWN: 500,

@@ -12,6 +12,7 @@ import type { RouteDiscovery } from "../routes/route-discovery.ts";
 import type { EndpointHandlers } from "./endpoint-handlers.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
 import { mountFileRoutes, type FileRoutesOptions } from "./file-routes.ts";
+import { ownMethodsOf } from "./allowed-methods.ts";
 
 export interface GatewayAppOptions {
   handlers: EndpointHandlers;
@@ -39,7 +40,8 @@ function actorInfo(pages: PageCache, c: Context): Response {
 /**
  * The gateway's Hono app: endpoint calls, the index, OpenAPI, docs, health, readiness and the
  * dashboard; anything else goes to the endpoints' own routes, and what matches none is a JSON
- * 404. Every body the app sends is JSON, except the HTML pages and the dashboard script.
+ * 405 when another method is served on its path, else a JSON 404. Every body the app sends is
+ * JSON, except the HTML pages and the dashboard script.
  */
 export function createGatewayApp(options: GatewayAppOptions): Hono {
   const { handlers, discovery, pages, log } = options;
@@ -60,7 +62,8 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   app.get("/", () => text(DASHBOARD_PAGE, "text/html"));
   app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + DASHBOARD_SCRIPT + TASKS_SCRIPT, "text/javascript"));
   mountFileRoutes(app, options.files);
-  app.all("*", handlers.route);
+  const own = ownMethodsOf(app);
+  app.all("*", (c) => handlers.route(c, own));
   app.onError((err) => {
     const error = toFuseError(err);
     log.error({ err, code: error.code }, "request failed");

@@ -7,6 +7,7 @@ import type { GatewayOptions } from "../gateway-options.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
 import { matchConflict, matchRoute, type EndpointEntry, type RouteTable } from "../routes/route-table.ts";
 import { splitPath } from "../routes/path-pattern.ts";
+import { allowHeaderOf, allowedMethods, methodNotAllowed, type OwnMethods } from "./allowed-methods.ts";
 import { errorResponse } from "./json-response.ts";
 import { busHeaders, headerPairs, replyResponse } from "./reply-mapping.ts";
 import { headOf, type RequestHead } from "./request-head.ts";
@@ -23,6 +24,7 @@ export interface EndpointHandlersOptions {
 }
 
 const quote = (name: string) => JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+const NO_OWN_ROUTES: OwnMethods = () => [];
 
 /**
  * The per-request path: `POST /api/<actor>/<endpoint>` and the endpoints' own routes. Reads the
@@ -55,15 +57,20 @@ export class EndpointHandlers {
     }
   };
 
-  /** Any other request: an endpoint's own route, a route conflict (409), or a JSON 404. */
-  route = async (c: Context): Promise<Response> => {
+  /**
+   * Any other request: an endpoint's own route, a route conflict (409), a method the path does
+   * not serve (405, `own` gives the gateway's own routes on it), or a JSON 404.
+   */
+  route = async (c: Context, own: OwnMethods = NO_OWN_ROUTES): Promise<Response> => {
     const head = headOf(c);
     const traceId = traceIdOf(head);
     try {
       const segments = splitPath(head.rawPath);
       const method = head.method === "HEAD" ? "GET" : head.method;
-      const route = this.match(this.deps.discovery.table, method, segments) ?? this.match(await this.deps.discovery.refreshOnMiss(), method, segments);
-      if (!route) throw new NotFoundError(ErrorCode.NOT_FOUND, `no route ${head.method} ${head.rawPath.slice(0, 200)}; GET /api lists the routes of this hub`);
+      const ownMethods = own(head.rawPath);
+      // Endpoints never serve the gateway's own paths (such a claim is a conflict): nothing new to discover.
+      const route = this.match(this.deps.discovery.table, method, segments) ?? (ownMethods.length ? undefined : this.match(await this.deps.discovery.refreshOnMiss(), method, segments));
+      if (!route) throw this.noRoute(head, segments, ownMethods);
       const hasBody = method !== "GET" && method !== "DELETE";
       const body = hasBody ? await head.body(this.deps.options.bodyLimitBytes) : new Uint8Array(0);
       checkContentType(head, body.length);
@@ -79,6 +86,12 @@ export class EndpointHandlers {
     const conflict = matchConflict(table, method, segments);
     if (conflict) throw new FuseError(ErrorCode.CONFLICT, conflict.message, { details: { claimants: conflict.claimants } });
     return undefined;
+  }
+
+  private noRoute(head: RequestHead, segments: string[], own: string[]): FuseError {
+    const allowed = allowedMethods(this.deps.discovery.table, segments, own);
+    if (allowed.length) return methodNotAllowed(head.method, head.rawPath, allowed);
+    return new NotFoundError(ErrorCode.NOT_FOUND, `no route ${head.method} ${head.rawPath.slice(0, 200)}; GET /api lists the routes of this hub`);
   }
 
   private async forward(entry: EndpointEntry, body: Uint8Array | string, head: RequestHead, traceId: string): Promise<Response> {
@@ -118,6 +131,6 @@ export class EndpointHandlers {
     else if (this.deps.log.isLevelEnabled("debug")) this.deps.log.debug({ code: error.code, traceId, path: head.rawPath.slice(0, 200) }, "request refused");
     // An unread upload is cut short rather than read to its end.
     const close = error.code === ErrorCode.PAYLOAD_TOO_LARGE ? { connection: "close" } : undefined;
-    return errorResponse(error, traceId, close);
+    return errorResponse(error, traceId, close ?? allowHeaderOf(error));
   }
 }

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshPrefix, startNats, type NatsHarness } from "../helpers/index.ts";
+import { startGatewayOnNats, startOnNats, webActor } from "./gateway-fixtures.ts";
+
+type Envelope = { error: { code: string; message: string; details?: unknown } };
+
+// Requests an outside attack found the gateway mishandling, each against a real gateway on a
+// real nats-server (default max_payload, 1 MiB) with the gateway's default body limit (1 MiB).
+describe("gateway under hostile requests", () => {
+  let nats: NatsHarness;
+  let url: string;
+  const prefix = freshPrefix();
+  const closers: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    nats = await startNats();
+    closers.push((await startOnNats(webActor, nats.url, prefix)).close);
+    const started = await startGatewayOnNats(nats.url, prefix);
+    closers.push(started.gateway.close);
+    url = started.url;
+  });
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+    await nats?.stop();
+  });
+
+  it("answers a method a path does not serve with 405 and the methods it does serve", async () => {
+    const answers: string[] = [];
+    for (const [method, path] of [["DELETE", "/session"], ["PUT", "/api/web/echo"], ["DELETE", "/items/7"], ["POST", "/files/a.txt"], ["DELETE", "/health"]]) {
+      const res = await fetch(url + path, { method });
+      const { error } = (await res.json()) as Envelope;
+      answers.push(`${res.status} ${error.code} Allow: ${res.headers.get("allow")} | ${error.message}`);
+    }
+    expect(answers).toMatchInlineSnapshot(`
+      [
+        "405 METHOD_NOT_ALLOWED Allow: GET, HEAD | method DELETE is not served on /session; it serves GET, HEAD",
+        "405 METHOD_NOT_ALLOWED Allow: GET, HEAD, POST | method PUT is not served on /api/web/echo; it serves GET, HEAD, POST",
+        "405 METHOD_NOT_ALLOWED Allow: GET, HEAD, PUT | method DELETE is not served on /items/7; it serves GET, HEAD, PUT",
+        "405 METHOD_NOT_ALLOWED Allow: DELETE, GET, HEAD, PUT | method POST is not served on /files/a.txt; it serves DELETE, GET, HEAD, PUT",
+        "405 METHOD_NOT_ALLOWED Allow: GET, HEAD | method DELETE is not served on /health; it serves GET, HEAD",
+      ]
+    `);
+  });
+});
