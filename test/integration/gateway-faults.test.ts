@@ -41,4 +41,15 @@ describe("gateway under hostile requests", () => {
       ]
     `);
   });
+
+  it("refuses a body nested deeper than the limit with 400 naming the limit", async () => {
+    const deep = "[".repeat(100_000) + "]".repeat(100_000);
+    for (const path of ["/api/web/echo", "/items/1"]) {
+      const res = await fetch(url + path, { method: path === "/items/1" ? "PUT" : "POST", headers: { "content-type": "application/json" }, body: deep });
+      expect(res.status, path).toBe(400);
+      const { error } = (await res.json()) as Envelope;
+      expect(error.code, path).toBe("BAD_REQUEST");
+      expect(error.message, path).toMatchInlineSnapshot(`"request body nests arrays and objects deeper than the limit of 128 levels"`);
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { ErrorCode } from "../../protocol/index.ts";
 import { FuseError, ValidationError } from "../../errors/index.ts";
 import type { MountedRoute } from "../routes/route-table.ts";
 import type { RequestHead } from "./request-head.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -23,9 +24,12 @@ export function checkContentType(head: RequestHead, size: number): void {
   });
 }
 
-/** Parses the body as JSON; BAD_REQUEST naming the problem (bad UTF-8, or where the JSON breaks). */
+/** Parses the body as JSON; BAD_REQUEST naming the problem (bad UTF-8, nesting too deep, or where the JSON breaks). */
 export function parseJsonBody(bytes: Uint8Array): unknown {
   if (bytes.length === 0) return undefined;
+  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
+    throw badRequest(`request body nests arrays and objects deeper than the limit of ${MAX_JSON_DEPTH} levels`, { maxDepth: MAX_JSON_DEPTH });
+  }
   let text: string;
   try {
     text = decoder.decode(bytes);
