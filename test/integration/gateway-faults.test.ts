@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshPrefix, startNats, type NatsHarness } from "../helpers/index.ts";
-import { startGatewayOnNats, startOnNats, webActor } from "./gateway-fixtures.ts";
+import { rawRequest, startGatewayOnNats, startOnNats, webActor } from "./gateway-fixtures.ts";
 
 type Envelope = { error: { code: string; message: string; details?: unknown } };
 
@@ -51,5 +51,13 @@ describe("gateway under hostile requests", () => {
       expect(error.code, path).toBe("BAD_REQUEST");
       expect(error.message, path).toMatchInlineSnapshot(`"request body nests arrays and objects deeper than the limit of 128 levels"`);
     }
+  });
+
+  it("answers bad percent-encoding in a file path with 400 naming the path", async () => {
+    const res = await rawRequest(url, "GET", "/files/%E0%A4%A");
+    expect(res.status).toBe(400);
+    const { error } = JSON.parse(res.body) as Envelope;
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.message).toMatchInlineSnapshot(`"file path "/files/%E0%A4%A" is not valid percent-encoding: expected %XX escapes of UTF-8 bytes"`);
   });
 });

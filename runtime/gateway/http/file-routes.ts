@@ -3,9 +3,10 @@ import { Readable } from "node:stream";
 import busboy from "busboy";
 import type { Context, Hono } from "hono";
 import { ErrorCode } from "../../protocol/index.ts";
-import { FuseError, NotFoundError, ValidationError, toFuseError } from "../../errors/index.ts";
+import { FuseError, NotFoundError, ValidationError } from "../../errors/index.ts";
 import type { Files, FileInfo } from "../../sdk/internal.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
+import { headOf } from "./request-head.ts";
 
 export interface FileRoutesOptions {
   files: Files;
@@ -17,8 +18,20 @@ function incomingOf(c: Context): IncomingMessage | undefined {
   return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
 }
 
+const FILES_PREFIX = "/files/";
+
+/** The file name of a `/files/<name>` request: the rest of the path, percent-decoded once. */
 function nameOf(c: Context): string {
-  return decodeURIComponent(c.req.path.slice("/files/".length));
+  const raw = headOf(c).rawPath;
+  try {
+    return decodeURIComponent(raw).slice(FILES_PREFIX.length);
+  } catch {
+    const path = raw.slice(0, 200);
+    throw new ValidationError(`file path ${JSON.stringify(path)} is not valid percent-encoding: expected %XX escapes of UTF-8 bytes`, {
+      code: ErrorCode.BAD_REQUEST,
+      details: { path },
+    });
+  }
 }
 
 /** Streams each file part of a multipart body into the store; never holds a whole file. */
@@ -51,33 +64,31 @@ function receiveMultipart(incoming: IncomingMessage, options: FileRoutesOptions)
  * downloads, `DELETE /files/<name>` removes.
  */
 export function mountFileRoutes(app: Hono, options: FileRoutesOptions): void {
-  const fail = (error: unknown) => errorResponse(toFuseError(error));
+  // A refused request is answered here; anything else reaches the app's error handler, which logs it.
+  const guarded = (handler: (c: Context) => Promise<Response>) => (c: Context) =>
+    handler(c).catch((error: unknown) => {
+      if (error instanceof FuseError) return errorResponse(error);
+      throw error;
+    });
   app.get("/files", async () => jsonResponse(JSON.stringify(await options.files.list()), 200));
-  app.post("/files", async (c) => {
+  app.post("/files", guarded(async (c) => {
     const incoming = incomingOf(c);
-    if (!incoming) return fail(new FuseError(ErrorCode.INTERNAL, "uploads need the Node HTTP server"));
+    if (!incoming) throw new FuseError(ErrorCode.INTERNAL, "uploads need the Node HTTP server");
     if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
-      return fail(new FuseError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "POST /files expects multipart/form-data"));
+      throw new FuseError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "POST /files expects multipart/form-data");
     }
-    try {
-      return jsonResponse(JSON.stringify(await receiveMultipart(incoming, options)), 201);
-    } catch (error) {
-      return fail(error);
-    }
-  });
-  app.put("/files/*", async (c) => {
+    return jsonResponse(JSON.stringify(await receiveMultipart(incoming, options)), 201);
+  }));
+  app.put("/files/*", guarded(async (c) => {
     const incoming = incomingOf(c);
-    if (!incoming) return fail(new FuseError(ErrorCode.INTERNAL, "uploads need the Node HTTP server"));
-    try {
-      const info = await options.files.put(nameOf(c), incoming, { contentType: c.req.header("content-type") ?? "application/octet-stream" });
-      return jsonResponse(JSON.stringify(info), 201);
-    } catch (error) {
-      return fail(error);
-    }
-  });
-  app.get("/files/*", async (c) => {
-    const found = await options.files.get(nameOf(c));
-    if (!found) return fail(new NotFoundError(ErrorCode.NOT_FOUND, `no file ${JSON.stringify(nameOf(c).slice(0, 200))}`));
+    if (!incoming) throw new FuseError(ErrorCode.INTERNAL, "uploads need the Node HTTP server");
+    const info = await options.files.put(nameOf(c), incoming, { contentType: c.req.header("content-type") ?? "application/octet-stream" });
+    return jsonResponse(JSON.stringify(info), 201);
+  }));
+  app.get("/files/*", guarded(async (c) => {
+    const name = nameOf(c);
+    const found = await options.files.get(name);
+    if (!found) throw new NotFoundError(ErrorCode.NOT_FOUND, `no file ${JSON.stringify(name.slice(0, 200))}`);
     return new Response(Readable.toWeb(found.stream) as ReadableStream, {
       headers: {
         "content-type": found.info.contentType ?? "application/octet-stream",
@@ -85,9 +96,10 @@ export function mountFileRoutes(app: Hono, options: FileRoutesOptions): void {
         ...(found.info.digest ? { digest: found.info.digest } : {}),
       },
     });
-  });
-  app.delete("/files/*", async (c) => {
-    if (!(await options.files.delete(nameOf(c)))) return fail(new NotFoundError(ErrorCode.NOT_FOUND, `no file ${JSON.stringify(nameOf(c).slice(0, 200))}`));
+  }));
+  app.delete("/files/*", guarded(async (c) => {
+    const name = nameOf(c);
+    if (!(await options.files.delete(name))) throw new NotFoundError(ErrorCode.NOT_FOUND, `no file ${JSON.stringify(name.slice(0, 200))}`);
     return jsonResponse(JSON.stringify({ deleted: true }), 200);
-  });
+  }));
 }
