@@ -4,7 +4,10 @@ export interface GatewayOptions {
   port: number;
   /** Default `127.0.0.1`. */
   host: string;
-  /** Largest request body in bytes; larger is 413. Default 1 MiB. */
+  /**
+   * Largest request body in bytes; larger is 413. Default 1 MiB. What the bus carries (its
+   * max_payload less the request's headers) may be less, and a body above that is 413 too.
+   */
   bodyLimitBytes: number;
   /** Largest file an upload to /files may carry. Default 2 GiB. */
   maxFileBytes: number;

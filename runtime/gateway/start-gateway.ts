@@ -29,7 +29,7 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
     intervalMs: settings.discoveryIntervalMs,
     missIntervalMs: settings.missIntervalMs,
   });
-  const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), discovery, options: settings, log });
+  const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), caller: ctx.actor, discovery, options: settings, log });
   let url = "";
   const pages = new PageCache(discovery, () => url);
   const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes } });

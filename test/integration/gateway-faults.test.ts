@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defineActor, defineEndpoint, z } from "../../runtime/sdk/index.ts";
 import { freshPrefix, startNats, type NatsHarness } from "../helpers/index.ts";
 import { rawRequest, startGatewayOnNats, startOnNats, webActor } from "./gateway-fixtures.ts";
 
 type Envelope = { error: { code: string; message: string; details?: unknown } };
+
+/** Takes a large input and answers with its size only, so that only the request is large. */
+const sinkActor = defineActor({
+  name: "sink",
+  endpoints: { take: defineEndpoint({ input: z.object({ big: z.string() }), output: z.object({ length: z.number() }), handler: ({ big }) => ({ length: big.length }) }) },
+});
 
 // Requests an outside attack found the gateway mishandling, each against a real gateway on a
 // real nats-server (default max_payload, 1 MiB) with the gateway's default body limit (1 MiB).
@@ -11,10 +18,13 @@ describe("gateway under hostile requests", () => {
   let url: string;
   const prefix = freshPrefix();
   const closers: (() => Promise<void>)[] = [];
+  // Headers the gateway passes on are set, so that the bus limit left for the body stays the same.
+  const headers = { "content-type": "application/json", accept: "application/json", "accept-language": "en", "user-agent": "fuse-test" };
+  const post = (path: string, body: string) => fetch(url + path, { method: "POST", headers, body });
 
   beforeAll(async () => {
     nats = await startNats();
-    closers.push((await startOnNats(webActor, nats.url, prefix)).close);
+    for (const actor of [webActor, sinkActor]) closers.push((await startOnNats(actor, nats.url, prefix)).close);
     const started = await startGatewayOnNats(nats.url, prefix);
     closers.push(started.gateway.close);
     url = started.url;
@@ -59,5 +69,18 @@ describe("gateway under hostile requests", () => {
     const { error } = JSON.parse(res.body) as Envelope;
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.message).toMatchInlineSnapshot(`"file path "/files/%E0%A4%A" is not valid percent-encoding: expected %XX escapes of UTF-8 bytes"`);
+  });
+
+  it("answers a body under the gateway's limit but too large for the bus with 413 naming size and limit", async () => {
+    const body = (size: number) => `{"big":"${"x".repeat(size - 10)}"}`;
+    const res = await post("/api/sink/take", body(1024 * 1024 - 200));
+    expect(res.status).toBe(413);
+    const { error } = (await res.json()) as Envelope & { error: { details: { limit: number } } };
+    expect(error.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(error.message).toMatchInlineSnapshot(`"request body of 1048376 bytes for sink.take is above the limit of 1048286 bytes: the bus carries 1048576 bytes (max_payload), 290 of them headers"`);
+    // The limit named is exact for a request with these headers: the bus carries it, and not a byte more.
+    const { limit } = error.details;
+    expect((await post("/api/sink/take", body(limit))).status).toBe(200);
+    expect((await post("/api/sink/take", body(limit + 1))).status).toBe(413);
   });
 });

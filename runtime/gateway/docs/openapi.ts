@@ -7,7 +7,7 @@ type Json = Record<string, unknown>;
 const ERROR_STATUSES: Record<string, string> = {
   "400": "Invalid input (VALIDATION_FAILED) or malformed request (BAD_REQUEST)",
   "404": "Unknown actor (ACTOR_NOT_FOUND) or endpoint (ENDPOINT_NOT_FOUND)",
-  "413": "Body above the gateway's limit (PAYLOAD_TOO_LARGE)",
+  "413": "Body above the gateway's limit or above what the bus carries with the request's headers (PAYLOAD_TOO_LARGE)",
   "415": "Body that is not JSON (UNSUPPORTED_MEDIA_TYPE)",
   "500": "The handler failed (HANDLER_FAILED, OUTPUT_INVALID)",
   "503": "No live instance (NO_LIVE_INSTANCE)",

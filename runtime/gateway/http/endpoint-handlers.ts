@@ -8,6 +8,7 @@ import type { RouteDiscovery } from "../routes/route-discovery.ts";
 import { matchConflict, matchRoute, type EndpointEntry, type RouteTable } from "../routes/route-table.ts";
 import { splitPath } from "../routes/path-pattern.ts";
 import { allowHeaderOf, allowedMethods, methodNotAllowed, type OwnMethods } from "./allowed-methods.ts";
+import { bodyTooLargeForBus, relayHeaders } from "./bus-limit.ts";
 import { errorResponse } from "./json-response.ts";
 import { busHeaders, headerPairs, replyResponse } from "./reply-mapping.ts";
 import { headOf, type RequestHead } from "./request-head.ts";
@@ -18,6 +19,8 @@ export type Relay = (target: string, body: Uint8Array | string, options: RelayOp
 
 export interface EndpointHandlersOptions {
   relay: Relay;
+  /** The gateway actor's name, which the relay sends as `Fuse-Caller`. */
+  caller: string;
   discovery: RouteDiscovery;
   options: GatewayOptions;
   log: Logger;
@@ -99,13 +102,16 @@ export class EndpointHandlers {
       throw new UnavailableError(`the gateway has ${this.inflight} requests in flight, its limit; retry shortly`);
     }
     this.inflight++;
+    const options = {
+      traceId,
+      deadline: deadlineOf(head, this.deps.options.defaultTimeoutMs, this.deps.options.maxTimeoutMs),
+      headers: busHeaders(head, this.requestHeaders),
+    };
     try {
-      const reply = await this.deps.relay(entry.target, body, {
-        traceId,
-        deadline: deadlineOf(head, this.deps.options.defaultTimeoutMs, this.deps.options.maxTimeoutMs),
-        headers: busHeaders(head, this.requestHeaders),
-      });
+      const reply = await this.deps.relay(entry.target, body, options);
       return replyResponse(reply, traceId, this.responseHeaders);
+    } catch (error) {
+      throw bodyTooLargeForBus(error, entry.target, relayHeaders(options, this.deps.caller));
     } finally {
       this.inflight--;
     }
