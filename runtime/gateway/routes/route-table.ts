@@ -1,31 +1,9 @@
-import type { DiscoveredService, HttpRoute, JsonSchema } from "../../sdk/internal.ts";
+import type { DiscoveredService } from "../../sdk/internal.ts";
 import { createCoerce, type Coerce } from "./input-coercion.ts";
 import { compareSpecificity, compilePath, fits, type PathPattern } from "./path-pattern.ts";
+import { actorsFrom, type ActorEntry, type EndpointEntry } from "./route-actors.ts";
 
-/** One endpoint the gateway can reach. */
-export interface EndpointEntry {
-  actor: string;
-  endpoint: string;
-  /** `actor.endpoint`, as `ctx.relay` takes it. */
-  target: string;
-  description?: string;
-  input: JsonSchema;
-  output: JsonSchema;
-  http?: HttpRoute;
-}
-
-export interface ActorEntry {
-  name: string;
-  description: string;
-  version: string;
-  /** Whether an instance answered discovery lately. An offline actor keeps its endpoints (503, not 404). */
-  live: boolean;
-  /** Instances that answered the latest discovery. */
-  instances: number;
-  /** Discovery rounds in a row that this actor did not answer. */
-  missed: number;
-  endpoints: Map<string, EndpointEntry>;
-}
+export type { ActorEntry, EndpointEntry } from "./route-actors.ts";
 
 /** An endpoint's own HTTP route, mounted by the gateway. */
 export interface MountedRoute {
@@ -69,38 +47,8 @@ export function isReservedPath(shape: string): boolean {
 
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 
-/** Offline after this many discovery rounds without an answer: one late answer is not a departure. */
-export const MISSES_BEFORE_OFFLINE = 2;
-
 export function emptyRouteTable(): RouteTable {
   return { actors: new Map(), routes: new Map(), conflicts: [], invalid: [], signature: "" };
-}
-
-function actorsFrom(services: DiscoveredService[], previous: RouteTable): Map<string, ActorEntry> {
-  const actors = new Map<string, ActorEntry>();
-  for (const service of services) {
-    let actor = actors.get(service.actor);
-    if (!actor) {
-      actor = { name: service.actor, description: service.description, version: service.version, live: true, instances: 0, missed: 0, endpoints: new Map() };
-      actors.set(service.actor, actor);
-    }
-    actor.instances++;
-    for (const e of service.endpoints) {
-      // Instances in a rolling restart may differ: the union of their endpoints is served.
-      if (actor.endpoints.has(e.name)) continue;
-      const entry: EndpointEntry = { actor: service.actor, endpoint: e.name, target: `${service.actor}.${e.name}`, input: e.input, output: e.output };
-      if (e.description) entry.description = e.description;
-      if (e.http) entry.http = e.http;
-      actor.endpoints.set(e.name, entry);
-    }
-  }
-  for (const [name, old] of previous.actors) {
-    if (actors.has(name)) continue;
-    const missed = old.missed + 1;
-    const live = old.live && missed < MISSES_BEFORE_OFFLINE;
-    actors.set(name, { ...old, missed, live, instances: live ? old.instances : 0 });
-  }
-  return actors;
 }
 
 function mount(actors: Map<string, ActorEntry>) {
@@ -132,7 +80,7 @@ function mount(actors: Map<string, ActorEntry>) {
  * claimants are a conflict, and neither is served.
  */
 export function buildRouteTable(services: DiscoveredService[], previous: RouteTable = emptyRouteTable()): RouteTable {
-  const actors = actorsFrom(services, previous);
+  const actors = actorsFrom(services, previous.actors);
   const { claims, invalid } = mount(actors);
   const routes = new Map<string, MountedRoute[]>();
   const conflicts: RouteConflict[] = [];

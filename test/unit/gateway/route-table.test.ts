@@ -45,6 +45,18 @@ describe("route table", () => {
     expect(twice.signature).not.toBe(first.signature);
   });
 
+  it("keeps an endpoint that a live actor stopped listing for one round, as an instance still registering it answers without it", () => {
+    const first = buildRouteTable([service("a", "1", [{ name: "get", http: { method: "GET", path: "/things/:id" } }])]);
+    const once = buildRouteTable([service("a", "2", [])], first);
+    expect(once.actors.get("a")!.endpoints.get("get")).toMatchObject({ missed: 1 });
+    expect(matchRoute(once, "GET", splitPath("/things/7"))?.entry.target).toBe("a.get");
+    const back = buildRouteTable([service("a", "2", [{ name: "get" }])], once);
+    expect(back.actors.get("a")!.endpoints.get("get")?.missed).toBeUndefined();
+    const twice = buildRouteTable([service("a", "2", [])], once);
+    expect(twice.actors.get("a")!.endpoints.has("get")).toBe(false);
+    expect(matchRoute(twice, "GET", splitPath("/things/7"))).toBeUndefined();
+  });
+
   it("lists invalid routes with what is wrong", () => {
     const table = buildRouteTable([service("a", "1", [{ name: "x", http: { method: "GET", path: "no-slash" } }])]);
     expect(table.invalid).toEqual([{ target: "a.x", method: "GET", path: "no-slash", message: 'path "no-slash" must start with "/"' }]);
