@@ -1,4 +1,7 @@
+import type { NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectNats } from "../../runtime/bus/index.ts";
+import { servicePingSubject } from "../../runtime/protocol/index.ts";
 import { defineActor, defineEndpoint, z } from "../../runtime/sdk/index.ts";
 import { freshPrefix, startNats, type NatsHarness } from "../helpers/index.ts";
 import { rawRequest, startGatewayOnNats, startOnNats, webActor } from "./gateway-fixtures.ts";
@@ -82,5 +85,79 @@ describe("gateway under hostile requests", () => {
     const { limit } = error.details;
     expect((await post("/api/sink/take", body(limit))).status).toBe(200);
     expect((await post("/api/sink/take", body(limit + 1))).status).toBe(413);
+  });
+});
+
+/** The actor whose instances the tests below swap by hand. */
+const swapActor = defineActor({
+  name: "swap",
+  endpoints: { echo: defineEndpoint({ input: z.object({ text: z.string() }), output: z.object({ text: z.string() }), handler: (input) => input }) },
+});
+
+// The moment of a rolling restart in which the bus finds nobody on an endpoint's subject while
+// an instance of the actor answers pings: the new one before its subscriptions reach the
+// server. The test's own connection plays that instance; the gateway's discovery stays idle,
+// so its route table still knows the endpoint from when it was served.
+describe("gateway while an instance answers pings but does not serve yet", () => {
+  let nats: NatsHarness;
+  let bus: NatsConnection;
+  let url: string;
+  const prefix = freshPrefix();
+  const closers: (() => Promise<void>)[] = [];
+  const call = () => fetch(`${url}/api/swap/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"text":"x"}' });
+
+  /** Answers the bus's pings for the actor as an instance would; `onPing` runs before each answer. */
+  const answerPings = (onPing: (n: number) => Promise<void> = async () => {}) => {
+    let pings = 0;
+    const sub = bus.subscribe(servicePingSubject("swap"), {
+      callback: (_err, msg) => void onPing(++pings).then(() => msg.respond("{}")),
+    });
+    return { pings: () => pings, stop: () => sub.unsubscribe() };
+  };
+
+  beforeAll(async () => {
+    nats = await startNats();
+    bus = await connectNats({ url: nats.url, name: "stand-in" });
+    const swap = await startOnNats(swapActor, nats.url, prefix);
+    const started = await startGatewayOnNats(nats.url, prefix, { discoveryIntervalMs: 600_000 });
+    closers.push(started.gateway.close);
+    url = started.url;
+    expect(await (await call()).json()).toEqual({ text: "x" });
+    await swap.close();
+  });
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+    await bus?.close();
+    await nats?.stop();
+  });
+
+  it("answers 503 NO_LIVE_INSTANCE, not 404, after trying again while the gap lasts", async () => {
+    const standIn = answerPings();
+    try {
+      const res = await call();
+      expect(res.status).toBe(503);
+      const { error } = (await res.json()) as Envelope & { error: { retryable?: boolean } };
+      expect(error).toMatchObject({ code: "NO_LIVE_INSTANCE", retryable: true });
+      expect(error.message).toMatchInlineSnapshot(`"no instance of actor "swap" serves endpoint "echo" right now, as while a restart swaps instances; retry shortly"`);
+      // Each attempt that found nobody on the subject asked whether the actor is there.
+      expect(standIn.pings()).toBeGreaterThan(1);
+    } finally {
+      standIn.stop();
+    }
+  });
+
+  it("serves a call that arrived in the gap once the instance serves the endpoint", async () => {
+    const standIn = answerPings(async (n) => {
+      if (n !== 1) return;
+      bus.subscribe(`${prefix}.swap.echo`, { queue: "swap", callback: (_err, msg) => msg.respond('{"text":"served after the gap"}') });
+      // On the server before the ping's answer, so the next attempt finds the subscription.
+      await bus.flush();
+    });
+    try {
+      const res = await call();
+      expect([res.status, await res.json()]).toEqual([200, { text: "served after the gap" }]);
+    } finally {
+      standIn.stop();
+    }
   });
 });

@@ -2,7 +2,6 @@ import type { Context } from "hono";
 import { ErrorCode, isValidName } from "../../protocol/index.ts";
 import { FuseError, NotFoundError, UnavailableError, toFuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
-import type { RelayOptions, RelayReply } from "../../sdk/internal.ts";
 import type { GatewayOptions } from "../gateway-options.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
 import { matchConflict, matchRoute, type EndpointEntry, type RouteTable } from "../routes/route-table.ts";
@@ -10,12 +9,11 @@ import { splitPath } from "../routes/path-pattern.ts";
 import { allowHeaderOf, allowedMethods, methodNotAllowed, type OwnMethods } from "./allowed-methods.ts";
 import { bodyTooLargeForBus, relayHeaders } from "./bus-limit.ts";
 import { errorResponse } from "./json-response.ts";
+import { relayThroughGaps, type Relay } from "./relay-through-gaps.ts";
 import { busHeaders, headerPairs, replyResponse } from "./reply-mapping.ts";
 import { headOf, type RequestHead } from "./request-head.ts";
 import { checkContentType, parseJsonBody, routeInput } from "./request-input.ts";
 import { deadlineOf, traceIdOf } from "./trace.ts";
-
-export type Relay = (target: string, body: Uint8Array | string, options: RelayOptions) => Promise<RelayReply>;
 
 export interface EndpointHandlersOptions {
   relay: Relay;
@@ -108,7 +106,7 @@ export class EndpointHandlers {
       headers: busHeaders(head, this.requestHeaders),
     };
     try {
-      const reply = await this.deps.relay(entry.target, body, options);
+      const reply = await relayThroughGaps(this.deps.relay, entry, body, options);
       return replyResponse(reply, traceId, this.responseHeaders);
     } catch (error) {
       throw bodyTooLargeForBus(error, entry.target, relayHeaders(options, this.deps.caller));
