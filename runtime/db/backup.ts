@@ -3,11 +3,13 @@ import path from "node:path";
 import Libsql from "libsql";
 import { NotFoundError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
-import { MAX_REQUEST_BYTES, encodedSize, quote, type Database, type SqlValue } from "../table/index.ts";
+import { MAX_REQUEST_BYTES, encodedSize, quote, type Database, type DatabaseScope, type SqlValue } from "../table/index.ts";
 
 const BATCH = 500;
 // Well under SQLite's limit of bound parameters per statement (32 766).
 const PARAMS = 8000;
+// sqld's answer to a read whose rows exceed its response size limit.
+const RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE";
 
 export interface BackupInfo {
   file: string;
@@ -15,6 +17,9 @@ export interface BackupInfo {
   bytes: number;
   at: number;
 }
+
+/** A row as the embedded driver reads it: blobs come as ArrayBuffers. */
+type StoredRow = Record<string, SqlValue | ArrayBuffer>;
 
 interface MasterRow extends Record<string, unknown> {
   name: string;
@@ -37,12 +42,17 @@ export async function backupDatabase(db: Database, dir: string, now = Date.now()
       for (const m of master.filter((x) => x.type === "table")) out.exec(m.sql!);
       for (const m of master.filter((x) => x.type === "table")) {
         let copied = 0;
-        for (let offset = 0; ; offset += BATCH) {
-          const rows = await tx.sql(`SELECT * FROM ${quote(m.name)} LIMIT ? OFFSET ?`, [BATCH, offset]);
+        for (let page = BATCH; ; ) {
+          const rows = await readPage(tx, m.name, copied, page);
+          if (rows === "too large") {
+            page = Math.ceil(page / 2);
+            continue;
+          }
           if (!rows.length) break;
           const columns = Object.keys(rows[0]!);
           const insert = out.prepare(`INSERT INTO ${quote(m.name)} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
-          out.transaction(() => rows.forEach((r) => insert.run(...columns.map((c) => r[c] as SqlValue))))();
+          // Blobs come from the server as ArrayBuffers; the embedded driver binds Buffers.
+          out.transaction(() => rows.forEach((r) => insert.run(...columns.map((c) => (r[c] instanceof ArrayBuffer ? Buffer.from(r[c]) : (r[c] as SqlValue))))))();
           copied += rows.length;
         }
         tables.push({ name: m.name, rows: copied });
@@ -53,6 +63,19 @@ export async function backupDatabase(db: Database, dir: string, now = Date.now()
     out.close();
   }
   return { file, tables, bytes: statSync(file).size, at: now };
+}
+
+/**
+ * `limit` rows of `table` from `offset`, or "too large" when the server will not send that many
+ * at once (it caps a response's size; rows of large values need smaller pages).
+ */
+async function readPage(tx: DatabaseScope, table: string, offset: number, limit: number): Promise<Record<string, unknown>[] | "too large"> {
+  try {
+    return await tx.sql(`SELECT * FROM ${quote(table)} LIMIT ? OFFSET ?`, [limit, offset]);
+  } catch (error) {
+    if (limit > 1 && (error as { code?: string }).code === RESPONSE_TOO_LARGE) return "too large";
+    throw error;
+  }
 }
 
 /** Replaces the rows of every table in the backup with the backup's, in one write transaction. */
@@ -70,7 +93,7 @@ export async function restoreDatabase(db: Database, file: string): Promise<{ tab
       for (const m of master.filter((x) => x.type === "table")) {
         await tx.sql(m.sql!.replace(/^CREATE TABLE/i, "CREATE TABLE IF NOT EXISTS"));
         await tx.sql(`DELETE FROM ${quote(m.name)}`);
-        const rows = source.prepare(`SELECT * FROM ${quote(m.name)}`).all() as Record<string, SqlValue>[];
+        const rows = source.prepare(`SELECT * FROM ${quote(m.name)}`).all() as StoredRow[];
         for (const statement of insertStatements(m.name, rows)) await tx.sql(statement.sql, statement.args);
         tables.push({ name: m.name, rows: rows.length });
       }
@@ -87,7 +110,7 @@ export async function restoreDatabase(db: Database, file: string): Promise<{ tab
  * Multi-row INSERTs of at most PARAMS bound values and half the database's request limit each:
  * far fewer round trips than one a row, none too large to send.
  */
-function insertStatements(table: string, rows: Record<string, SqlValue>[]): { sql: string; args: SqlValue[] }[] {
+function insertStatements(table: string, rows: StoredRow[]): { sql: string; args: SqlValue[] }[] {
   if (!rows.length) return [];
   const columns = Object.keys(rows[0]!);
   const perStatement = Math.max(1, Math.floor(PARAMS / columns.length));
@@ -97,7 +120,11 @@ function insertStatements(table: string, rows: Record<string, SqlValue>[]): { sq
     const args: SqlValue[] = [];
     let count = 0;
     for (let bytes = 0; i < rows.length && count < perStatement; i++, count++) {
-      const values = columns.map((c) => rows[i]![c] ?? null);
+      // The embedded driver reads blobs as ArrayBuffers; the database client binds bytes.
+      const values = columns.map((c) => {
+        const v = rows[i]![c] ?? null;
+        return v instanceof ArrayBuffer ? new Uint8Array(v) : v;
+      });
       bytes += encodedSize({ sql: row, args: values });
       if (count > 0 && bytes > MAX_REQUEST_BYTES / 2) break;
       args.push(...values);
