@@ -1,5 +1,5 @@
-import { defineActor, defineEndpoint, type AnyActor } from "../sdk/internal.ts";
-import { gatewayContract } from "../protocol/index.ts";
+import { defineActor, defineEndpoint, type ActorContext, type AnyActor } from "../sdk/internal.ts";
+import { ProcessEnv, gatewayContract } from "../protocol/index.ts";
 import { loadConfig } from "../config/index.ts";
 import type { GatewayOptions } from "./gateway-options.ts";
 import { startGateway, type RunningGateway } from "./start-gateway.ts";
@@ -7,11 +7,31 @@ import { startGateway, type RunningGateway } from "./start-gateway.ts";
 /** Where the gateway actor gets its options when it starts. */
 export type GatewayOptionsSource = Partial<GatewayOptions> | (() => Partial<GatewayOptions>);
 
-/** Options from `config/fuse.yaml` of the hub folder (`gateway.port`, `gateway.host`); defaults without one. */
-export function gatewayOptionsFromConfig(hubDir: string | undefined): Partial<GatewayOptions> {
-  if (!hubDir) return {};
+/**
+ * Options from `config/fuse.yaml` of the hub folder (`gateway.port`, `gateway.host`); defaults
+ * without one. A port the hub pinned (`FUSE_GATEWAY_PORT`: the one a revived gateway had
+ * before) comes before a configured 0.
+ */
+export function gatewayOptionsFromConfig(hubDir: string | undefined, env: NodeJS.ProcessEnv = process.env): Partial<GatewayOptions> {
+  const pinned = Number(env[ProcessEnv.gatewayPort] ?? 0);
+  if (!hubDir) return pinned ? { port: pinned } : {};
   const config = loadConfig(hubDir);
-  return { port: config.gateway.port, host: config.gateway.host };
+  return { port: config.gateway.port || pinned, host: config.gateway.host };
+}
+
+/**
+ * Starts the gateway on its port; a port pinned by the hub that someone else took meanwhile
+ * gives way to a free one (the hub then publishes the new address), a configured one does not.
+ */
+async function startOnPort(ctx: ActorContext, options: Partial<GatewayOptions>): Promise<RunningGateway> {
+  try {
+    return await startGateway(ctx, options);
+  } catch (error) {
+    const pinned = Number(process.env[ProcessEnv.gatewayPort] ?? 0);
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || !pinned || options.port !== pinned) throw error;
+    ctx.log.warn({ port: pinned }, "gateway port taken, listening on another");
+    return startGateway(ctx, { ...options, port: 0 });
+  }
 }
 
 /**
@@ -38,7 +58,7 @@ export function createGatewayActor(source: GatewayOptionsSource = {}): AnyActor 
       }),
     },
     start: async (ctx) => {
-      running = await startGateway(ctx, typeof source === "function" ? source() : source);
+      running = await startOnPort(ctx, typeof source === "function" ? source() : source);
     },
     stop: async () => {
       await running?.stop();

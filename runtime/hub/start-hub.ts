@@ -10,7 +10,8 @@ import { createHubActor } from "./control/hub-actor.ts";
 import { Autoscaler } from "./scaling/autoscaler.ts";
 import { builtinPlans } from "./supervision/builtins.ts";
 import { CleanupStack } from "./cleanup-stack.ts";
-import { askGatewayUrl, runScheduled } from "./control/hub-calls.ts";
+import { followGatewayAddress } from "./control/gateway-address.ts";
+import { runScheduled } from "./control/hub-calls.ts";
 import { installDependencies } from "./live-changes/install-dependencies.ts";
 import { followLiveChanges } from "./live-changes/live-changes.ts";
 import { LogSinks } from "./supervision/log-sink.ts";
@@ -73,7 +74,14 @@ async function startActors(plans: ActorPlan[], supervisor: Supervisor, log: Logg
   await Promise.all(plans.map((plan) => supervisor.add(plan).start()));
 }
 
-function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUrl: string | undefined, deps: { launcher: ProcessLauncher; sinks: LogSinks; log: Logger }): Supervisor {
+interface SupervisorDeps {
+  launcher: ProcessLauncher;
+  sinks: LogSinks;
+  log: Logger;
+  onReady: (actor: string) => void;
+}
+
+function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUrl: string | undefined, deps: SupervisorDeps): Supervisor {
   return new Supervisor({
     hubDir: dir,
     prefix: config.prefix,
@@ -85,6 +93,7 @@ function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUr
     launcher: deps.launcher,
     sinks: deps.sinks,
     log: deps.log.child({ mod: "hub.supervisor" }),
+    onReady: deps.onReady,
   });
 }
 
@@ -112,7 +121,9 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     cleanups.push(() => transport.close());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
     if (servers.dbUrl) info.dbUrl = servers.dbUrl;
-    const supervisor = createSupervisor(dir, config, servers.natsUrl, servers.actorDbUrl, { launcher: options.launcher ?? new LocalLauncher(), sinks, log });
+    let gatewayReady: (() => void) | undefined;
+    const onReady = (actor: string) => (actor === BuiltinActor.gateway ? gatewayReady?.() : undefined);
+    const supervisor = createSupervisor(dir, config, servers.natsUrl, servers.actorDbUrl, { launcher: options.launcher ?? new LocalLauncher(), sinks, log, onReady });
     cleanups.push(() => supervisor.stopAll());
 
     let resolveStopped!: () => void;
@@ -144,7 +155,10 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
 
     await migrateFirst(dir, servers.dbUrl, log);
     await startActors(plans, supervisor, log);
-    if (supervisor.names().includes(BuiltinActor.gateway)) info.gatewayUrl = await askGatewayUrl(transport, config.prefix, log);
+    if (supervisor.has(BuiltinActor.gateway)) {
+      const group = supervisor.group(BuiltinActor.gateway);
+      gatewayReady = await followGatewayAddress({ transport, prefix: config.prefix, log, group, info, publish: () => published?.() });
+    }
     cleanups.push(followLiveChanges({ dir, configFile: CONFIG_FILE, config, plans, supervisor, scheduler, log, watchSources: Boolean(options.watch) }));
     scheduler.apply(config.schedules);
     const autoscaler = new Autoscaler(supervisor, transport, log.child({ mod: "hub.autoscale" }));

@@ -13,6 +13,8 @@ export const ProcessEnv = {
   drainMs: "FUSE_DRAIN_MS",
   dbUrl: "FUSE_DB_URL",
   hubDir: "FUSE_HUB_DIR",
+  /** The port a revived gateway listens on again, pinned by the hub after its first start. */
+  gatewayPort: "FUSE_GATEWAY_PORT",
 } as const;
 
 /** The descriptor on which a child reports `ready` and heartbeats to the hub. */

@@ -22,6 +22,8 @@ export interface GroupDeps {
   sinks: LogSinks;
   log: Logger;
   settings: GroupSettings;
+  /** Called each time an instance of the actor has started and reported ready (first start or revival). */
+  onReady?: (actor: string, index: number) => void;
 }
 
 export interface EndpointTotals {
@@ -48,6 +50,11 @@ export class ActorGroup {
 
   get plan(): ActorPlan {
     return this.currentPlan;
+  }
+
+  /** Adds to the environment of instances started from now on (revivals), without a restart. */
+  pinEnv(env: Record<string, string>): void {
+    this.currentPlan = { ...this.currentPlan, env: { ...this.currentPlan.env, ...env } };
   }
 
   /** Takes new autoscale bounds (or none) from an edited config. */
@@ -87,9 +94,12 @@ export class ActorGroup {
     }
     const process = this.deps.launcher.launch(spec);
     process.onOutput((line, stream) => this.deps.sinks.write(this.plan.name, line, { instance: instance.index, stream }));
-    return instance.attach(process, this.deps.settings.readyTimeoutMs, this.plan.kind === "process").catch(() => {
-      // The crash is handled (and logged) by onCrash, which decides about reviving it.
-    });
+    return instance.attach(process, this.deps.settings.readyTimeoutMs, this.plan.kind === "process").then(
+      () => this.deps.onReady?.(this.plan.name, instance.index),
+      () => {
+        // The crash is handled (and logged) by onCrash, which decides about reviving it.
+      },
+    );
   }
 
   onCrash(instance: Instance, exit: ExitInfo, reason: string): void {

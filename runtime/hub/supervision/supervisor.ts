@@ -19,6 +19,8 @@ export interface SupervisorOptions {
   launcher: ProcessLauncher;
   sinks: LogSinks;
   log: Logger;
+  /** Called each time an instance has started and reported ready (first start or revival). */
+  onReady?: (actor: string, index: number) => void;
 }
 
 /** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
@@ -77,6 +79,7 @@ export class Supervisor {
       sinks: this.options.sinks,
       log: this.options.log,
       settings: this.options.settings,
+      onReady: (actor, index) => this.options.onReady?.(actor, index),
     });
     this.groups.set(plan.name, group);
     this.healthTimer ??= setInterval(() => this.checkHealth(), this.options.heartbeatMs);
