@@ -17,7 +17,7 @@ export const ErrorCode = {
   TASK_SCHEMA_INVALID: "TASK_SCHEMA_INVALID",
   DESTRUCTIVE_CHANGE_REFUSED: "DESTRUCTIVE_CHANGE_REFUSED",
   HUB_NOT_RUNNING: "HUB_NOT_RUNNING",
-  /** An HTTP request body above the gateway's limit. */
+  /** A message (request, reply, event, HTTP body) larger than the bus or the gateway can carry. */
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   /** An HTTP request body of a content type the gateway does not take (it takes JSON). */
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
@@ -73,6 +73,7 @@ const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
   400: ErrorCode.VALIDATION_FAILED,
   404: ErrorCode.NOT_FOUND,
   408: ErrorCode.DEADLINE_EXCEEDED,
+  405: ErrorCode.METHOD_NOT_ALLOWED,
   409: ErrorCode.CONFLICT,
   413: ErrorCode.PAYLOAD_TOO_LARGE,
   415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,

@@ -63,6 +63,9 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     db: { url: env[ProcessEnv.dbUrl], hubDir: env[ProcessEnv.hubDir] },
   });
   const actor = running;
+  // Ready means reachable: the server has the subscriptions before the hub routes to this
+  // instance (a rolling restart stops the old one on this word).
+  await transport.flush();
   watchdog?.report({ type: "ready", pid: process.pid, serviceId: actor.serviceId });
   log.info({ pid: process.pid }, "actor started");
 

@@ -72,6 +72,7 @@ describe("errors on the wire", () => {
     [400, ValidationError, "VALIDATION_FAILED"],
     [404, NotFoundError, "NOT_FOUND"],
     [408, DeadlineExceededError, "DEADLINE_EXCEEDED"],
+    [405, FuseError, "METHOD_NOT_ALLOWED"],
     [409, FuseError, "CONFLICT"],
     [413, PayloadTooLargeError, "PAYLOAD_TOO_LARGE"],
     [499, CancelledError, "CANCELLED"],
