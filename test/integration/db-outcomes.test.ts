@@ -191,8 +191,15 @@ describe("database writes through a kill -9 of sqld (16 writers)", () => {
     });
   }
 
-  it("tells a request that never left (connection refused) from one whose connection was lost, for both client transports", async () => {
+  it("tells a request that never left (connection refused) from one whose connection was lost, and both from an answer of the server, for both client transports", async () => {
     const gone = `127.0.0.1:${sqld.port}`;
+    for (const kind of ["ws", "http"]) {
+      const client = createClient({ url: `${kind}://${gone}` });
+      // The server's message quotes the table's name: words of a lost connection, but an answer.
+      const error = await client.execute('SELECT 1 FROM "WebSocket was closed: ECONNREFUSED, fetch failed"').catch((e: unknown) => e);
+      client.close();
+      expect([kind, (error as Error).message, classifyFailure(error)]).toEqual([kind, expect.stringContaining("no such table"), undefined]);
+    }
     const pid = sqld.pid;
     process.kill(pid, "SIGKILL");
     await sqld.exited;
