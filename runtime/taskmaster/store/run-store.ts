@@ -1,13 +1,6 @@
-import { createClient, type Client, type InStatement, type Row } from "@libsql/client";
+import { Database, type SqlExecutor, type Statement } from "../../sdk/internal.ts";
 import { RUN_TABLES } from "./run-tables.ts";
 import type { RunRecord, RunStatus, StepRecord, StepStatus } from "../run/run-types.ts";
-
-// sqld gzips its replies by default; for small replies on a local link, inflating them costs
-// more CPU than the bytes saved.
-function uncompressedFetch(request: Request): Promise<Response> {
-  request.headers.set("accept-encoding", "identity");
-  return fetch(request);
-}
 
 /** A run as stored, with the task schema it was started with. */
 export interface StoredRun extends RunRecord {
@@ -34,6 +27,8 @@ function withOptional<T extends object>(target: T, fields: Record<string, unknow
   return target;
 }
 
+type Row = Record<string, unknown>;
+
 function toRun(row: Row): StoredRun {
   return withOptional(
     {
@@ -58,7 +53,7 @@ function toStep(row: Row): StepRecord {
 }
 
 /** SQL for writing one step's record (insert or replace). */
-export function stepStatement(runId: string, step: StepRecord): InStatement {
+export function stepStatement(runId: string, step: StepRecord): Statement {
   return {
     sql: `INSERT INTO fuse_task_steps (run_id, step_id, status, attempts, output, error, started_at, ended_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -69,7 +64,7 @@ export function stepStatement(runId: string, step: StepRecord): InStatement {
 }
 
 /** SQL for recording a new run. */
-export function insertStatement(run: StoredRun, idempotencyKey?: string): InStatement {
+export function insertStatement(run: StoredRun, idempotencyKey?: string): Statement {
   return {
     sql: `INSERT INTO fuse_task_runs (id, task, status, input, output, error, definition, file, trace_id, idempotency_key, created_at, started_at, ended_at)
           VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, NULL, NULL)`,
@@ -78,47 +73,57 @@ export function insertStatement(run: StoredRun, idempotencyKey?: string): InStat
 }
 
 /** SQL for writing a run's status, output, error and timings. */
-export function runStatement(run: RunRecord): InStatement {
+export function runStatement(run: RunRecord): Statement {
   return {
     sql: "UPDATE fuse_task_runs SET status = ?, output = ?, error = ?, started_at = ?, ended_at = ? WHERE id = ?",
     args: [run.status, json(run.output), json(run.error), run.startedAt ?? null, run.endedAt ?? null, run.id],
   };
 }
 
-/** Runs and their steps in the database, through `@libsql/client` (a sqld URL, or `file:` in tests). */
+/**
+ * Runs and their steps in the database (a sqld URL, or `file:` in tests), through the same
+ * executor as `ctx.db`: one classification of what may be retried after a failure.
+ */
 export class RunStore {
-  private constructor(readonly client: Client) {}
+  private constructor(
+    private readonly db: Database,
+    /** Runs statements: for the store itself, and for tests that look inside. */
+    readonly executor: SqlExecutor,
+  ) {}
 
   /** Connects and creates the tables when missing. */
   static async open(url: string): Promise<RunStore> {
-    const client = createClient({ url, fetch: uncompressedFetch });
-    await client.batch(RUN_TABLES, "write");
-    return new RunStore(client);
+    const db = new Database({ url });
+    const executor = db.executor();
+    await executor.batch(RUN_TABLES.map((sql) => ({ sql, args: [] })));
+    return new RunStore(db, executor);
   }
 
-  async write(statements: InStatement[]): Promise<void> {
-    if (statements.length) await this.client.batch(statements, "write");
+  private async rows(sql: string, args: Statement["args"] = []): Promise<Row[]> {
+    return (await this.executor.execute({ sql, args })).rows;
+  }
+
+  async write(statements: Statement[]): Promise<void> {
+    if (statements.length) await this.executor.batch(statements);
   }
 
   async get(id: string): Promise<StoredRun | undefined> {
-    const { rows } = await this.client.execute({ sql: "SELECT * FROM fuse_task_runs WHERE id = ?", args: [id] });
-    return rows[0] ? toRun(rows[0]) : undefined;
+    const [row] = await this.rows("SELECT * FROM fuse_task_runs WHERE id = ?", [id]);
+    return row ? toRun(row) : undefined;
   }
 
   async byIdempotencyKey(key: string): Promise<StoredRun | undefined> {
-    const { rows } = await this.client.execute({ sql: "SELECT * FROM fuse_task_runs WHERE idempotency_key = ?", args: [key] });
-    return rows[0] ? toRun(rows[0]) : undefined;
+    const [row] = await this.rows("SELECT * FROM fuse_task_runs WHERE idempotency_key = ?", [key]);
+    return row ? toRun(row) : undefined;
   }
 
   async steps(runId: string): Promise<StepRecord[]> {
-    const { rows } = await this.client.execute({ sql: "SELECT * FROM fuse_task_steps WHERE run_id = ?", args: [runId] });
-    return rows.map(toStep);
+    return (await this.rows("SELECT * FROM fuse_task_steps WHERE run_id = ?", [runId])).map(toStep);
   }
 
   /** Runs that had not finished when the taskmaster stopped, oldest first. */
   async unfinished(): Promise<StoredRun[]> {
-    const { rows } = await this.client.execute("SELECT * FROM fuse_task_runs WHERE status IN ('pending', 'running') ORDER BY created_at");
-    return rows.map(toRun);
+    return (await this.rows("SELECT * FROM fuse_task_runs WHERE status IN ('pending', 'running') ORDER BY created_at")).map(toRun);
   }
 
   async list(filter: RunFilter = {}): Promise<StoredRun[]> {
@@ -132,14 +137,11 @@ export class RunStore {
     if (filter.status) add("status = ?", filter.status);
     if (filter.since !== undefined) add("created_at >= ?", filter.since);
     args.push(filter.limit ?? 50);
-    const { rows } = await this.client.execute({
-      sql: `SELECT * FROM fuse_task_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, rowid DESC LIMIT ?`,
-      args,
-    });
-    return rows.map(toRun);
+    const sql = `SELECT * FROM fuse_task_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    return (await this.rows(sql, args)).map(toRun);
   }
 
   close(): void {
-    this.client.close();
+    this.db.close();
   }
 }

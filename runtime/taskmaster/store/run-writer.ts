@@ -1,6 +1,6 @@
-import type { InStatement } from "@libsql/client";
 import type { Logger } from "../../log/index.ts";
 import { toFuseError } from "../../errors/index.ts";
+import type { Statement } from "../../sdk/internal.ts";
 import type { RunStore } from "./run-store.ts";
 
 export interface RunWriterOptions {
@@ -9,7 +9,7 @@ export interface RunWriterOptions {
 }
 
 interface Pending {
-  statement: InStatement;
+  statement: Statement;
   waiters: { resolve(): void; reject(error: unknown): void }[];
 }
 
@@ -41,7 +41,7 @@ export class RunWriter {
    * once it is written; rejects when it could not be (the error is also logged).
    * `immediate` writes without waiting for the interval.
    */
-  put(key: string, statement: InStatement, options: { immediate?: boolean } = {}): Promise<void> {
+  put(key: string, statement: Statement, options: { immediate?: boolean } = {}): Promise<void> {
     const waiters = this.pending.get(key)?.waiters ?? [];
     const written = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
     // Nobody has to await a record; a failure is logged in `write`.

@@ -12,7 +12,7 @@ const log = createLogger({ actor: "test", level: "silent" });
 
 beforeAll(async () => {
   store = await RunStore.open(`file:${path.join(dir, "runs.db")}`);
-  await store.client.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)");
+  await store.executor.execute({ sql: "CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)", args: [] });
 });
 afterAll(() => {
   store.close();
@@ -20,7 +20,7 @@ afterAll(() => {
 });
 
 const upsert = (k: string, v: number | null) => ({ sql: "INSERT INTO t (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", args: [k, v] });
-const rows = async () => (await store.client.execute("SELECT k, v FROM t ORDER BY k")).rows.map((r) => [r.k, r.v]);
+const rows = async () => (await store.executor.execute({ sql: "SELECT k, v FROM t ORDER BY k", args: [] })).rows.map((r) => [r.k, r.v]);
 
 describe("RunWriter", () => {
   it("writes the latest record of each key once", async () => {
