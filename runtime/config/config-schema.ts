@@ -1,8 +1,8 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/index.ts";
+import { NAME, NAME_PATTERN } from "../protocol/index.ts";
 
-const NAME = /^[a-z][a-z0-9-]*$/;
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().positive();
 
@@ -44,7 +44,7 @@ export const scheduleConfigSchema = z
     // Cron expression: 5 fields, or 6 with seconds first (every 10 s: "0/10 * * * * *").
     cron: z.string().refine(isCron, "expected a cron expression like \"*/5 * * * *\""),
     /** Endpoint to call, `actor.endpoint`. */
-    call: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/, "expected actor.endpoint").optional(),
+    call: z.string().regex(new RegExp(`^${NAME_PATTERN}\\.${NAME_PATTERN}$`), "expected actor.endpoint").optional(),
     /** Task to run (by the taskmaster). */
     task: z.string().min(1).optional(),
     input: z.record(z.string(), z.unknown()).default({}),

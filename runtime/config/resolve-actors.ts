@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors/index.ts";
+import { isValidName } from "../protocol/index.ts";
 import type { AutoscaleConfig, FuseConfig } from "./config-schema.ts";
 
 /** An actor the hub runs: where its module is and how many processes it gets. */
@@ -28,7 +29,7 @@ export function discoverActors(hubDir: string, actorsDir: string): Map<string, s
   const found = new Map<string, string>();
   if (!existsSync(root)) return found;
   for (const entry of readdirSync(root, { withFileTypes: true })) {
-    if (!entry.isDirectory() || !/^[a-z][a-z0-9-]*$/.test(entry.name)) continue;
+    if (!entry.isDirectory() || !isValidName(entry.name)) continue;
     const file = ENTRY_NAMES.map((n) => path.join(root, entry.name, n)).find(existsSync);
     if (file && readFileSync(file, "utf8").includes("defineActor")) found.set(entry.name, file);
   }

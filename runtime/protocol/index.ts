@@ -11,6 +11,8 @@ export {
   SERVICE_API_PREFIX,
   CONTROL_PREFIX,
   isValidName,
+  NAME,
+  NAME_PATTERN,
   endpointSubject,
   eventSubject,
   queueGroup,

@@ -7,7 +7,11 @@ export const SERVICE_API_PREFIX = "$SRV";
 /** Namespace for control traffic that is not an actor endpoint. */
 export const CONTROL_PREFIX = "$FUSE";
 
-const NAME = /^[a-z][a-z0-9-]*$/;
+/** The name rule as a pattern source, for schemas that build on it (`actor.endpoint`, JSON Schema). */
+export const NAME_PATTERN = "[a-z][a-z0-9-]*";
+
+/** A whole name: `^NAME_PATTERN$`. */
+export const NAME = new RegExp(`^${NAME_PATTERN}$`);
 
 /** Actor and endpoint names: lowercase, digits and dashes, starting with a letter. */
 export function isValidName(name: string): boolean {

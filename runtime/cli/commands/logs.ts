@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { NotFoundError } from "../../errors/index.ts";
 import { bundleLogs, createLineFormatter } from "../../log/index.ts";
-import { ErrorCode, STATE_FILE } from "../../protocol/index.ts";
+import { ErrorCode, STATE_FILE, isValidName } from "../../protocol/index.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, print } from "../output.ts";
 
@@ -22,7 +22,7 @@ interface Entry {
 
 function logFiles(dir: string, actor: string | undefined): Map<string, string> {
   const logDir = path.join(dir, ".fuse", "logs");
-  const names = existsSync(logDir) ? readdirSync(logDir).filter((f) => /^[a-z][a-z0-9-]*\.log$/.test(f)) : [];
+  const names = existsSync(logDir) ? readdirSync(logDir).filter((f) => f.endsWith(".log") && isValidName(f.slice(0, -4))) : [];
   const files = new Map(names.map((f) => [f.slice(0, -4), path.join(logDir, f)]));
   if (!actor) return files;
   const file = files.get(actor);

@@ -1,7 +1,5 @@
 import { z } from "zod";
-
-// The protocol's name rule (isValidName) as a pattern, so the generated JSON Schema checks it too.
-const NAME = "[a-z][a-z0-9-]*";
+import { NAME_PATTERN as NAME } from "../../protocol/index.ts";
 
 /** Step ids are JSONata-friendly names, so an expression can say `$steps.fetch_user.email`. */
 export const STEP_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;

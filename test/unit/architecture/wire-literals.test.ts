@@ -18,6 +18,7 @@ const WIRE_LITERALS: [string, RegExp][] = [
   ["a discovery subject", /["'`]\$SRV\b/],
   ["a built-in actor's target", new RegExp(`["'\`](${targets})["'\`]`)],
   ["an error code", new RegExp(`["'\`](${codes})["'\`]`)],
+  ["the name rule", /\[a-z\]\[a-z0-9-\]\*/],
 ];
 
 /** The file's code with comments blanked out, keeping line numbers (strings containing `//` survive well enough for this scan). */
@@ -27,7 +28,7 @@ function codeOf(file: string): string[] {
 }
 
 describe("wire literals", () => {
-  it("are spelled only in runtime/protocol: header names, discovery subjects, built-in targets and error codes", () => {
+  it("are spelled only in runtime/protocol: header names, discovery subjects, built-in targets, error codes and the name rule", () => {
     const found: string[] = [];
     for (const file of sourceFiles(runtime).filter((f) => !EXEMPT.some((dir) => f.startsWith(dir)))) {
       codeOf(file).forEach((line, i) => {
