@@ -5,7 +5,7 @@
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { NatsTransport, callEndpoint, connectNats } from "../runtime/bus/index.ts";
-import { ProcessEnv, endpointSubject } from "../runtime/protocol/index.ts";
+import { Header, ProcessEnv, endpointSubject } from "../runtime/protocol/index.ts";
 import { Database, loadTableSchemas, migrate } from "../runtime/table/index.ts";
 import { DbStore, type DbStoreKind } from "./db/entry-stores.ts";
 import { BENCH_DIR, ready, startActorBundle, type BenchProcess } from "./lib/processes.ts";
@@ -47,11 +47,15 @@ async function prepareDatabases(dir: string, sqldUrl: string, file: string): Pro
   }
 }
 
+/** One statement on a connection of its own; a database that does not answer in a minute fails the run. */
 async function sqlOnce<T extends Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
   const db = new Database({ url });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${sql} on ${url}: no answer within 60 s`)), 60_000)));
   try {
-    return await db.sql<T>(sql);
+    return await Promise.race([db.sql<T>(sql), late]);
   } finally {
+    clearTimeout(timer);
     db.close();
   }
 }
@@ -64,9 +68,11 @@ interface DbSetup extends NatsBench {
   pragmas: Map<DbStoreKind, unknown>;
 }
 
+/** A call with a deadline of its own: without one an endpoint gives up after the default 10 s. */
 function call(setup: DbSetup, actor: string, endpoint: string, input: unknown): Promise<unknown> {
   const target = { subject: endpointSubject("fuse", actor, endpoint), actor, endpoint };
-  return callEndpoint(setup.transport, target, input, { headers: {}, timeoutMs: 600_000 });
+  const timeoutMs = 600_000;
+  return callEndpoint(setup.transport, target, input, { headers: { [Header.deadline]: String(Date.now() + timeoutMs) }, timeoutMs });
 }
 
 /** 4 workers start `work` at once; resolves with operations per second over all 4. */
@@ -86,7 +92,9 @@ function roundSystem(kind: DbStoreKind, setup: DbSetup): RoundSystem<DbResult> {
       try {
         const env = { ...setup.workerEnv, BENCH_DB_STORE: kind };
         const start = (i: number) => startActorBundle(`dbworker${i}`, "db/db-worker.ts", actorEnv(`dbworker${i}`, setup.natsUrl, env), setup.buildDir);
-        for (let i = 0; i < WORKERS; i++) workers.push(await ready(start(i), /"msg":"actor started"/));
+        const starting = await Promise.allSettled(Array.from({ length: WORKERS }, (_, i) => ready(start(i), /"msg":"actor started"/)));
+        for (const s of starting) if (s.status === "fulfilled") workers.push(s.value);
+        for (const s of starting) if (s.status === "rejected") throw s.reason;
         if (!setup.pragmas.has(kind)) setup.pragmas.set(kind, await call(setup, "dbworker0", "pragmas", {}));
         const insertsPerS = await together((w, i) => call(setup, w, "insert", { n: N, writer: `w${i}` }));
         const reads: { found: number }[] = [];
