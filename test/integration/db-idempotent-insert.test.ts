@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OutcomeUnknownError, toWire, type FuseError, type WireError } from "../../runtime/errors/index.ts";
+import { OutcomeUnknownError, fromWire, toWire, type FuseError, type WireError } from "../../runtime/errors/index.ts";
 import { Database, IDEMPOTENCY_KEEP_MS, IDEMPOTENCY_TABLE, Table, migrate, tableSchemaSchema, type SqlExecutor, type TableSchema } from "../../runtime/table/index.ts";
 import { startSqld, type SqldHarness } from "../helpers/index.ts";
 
@@ -181,5 +181,8 @@ describe("inserts that are safe to repeat", () => {
     await setUp(t);
     const error = await new Table(t, losingReplies(db.executor(), 1, "after")).insert({ title: "maybe" }).catch((e: FuseError) => e);
     expect(error).toMatchObject({ code: "OUTCOME_UNKNOWN", status: 500, retryable: false });
+    // A caller across the bus gets the same class back.
+    const wire = toWire(error);
+    expect(fromWire(wire.body, Number(wire.headers["Nats-Service-Error-Code"]))).toBeInstanceOf(OutcomeUnknownError);
   });
 });
