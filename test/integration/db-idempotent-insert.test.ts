@@ -179,7 +179,10 @@ describe("inserts that are safe to repeat", () => {
   it("without either: a lost reply is OUTCOME_UNKNOWN for the caller, status 500, not retryable", async () => {
     const t = notesTable();
     await setUp(t);
-    const error = await new Table(t, losingReplies(db.executor(), 1, "after")).insert({ title: "maybe" }).catch((e: FuseError) => e);
+    const error = await new Table(t, losingReplies(db.executor(), 1, "after")).insert({ title: "maybe" }).then(
+      () => expect.fail("the insert resolved"),
+      (e: FuseError) => e,
+    );
     expect(error).toMatchObject({ code: "OUTCOME_UNKNOWN", status: 500, retryable: false });
     // A caller across the bus gets the same class back.
     const wire = toWire(error);
