@@ -1,6 +1,6 @@
 import { createInbox, type Msg, type NatsConnection } from "nats";
-import { FuseError, UnavailableError } from "../errors/index.ts";
-import { servicePingSubject } from "../protocol/index.ts";
+import { FuseError, OutcomeUnknownError, UnavailableError } from "../errors/index.ts";
+import { Header, INSTANCE_LOST_SUBJECT, servicePingSubject } from "../protocol/index.ts";
 import { encodeHeaders, headerReader, subjectSequence } from "./nats-wire.ts";
 import { openKeyValue, openObjects } from "./nats-stores.ts";
 import { payloadTooLarge } from "./payload-limit.ts";
@@ -44,6 +44,17 @@ class ReceivedMessage implements Reply, EventMessage {
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
+export interface NatsTransportOptions {
+  /**
+   * Receipts: each request asks the instance that takes it to say so at once, and a request
+   * whose instance the hub reports dead fails then (OUTCOME_UNKNOWN) instead of at its
+   * deadline. One more small message per request. Default false.
+   */
+  receipts?: boolean;
+}
+
 /** One request to an endpoint, as the runner sees it. */
 class ServiceRequest extends ReceivedMessage implements IncomingRequest {
   constructor(
@@ -73,9 +84,30 @@ export class NatsTransport implements Transport {
 
   private status: BusStatus = { up: true, since: Date.now() };
 
-  constructor(readonly connection: NatsConnection) {
+  private readonly receipts: boolean;
+
+  constructor(
+    readonly connection: NatsConnection,
+    options: NatsTransportOptions = {},
+  ) {
+    this.receipts = options.receipts ?? false;
     connection.subscribe(`${this.inbox}*`, { callback: (_err, msg) => this.onReply(msg) });
+    if (this.receipts) connection.subscribe(INSTANCE_LOST_SUBJECT, { callback: (_err, msg) => this.onInstanceLost(msg) });
     void this.followStatus();
+  }
+
+  private onInstanceLost(msg: Msg): void {
+    let instance: unknown;
+    try {
+      instance = (JSON.parse(Buffer.from(msg.data).toString("utf8")) as { instance?: unknown }).instance;
+    } catch {
+      return;
+    }
+    if (typeof instance !== "string") return;
+    this.pending.rejectHeldBy(
+      instance,
+      (subject) => new OutcomeUnknownError(`the instance that took the request to ${subject} died before it replied; it may or may not have run`, { details: { instance } }),
+    );
   }
 
   private async followStatus(): Promise<void> {
@@ -101,15 +133,21 @@ export class NatsTransport implements Transport {
         ? (endpoint) => Promise.resolve(spec.statsOf!(nameOf.get(endpoint.subject) ?? ""))
         : undefined,
     });
+    const serviceId = service.info().id;
     for (const endpoint of spec.endpoints) {
       service.addEndpoint(endpoint.name, {
         subject: endpoint.subject,
         metadata: endpoint.metadata,
-        handler: (_err, msg) => endpoint.handle(new ServiceRequest(msg, this.connection)),
+        handler: (_err, msg) => {
+          const request = new ServiceRequest(msg, this.connection);
+          // The receipt leaves before any work, so a caller learns who holds its request.
+          if (msg.reply && request.header(Header.receipt)) this.connection.publish(msg.reply, EMPTY, { headers: encodeHeaders({ [Header.receipt]: serviceId }) });
+          endpoint.handle(request);
+        },
       });
     }
     return {
-      id: service.info().id,
+      id: serviceId,
       stop: async () => {
         await service.stop();
       },
@@ -148,7 +186,8 @@ export class NatsTransport implements Transport {
   private send(id: number, subject: string, body: Body, headers: HeaderRecord | undefined): void {
     const bytes = bytesOf(body);
     try {
-      this.connection.publish(subject, bytes, { reply: this.inbox + id, headers: encodeHeaders(headers) });
+      const sent = this.receipts ? { ...headers, [Header.receipt]: "1" } : headers;
+      this.connection.publish(subject, bytes, { reply: this.inbox + id, headers: encodeHeaders(sent) });
     } catch (thrown) {
       const error = payloadTooLarge(thrown, this.connection, `request to ${subject}`, bytes.length);
       this.pending.reject(id, () => (error instanceof FuseError ? error : new UnavailableError(`cannot publish to ${subject}`, { cause: error })));
@@ -191,9 +230,10 @@ export class NatsTransport implements Transport {
   private onReply(msg: Msg): void {
     const id = subjectSequence(msg);
     // NATS answers a request nobody listens to with an empty 503 status message.
-    if (msg.data.length === 0 && msg.headers?.code === NO_RESPONDERS) {
-      this.pending.reject(id, (subject) => new UnavailableError(`no live instance serves ${subject}`));
-      return;
+    if (msg.data.length === 0) {
+      if (msg.headers?.code === NO_RESPONDERS) return this.pending.reject(id, (subject) => new UnavailableError(`no live instance serves ${subject}`));
+      const holder = this.receipts ? headerReader(msg)(Header.receipt) : undefined;
+      if (holder) return this.pending.heldBy(id, holder);
     }
     this.pending.resolve(id, new ReceivedMessage(msg));
   }

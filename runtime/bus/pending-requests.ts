@@ -5,6 +5,8 @@ interface Pending<T> {
   reject(error: unknown): void;
   expires: number;
   subject: string;
+  /** The instance that sent a receipt for it, when receipts are on. */
+  holder?: string;
 }
 
 const SWEEP_MS = 10;
@@ -44,6 +46,24 @@ export class PendingRequests<T> {
   reject(id: number, makeError: (subject: string) => unknown): void {
     const entry = this.take(id);
     entry?.reject(makeError(entry.subject));
+  }
+
+  /** Notes which instance took the request (its receipt). */
+  heldBy(id: number, instance: string): void {
+    const entry = this.pending.get(id);
+    if (entry) entry.holder = instance;
+  }
+
+  /** Rejects every request the instance took; returns how many. */
+  rejectHeldBy(instance: string, makeError: (subject: string) => unknown): number {
+    let count = 0;
+    for (const [id, entry] of this.pending) {
+      if (entry.holder !== instance) continue;
+      this.pending.delete(id);
+      entry.reject(makeError(entry.subject));
+      count++;
+    }
+    return count;
   }
 
   rejectAll(makeError: (subject: string) => unknown): void {

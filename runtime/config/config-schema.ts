@@ -78,6 +78,8 @@ export const configSchema = z.strictObject({
       port: port.default(0),
       /** Go threads of the started nats-server (GOMAXPROCS). Default: 1 on 2 cores or fewer, else one per core. */
       serverThreads: z.number().int().min(1).max(1024).optional(),
+      /** Receipts: a request held by an instance that dies fails at once (OUTCOME_UNKNOWN), not at its deadline; one more message per request. */
+      receipts: z.boolean().default(false),
     })
     .prefault({}),
   db: z

@@ -2,7 +2,7 @@ import path from "node:path";
 import { NatsTransport, connectNats } from "../bus/index.ts";
 import { loadConfig, resolveActors, type ActorPlan, type FuseConfig } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
-import { BuiltinActor, FUSE_VERSION, type ActorStatus, type HubInfo } from "../protocol/index.ts";
+import { BuiltinActor, FUSE_VERSION, INSTANCE_LOST_SUBJECT, type ActorStatus, type HubInfo } from "../protocol/index.ts";
 import { startActor } from "../sdk/internal.ts";
 import { Database, loadTableSchemas, migrate } from "../table/index.ts";
 import { toFuseError } from "../errors/index.ts";
@@ -79,6 +79,7 @@ interface SupervisorDeps {
   sinks: LogSinks;
   log: Logger;
   onReady: (actor: string) => void;
+  onLost: (serviceId: string) => void;
 }
 
 function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUrl: string | undefined, deps: SupervisorDeps): Supervisor {
@@ -94,6 +95,8 @@ function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUr
     sinks: deps.sinks,
     log: deps.log.child({ mod: "hub.supervisor" }),
     onReady: deps.onReady,
+    onLost: deps.onLost,
+    receipts: config.bus.receipts,
   });
 }
 
@@ -117,13 +120,15 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // the state file keeps both up to date.
     let published: (() => void) | undefined;
     const servers = await startServers(config, fuseDir, log, cleanups, () => published?.());
-    const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log }));
+    const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log }), { receipts: config.bus.receipts });
     cleanups.push(() => transport.close());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
     if (servers.dbUrl) info.dbUrl = servers.dbUrl;
     let gatewayReady: (() => void) | undefined;
     const onReady = (actor: string) => (actor === BuiltinActor.gateway ? gatewayReady?.() : undefined);
-    const supervisor = createSupervisor(dir, config, servers.natsUrl, servers.actorDbUrl, { launcher: options.launcher ?? new LocalLauncher(), sinks, log, onReady });
+    // Callers holding receipts from a dead instance stop waiting for it at once.
+    const onLost = (serviceId: string) => transport.publish(INSTANCE_LOST_SUBJECT, JSON.stringify({ instance: serviceId }));
+    const supervisor = createSupervisor(dir, config, servers.natsUrl, servers.actorDbUrl, { launcher: options.launcher ?? new LocalLauncher(), sinks, log, onReady, onLost });
     cleanups.push(() => supervisor.stopAll());
 
     let resolveStopped!: () => void;

@@ -4,6 +4,11 @@ export const Header = {
   deadline: "Fuse-Deadline",
   caller: "Fuse-Caller",
   idempotencyKey: "Fuse-Idempotency-Key",
+  /**
+   * On a request: asks the instance that takes it for a receipt. On an empty message to the
+   * request's reply subject, before the reply: the receipt, naming the instance (its service id).
+   */
+  receipt: "Fuse-Receipt",
   /** Set by the NATS micro-service API on error replies: an HTTP-like status. */
   serviceErrorCode: "Nats-Service-Error-Code",
   /** Set by the NATS micro-service API on error replies: the message. */

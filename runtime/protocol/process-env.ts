@@ -15,6 +15,8 @@ export const ProcessEnv = {
   hubDir: "FUSE_HUB_DIR",
   /** The port a revived gateway listens on again, pinned by the hub after its first start. */
   gatewayPort: "FUSE_GATEWAY_PORT",
+  /** "1": requests ask for receipts, so a dead instance's requests fail at once (bus.receipts). */
+  receipts: "FUSE_RECEIPTS",
 } as const;
 
 /** The descriptor on which a child reports `ready` and heartbeats to the hub. */

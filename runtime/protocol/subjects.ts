@@ -7,6 +7,12 @@ export const SERVICE_API_PREFIX = "$SRV";
 /** Namespace for control traffic that is not an actor endpoint. */
 export const CONTROL_PREFIX = "$FUSE";
 
+/**
+ * Where the hub says an instance died, body `{"instance":"<service id>"}`: callers holding
+ * receipts from it stop waiting. Service ids are unique, so one subject serves every hub.
+ */
+export const INSTANCE_LOST_SUBJECT = `${CONTROL_PREFIX}.instance.lost`;
+
 /** The name rule as a pattern source, for schemas that build on it (`actor.endpoint`, JSON Schema). */
 export const NAME_PATTERN = "[a-z][a-z0-9-]*";
 

@@ -20,6 +20,7 @@ export class Instance {
   #restarts: number;
   #lagMs = 0;
   #lastExit: InstanceStatus["lastExit"];
+  #serviceId: string | undefined;
   private lastHeartbeatAt = 0;
   private readonly crashTimes: number[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
@@ -51,6 +52,10 @@ export class Instance {
   }
   get lastExit(): InstanceStatus["lastExit"] {
     return this.#lastExit;
+  }
+  /** The NATS service id of its process, once ready (receipts name it). */
+  get serviceId(): string | undefined {
+    return this.#serviceId;
   }
   /** Whether it runs, busy or not: the states in which it serves requests. */
   get serving(): boolean {
@@ -121,6 +126,7 @@ export class Instance {
           this.lastHeartbeatAt = Date.now();
           this.#state = "running";
           this.#startedAt = Date.now();
+          this.#serviceId = (line as { serviceId?: string }).serviceId;
           resolve();
         } else if (line.type === "heartbeat") {
           this.expectsHeartbeat = true;

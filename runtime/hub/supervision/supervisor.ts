@@ -21,6 +21,10 @@ export interface SupervisorOptions {
   log: Logger;
   /** Called each time an instance has started and reported ready (first start or revival). */
   onReady?: (actor: string, index: number) => void;
+  /** Called with the service id of an instance that died unasked. */
+  onLost?: (serviceId: string) => void;
+  /** Whether instances ask for receipts (bus.receipts). */
+  receipts?: boolean;
 }
 
 /** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
@@ -69,6 +73,7 @@ export class Supervisor {
       [ProcessEnv.hubDir]: o.hubDir,
     };
     if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
+    if (o.receipts) env[ProcessEnv.receipts] = "1";
     return env;
   }
 
@@ -80,6 +85,7 @@ export class Supervisor {
       log: this.options.log,
       settings: this.options.settings,
       onReady: (actor, index) => this.options.onReady?.(actor, index),
+      onLost: (serviceId) => this.options.onLost?.(serviceId),
     });
     this.groups.set(plan.name, group);
     this.healthTimer ??= setInterval(() => this.checkHealth(), this.options.heartbeatMs);

@@ -53,7 +53,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
   const url = env[ProcessEnv.natsUrl];
   if (!url) throw new ConfigError(`${ProcessEnv.natsUrl} must be set`);
   const definition = await loadDefinition(load, modulePath);
-  const transport = new NatsTransport(await connectNats({ url, name: `${actorName}#${instance}`, log }));
+  const transport = new NatsTransport(await connectNats({ url, name: `${actorName}#${instance}`, log }), { receipts: env[ProcessEnv.receipts] === "1" });
   running = await startActor(definition, {
     transport,
     prefix: env[ProcessEnv.prefix] ?? DEFAULT_PREFIX,
