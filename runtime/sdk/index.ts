@@ -39,4 +39,4 @@ export {
 } from "../errors/index.ts";
 export { ErrorCode } from "../protocol/index.ts";
 export { z } from "zod";
-export { tableSchemaSchema, type DatabaseScope, type FindOptions, type Where, type OrderBy, type TableSchema } from "../table/index.ts";
+export { tableSchemaSchema, type DatabaseScope, type FindOptions, type InsertOptions, type Where, type OrderBy, type TableSchema } from "../table/index.ts";
