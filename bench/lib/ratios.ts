@@ -51,7 +51,10 @@ export function systemMedians<T>(runs: Run<T>[], systems: string[], metrics: Met
     const mine = runs.filter((r) => r.system === system);
     const ok = mine.filter(succeeded);
     const row: Record<string, string | number> = { system };
-    for (const m of metrics) row[m.name] = Math.round(median(ok.map((r) => m.value(r.metrics!))));
+    for (const m of metrics) {
+      const value = median(ok.map((r) => m.value(r.metrics!)));
+      row[m.name] = Math.abs(value) < 100 ? +value.toFixed(1) : Math.round(value);
+    }
     return { ...row, rounds_ok: ok.length, rounds_failed: mine.length - ok.length };
   });
 }
@@ -66,6 +69,8 @@ export interface RoundsReportSpec<T> {
   settings: BenchReport["settings"];
   systems: string[];
   metrics: Metric<T>[];
+  /** Figures for the systems' table only, where a ratio would mislead (one near zero, say). */
+  unpaired?: Metric<T>[];
   comparisons: Comparison[];
   notes: string[];
 }
@@ -75,7 +80,7 @@ export function roundsReport<T>(runs: Run<T>[], spec: RoundsReportSpec<T>): Benc
   return {
     bench: spec.bench,
     settings: spec.settings,
-    systems: systemMedians(runs, spec.systems, spec.metrics),
+    systems: systemMedians(runs, spec.systems, [...spec.metrics, ...(spec.unpaired ?? [])]),
     ratios: pairedRatios(runs, spec.comparisons, spec.metrics),
     failures: failureLines(runs),
     notes: spec.notes,
