@@ -1,12 +1,12 @@
 import type { Client, Transaction } from "@libsql/client";
 import { NotFoundError, OutcomeUnknownError, UnavailableError, type SchemaError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
-import type { SqlValue } from "./column-values.ts";
-import { classifyFailure } from "./connection-failure.ts";
-import { libsqlExecutor, withRetries, type SqlExecutor } from "./executor.ts";
-import { SCHEMAS_DIR, loadTableSchemas } from "./load-table-schemas.ts";
-import { Table } from "./table.ts";
-import type { TableSchema } from "./table-schema.ts";
+import type { SqlValue } from "./api/column-values.ts";
+import { classifyFailure } from "./connection/connection-failure.ts";
+import { libsqlExecutor, withRetries, type SqlExecutor } from "./connection/executor.ts";
+import { SCHEMAS_DIR, loadTableSchemas } from "./schema/load-table-schemas.ts";
+import { Table } from "./api/table.ts";
+import type { TableSchema } from "./schema/table-schema.ts";
 
 type Row = Record<string, unknown>;
 

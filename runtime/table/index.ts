@@ -5,15 +5,15 @@
  * (values checked per column and always bound).
  * May import: protocol and errors.
  */
-export { tableSchemaSchema, columnSchema, indexSchema, primaryKeyOf, COLUMN_TYPES, type TableSchema, type ColumnSchema, type ColumnType, type IndexSchema } from "./table-schema.ts";
-export { loadTableSchemas, parseTableSchema, SCHEMAS_DIR, type LoadedSchemas } from "./load-table-schemas.ts";
-export { planMigration, type Change, type MigrationPlan } from "./plan-migration.ts";
-export { readDbShape, type DbShape } from "./db-shape.ts";
-export { migrate, MIGRATIONS_TABLE } from "./migrate.ts";
-export { Table, type FindOptions, type InsertOptions } from "./table.ts";
-export { IDEMPOTENCY_TABLE, IDEMPOTENCY_KEEP_MS } from "./insert-once.ts";
-export { MAX_REQUEST_BYTES, encodedSize } from "./check-statements.ts";
+export { tableSchemaSchema, columnSchema, indexSchema, primaryKeyOf, COLUMN_TYPES, type TableSchema, type ColumnSchema, type ColumnType, type IndexSchema } from "./schema/table-schema.ts";
+export { loadTableSchemas, parseTableSchema, SCHEMAS_DIR, type LoadedSchemas } from "./schema/load-table-schemas.ts";
+export { planMigration, type Change, type MigrationPlan } from "./schema/plan-migration.ts";
+export { readDbShape, type DbShape } from "./schema/db-shape.ts";
+export { migrate, MIGRATIONS_TABLE } from "./schema/migrate.ts";
+export { Table, type FindOptions, type InsertOptions } from "./api/table.ts";
+export { IDEMPOTENCY_TABLE, IDEMPOTENCY_KEEP_MS } from "./api/insert-once.ts";
+export { MAX_REQUEST_BYTES, encodedSize } from "./connection/check-statements.ts";
 export { Database, type DatabaseOptions, type DatabaseScope, type TransactionOptions } from "./database.ts";
-export { libsqlExecutor, type SqlExecutor, type Statement } from "./executor.ts";
-export { quote, type Where, type Condition, type OrderBy } from "./where-clause.ts";
-export type { SqlValue } from "./column-values.ts";
+export { libsqlExecutor, type SqlExecutor, type Statement } from "./connection/executor.ts";
+export { quote, type Where, type Condition, type OrderBy } from "./api/where-clause.ts";
+export type { SqlValue } from "./api/column-values.ts";

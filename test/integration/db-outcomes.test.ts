@@ -2,7 +2,7 @@ import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toWire, type FuseError } from "../../runtime/errors/index.ts";
 import { Database, IDEMPOTENCY_TABLE, migrate, tableSchemaSchema, type TableSchema } from "../../runtime/table/index.ts";
-import { classifyFailure } from "../../runtime/table/connection-failure.ts";
+import { classifyFailure } from "../../runtime/table/connection/connection-failure.ts";
 import { startSqld, waitFor, type SqldHarness } from "../helpers/index.ts";
 
 const WRITERS = 16;

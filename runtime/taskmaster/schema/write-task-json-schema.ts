@@ -1,5 +1,5 @@
 /**
- * Writes `tasks/task.schema.json` from the zod schema: `node bin/run-ts.mjs runtime/taskmaster/write-task-json-schema.ts [hubDir]`.
+ * Writes `tasks/task.schema.json` from the zod schema: `node bin/run-ts.mjs runtime/taskmaster/schema/write-task-json-schema.ts [hubDir]`.
  * The file is never edited by hand; a unit test fails when it is out of date.
  */
 import { writeFileSync } from "node:fs";

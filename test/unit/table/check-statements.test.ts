@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkStatements, loneSurrogateAt, statementHead } from "../../../runtime/table/check-statements.ts";
+import { checkStatements, loneSurrogateAt, statementHead } from "../../../runtime/table/connection/check-statements.ts";
 import { MAX_REQUEST_BYTES, encodedSize, type SqlValue } from "../../../runtime/table/index.ts";
 
 const refusal = (statements: { sql: string; args: SqlValue[] }[]) => {

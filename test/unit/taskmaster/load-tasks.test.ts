@@ -48,7 +48,7 @@ describe("loadTasks", () => {
 
   it("keeps tasks/task.schema.json generated from the zod schema", () => {
     const onDisk = JSON.parse(readFileSync(path.join(REPO, "tasks/task.schema.json"), "utf8"));
-    // Regenerate with: node bin/run-ts.mjs runtime/taskmaster/write-task-json-schema.ts
+    // Regenerate with: node bin/run-ts.mjs runtime/taskmaster/schema/write-task-json-schema.ts
     expect(onDisk).toEqual(taskJsonSchema());
   });
 });

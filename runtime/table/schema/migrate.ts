@@ -1,6 +1,6 @@
-import { MigrationRefusedError } from "../errors/index.ts";
+import { MigrationRefusedError } from "../../errors/index.ts";
 import { readDbShape } from "./db-shape.ts";
-import type { SqlExecutor, Statement } from "./executor.ts";
+import type { SqlExecutor, Statement } from "../connection/executor.ts";
 import { planMigration, type Change } from "./plan-migration.ts";
 import type { TableSchema } from "./table-schema.ts";
 

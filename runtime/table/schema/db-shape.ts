@@ -1,5 +1,5 @@
-import type { SqlExecutor } from "./executor.ts";
-import { quote } from "./where-clause.ts";
+import type { SqlExecutor } from "../connection/executor.ts";
+import { quote } from "../api/where-clause.ts";
 
 export interface ColumnShape {
   /** Declared SQL type, upper case (`TEXT`, `INTEGER`…). */

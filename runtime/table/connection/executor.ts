@@ -1,5 +1,5 @@
 import type { InValue } from "@libsql/client";
-import { OutcomeUnknownError, UnavailableError } from "../errors/index.ts";
+import { OutcomeUnknownError, UnavailableError } from "../../errors/index.ts";
 import { checkStatements, statementHead } from "./check-statements.ts";
 import { classifyFailure } from "./connection-failure.ts";
 import type { Statement } from "./statement.ts";

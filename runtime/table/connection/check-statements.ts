@@ -1,4 +1,4 @@
-import { ValidationError } from "../errors/index.ts";
+import { ValidationError } from "../../errors/index.ts";
 import type { SqlValue, Statement } from "./statement.ts";
 
 /**

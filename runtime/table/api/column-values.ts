@@ -1,9 +1,9 @@
-import { ValidationError } from "../errors/index.ts";
-import { loneSurrogateAt, refuseText } from "./check-statements.ts";
-import type { SqlValue } from "./statement.ts";
-import type { ColumnSchema, TableSchema } from "./table-schema.ts";
+import { ValidationError } from "../../errors/index.ts";
+import { loneSurrogateAt, refuseText } from "../connection/check-statements.ts";
+import type { SqlValue } from "../connection/statement.ts";
+import type { ColumnSchema, TableSchema } from "../schema/table-schema.ts";
 
-export type { SqlValue } from "./statement.ts";
+export type { SqlValue } from "../connection/statement.ts";
 
 function fail(table: string, column: string, expected: string, value: unknown): never {
   const shown = value instanceof Uint8Array ? `${value.length} bytes` : JSON.stringify(value)?.slice(0, 60);

@@ -1,7 +1,7 @@
-import { ValidationError } from "../errors/index.ts";
-import { loneSurrogateAt, refuseText } from "./check-statements.ts";
+import { ValidationError } from "../../errors/index.ts";
+import { loneSurrogateAt, refuseText } from "../connection/check-statements.ts";
 import { columnOf, encodeValue, type SqlValue } from "./column-values.ts";
-import type { TableSchema } from "./table-schema.ts";
+import type { TableSchema } from "../schema/table-schema.ts";
 
 /** A condition on one column: a value (equality) or operators. */
 export type Condition =

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { SchemaError, formatPath } from "../errors/index.ts";
-import { ErrorCode } from "../protocol/index.ts";
+import { SchemaError, formatPath } from "../../errors/index.ts";
+import { ErrorCode } from "../../protocol/index.ts";
 import { tableSchemaSchema, type TableSchema } from "./table-schema.ts";
 
 export const SCHEMAS_DIR = "schemas";

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { FuseError, OutcomeUnknownError, ValidationError } from "../errors/index.ts";
-import { ErrorCode } from "../protocol/index.ts";
-import { loneSurrogateAt } from "./check-statements.ts";
-import type { SqlExecutor } from "./executor.ts";
-import type { SqlValue, Statement } from "./statement.ts";
+import { FuseError, OutcomeUnknownError, ValidationError } from "../../errors/index.ts";
+import { ErrorCode } from "../../protocol/index.ts";
+import { loneSurrogateAt } from "../connection/check-statements.ts";
+import type { SqlExecutor } from "../connection/executor.ts";
+import type { SqlValue, Statement } from "../connection/statement.ts";
 import { quote } from "./where-clause.ts";
 
 /** Fuse's own table of idempotency keys: which rows an insert with a key made. */

@@ -1,6 +1,6 @@
 import type { DbShape } from "./db-shape.ts";
 import { indexName, type ColumnSchema, type ColumnType, type TableSchema } from "./table-schema.ts";
-import { quote } from "./where-clause.ts";
+import { quote } from "../api/where-clause.ts";
 
 export interface Change {
   table: string;

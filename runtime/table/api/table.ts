@@ -1,12 +1,12 @@
-import { NotFoundError, OutcomeUnknownError } from "../errors/index.ts";
-import { ErrorCode } from "../protocol/index.ts";
+import { NotFoundError, OutcomeUnknownError } from "../../errors/index.ts";
+import { ErrorCode } from "../../protocol/index.ts";
 import { decodeRow, encodeRow, encodeValue, columnOf, type SqlValue } from "./column-values.ts";
-import type { SqlExecutor } from "./executor.ts";
+import type { SqlExecutor } from "../connection/executor.ts";
 import { fingerprintRows, insertOnce } from "./insert-once.ts";
 import { settleKeyedInsert } from "./settle-keyed-insert.ts";
-import type { Statement } from "./statement.ts";
+import type { Statement } from "../connection/statement.ts";
 import { orderClause, quote, whereClause, type OrderBy, type Where } from "./where-clause.ts";
-import { primaryKeyOf, type TableSchema } from "./table-schema.ts";
+import { primaryKeyOf, type TableSchema } from "../schema/table-schema.ts";
 
 export interface FindOptions {
   where?: Where;

@@ -1,5 +1,5 @@
 // Writes schemas/table-schema.schema.json from the zod schema (never edit that file by hand):
-//   node bin/run-ts.mjs runtime/table/write-table-json-schema.ts
+//   node bin/run-ts.mjs runtime/table/schema/write-table-json-schema.ts
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +12,7 @@ export function tableJsonSchema(): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../schemas/table-schema.schema.json");
+  const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../schemas/table-schema.schema.json");
   writeFileSync(out, tableJsonSchema());
   process.stdout.write(`wrote ${out}\n`);
 }

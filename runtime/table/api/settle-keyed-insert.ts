@@ -1,6 +1,6 @@
-import { OutcomeUnknownError } from "../errors/index.ts";
-import type { SqlExecutor } from "./executor.ts";
-import type { SqlValue, Statement } from "./statement.ts";
+import { OutcomeUnknownError } from "../../errors/index.ts";
+import type { SqlExecutor } from "../connection/executor.ts";
+import type { SqlValue, Statement } from "../connection/statement.ts";
 import { quote } from "./where-clause.ts";
 
 type Row = Record<string, unknown>;
