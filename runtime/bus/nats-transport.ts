@@ -45,6 +45,8 @@ class ReceivedMessage implements Reply, EventMessage {
 }
 
 const EMPTY = new Uint8Array(0);
+// How long after an instance's death a request still without a receipt counts as lost with it.
+const UNTAKEN_GRACE_MS = 250;
 
 export interface NatsTransportOptions {
   /**
@@ -97,17 +99,31 @@ export class NatsTransport implements Transport {
   }
 
   private onInstanceLost(msg: Msg): void {
-    let instance: unknown;
+    let lost: { instance?: unknown; subjects?: unknown };
     try {
-      instance = (JSON.parse(Buffer.from(msg.data).toString("utf8")) as { instance?: unknown }).instance;
+      lost = JSON.parse(Buffer.from(msg.data).toString("utf8")) as typeof lost;
     } catch {
       return;
     }
+    const { instance, subjects } = lost;
     if (typeof instance !== "string") return;
     this.pending.rejectHeldBy(
       instance,
       (subject) => new OutcomeUnknownError(`the instance that took the request to ${subject} died before it replied; it may or may not have run`, { details: { instance } }),
     );
+    if (typeof subjects !== "string" || !subjects) return;
+    // A request on its way to the dead instance (or waiting in its socket, if it was frozen)
+    // never sends a receipt. One that a live instance takes sends it at once, so what is still
+    // untaken after a grace went down with the dead one, or waits behind a busy loop: it may
+    // yet run, hence OUTCOME_UNKNOWN too.
+    const before = Date.now();
+    setTimeout(() => {
+      this.pending.rejectUntaken(
+        subjects,
+        before,
+        (subject) => new OutcomeUnknownError(`no instance took the request to ${subject} before one of them died; it may have been lost with it`, { details: { instance } }),
+      );
+    }, UNTAKEN_GRACE_MS).unref();
   }
 
   private async followStatus(): Promise<void> {

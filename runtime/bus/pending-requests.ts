@@ -7,6 +7,8 @@ interface Pending<T> {
   subject: string;
   /** The instance that sent a receipt for it, when receipts are on. */
   holder?: string;
+  /** When it was sent (epoch ms). */
+  sentAt: number;
 }
 
 const SWEEP_MS = 10;
@@ -28,7 +30,8 @@ export class PendingRequests<T> {
   add(subject: string, timeoutMs: number): { id: number; promise: Promise<T> } {
     const id = ++this.seq;
     const promise = new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, expires: Date.now() + timeoutMs, subject });
+      const now = Date.now();
+      this.pending.set(id, { resolve, reject, expires: now + timeoutMs, subject, sentAt: now });
     });
     if (!this.sweeper) {
       this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
@@ -59,6 +62,18 @@ export class PendingRequests<T> {
     let count = 0;
     for (const [id, entry] of this.pending) {
       if (entry.holder !== instance) continue;
+      this.pending.delete(id);
+      entry.reject(makeError(entry.subject));
+      count++;
+    }
+    return count;
+  }
+
+  /** Rejects every request to a subject starting with `prefix`, sent before `before`, that no instance took; returns how many. */
+  rejectUntaken(prefix: string, before: number, makeError: (subject: string) => unknown): number {
+    let count = 0;
+    for (const [id, entry] of this.pending) {
+      if (entry.holder !== undefined || entry.sentAt > before || !entry.subject.startsWith(prefix)) continue;
       this.pending.delete(id);
       entry.reject(makeError(entry.subject));
       count++;

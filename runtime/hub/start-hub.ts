@@ -2,7 +2,7 @@ import path from "node:path";
 import { NatsTransport, connectNats } from "../bus/index.ts";
 import { loadConfig, resolveActors, type ActorPlan, type FuseConfig } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
-import { BuiltinActor, FUSE_VERSION, INSTANCE_LOST_SUBJECT, type ActorStatus, type HubInfo } from "../protocol/index.ts";
+import { BuiltinActor, FUSE_VERSION, INSTANCE_LOST_SUBJECT, endpointSubject, type ActorStatus, type HubInfo } from "../protocol/index.ts";
 import { startActor } from "../sdk/internal.ts";
 import { Database, loadTableSchemas, migrate } from "../table/index.ts";
 import { toFuseError } from "../errors/index.ts";
@@ -79,7 +79,7 @@ interface SupervisorDeps {
   sinks: LogSinks;
   log: Logger;
   onReady: (actor: string) => void;
-  onLost: (serviceId: string) => void;
+  onLost: (serviceId: string, actor: string) => void;
 }
 
 function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUrl: string | undefined, deps: SupervisorDeps): Supervisor {
@@ -127,7 +127,8 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     let gatewayReady: (() => void) | undefined;
     const onReady = (actor: string) => (actor === BuiltinActor.gateway ? gatewayReady?.() : undefined);
     // Callers holding receipts from a dead instance stop waiting for it at once.
-    const onLost = (serviceId: string) => transport.publish(INSTANCE_LOST_SUBJECT, JSON.stringify({ instance: serviceId }));
+    const onLost = (serviceId: string, actor: string) =>
+      transport.publish(INSTANCE_LOST_SUBJECT, JSON.stringify({ instance: serviceId, subjects: endpointSubject(config.prefix, actor, "") }));
     const supervisor = createSupervisor(dir, config, servers.natsUrl, servers.actorDbUrl, { launcher: options.launcher ?? new LocalLauncher(), sinks, log, onReady, onLost });
     cleanups.push(() => supervisor.stopAll());
 

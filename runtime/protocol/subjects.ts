@@ -8,8 +8,9 @@ export const SERVICE_API_PREFIX = "$SRV";
 export const CONTROL_PREFIX = "$FUSE";
 
 /**
- * Where the hub says an instance died, body `{"instance":"<service id>"}`: callers holding
- * receipts from it stop waiting. Service ids are unique, so one subject serves every hub.
+ * Where the hub says an instance died, body `{"instance":"<service id>","subjects":"<prefix>.<actor>."}`:
+ * callers holding receipts from it stop waiting, and so, after a short grace, do callers of
+ * that actor whose requests no instance took. Service ids are unique, so one subject serves every hub.
  */
 export const INSTANCE_LOST_SUBJECT = `${CONTROL_PREFIX}.instance.lost`;
 

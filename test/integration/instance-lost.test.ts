@@ -20,6 +20,8 @@ actors:
     instances: 1
   other:
     instances: 1
+  frozen:
+    instances: 1
 `;
 
 describe("requests held by an instance that dies (receipts)", () => {
@@ -28,7 +30,7 @@ describe("requests held by an instance that dies (receipts)", () => {
   const marks = mkdtempSync(path.join(os.tmpdir(), "fuse-held-"));
 
   beforeAll(async () => {
-    dir = createHubDir({ config: CONFIG, actors: { holder: "worker", other: "worker" } });
+    dir = createHubDir({ config: CONFIG, actors: { holder: "worker", other: "worker", frozen: "worker" } });
     hub = await startHub(dir);
   });
   afterAll(async () => {
@@ -64,5 +66,23 @@ describe("requests held by an instance that dies (receipts)", () => {
     expect(http.body.error?.code).toBe("OUTCOME_UNKNOWN");
     expect(await unrelated).toMatchObject({ text: "still here" });
     expect(readFileSync(started("bus"), "utf8")).toBe(String(pid));
+  });
+
+  it("fail with OUTCOME_UNKNOWN, long before their deadline, when the instance they were sent to was frozen and is replaced without ever taking them", async () => {
+    const pid = (await hub.actor("frozen")).pids[0]!;
+    const transport = new NatsTransport(await connectNats({ url: hub.state.natsUrl, name: "test" }), { receipts: true });
+    const target = { subject: endpointSubject(hub.state.prefix, "frozen", "echo"), actor: "frozen", endpoint: "echo" };
+    process.kill(pid, "SIGSTOP");
+    try {
+      const headers = { [Header.deadline]: String(Date.now() + DEADLINE_MS) };
+      const outcome = await callEndpoint(transport, target, { text: "into the void" }, { headers, timeoutMs: DEADLINE_MS }).then(
+        () => ({ code: "OK", message: "" }),
+        (error: { code: string; message: string }) => ({ code: error.code, message: error.message }),
+      );
+      expect(outcome).toEqual({ code: "OUTCOME_UNKNOWN", message: "no instance took the request to fuse.frozen.echo before one of them died; it may have been lost with it" });
+    } finally {
+      if ((await hub.actor("frozen")).pids[0] === pid) process.kill(pid, "SIGCONT");
+      await transport.close();
+    }
   });
 });

@@ -25,7 +25,7 @@ export interface GroupDeps {
   /** Called each time an instance of the actor has started and reported ready (first start or revival). */
   onReady?: (actor: string, index: number) => void;
   /** Called when an instance that was serving died unasked: the requests it held will never be answered. */
-  onLost?: (serviceId: string) => void;
+  onLost?: (serviceId: string, actor: string) => void;
 }
 
 export interface EndpointTotals {
@@ -105,7 +105,7 @@ export class ActorGroup {
   }
 
   onCrash(instance: Instance, exit: ExitInfo, reason: string): void {
-    if (instance.serviceId) this.deps.onLost?.(instance.serviceId);
+    if (instance.serviceId) this.deps.onLost?.(instance.serviceId, this.plan.name);
     const now = Date.now();
     const decision = decideRestart(instance.recordCrash(now), now, this.deps.settings.restart);
     const fields = { actor: this.plan.name, instance: instance.index, code: exit.code, signal: exit.signal, reason };

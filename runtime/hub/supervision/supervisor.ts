@@ -22,7 +22,7 @@ export interface SupervisorOptions {
   /** Called each time an instance has started and reported ready (first start or revival). */
   onReady?: (actor: string, index: number) => void;
   /** Called with the service id of an instance that died unasked. */
-  onLost?: (serviceId: string) => void;
+  onLost?: (serviceId: string, actor: string) => void;
   /** Whether instances ask for receipts (bus.receipts). */
   receipts?: boolean;
 }
@@ -85,7 +85,7 @@ export class Supervisor {
       log: this.options.log,
       settings: this.options.settings,
       onReady: (actor, index) => this.options.onReady?.(actor, index),
-      onLost: (serviceId) => this.options.onLost?.(serviceId),
+      onLost: (serviceId, actor) => this.options.onLost?.(serviceId, actor),
     });
     this.groups.set(plan.name, group);
     this.healthTimer ??= setInterval(() => this.checkHealth(), this.options.heartbeatMs);
