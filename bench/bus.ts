@@ -8,6 +8,7 @@ import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
 import type { BenchReport } from "./lib/report.ts";
 import { runRounds, type RoundSystem } from "./lib/rounds.ts";
 import { settings } from "./lib/settings.ts";
+import { ProcessEnv } from "../runtime/protocol/index.ts";
 import { actorEnv, withNatsServer } from "./lib/with-nats.ts";
 
 type Env = Record<string, string>;
@@ -24,6 +25,15 @@ const rawNats = (id: string, asFuse: boolean): BusSystem => ({
   client: (env, buildDir) => startBundled("bus/raw-requester.ts", { ...env, [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir),
 });
 
+function fuse(id: string, receipts: boolean): BusSystem {
+  const withReceipts = (env: Env): Env => ({ ...env, [ProcessEnv.receipts]: receipts ? "1" : "0" });
+  return {
+    id,
+    server: (env, buildDir) => ready(startActorBundle("echo", "bus/echo-actor.ts", withReceipts({ ...env, ...actorEnv("echo", env.NATS_URL!) }), buildDir), /"msg":"actor started"/),
+    client: (env, buildDir) => startActorBundle("bench-caller", "bus/fuse-caller.ts", withReceipts({ ...env, ...actorEnv("bench-caller", env.NATS_URL!) }), buildDir),
+  };
+}
+
 const SYSTEMS: BusSystem[] = [
   rawNats("raw-nats", false),
   rawNats("raw-nats-as-fuse", true),
@@ -32,11 +42,9 @@ const SYSTEMS: BusSystem[] = [
     server: (env, buildDir) => ready(startBundled("bus/mol-server.mjs", env, buildDir)),
     client: (env, buildDir) => startBundled("bus/mol-client.ts", env, buildDir),
   },
-  {
-    id: "fuse",
-    server: (env, buildDir) => ready(startActorBundle("echo", "bus/echo-actor.ts", { ...env, ...actorEnv("echo", env.NATS_URL!) }, buildDir), /"msg":"actor started"/),
-    client: (env, buildDir) => startActorBundle("bench-caller", "bus/fuse-caller.ts", { ...env, ...actorEnv("bench-caller", env.NATS_URL!) }, buildDir),
-  },
+  fuse("fuse", false),
+  // bus.receipts on: each request is acknowledged by the instance that takes it (one more message).
+  fuse("fuse-receipts", true),
 ];
 
 const METRICS: Metric<DriverResult>[] = [
@@ -51,6 +59,7 @@ const COMPARISONS: Comparison[] = [
   { label: "fuse / raw nats.js (defaults)", system: "fuse", baseline: "raw-nats" },
   { label: "fuse / raw nats.js (as Fuse connects)", system: "fuse", baseline: "raw-nats-as-fuse" },
   { label: "fuse / moleculer", system: "fuse", baseline: "moleculer" },
+  { label: "fuse with receipts / fuse", system: "fuse-receipts", baseline: "fuse" },
   { label: "raw nats.js as Fuse connects / defaults", system: "raw-nats-as-fuse", baseline: "raw-nats" },
   { label: "moleculer / raw nats.js (defaults)", system: "moleculer", baseline: "raw-nats" },
 ];
