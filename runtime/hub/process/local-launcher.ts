@@ -12,7 +12,7 @@ function eachLine(stream: Readable, listener: (line: string) => void): void {
 export class LocalLauncher implements ProcessLauncher {
   launch(spec: LaunchSpec): LaunchedProcess {
     // Children die with the hub, however it dies: no orphan keeps a port or a pid.
-    const launch = withParentDeathSignal(spec.command, spec.args);
+    const launch = withParentDeathSignal(spec.command, spec.args, spec.cwd);
     const child = spawn(launch.command, launch.args, {
       cwd: spec.cwd,
       env: spec.env,
