@@ -118,14 +118,15 @@ export class RunEngine {
     return (await this.options.store.list(filter)).map((run) => this.active.get(run.id)?.detail() ?? run).map(stripStored);
   }
 
-  /** Waits until the run ends or `timeoutMs` passes, and returns it as it is then. */
+  /** Waits until the run has ended and its end is stored (or `timeoutMs` passes), and returns it as it is then. */
   async wait(runId: string, timeoutMs: number): Promise<RunDetail> {
     const live = this.active.get(runId);
     if (live) {
       // Real time, not the injected clock: this bounds a reply to a real caller.
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1))));
-      await Promise.race([live.ended, timeout]);
+      // `done`, not `ended`: a caller told the run is over may read it from the database at once.
+      await Promise.race([live.done, timeout]);
       clearTimeout(timer);
     }
     return this.detail(runId);
