@@ -143,19 +143,27 @@ describe("database writes through a kill -9 of sqld (16 writers)", () => {
     });
 
     it(`over ${kind}: plain inserts report a write that may have been applied as OUTCOME_UNKNOWN, never as retryable`, async () => {
-      const t = eventsTable();
-      const db = await connect(kind, t);
-      const rows = db.table(t.table);
-      const run = await streamThroughKill(sqld, async (tag, writer) => (await rows.insert({ tag, writer }))[0]!, { repeatUnknown: false });
-      const counts = tally(run.outcomes, await storedTags(db, t.table, "tag"));
-      expect(run.inFlightAtKill).toBeGreaterThan(0);
-      expect(counts).toMatchObject({ acknowledgedLost: 0, phantoms: 0, neverAttempted: 0, duplicates: 0 });
       // Inserts sent before the client saw the connection go end unknown; those made while sqld
-      // was down were never sent, and waited for it.
-      expect(counts.codes.OUTCOME_UNKNOWN ?? 0).toBeGreaterThan(0);
-      expect(Object.keys(counts.codes).sort()).toEqual(["OUTCOME_UNKNOWN", "ok"]);
-      const wire = toWire(run.errors.get("OUTCOME_UNKNOWN")!);
-      expect({ status: wire.headers["Nats-Service-Error-Code"], body: JSON.parse(wire.body.replaceAll(t.table, "events")) }).toMatchInlineSnapshot(`
+      // was down were never sent, and waited for it. Whether a request is caught between its
+      // send and its answer by the kill is up to the scheduler (over HTTP answers are quick), so
+      // the kill is repeated, at most three times, until one is: every round must hold.
+      let run: StreamResult | undefined;
+      let table = "";
+      for (let round = 0; round < 3 && !run?.errors.has("OUTCOME_UNKNOWN"); round++) {
+        // A table of its own each round, so that its tags count alone.
+        const t = eventsTable();
+        const db = await connect(kind, t);
+        const rows = db.table(t.table);
+        table = t.table;
+        run = await streamThroughKill(sqld, async (tag, writer) => (await rows.insert({ tag, writer }))[0]!, { repeatUnknown: false });
+        const counts = tally(run.outcomes, await storedTags(db, t.table, "tag"));
+        expect(run.inFlightAtKill).toBeGreaterThan(0);
+        expect(counts).toMatchObject({ acknowledgedLost: 0, phantoms: 0, neverAttempted: 0, duplicates: 0 });
+        expect(Object.keys(counts.codes).filter((code) => code !== "ok" && code !== "OUTCOME_UNKNOWN")).toEqual([]);
+      }
+      expect(run!.errors.has("OUTCOME_UNKNOWN")).toBe(true);
+      const wire = toWire(run!.errors.get("OUTCOME_UNKNOWN")!);
+      expect({ status: wire.headers["Nats-Service-Error-Code"], body: JSON.parse(wire.body.replaceAll(table, "events")) }).toMatchInlineSnapshot(`
         {
           "body": {
             "error": {
