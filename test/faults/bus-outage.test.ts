@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/index.ts";
 import { stateOf, useFaultHub } from "./fault-hub.ts";
 import { postOutcome } from "./http-client.ts";
-import { startLoad } from "./load.ts";
+import { faultUnderLoad, startLoad } from "./load.ts";
 import { countLoad } from "./report.ts";
 
 const CLIENTS = 4;
@@ -22,9 +22,7 @@ describe("fault: nats-server killed under HTTP load", () => {
     });
     await waitFor("the load flowing", () => load.okSince(0) >= 40);
     const natsPid = stateOf(f.dir)!.servicePids[0]!;
-    const faultAt = Date.now();
-    process.kill(natsPid, "SIGKILL");
-    const inflightAtFault = load.inflight();
+    const { faultAt, inflightAtFault } = await faultUnderLoad(load, () => process.kill(natsPid, "SIGKILL"));
     const backAt = await waitFor("nats-server revived on its port", () => {
       const s = stateOf(f.dir);
       return s && s.servicePids[0] !== natsPid && s.busDownSince === undefined ? Date.now() : undefined;

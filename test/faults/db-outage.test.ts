@@ -3,7 +3,7 @@ import type { FuseError } from "../../runtime/errors/index.ts";
 import { ErrorCode } from "../../runtime/protocol/index.ts";
 import { waitFor } from "../helpers/index.ts";
 import { faultActor, faultFile, stateOf, useFaultHub } from "./fault-hub.ts";
-import { Outcome, startLoad } from "./load.ts";
+import { Outcome, faultUnderLoad, startLoad } from "./load.ts";
 import { countLoad } from "./report.ts";
 
 const WRITERS = 16;
@@ -42,9 +42,7 @@ describe("fault: sqld killed under 16 writers of idempotent inserts", () => {
     const load = startLoad({ clients: WRITERS, maxPerClient: 300, maxMs: 45_000, send: add, pauseMs: (o) => (o === Outcome.ok ? 10 : 100) });
     await waitFor("150 inserts acknowledged", () => load.okSince(0) >= 150, 30_000);
     const sqldPid = stateOf(f.dir)!.servicePids[1]!;
-    const faultAt = Date.now();
-    process.kill(sqldPid, "SIGKILL");
-    const inflightAtFault = load.inflight();
+    const { faultAt, inflightAtFault } = await faultUnderLoad(load, () => process.kill(sqldPid, "SIGKILL"));
     const backAt = await waitFor("sqld revived", () => {
       const pid = stateOf(f.dir)?.servicePids[1];
       return pid !== undefined && pid !== sqldPid ? Date.now() : undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/index.ts";
 import { stateOf, useFaultHub } from "./fault-hub.ts";
 import { postOutcome } from "./http-client.ts";
-import { Outcome, startLoad } from "./load.ts";
+import { Outcome, faultUnderLoad, startLoad } from "./load.ts";
 import { countLoad } from "./report.ts";
 
 const CLIENTS = 4;
@@ -23,9 +23,7 @@ describe("fault: the gateway killed under HTTP load", () => {
     });
     await waitFor("the load flowing", () => load.okSince(0) >= 40);
     const gatewayPid = (await f.hub.actor("gateway")).pids[0]!;
-    const faultAt = Date.now();
-    process.kill(gatewayPid, "SIGKILL");
-    const inflightAtFault = load.inflight();
+    const { faultAt, inflightAtFault } = await faultUnderLoad(load, () => process.kill(gatewayPid, "SIGKILL"));
     const backAt = await waitFor("the gateway revived", async () => {
       const g = await f.hub.actor("gateway");
       return g.status === "running" && g.pids[0] !== gatewayPid ? Date.now() : undefined;

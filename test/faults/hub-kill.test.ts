@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isAlive, killLeftovers, waitFor } from "../helpers/index.ts";
 import { stateOf, useFaultHub } from "./fault-hub.ts";
 import { postOutcome } from "./http-client.ts";
-import { Outcome, startLoad } from "./load.ts";
+import { Outcome, faultUnderLoad, startLoad } from "./load.ts";
 import { countLoad } from "./report.ts";
 
 const CLIENTS = 4;
@@ -25,9 +25,7 @@ describe("fault: the hub killed under HTTP load", () => {
     // servers (nats-server, sqld) + 2 workers + the built-in db, gateway and taskmaster
     expect(pids.length).toBeGreaterThanOrEqual(7);
     f.hub.expectExit();
-    const faultAt = Date.now();
-    f.hub.process.kill("SIGKILL");
-    const inflightAtFault = load.inflight();
+    const { faultAt, inflightAtFault } = await faultUnderLoad(load, () => f.hub.process.kill("SIGKILL"));
     const goneAt = await waitFor("every process of the killed hub to exit", () => (pids.some(isAlive) ? undefined : Date.now()), GONE_BOUND_MS).catch(() => undefined);
     // Counted, then killed by pid: nothing of the test stays behind.
     const left = killLeftovers(pids);

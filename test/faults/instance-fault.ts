@@ -1,7 +1,7 @@
 import { isAlive, waitFor } from "../helpers/index.ts";
 import type { FaultHub } from "./fault-hub.ts";
 import { postOutcome } from "./http-client.ts";
-import { startLoad, type Attempt } from "./load.ts";
+import { faultUnderLoad, startLoad, type Attempt } from "./load.ts";
 import { countLoad, type LoadCounts } from "./report.ts";
 
 export interface InstanceFaultOptions {
@@ -41,9 +41,7 @@ export async function faultOneInstance(f: FaultHub, options: InstanceFaultOption
   const hit = (await f.hub.actor(options.actor)).pids[0]!;
   try {
     await waitFor("the load flowing", () => load.okSince(0) >= 40);
-    const faultAt = Date.now();
-    process.kill(hit, options.signal);
-    const inflightAtFault = load.inflight();
+    const { faultAt, inflightAtFault } = await faultUnderLoad(load, () => process.kill(hit, options.signal));
     const backAt = await waitFor(`${options.actor}'s instance ${hit} replaced`, async () => {
       const a = await f.hub.actor(options.actor);
       return a.status === "running" && a.pids.length === options.instances && !a.pids.includes(hit) ? Date.now() : undefined;

@@ -1,3 +1,5 @@
+import { waitFor } from "../helpers/index.ts";
+
 /** How one request of a load ended: `ok`, an error code, a connection error, or no answer. */
 export const Outcome = {
   ok: "ok",
@@ -39,6 +41,21 @@ export interface Load {
   stop(): Promise<Attempt[]>;
   /** Resolves when every client stopped, by its bounds or by `stop()`. */
   done: Promise<Attempt[]>;
+}
+
+/**
+ * Waits for a moment with requests of `load` in flight and runs `fault` in that same turn of
+ * the event loop, so the fault always meets work under way (with a 10 ms pause between
+ * requests, a kill at a random moment sometimes met none).
+ */
+export async function faultUnderLoad(load: Load, fault: () => void): Promise<{ faultAt: number; inflightAtFault: number }> {
+  return waitFor("a request of the load in flight", () => {
+    const inflightAtFault = load.inflight();
+    if (inflightAtFault === 0) return undefined;
+    const faultAt = Date.now();
+    fault();
+    return { faultAt, inflightAtFault };
+  }, 10_000, 1);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
