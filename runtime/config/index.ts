@@ -17,6 +17,7 @@ export {
   type AutoscaleConfig,
 } from "./config-schema.ts";
 export { loadConfig, parseConfig, safeParseConfig, type SafeParseConfigResult } from "./load-config.ts";
+export type { SecretSources } from "./secret-refs.ts";
 export { resolveActors, discoverActors, type ActorPlan } from "./resolve-actors.ts";
 export { setConfigValue } from "./edit-config.ts";
 export { suggest } from "./locate.ts";

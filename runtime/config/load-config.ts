@@ -3,8 +3,10 @@ import path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError, formatPath } from "../errors/index.ts";
+import { neverLog } from "../log/index.ts";
 import { configSchema, type FuseConfig } from "./config-schema.ts";
 import { knownKeys, lineOf, suggest } from "./locate.ts";
+import { resolveSecretRefs, type SecretSources } from "./secret-refs.ts";
 
 export type SafeParseConfigResult = { ok: true; value: FuseConfig } | { ok: false; error: ConfigError };
 
@@ -37,8 +39,12 @@ function issueError(file: string, doc: ReturnType<typeof parseDocument>, counter
   });
 }
 
-/** Parses fuse.yaml text; every problem names the file, line and key. Never throws. */
-export function safeParseConfig(text: string, file: string): SafeParseConfigResult {
+/**
+ * Parses fuse.yaml text; every problem names the file, line and key. Never throws. Secret
+ * references are resolved from `sources` (the environment, files beside the hub), and their
+ * values are hidden from every later log line of this process.
+ */
+export function safeParseConfig(text: string, file: string, sources?: SecretSources): SafeParseConfigResult {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];
@@ -47,15 +53,24 @@ export function safeParseConfig(text: string, file: string): SafeParseConfigResu
     const reason = yamlError.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
     return { ok: false, error: new ConfigError(`${file}:${line}: invalid YAML: ${reason}`, { location: { file, line } }) };
   }
-  const data = doc.toJS() ?? {};
-  const result = configSchema.safeParse(data);
-  if (result.success) return { ok: true, value: result.data };
+  const secrets = resolveSecretRefs(doc.toJS() ?? {}, sources);
+  const missing = secrets.problems[0];
+  if (missing) {
+    const line = lineOf(doc, counter, missing.path);
+    const key = formatPath(missing.path);
+    return { ok: false, error: new ConfigError(`${file}${line ? `:${line}` : ""} ${key}: ${missing.message}`, { location: { file, line, key } }) };
+  }
+  const result = configSchema.safeParse(secrets.data);
+  if (result.success) {
+    neverLog(secrets.values);
+    return { ok: true, value: result.data };
+  }
   return { ok: false, error: issueError(file, doc, counter, result.error.issues[0]!) };
 }
 
 /** Parses fuse.yaml text, throwing ConfigError (CONFIG_INVALID) on the first problem. */
-export function parseConfig(text: string, file: string): FuseConfig {
-  const result = safeParseConfig(text, file);
+export function parseConfig(text: string, file: string, sources?: SecretSources): FuseConfig {
+  const result = safeParseConfig(text, file, sources);
   if (!result.ok) throw result.error;
   return result.value;
 }
@@ -67,5 +82,5 @@ export function parseConfig(text: string, file: string): FuseConfig {
 export function loadConfig(hubDir: string, file = path.join("config", "fuse.yaml")): FuseConfig {
   const full = path.resolve(hubDir, file);
   if (!existsSync(full)) return parseConfig("{}", file);
-  return parseConfig(readFileSync(full, "utf8"), file);
+  return parseConfig(readFileSync(full, "utf8"), file, { baseDir: path.resolve(hubDir) });
 }

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import { REDACTED_PATHS, REDACTION_CENSOR } from "./redact.ts";
 
 export type { Logger };
 
@@ -29,6 +30,7 @@ export function createLogger(options: LoggerOptions): Logger {
       base,
       timestamp: pino.stdTimeFunctions.epochTime,
       formatters: { level: (label, number) => ({ level: number, lvl: label }) },
+      redact: { paths: REDACTED_PATHS, censor: REDACTION_CENSOR },
     },
     options.destination ?? pino.destination({ fd: 1, sync: true }),
   );

@@ -1,10 +1,11 @@
 /**
  * @module log
  * pino root logger per process, the readable line formatter for terminals, and rotating log
- * files. A leaf module: only pino and its helpers.
+ * files, and redaction of secrets and credentials. A leaf module: only pino and its helpers.
  * May import: nothing from Fuse.
  */
 export { createLogger, LOG_LEVELS, type LogLevel, type Logger, type LoggerOptions } from "./create-logger.ts";
 export { createLineFormatter, type LineFormatterOptions } from "./format-line.ts";
 export { openRotatingLog, type RotatingLogOptions } from "./rotating-log.ts";
 export { bundleLogs, type LogBundleOptions, type LogBundleResult } from "./bundle-logs.ts";
+export { neverLog, redactSecrets } from "./redact.ts";

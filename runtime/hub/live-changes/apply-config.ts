@@ -1,3 +1,4 @@
+import path from "node:path";
 import { resolveActors, safeParseConfig, type ActorPlan, type FuseConfig } from "../../config/index.ts";
 import { toFuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
@@ -29,7 +30,7 @@ export interface AppliedConfig {
  */
 export async function applyConfig(text: string, options: ApplyConfigOptions): Promise<AppliedConfig> {
   const { supervisor, log } = options;
-  const parsed = safeParseConfig(text, options.file);
+  const parsed = safeParseConfig(text, options.file, { baseDir: path.resolve(options.hubDir) });
   if (!parsed.ok) {
     log.warn({ err: parsed.error, code: parsed.error.code, details: parsed.error.details }, "config edit ignored");
     return options.current;

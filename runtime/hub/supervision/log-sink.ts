@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { openRotatingLog } from "../../log/index.ts";
+import { openRotatingLog, redactSecrets } from "../../log/index.ts";
 
 const RECENT_LINES = 500;
 
@@ -29,7 +29,9 @@ export class LogSinks {
   /** Writes one line of an actor's process output. Lines that are not JSON are wrapped as JSON. */
   write(actor: string, line: string, extra: { instance?: number; stream?: "stdout" | "stderr" } = {}): void {
     if (!line.trim()) return;
-    const json = line.startsWith("{") ? line : wrap(actor, line, extra);
+    // Every process's output passes here: the one place that hides the config's secrets in all
+    // of them (an actor may log its env, or an error quoting a connection string).
+    const json = redactSecrets(line.startsWith("{") ? line : wrap(actor, line, extra));
     let file = this.files.get(actor);
     if (!file) {
       file = openRotatingLog(path.join(this.options.dir, `${actor}.log`), this.options);
