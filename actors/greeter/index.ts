@@ -1,4 +1,6 @@
 import { defineActor, defineEndpoint, z } from "../../runtime/sdk/index.ts";
+// A type-only import: the counter's code is not bundled into the greeter, only its types are used.
+import type Counter from "../counter/index.ts";
 
 /** Greets people, counting their visits through the counter actor. */
 export default defineActor({
@@ -11,7 +13,7 @@ export default defineActor({
       output: z.object({ greeting: z.string(), visits: z.number().int() }),
       http: { method: "GET", path: "/hello/:name" },
       handler: async ({ name }, ctx) => {
-        const { count } = await ctx.call<{ count: number }>("counter.increment", { key: name.toLowerCase() });
+        const { count } = await ctx.client<typeof Counter>("counter").increment({ key: name.toLowerCase() });
         ctx.log.info({ person: name, visits: count }, "greeting sent");
         return { greeting: `Hello, ${name}!`, visits: count };
       },

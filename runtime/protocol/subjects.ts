@@ -25,6 +25,18 @@ export function isValidName(name: string): boolean {
   return NAME.test(name);
 }
 
+/** The name rule in words, for messages: every refusal of a name states it the same way. */
+export const NAME_RULE = "lowercase letters, digits and dashes, starting with a letter";
+
+/** The kebab-case spelling of a name that breaks the rule (`addLine` → `add-line`), for "did you mean" hints. */
+export function kebabName(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .toLowerCase()
+    .replace(/^[^a-z]+|-+$/g, "");
+}
+
 export function endpointSubject(prefix: string, actor: string, endpoint: string): string {
   return `${prefix}.${actor}.${endpoint}`;
 }

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "../log/index.ts";
 import type { BusStatus } from "../bus/index.ts";
 import type { CallOptions, CallResult, Caller, RelayOptions, RelayReply } from "./caller.ts";
+import { createActorClient, type ActorClient, type ClientTarget } from "./actor-client.ts";
 import { discoverServices, type DiscoverOptions, type DiscoveredService } from "./discover.ts";
 import { HttpExchange, type HttpInfo } from "./http-exchange.ts";
 import { toFuseError } from "../errors/index.ts";
@@ -42,6 +43,18 @@ export interface ActorContext {
    * @example const { count } = await ctx.call<{ count: number }>("counter.increment", { key: "ada" });
    */
   call<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions): Promise<TOutput>;
+  /**
+   * A typed client of another actor: one method per endpoint, each a `ctx.call` to it, with the
+   * input and result types taken from the callee's own zod schemas. Import the callee's type
+   * only (`import type`), so its code is not bundled into the caller; the name must be the
+   * callee's own, so a misspelt actor, endpoint or field fails the type check.
+   * @throws VALIDATION_FAILED for a name that is not a valid actor name; each method throws
+   *   what `call` throws.
+   * @example
+   * import type Counter from "../counter/index.ts";
+   * const { count } = await ctx.client<typeof Counter>("counter").increment({ key: "ada" });
+   */
+  client<TActor extends ClientTarget>(name: TActor["name"]): ActorClient<TActor>;
   /** Like `call`, but returns `{ ok: true, value }` or `{ ok: false, error }` instead of throwing. */
   tryCall<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions): Promise<CallResult<TOutput>>;
   /**
@@ -240,6 +253,10 @@ export class RequestContext implements ActorContext {
 
   call<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions): Promise<TOutput> {
     return this.sender.call(this, target, input ?? {}, options) as Promise<TOutput>;
+  }
+
+  client<TActor extends ClientTarget>(name: TActor["name"]): ActorClient<TActor> {
+    return createActorClient<TActor>(name, (target, input, options) => this.call(target, input, options));
   }
 
   async tryCall<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions): Promise<CallResult<TOutput>> {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { ConfigError } from "../errors/index.ts";
-import { isValidName } from "../protocol/index.ts";
+import { isValidName, kebabName, NAME_RULE } from "../protocol/index.ts";
 import type { ActorContext } from "./context.ts";
 import type { HttpRoute } from "./http-route.ts";
 
@@ -25,9 +25,13 @@ export type AnyEndpoint = EndpointDefinition<any, any>;
 
 export type EventHandler = (payload: unknown, ctx: ActorContext) => Promise<void> | void;
 
-export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> = Record<string, AnyEndpoint>> {
-  /** The actor's name: lowercase letters, digits and dashes. Subjects are `<prefix>.<name>.<endpoint>`. */
-  name: string;
+export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> = Record<string, AnyEndpoint>, TName extends string = string> {
+  /**
+   * The actor's name: lowercase letters, digits and dashes, starting with a letter (the rule of
+   * every Fuse name). Subjects are `<prefix>.<name>.<endpoint>`. Kept as a literal type, so
+   * `ctx.client<typeof Actor>("name")` can check the name callers spell.
+   */
+  name: TName;
   /** Semver of the actor, shown in `$SRV.INFO`. Default `0.1.0`. */
   version?: string;
   description?: string;
@@ -61,7 +65,8 @@ export function defineEndpoint<TInput extends z.ZodType, TOutput extends z.ZodTy
 }
 
 /**
- * Declares an actor: its name and endpoints. Export it as the module's default export; the
+ * Declares an actor: its name and endpoints. Endpoint names follow the same rule as actor
+ * names (`add-line`, not `addLine`). Export it as the module's default export; the
  * hub runs the module in its own process. Bad names or missing schemas fail here, at load.
  *
  * @throws CONFIG_INVALID when the name, an endpoint name, a schema or a handler is missing or invalid.
@@ -71,16 +76,16 @@ export function defineEndpoint<TInput extends z.ZodType, TOutput extends z.ZodTy
  *   endpoints: { hello: defineEndpoint({ input, output, handler }) },
  * });
  */
-export function defineActor<TEndpoints extends Record<string, AnyEndpoint>>(
-  definition: ActorDefinition<TEndpoints>,
-): ActorDefinition<TEndpoints> {
+export function defineActor<const TName extends string, TEndpoints extends Record<string, AnyEndpoint>>(
+  definition: ActorDefinition<TEndpoints, TName>,
+): ActorDefinition<TEndpoints, TName> {
   const where = `actor "${definition.name}"`;
   if (typeof definition.name !== "string" || !isValidName(definition.name)) {
-    throw new ConfigError(`${where}: name must be lowercase letters, digits and dashes, got ${JSON.stringify(definition.name)}`);
+    throw new ConfigError(`${where}: name must be ${NAME_RULE}, got ${JSON.stringify(definition.name)}${hint(definition.name)}`);
   }
   for (const [name, endpoint] of Object.entries(definition.endpoints ?? {})) {
     if (!isValidName(name)) {
-      throw new ConfigError(`${where} endpoint ${JSON.stringify(name)}: name must be lowercase letters, digits and dashes`);
+      throw new ConfigError(`${where} endpoint ${JSON.stringify(name)}: name must be ${NAME_RULE}${hint(name)}`);
     }
     for (const part of ["input", "output"] as const) {
       if (typeof endpoint?.[part]?.safeParse !== "function") {
@@ -98,3 +103,10 @@ export function defineActor<TEndpoints extends Record<string, AnyEndpoint>>(
 export function isActorDefinition(value: unknown): value is AnyActor {
   return typeof value === "object" && value !== null && ACTOR_MARK in value;
 }
+// A "did you mean" for the common slip, camelCase or snake_case where kebab-case is the rule.
+function hint(name: unknown): string {
+  if (typeof name !== "string") return "";
+  const suggestion = kebabName(name);
+  return suggestion && suggestion !== name && isValidName(suggestion) ? ` (did you mean "${suggestion}"?)` : "";
+}
+

@@ -1,7 +1,7 @@
 /**
  * @module sdk
  * The public entry: the only thing actor authors import. defineActor/defineEndpoint, the
- * handler context (call, send, emit, db, kv, files, offload, log, trace id, deadline, signal),
+ * handler context (call, client, send, emit, db, kv, files, offload, log, trace id, deadline, signal),
  * the errors, `z`, and `createTestHub` for unit tests on the in-process bus. Everything the
  * runtime's own parts share (startActor, transports, discovery, the process loop, the database
  * classes) is in `internal.ts`, which actors never import.
@@ -24,6 +24,7 @@ export type { ObjectInfo as FileInfo, BusStatus } from "../bus/index.ts";
 export { defineWork, type Work } from "./offload/offload.ts";
 export type { CallOptions, CallResult } from "./caller.ts";
 export type { HttpInfo, CookieOptions } from "./http-exchange.ts";
+export type { ActorClient, EndpointCall } from "./actor-client.ts";
 export { createTestHub, type TestHub, type TestHubOptions } from "./in-process/test-hub.ts";
 export {
   FuseError,

@@ -60,8 +60,8 @@ describe("events and fire-and-forget", () => {
   });
 
   it("rejects an actor definition with a bad endpoint name at definition time", () => {
-    expect(() => defineActor({ name: "ok", endpoints: { Bad_Name: defineEndpoint({ input: z.object({}), output: z.object({}), handler: () => ({}) }) } })).toThrowErrorMatchingInlineSnapshot(`[ConfigError: actor "ok" endpoint "Bad_Name": name must be lowercase letters, digits and dashes]`);
-    expect(() => defineActor({ name: "Nope", endpoints: {} })).toThrowErrorMatchingInlineSnapshot(`[ConfigError: actor "Nope": name must be lowercase letters, digits and dashes, got "Nope"]`);
+    expect(() => defineActor({ name: "ok", endpoints: { Bad_Name: defineEndpoint({ input: z.object({}), output: z.object({}), handler: () => ({}) }) } })).toThrowErrorMatchingInlineSnapshot(`[ConfigError: actor "ok" endpoint "Bad_Name": name must be lowercase letters, digits and dashes, starting with a letter (did you mean "bad-name"?)]`);
+    expect(() => defineActor({ name: "Nope", endpoints: {} })).toThrowErrorMatchingInlineSnapshot(`[ConfigError: actor "Nope": name must be lowercase letters, digits and dashes, starting with a letter, got "Nope" (did you mean "nope"?)]`);
   });
 
   it("answers output that breaks the schema with OUTPUT_INVALID (500), naming the field", async () => {
