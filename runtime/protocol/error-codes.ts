@@ -24,6 +24,11 @@ export const ErrorCode = {
   /** An HTTP method a path does not serve, though others exist for it (the gateway sends `Allow`). */
   METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
   /**
+   * A request refused for who or where it comes from: a browser page of another site, or a
+   * `Host` that is not the gateway's (DNS rebinding).
+   */
+  FORBIDDEN: "FORBIDDEN",
+  /**
    * A write whose connection to the database was lost after it was sent: it may or may not
    * have been applied. Not retryable as such; repeat it only if it is idempotent.
    */
@@ -53,6 +58,7 @@ const STATUS: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   METHOD_NOT_ALLOWED: 405,
+  FORBIDDEN: 403,
   // 500, not 502/503/504: generic retry policies (SDKs, proxies) repeat those three even for
   // POSTs, which is exactly what must not happen to a write that may have been applied.
   OUTCOME_UNKNOWN: 500,
@@ -71,6 +77,7 @@ export function statusOf(code: string): number {
 // no envelope: each status it may send stands for the code Fuse would have sent with it.
 const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
   400: ErrorCode.VALIDATION_FAILED,
+  403: ErrorCode.FORBIDDEN,
   404: ErrorCode.NOT_FOUND,
   408: ErrorCode.DEADLINE_EXCEEDED,
   405: ErrorCode.METHOD_NOT_ALLOWED,
