@@ -2,6 +2,7 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/index.ts";
 import { NAME, NAME_PATTERN } from "../protocol/index.ts";
+import { GatewayAuth, gatewayExposureProblem } from "./gateway-exposure.ts";
 
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().positive();
@@ -98,7 +99,14 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** HTTP port; 0 picks a free one. */
       port: port.default(0),
+      /** Address to listen on; one other than loopback needs authentication (or `auth: none`). */
       host: z.string().default("127.0.0.1"),
+      /** `none`: serve without authentication even on a non-loopback host (warned at every start). */
+      auth: z.enum([GatewayAuth.none]).optional(),
+    })
+    .superRefine((gateway, ctx) => {
+      const problem = gatewayExposureProblem(gateway.host, gateway.auth);
+      if (problem) ctx.addIssue({ code: "custom", path: ["host"], message: problem, input: gateway.host });
     })
     .prefault({}),
   logging: z

@@ -21,3 +21,4 @@ export type { SecretSources } from "./secret-refs.ts";
 export { resolveActors, discoverActors, type ActorPlan } from "./resolve-actors.ts";
 export { setConfigValue } from "./edit-config.ts";
 export { suggest } from "./locate.ts";
+export { isLoopbackHost, gatewayExposureProblem, GatewayAuth } from "./gateway-exposure.ts";
