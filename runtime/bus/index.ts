@@ -24,4 +24,4 @@ export type {
   Transport,
 } from "./transport.ts";
 export { callEndpoint, requestEndpoint, decodeReply, type CallEndpointOptions } from "./call-endpoint.ts";
-export { matchesFilter, type KeyValueBucket, type KeyValueEntry, type KeyValueOptions, type ObjectBucket, type ObjectInfo } from "./stores.ts";
+export { matchesFilter, type ConditionalWrite, type StaleRevision, type KeyValueBucket, type KeyValueEntry, type KeyValueOptions, type ObjectBucket, type ObjectInfo } from "./stores.ts";

@@ -1,8 +1,19 @@
 import { KvWatchInclude, headers as natsHeaders, type KV, type NatsConnection, type ObjectInfo as NatsObjectInfo, type ObjectStore } from "nats";
 import { objectHeader } from "./nats-internals.ts";
-import type { KeyValueBucket, KeyValueOptions, ObjectBucket, ObjectInfo } from "./stores.ts";
+import type { KeyValueBucket, KeyValueOptions, ObjectBucket, ObjectInfo, StaleRevision } from "./stores.ts";
 
 const CONTENT_TYPE = "Content-Type";
+// JetStream's answer to a publish whose expected last subject sequence (a KV revision) is not
+// the subject's latest: `{ err_code: 10071, description: "wrong last sequence: 7" }`.
+const WRONG_LAST_SEQUENCE = 10071;
+
+/** A lost compare-and-set as a value with the key's latest revision; any other error is rethrown. */
+function staleRevision(error: unknown): StaleRevision {
+  const api = (error as { api_error?: { err_code?: number; description?: string } }).api_error;
+  if (api?.err_code !== WRONG_LAST_SEQUENCE) throw error;
+  const actual = /(\d+)\s*$/.exec(api.description ?? "")?.[1];
+  return { ok: false, actual: actual === undefined ? undefined : Number(actual) };
+}
 
 function toInfo(info: NatsObjectInfo): ObjectInfo {
   const out: ObjectInfo = { name: info.name, size: info.size, modified: Date.parse(info.mtime), digest: info.digest };
@@ -21,8 +32,24 @@ export async function openKeyValue(nc: NatsConnection, bucket: string, options: 
       return { value: entry.value, revision: entry.revision };
     },
     put: (key, value) => kv.put(key, value),
+    async putIf(key, value, expected) {
+      try {
+        // create() also takes a key whose latest entry is a delete marker, as "absent" means.
+        return { ok: true, revision: await (expected === 0 ? kv.create(key, value) : kv.update(key, value, expected)) };
+      } catch (error) {
+        return staleRevision(error);
+      }
+    },
     async delete(key) {
       await kv.delete(key);
+    },
+    async deleteIf(key, expected) {
+      try {
+        await kv.delete(key, { previousSeq: expected });
+        return { ok: true };
+      } catch (error) {
+        return staleRevision(error);
+      }
     },
     async keys(filter) {
       const out: string[] = [];

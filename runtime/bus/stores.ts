@@ -7,11 +7,29 @@ export interface KeyValueEntry {
   revision: number;
 }
 
+/**
+ * The outcome of a conditional write: the new revision, or the key's latest revision when it
+ * was not the one expected (undefined when the store cannot tell). A lost race is a value, not
+ * an exception: the SDK turns it into a CONFLICT error with its bucket and key.
+ */
+export type ConditionalWrite = { ok: true; revision: number } | StaleRevision;
+export interface StaleRevision {
+  ok: false;
+  actual: number | undefined;
+}
+
 export interface KeyValueBucket {
   get(key: string): Promise<KeyValueEntry | undefined>;
   /** Resolves with the new revision. */
   put(key: string, value: Uint8Array): Promise<number>;
+  /**
+   * Writes only if the key's latest revision is `expected`; `0` means "only if absent" (never
+   * written, or deleted since).
+   */
+  putIf(key: string, value: Uint8Array, expected: number): Promise<ConditionalWrite>;
   delete(key: string): Promise<void>;
+  /** Deletes only if the key's latest revision is `expected` (> 0). */
+  deleteIf(key: string, expected: number): Promise<{ ok: true } | StaleRevision>;
   /** Keys, optionally matching a NATS-style filter (`user.*`, `cache.>`). */
   keys(filter?: string): Promise<string[]>;
   /** Calls `onChange` for every later put or delete of matching keys; resolves with a stop function. */

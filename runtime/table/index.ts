@@ -11,6 +11,7 @@ export { planMigration, type Change, type MigrationPlan } from "./schema/plan-mi
 export { readDbShape, type DbShape } from "./schema/db-shape.ts";
 export { migrate, MIGRATIONS_TABLE } from "./schema/migrate.ts";
 export { Table, type FindOptions, type InsertOptions } from "./api/table.ts";
+export { retryOnConflict, LOST_RACE, type ChangeOptions } from "./api/retry-on-conflict.ts";
 export { IDEMPOTENCY_TABLE, IDEMPOTENCY_KEEP_MS } from "./api/insert-once.ts";
 export { MAX_REQUEST_BYTES, encodedSize } from "./connection/check-statements.ts";
 export { Database, type DatabaseOptions, type DatabaseScope, type TransactionOptions } from "./database.ts";

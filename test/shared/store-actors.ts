@@ -30,6 +30,42 @@ export const keeper = defineActor({
         return { value, found: value !== undefined };
       },
     }),
+    entry: defineEndpoint({
+      input: z.object({ key: z.string() }),
+      output: z.object({ value: z.unknown(), revision: z.number() }).nullable(),
+      handler: async ({ key }, ctx) => (await ctx.kv.getEntry(key)) ?? null,
+    }),
+    create: defineEndpoint({
+      input: z.object({ key: z.string(), value: z.unknown() }),
+      output: z.object({ revision: z.number() }),
+      handler: async ({ key, value }, ctx) => ({ revision: await ctx.kv.create(key, value) }),
+    }),
+    update: defineEndpoint({
+      input: z.object({ key: z.string(), value: z.unknown(), revision: z.number() }),
+      output: z.object({ revision: z.number() }),
+      handler: async ({ key, value, revision }, ctx) => ({ revision: await ctx.kv.update(key, value, { revision }) }),
+    }),
+    "delete-if": defineEndpoint({
+      input: z.object({ key: z.string(), revision: z.number() }),
+      output: z.object({}),
+      handler: async ({ key, revision }, ctx) => {
+        await ctx.kv.delete(key, { revision });
+        return {};
+      },
+    }),
+    // Adds 1 with a read-modify-write that must not lose an update; counts its own rounds.
+    bump: defineEndpoint({
+      input: z.object({ key: z.string(), skipAt: z.number().optional() }),
+      output: z.object({ value: z.number().nullable(), rounds: z.number() }),
+      handler: async ({ key, skipAt }, ctx) => {
+        let rounds = 0;
+        const entry = await ctx.kv.change<number>(key, (n = 0) => {
+          rounds++;
+          return n === skipAt ? undefined : n + 1;
+        }, { attempts: 100 });
+        return { value: entry?.value ?? null, rounds };
+      },
+    }),
     del: defineEndpoint({
       input: z.object({ key: z.string() }),
       output: z.object({}),

@@ -14,20 +14,39 @@ export function memoryKeyValue(options: KeyValueOptions = {}): KeyValueBucket {
   const notify = (key: string, entry: KeyValueEntry | undefined) => {
     for (const w of watchers) if (matchesFilter(w.filter, key)) queueMicrotask(() => w.onChange(key, entry));
   };
+  const put = (key: string, value: Uint8Array) => {
+    const entry = { value, revision: ++revision, at: Date.now() };
+    entries.set(key, entry);
+    notify(key, { value, revision: entry.revision });
+    return entry.revision;
+  };
+  const remove = (key: string) => {
+    entries.delete(key);
+    notify(key, undefined);
+  };
   return {
     async get(key) {
       const entry = live(key);
       return entry ? { value: entry.value, revision: entry.revision } : undefined;
     },
     async put(key, value) {
-      const entry = { value, revision: ++revision, at: Date.now() };
-      entries.set(key, entry);
-      notify(key, { value, revision: entry.revision });
-      return entry.revision;
+      return put(key, value);
+    },
+    // Check and write in one synchronous step, as JetStream checks the expected revision and
+    // appends in one step on the server.
+    async putIf(key, value, expected) {
+      const actual = live(key)?.revision;
+      if ((actual ?? 0) !== expected) return { ok: false, actual };
+      return { ok: true, revision: put(key, value) };
     },
     async delete(key) {
-      entries.delete(key);
-      notify(key, undefined);
+      remove(key);
+    },
+    async deleteIf(key, expected) {
+      const actual = live(key)?.revision;
+      if (actual !== expected) return { ok: false, actual };
+      remove(key);
+      return { ok: true };
     },
     async keys(filter = ">") {
       return [...entries.keys()].filter((k) => live(k) && matchesFilter(filter, k));
