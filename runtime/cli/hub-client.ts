@@ -2,12 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { NatsTransport, callEndpoint, connectNats } from "../bus/index.ts";
 import { hubRunning, readState } from "../hub/index.ts";
-import { FuseError, UnavailableError, ValidationError } from "../errors/index.ts";
+import { FuseError, NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
 import {
   ErrorCode,
   Header,
   STATE_FILE,
   endpointSubject,
+  hubContract,
   newTraceId,
   parseTarget,
   type ActorContract,
@@ -75,20 +76,46 @@ export async function withHub<T>(dir: string, fn: (call: HubCall, state: HubStat
     const parsed = parseTarget(target);
     if (!parsed) throw new ValidationError(`"${target}" is not of the form actor.endpoint`);
     const timeoutMs = options.timeoutMs ?? 30_000;
-    return callEndpoint(transport, { subject: endpointSubject(state.prefix, parsed.actor, parsed.endpoint), ...parsed }, input, {
-      headers: {
-        [Header.traceId]: options.traceId ?? newTraceId(),
-        [Header.deadline]: String(Date.now() + timeoutMs),
-        [Header.caller]: "cli",
-      },
-      timeoutMs,
-    });
+    const headers = {
+      [Header.traceId]: options.traceId ?? newTraceId(),
+      [Header.deadline]: String(Date.now() + timeoutMs),
+      [Header.caller]: "cli",
+    };
+    const subject = (actor: string, endpoint: string) => endpointSubject(state.prefix, actor, endpoint);
+    return callEndpoint(transport, { subject: subject(parsed.actor, parsed.endpoint), ...parsed }, input, { headers, timeoutMs }).catch(
+      (error: unknown) =>
+        explainMissingActor(error, parsed.actor, () =>
+          callEndpoint(transport, { subject: subject(hubContract.actor, "list"), actor: hubContract.actor, endpoint: "list" }, {}, { headers, timeoutMs: 3000 }),
+        ),
+    );
   };
   try {
     return await fn(call, state);
   } finally {
     await transport.close().catch(() => undefined);
   }
+}
+
+/**
+ * Nothing answering for an actor is NO_LIVE_INSTANCE on the bus; the hub knows whether the
+ * actor exists at all. One it does not run is ACTOR_NOT_FOUND, worded as the gateway words it;
+ * one it runs but that has no live instance says its state and last exit. If the hub cannot be
+ * asked, the bus's own error stands.
+ */
+async function explainMissingActor(error: unknown, actor: string, listActors: () => Promise<unknown>): Promise<never> {
+  if (!(error instanceof FuseError) || error.code !== ErrorCode.NO_LIVE_INSTANCE) throw error;
+  const listed = hubContract.endpoints.list.output.safeParse(await listActors().catch(() => undefined));
+  if (!listed.success) throw error;
+  const status = listed.data.actors.find((a) => a.name === actor);
+  if (!status) {
+    const known = listed.data.actors.filter((a) => a.kind === "actor").map((a) => a.name);
+    throw new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, `no actor "${actor}" on this hub (actors: ${known.join(", ") || "none"})`, {
+      details: { actor, known },
+    });
+  }
+  const lastExit = status.instances.map((i) => i.lastExit).find((exit) => exit !== undefined);
+  const why = lastExit ? `; last exit: ${lastExit.reason}` : "";
+  throw new UnavailableError(`no live instance of actor "${actor}": it is ${status.status}${why}`, { cause: error, details: { actor, status: status.status } });
 }
 
 export { FuseError };

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { hubRunning, readState, startHub, stopLeftovers, type Hub } from "../../hub/index.ts";
 import { createLineFormatter } from "../../log/index.ts";
-import { colour, print, statusColour, table } from "../output.ts";
+import { colour, print } from "../output.ts";
+import { summaryLines } from "./up-summary.ts";
 import { hubDir } from "../hub-dir.ts";
 import { ConflictError } from "../conflict-error.ts";
 import { BuiltinActor } from "../../protocol/index.ts";
@@ -21,21 +22,7 @@ async function checkNoHubRunning(dir: string): Promise<void> {
 }
 
 async function printSummary(hub: Hub): Promise<void> {
-  const { info } = hub;
-  const statuses = await hub.statuses(false);
-  print(`${colour.green("●")} Fuse hub ready in ${hub.readyMs} ms ${colour.dim(`(pid ${info.pid}, ${info.dir})`)}`);
-  print(`  bus      ${info.natsUrl}`);
-  if (info.gatewayUrl) print(`  gateway  ${colour.cyan(info.gatewayUrl)}`);
-  if (info.dbUrl) print(`  db       ${info.dbUrl}`);
-  print(`  logs     .fuse/logs/`);
-  const rows = statuses.map((a) => [
-    a.builtin ? colour.dim(a.name) : a.name,
-    `${a.running}/${a.desired}`,
-    statusColour(a.status),
-    a.pids.join(", ") || "-",
-  ]);
-  print(table(["ACTOR", "INSTANCES", "STATUS", "PIDS"], rows));
-  print(colour.dim("Stop with Ctrl-C or `fuse down`."));
+  for (const line of summaryLines(hub.info, hub.readyMs, await hub.statuses(false))) print(line);
 }
 
 export function registerUpCommand(program: Command): void {
