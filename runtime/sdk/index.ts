@@ -18,7 +18,7 @@ export {
   type HttpRoute,
 } from "./define-actor.ts";
 export { currentContext, type ActorContext, type Offload } from "./context.ts";
-export type { KeyValue } from "./stores/key-value.ts";
+export type { KeyValue, KvEntry, ChangeOptions } from "./stores/key-value.ts";
 export type { Files, FileData } from "./stores/files.ts";
 export type { ObjectInfo as FileInfo, BusStatus } from "../bus/index.ts";
 export { defineWork, type Work } from "./offload/offload.ts";
@@ -40,4 +40,4 @@ export {
 } from "../errors/index.ts";
 export { ErrorCode } from "../protocol/index.ts";
 export { z } from "zod";
-export { tableSchemaSchema, type DatabaseScope, type FindOptions, type InsertOptions, type Where, type OrderBy, type TableSchema } from "../table/index.ts";
+export { tableSchemaSchema, type DatabaseScope, type FindOptions, type InsertOptions, type UpdateOptions, type Where, type OrderBy, type TableSchema } from "../table/index.ts";

@@ -6,7 +6,9 @@ import { fingerprintRows, insertOnce } from "./insert-once.ts";
 import { settleKeyedInsert } from "./settle-keyed-insert.ts";
 import type { Statement } from "../connection/statement.ts";
 import { orderClause, quote, whereClause, type OrderBy, type Where } from "./where-clause.ts";
-import { primaryKeyOf, type TableSchema } from "../schema/table-schema.ts";
+import { primaryKeyOf, versionColumnOf, type TableSchema } from "../schema/table-schema.ts";
+import { LOST_RACE, retryOnConflict, type ChangeOptions } from "./retry-on-conflict.ts";
+import { checkVersion, refuseVersionIn, requireVersionColumn, staleVersionError } from "./row-versions.ts";
 
 export interface FindOptions {
   where?: Where;
@@ -26,6 +28,16 @@ export interface InsertOptions {
   idempotencyKey?: string;
 }
 
+export interface UpdateOptions {
+  /**
+   * Optimistic concurrency: apply the update only to rows still at this version (the value of
+   * the table's version column as read). When none is: CONFLICT naming the version there now,
+   * or NOT_FOUND when no row matches `where` at all. Needs a column declared `"version": true`.
+   * Default: no check.
+   */
+  version?: number;
+}
+
 function insertStatement(table: string, values: Map<string, SqlValue>): Statement {
   const columns = [...values.keys()];
   const sql = columns.length
@@ -40,6 +52,8 @@ function insertDefaults(schema: TableSchema, row: Row): Row {
     if (out[column] !== undefined || c.default === undefined) continue;
     out[column] = c.type === "timestamp" && c.default === "now" ? Date.now() : c.default;
   }
+  const version = versionColumnOf(schema);
+  if (version && out[version] === undefined) out[version] = 1;
   return out;
 }
 
@@ -87,13 +101,19 @@ export class Table<T extends Row = Row> {
     }
   }
 
-  /** Inserts, or on a conflict of `conflict` (default the primary key) updates the given columns. */
+  /**
+   * Inserts, or on a conflict of `conflict` (default the primary key) updates the given columns.
+   * With a version column, an insert starts it at 1 and an update raises it by 1.
+   */
   async upsert(row: Partial<T>, options: { conflict?: string[] } = {}): Promise<T> {
+    refuseVersionIn(this.schema, row as Row, "upsert");
     const values = encodeRow(this.schema, insertDefaults(this.schema, row as Row));
     const columns = [...values.keys()];
     const conflict = options.conflict ?? [primaryKeyOf(this.schema)];
     conflict.forEach((c) => columnOf(this.schema, c));
-    const updates = columns.filter((c) => !conflict.includes(c)).map((c) => `${quote(c)} = excluded.${quote(c)}`);
+    const version = versionColumnOf(this.schema);
+    const updates = columns.filter((c) => !conflict.includes(c) && c !== version).map((c) => `${quote(c)} = excluded.${quote(c)}`);
+    if (version && updates.length) updates.push(`${quote(version)} = ${quote(version)} + 1`);
     const sql =
       `INSERT INTO ${this.name} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ` +
       `ON CONFLICT (${conflict.map(quote).join(", ")}) DO ${updates.length ? `UPDATE SET ${updates.join(", ")}` : "NOTHING"} RETURNING *`;
@@ -130,13 +150,62 @@ export class Table<T extends Row = Row> {
     return row;
   }
 
-  /** Sets `changes` on the rows matching `where`; resolves with how many changed. */
-  async update(where: Where, changes: Partial<T>): Promise<number> {
+  /**
+   * Sets `changes` on the rows matching `where`, in one statement; resolves with how many
+   * changed. With a version column, each changed row's version is raised by 1, and
+   * `{ version }` applies the update only at that version (compare-and-set).
+   * @throws CONFLICT (409) with `{ version }` when the row has another version now (`details`:
+   *   `table`, `where`, `expectedVersion`, `actualVersion`); NOT_FOUND when no row matches
+   *   `where`; VALIDATION_FAILED when `changes` sets the version column.
+   * @example
+   * const item = await ctx.db.table<Item>("stock").require("apple");
+   * await ctx.db.table("stock").update({ sku: "apple" }, { left: item.left - 1 }, { version: item.version });
+   */
+  async update(where: Where, changes: Partial<T>, options: UpdateOptions = {}): Promise<number> {
+    return (await this.updateRows(where, changes, options.version, false)).count;
+  }
+
+  private async updateRows(where: Where, changes: Partial<T>, expected: number | undefined, returning: boolean): Promise<{ count: number; rows: Row[] }> {
+    refuseVersionIn(this.schema, changes as Row, "update");
     const values = encodeRow(this.schema, changes as Row);
-    if (!values.size) return 0;
-    const w = whereClause(this.schema, where);
-    const sql = `UPDATE ${this.name} SET ${[...values.keys()].map((c) => `${quote(c)} = ?`).join(", ")}${w.sql}`;
-    return (await this.db.execute({ sql, args: [...values.values(), ...w.args] })).rowsAffected;
+    if (!values.size) return { count: 0, rows: [] };
+    const version = expected === undefined ? versionColumnOf(this.schema) : requireVersionColumn(this.schema, "an update with a version");
+    const checked = expected === undefined ? where : { ...where, [version!]: checkVersion(this.schema, expected) };
+    const w = whereClause(this.schema, checked);
+    const set = [...values.keys()].map((c) => `${quote(c)} = ?`);
+    if (version) set.push(`${quote(version)} = ${quote(version)} + 1`);
+    const sql = `UPDATE ${this.name} SET ${set.join(", ")}${w.sql}${returning ? " RETURNING *" : ""}`;
+    const result = await this.db.execute({ sql, args: [...values.values(), ...w.args] });
+    if (result.rowsAffected === 0 && expected !== undefined && !returning) throw await staleVersionError(this.db, this.schema, where, expected);
+    return { count: result.rowsAffected, rows: result.rows };
+  }
+
+  /**
+   * Read-modify-write of one row that never loses a concurrent update: reads the row with
+   * this primary key, calls `fn` with it, and applies the changes `fn` returns only if the
+   * row's version is still the one read; otherwise reads again and calls `fn` again, pausing a
+   * short random while between rounds. `fn` may run several times, so it must not have side
+   * effects of its own; returning `undefined` changes nothing; throwing aborts with that
+   * error. Resolves with the row as it is now. Needs a version column.
+   * Options: `attempts`, rounds before giving up (default 20).
+   * @throws NOT_FOUND when there is no such row; CONFLICT (retryable) when other writers won
+   *   `attempts` rounds in a row; whatever `fn` throws.
+   * @example
+   * await ctx.db.table<Item>("stock").change("apple", (item) => {
+   *   if (item.left < 1) throw new FuseError("OUT_OF_STOCK", "no apples left");
+   *   return { left: item.left - 1 };
+   * });
+   */
+  async change(key: unknown, fn: (row: T) => Partial<T> | undefined | Promise<Partial<T> | undefined>, options: ChangeOptions = {}): Promise<T> {
+    const version = requireVersionColumn(this.schema, "change()");
+    const pk = primaryKeyOf(this.schema);
+    return retryOnConflict(`${this.schema.table} row ${JSON.stringify(key)}`, { table: this.schema.table, key }, async () => {
+      const row = await this.require(key);
+      const changes = await fn(row);
+      if (changes === undefined || Object.values(changes).every((v) => v === undefined)) return row;
+      const { rows } = await this.updateRows({ [pk]: key }, changes, row[version] as number, true);
+      return rows[0] ? (decodeRow(this.schema, rows[0]) as T) : LOST_RACE;
+    }, options);
   }
 
   /** Deletes the rows matching `where` (all with `{}`); resolves with how many. */

@@ -21,7 +21,8 @@ const DECL: Record<ColumnType, string> = { text: "TEXT", integer: "INTEGER", rea
 
 /** A constant as an SQL literal; defaults come from schema files, so this never sees request data. */
 function literal(column: ColumnSchema): string | undefined {
-  const value = column.default;
+  // A version column added to a table that has rows starts them at 1, as inserts do.
+  const value = column.version && column.default === undefined ? 1 : column.default;
   if (value === undefined || (column.type === "timestamp" && value === "now")) return undefined;
   if (value === null) return "NULL";
   if (column.type === "boolean") return value ? "1" : "0";

@@ -16,6 +16,12 @@ export const columnSchema = z.strictObject({
   /** An integer primary key numbers rows by itself. */
   primaryKey: z.boolean().default(false),
   references: z.strictObject({ table: name("table"), column: name("column").default("id") }).optional(),
+  /**
+   * An optimistic-concurrency version (an integer, at most one per table): 1 at insert, raised
+   * by 1 by every update and upsert; `update(where, changes, { version })` applies only at that
+   * version (CONFLICT otherwise). Managed by Fuse: updates may not set it.
+   */
+  version: z.boolean().optional(),
   description: z.string().optional(),
 });
 
@@ -40,6 +46,14 @@ export const tableSchemaSchema = z
   .superRefine((t, ctx) => {
     const keys = Object.entries(t.columns).filter(([, c]) => c.primaryKey);
     if (keys.length > 1) ctx.addIssue({ code: "custom", path: ["columns", keys[1]![0], "primaryKey"], message: "only one column may be the primary key" });
+    const versions = Object.entries(t.columns).filter(([, c]) => c.version);
+    if (versions.length > 1) ctx.addIssue({ code: "custom", path: ["columns", versions[1]![0], "version"], message: `only one column may be the version (${versions[0]![0]} already is)` });
+    for (const [column, c] of versions) {
+      const path = ["columns", column, "version"];
+      if (c.type !== "integer") ctx.addIssue({ code: "custom", path, message: `a version column must be of type "integer", not "${c.type}"` });
+      else if (c.primaryKey || c.nullable || c.unique) ctx.addIssue({ code: "custom", path, message: "a version column cannot be the primary key, nullable or unique" });
+      else if (c.default !== undefined) ctx.addIssue({ code: "custom", path, message: "a version column starts at 1 by itself; remove its default" });
+    }
     t.indexes.forEach((index, i) =>
       index.columns.forEach((c, j) => {
         if (!(c in t.columns)) ctx.addIssue({ code: "custom", path: ["indexes", i, "columns", j], message: `unknown column "${c}"` });
@@ -50,6 +64,11 @@ export const tableSchemaSchema = z
 export type TableSchema = z.output<typeof tableSchemaSchema>;
 export type ColumnSchema = z.output<typeof columnSchema>;
 export type IndexSchema = z.output<typeof indexSchema>;
+
+/** The table's version column, if it declares one (`"version": true`). */
+export function versionColumnOf(table: TableSchema): string | undefined {
+  return Object.entries(table.columns).find(([, c]) => c.version)?.[0];
+}
 
 /** The primary key column of a table (an implicit `rowid` when none is declared). */
 export function primaryKeyOf(table: TableSchema): string {

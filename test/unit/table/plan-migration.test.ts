@@ -24,6 +24,13 @@ describe("migration planner", () => {
     expect(planMigration(shape({ id: "INTEGER", title: "TEXT" }, ["notes_title_idx"]), [notes]).changes).toEqual([]);
   });
 
+  it("adds a version column to a table with rows, starting them at version 1", () => {
+    const versioned = schema({ ...notes, columns: { ...notes.columns, version: { type: "integer", version: true } } });
+    const plan = planMigration(shape({ id: "INTEGER", title: "TEXT" }, ["notes_title_idx"]), [versioned]);
+    expect(plan.refused).toEqual([]);
+    expect(plan.changes.map((c) => c.sql).flat()).toEqual(['ALTER TABLE "notes" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1']);
+  });
+
   it("refuses dropped columns and changed types, listing them, unless the schema allows it", () => {
     const current = shape({ id: "INTEGER", title: "INTEGER", gone: "TEXT" }, ["notes_title_idx"]);
     const refused = planMigration(current, [notes]);
