@@ -1,9 +1,13 @@
+import type { GatewayAuth } from "../config/index.ts";
+
 /** How the gateway serves; `config/fuse.yaml` sets `port` and `host`, the rest are built-in defaults. */
 export interface GatewayOptions {
   /** HTTP port; 0 picks a free one. Default 0. */
   port: number;
-  /** Default `127.0.0.1`. */
+  /** Default `127.0.0.1`. Another address needs authentication, or `auth: "none"`. */
   host: string;
+  /** `"none"`: serve without authentication even on a non-loopback host (a warning at every start). */
+  auth?: GatewayAuth;
   /**
    * Largest request body in bytes; larger is 413. Default 1 MiB. What the bus carries (its
    * max_payload less the request's headers) may be less, and a body above that is 413 too.

@@ -1,8 +1,11 @@
+import { GatewayAuth, gatewayExposureProblem } from "../config/index.ts";
+import { ConfigError } from "../errors/index.ts";
 import type { ActorContext } from "../sdk/internal.ts";
 import { PageCache } from "./docs/page-cache.ts";
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./gateway-options.ts";
 import { createGatewayApp } from "./http/create-app.ts";
 import { EndpointHandlers } from "./http/endpoint-handlers.ts";
+import { refusalLogger } from "./http/request-guard.ts";
 import { startHttpServer } from "./http/start-server.ts";
 import { RouteDiscovery } from "./routes/route-discovery.ts";
 import type { RouteTable } from "./routes/route-table.ts";
@@ -22,6 +25,9 @@ export interface RunningGateway {
  */
 export async function startGateway(ctx: ActorContext, options: Partial<GatewayOptions> = {}): Promise<RunningGateway> {
   const settings: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...options };
+  // The config refuses this already; a gateway started another way must not slip past it.
+  const exposure = gatewayExposureProblem(settings.host, settings.auth);
+  if (exposure) throw new ConfigError(`gateway.host ${JSON.stringify(settings.host)}: ${exposure}`, { location: { key: "gateway.host" } });
   const log = ctx.log.child({ mod: "gateway" });
   const discovery = new RouteDiscovery({
     discover: () => ctx.discover(),
@@ -33,8 +39,9 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   let url = "";
   const pages = new PageCache(discovery, () => url);
   const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes } });
-  const server = await startHttpServer(app, settings.host, settings.port);
+  const server = await startHttpServer(app, settings.host, settings.port, { onRefused: refusalLogger(log) });
   url = server.url;
+  if (settings.auth === GatewayAuth.none) log.warn({ url, host: settings.host }, "gateway serves every endpoint without authentication (gateway.auth: none)");
   // The first round runs in the background: a request before it ends waits for it (a miss).
   discovery.start();
   log.info({ url }, "gateway listening");

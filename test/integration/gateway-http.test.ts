@@ -55,14 +55,14 @@ describe("gateway over HTTP", () => {
     const late = await startOnNats(lateActor, nats.url, prefix);
     try {
       // The first request for an unknown actor makes the gateway look again.
-      const arrived = await fetch(`${url}/api/late/ping`, { method: "POST" });
+      const arrived = await fetch(`${url}/api/late/ping`, { method: "POST", headers: { "content-type": "application/json" } });
       expect(await arrived.json()).toEqual({ pong: true });
       expect((await fetch(`${url}/late`)).status).toBe(200);
     } finally {
       await late.close();
     }
     const gone = await waitFor("the gateway to see the actor gone", async () => {
-      const res = await fetch(`${url}/api/late/ping`, { method: "POST" });
+      const res = await fetch(`${url}/api/late/ping`, { method: "POST", headers: { "content-type": "application/json" } });
       return res.status === 503 ? ((await res.json()) as Envelope) : undefined;
     });
     expect(gone.error.code).toBe("NO_LIVE_INSTANCE");

@@ -13,6 +13,7 @@ import type { EndpointHandlers } from "./endpoint-handlers.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
 import { mountFileRoutes, type FileRoutesOptions } from "./file-routes.ts";
 import { ownMethodsOf } from "./allowed-methods.ts";
+import { SCRIPT_HEADERS, pageHeaders } from "./security-headers.ts";
 
 export interface GatewayAppOptions {
   handlers: EndpointHandlers;
@@ -24,7 +25,8 @@ export interface GatewayAppOptions {
   bus: () => BusStatus;
 }
 
-const text = (body: string, type: string) => new Response(body, { headers: { "content-type": `${type}; charset=utf-8` } });
+const text = (body: string, type: string, headers: Record<string, string>) => new Response(body, { headers: { "content-type": `${type}; charset=utf-8`, ...headers } });
+const page = (html: string) => text(html, "text/html", pageHeaders(html));
 
 function actorInfo(pages: PageCache, c: Context): Response {
   const name = c.req.param("actor");
@@ -51,7 +53,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   app.get("/api/:actor", (c) => actorInfo(pages, c));
   app.get("/api/:actor/:endpoint", (c) => actorInfo(pages, c));
   app.get("/openapi.json", () => jsonResponse(pages.openapiJson(), 200));
-  app.get("/docs", () => text(pages.docsHtml(), "text/html"));
+  app.get("/docs", () => page(pages.docsHtml()));
   app.get("/health", () => jsonResponse(JSON.stringify({ status: "ok" }), 200));
   app.get("/ready", () => {
     const bus = options.bus();
@@ -59,8 +61,8 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
     const actors = [...discovery.table.actors.values()].filter((a) => a.live).length;
     return jsonResponse(JSON.stringify({ ready: discovery.ready, actors }), discovery.ready ? 200 : 503);
   });
-  app.get("/", () => text(DASHBOARD_PAGE, "text/html"));
-  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + DASHBOARD_SCRIPT + TASKS_SCRIPT, "text/javascript"));
+  app.get("/", () => page(DASHBOARD_PAGE));
+  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + DASHBOARD_SCRIPT + TASKS_SCRIPT, "text/javascript", SCRIPT_HEADERS));
   mountFileRoutes(app, options.files);
   const own = ownMethodsOf(app);
   app.all("*", (c) => handlers.route(c, own));

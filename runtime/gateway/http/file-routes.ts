@@ -7,6 +7,7 @@ import { FuseError, NotFoundError, ValidationError } from "../../errors/index.ts
 import type { Files, FileInfo } from "../../sdk/internal.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
 import { headOf } from "./request-head.ts";
+import { downloadHeaders } from "./security-headers.ts";
 
 export interface FileRoutesOptions {
   files: Files;
@@ -94,6 +95,8 @@ export function mountFileRoutes(app: Hono, options: FileRoutesOptions): void {
         "content-type": found.info.contentType ?? "application/octet-stream",
         "content-length": String(found.info.size),
         ...(found.info.digest ? { digest: found.info.digest } : {}),
+        // Whatever was uploaded (an HTML page with a script), it is a download, never a page of this origin.
+        ...downloadHeaders(name),
       },
     });
   }));

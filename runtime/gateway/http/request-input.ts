@@ -14,14 +14,27 @@ function badRequest(message: string, details?: unknown): ValidationError {
   return new ValidationError(message, { code: ErrorCode.BAD_REQUEST, ...(details === undefined ? {} : { details }) });
 }
 
-/** A body must be JSON: `Content-Type` absent (raw clients) or `application/json` / `application/*+json`. */
+// A page of another site may send a POST with text/plain, a form type or no type at all (and
+// any of them with an empty body) without asking the gateway first; JSON needs a CORS
+// preflight, which this gateway never grants. So these methods must say JSON even with no
+// body. A DELETE (or any other method) from another site is always preflighted: it needs the
+// type only when it carries a body.
+const SAYS_JSON_ALWAYS = new Set(["POST", "PUT", "PATCH"]);
+
+/**
+ * A body must be JSON, declared as `Content-Type: application/json` (or `application/*+json`):
+ * always for POST, PUT and PATCH, empty bodies included; for other methods when they carry one.
+ */
 export function checkContentType(head: RequestHead, size: number): void {
-  if (size === 0) return;
   const type = head.header("content-type");
-  if (type === undefined || JSON_TYPE.test(type)) return;
-  throw new FuseError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `request body must be JSON (Content-Type application/json), got ${JSON.stringify(type.slice(0, 100))}`, {
-    details: { contentType: type.slice(0, 100) },
-  });
+  if (type !== undefined && JSON_TYPE.test(type)) return;
+  if (size === 0 && !SAYS_JSON_ALWAYS.has(head.method)) return;
+  const got = type === undefined ? "none" : JSON.stringify(type.slice(0, 100));
+  throw new FuseError(
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    `${head.method} ${head.rawPath.slice(0, 200)} takes only JSON: send Content-Type: application/json${size === 0 ? " (an empty body too)" : ""}, got ${got}`,
+    { details: { contentType: type?.slice(0, 100) ?? null } },
+  );
 }
 
 /** Parses the body as JSON; BAD_REQUEST naming the problem (bad UTF-8, nesting too deep, or where the JSON breaks). */

@@ -3,14 +3,20 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import { ErrorCode } from "../../protocol/index.ts";
-import { FuseError } from "../../errors/index.ts";
+import { FuseError, toWire } from "../../errors/index.ts";
 import { errorResponse } from "./json-response.ts";
+import { createRequestGuard, type RequestGuard } from "./request-guard.ts";
 
 const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:[/?#]|$)/i;
 
-function refuse(outgoing: ServerResponse, message: string): void {
-  const body = JSON.stringify({ error: { code: ErrorCode.BAD_REQUEST, message } });
-  outgoing.writeHead(400, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+function refuse(outgoing: ServerResponse, error: FuseError, close = false): void {
+  const body = toWire(error).body;
+  outgoing.writeHead(error.status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    // A refused upload is not read to its end: the connection goes with the answer.
+    ...(close ? { connection: "close" } : {}),
+  });
   outgoing.end(body);
 }
 
@@ -20,18 +26,34 @@ export interface HttpServerHandle {
   stop(): Promise<void>;
 }
 
+export interface HttpServerOptions {
+  /** Called with each request the guard refuses (a foreign `Host`, a page of another site). */
+  onRefused?: (error: FuseError, method: string, url: string) => void;
+}
+
 /**
  * Serves the app on Node's HTTP server through @hono/node-server. A request Node or the adapter
- * cannot even read (a bad URL or host) still gets a JSON 400, not an empty one.
+ * cannot even read (a bad URL or host) still gets a JSON 400, not an empty one. Before the app,
+ * the request guard refuses what a browser sends for another site and foreign `Host` names.
  */
-export function startHttpServer(app: Hono, host: string, port: number): Promise<HttpServerHandle> {
+export function startHttpServer(app: Hono, host: string, port: number, options: HttpServerOptions = {}): Promise<HttpServerHandle> {
   const listener = getRequestListener(app.fetch, {
     errorHandler: (err) => errorResponse(new FuseError(ErrorCode.BAD_REQUEST, `malformed request: ${(err as Error).message}`)),
   });
+  let guard: RequestGuard | undefined;
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, (incoming, outgoing) => {
+    const url = incoming.url ?? "";
     // The adapter would resolve dot segments before routing while the gateway reads the raw
     // path; a path with them is refused so both always agree on what was asked.
-    if (DOT_SEGMENT.test(incoming.url ?? "")) return void refuse(outgoing, "request path must not contain \".\" or \"..\" segments");
+    if (DOT_SEGMENT.test(url)) return void refuse(outgoing, new FuseError(ErrorCode.BAD_REQUEST, "request path must not contain \".\" or \"..\" segments"));
+    // The port is known once listening, which comes before any request.
+    guard ??= createRequestGuard({ host, port: (server.address() as AddressInfo).port });
+    const method = incoming.method ?? "GET";
+    const refused = guard(method, url, incoming.headers);
+    if (refused) {
+      options.onRefused?.(refused, method, url);
+      return void refuse(outgoing, refused, true);
+    }
     void listener(incoming, outgoing);
   });
   server.on("clientError", (_err, socket) => {
