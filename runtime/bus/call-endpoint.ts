@@ -47,12 +47,31 @@ export function requestEndpoint(
   return transport.request(target.subject, body, options).catch((error: unknown) => explainNoReply(transport, target, error));
 }
 
+// Errors made here, from the bus's own "no responders": the request reached no handler.
+const undelivered = new WeakSet<object>();
+
+/**
+ * Whether a call's error says the request certainly reached no handler: nothing listened on
+ * its subject (NO_LIVE_INSTANCE, or ENDPOINT_NOT_FOUND of a live actor). Errors that came in a
+ * reply, even a NO_LIVE_INSTANCE the remote handler met further on, are not: that handler ran.
+ */
+export function notDelivered(error: unknown): boolean {
+  return typeof error === "object" && error !== null && undelivered.has(error);
+}
+
+function neverDelivered<T extends FuseError>(error: T): T {
+  undelivered.add(error);
+  return error;
+}
+
 async function explainNoReply(transport: Transport, target: { subject: string; actor: string; endpoint: string }, error: unknown): Promise<never> {
   if (!(error instanceof FuseError) || error.code !== ErrorCode.NO_LIVE_INSTANCE) throw error;
   if (await transport.probe(target.actor)) {
-    throw new NotFoundError(ErrorCode.ENDPOINT_NOT_FOUND, `actor "${target.actor}" has no endpoint "${target.endpoint}"`, {
-      actor: target.actor,
-    });
+    throw neverDelivered(
+      new NotFoundError(ErrorCode.ENDPOINT_NOT_FOUND, `actor "${target.actor}" has no endpoint "${target.endpoint}"`, {
+        actor: target.actor,
+      }),
+    );
   }
-  throw new UnavailableError(`no live instance of actor "${target.actor}" serves ${target.subject}`, { actor: target.actor });
+  throw neverDelivered(new UnavailableError(`no live instance of actor "${target.actor}" serves ${target.subject}`, { actor: target.actor }));
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, statusOf } from "../protocol/index.ts";
+import { ErrorCode, isErrorCode, statusOf } from "../protocol/index.ts";
 
 export interface FuseErrorOptions {
   /** JSON-safe structured data: a path, key, file, line, issues. */
@@ -7,6 +7,11 @@ export interface FuseErrorOptions {
   retryable?: boolean;
   /** The actor that produced the error, when it crossed the bus. */
   actor?: string;
+  /**
+   * The HTTP-like status, for codes outside the protocol table only (an AppError's, or one
+   * rebuilt from the wire): a code of the table always has the table's status.
+   */
+  status?: number;
   cause?: unknown;
 }
 
@@ -14,7 +19,8 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([ErrorCode.NO_LIVE_INSTANCE
 
 /**
  * The base of every error Fuse raises. `code` is part of the public contract; `status` comes
- * from the protocol table; the message is for people.
+ * from the protocol table (an application's own code carries its own, see AppError); the
+ * message is for people.
  */
 export class FuseError extends Error {
   readonly code: string;
@@ -27,7 +33,7 @@ export class FuseError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.status = statusOf(code);
+    this.status = options.status !== undefined && !isErrorCode(code) ? options.status : statusOf(code);
     if (options.details !== undefined) this.details = options.details;
     this.retryable = options.retryable ?? RETRYABLE_CODES.has(code);
     if (options.actor !== undefined) this.actor = options.actor;

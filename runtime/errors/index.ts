@@ -19,5 +19,6 @@ export {
   type ValidationIssue,
   type ConfigLocation,
 } from "./classes.ts";
+export { AppError, APP_ERROR_CODE_RULE, appErrorProblem, withDeclaredStatus, type AppErrorOptions } from "./app-error.ts";
 export { toWire, fromWire, toFuseError, type WireError } from "./wire.ts";
 export { validationErrorFromIssues, formatPath, toIssues, type ZodLikeIssue } from "./zod-issues.ts";

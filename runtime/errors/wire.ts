@@ -8,6 +8,7 @@ import {
   type ErrorBody,
 } from "../protocol/index.ts";
 import { FuseError, type FuseErrorOptions } from "./fuse-error.ts";
+import { AppError, appErrorProblem } from "./app-error.ts";
 import {
   CancelledError,
   ConfigError,
@@ -72,8 +73,10 @@ const REBUILD: Record<string, Rebuild> = {
  * Rebuilds the same error class from an error reply. `body` is the reply's JSON text;
  * `status` and `headerMessage` are the micro error headers, used when the body is not an
  * envelope (a reply from a plain NATS micro service, say): the status then gives the code
- * (see `codeOfStatus`), and `details.status` keeps it when the code's own status differs. An
- * unknown code keeps its code on a base FuseError.
+ * (see `codeOfStatus`), and `details.status` keeps it when the code's own status differs. A code
+ * of an application (UPPER_SNAKE, with a 4xx status) comes back as an AppError with that
+ * status, so a caller that rethrows it, and the gateway, answer with the same status; any
+ * other unknown code keeps its code and status on a base FuseError.
  */
 export function fromWire(body: string, status?: number, headerMessage?: string): FuseError {
   const parsed = decodeErrorEnvelope(body) ?? headersOnly(status, headerMessage);
@@ -82,7 +85,14 @@ export function fromWire(body: string, status?: number, headerMessage?: string):
   if (parsed.actor !== undefined) options.actor = parsed.actor;
   if (parsed.retryable !== undefined) options.retryable = parsed.retryable;
   const rebuild = REBUILD[parsed.code];
-  return rebuild ? rebuild(parsed, options) : new FuseError(parsed.code, parsed.message, options);
+  if (rebuild) return rebuild(parsed, options);
+  const remote = status !== undefined && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
+  if (!appErrorProblem(parsed.code, remote)) {
+    const error = new AppError(parsed.code, parsed.message, { ...options, status: remote });
+    if (options.actor !== undefined) Object.defineProperty(error, "actor", { value: options.actor, enumerable: true });
+    return error;
+  }
+  return new FuseError(parsed.code, parsed.message, { ...options, status: remote });
 }
 
 function headersOnly(status: number | undefined, headerMessage: string | undefined): ErrorBody {

@@ -11,6 +11,11 @@ export const EndpointMeta = {
   http: "fuse.http",
   /** One-line description of the endpoint. */
   description: "fuse.description",
+  /**
+   * The business errors the endpoint declares, as JSON text:
+   * `{"OUT_OF_STOCK":{"status":409,"description":"…"}}`. Absent when it declares none.
+   */
+  errors: "fuse.errors",
 } as const;
 
 export const ServiceMeta = {

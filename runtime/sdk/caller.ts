@@ -1,16 +1,28 @@
-import { callEndpoint, requestEndpoint, type HeaderRecord, type Reply, type Transport } from "../bus/index.ts";
+import { randomUUID } from "node:crypto";
+import { callEndpoint, notDelivered, requestEndpoint, type HeaderRecord, type Reply, type Transport } from "../bus/index.ts";
 import { DeadlineExceededError, FuseError, ValidationError, toFuseError } from "../errors/index.ts";
-import { Header, endpointSubject, newTraceId, parseTarget, type Target } from "../protocol/index.ts";
+import { ErrorCode, Header, endpointSubject, eventSubject, parseTarget, type Target } from "../protocol/index.ts";
 import { marksCrossing } from "./stack.ts";
 
 /** Options of `ctx.call`. */
 export interface CallOptions {
   /** Ms to wait for a reply, bounded by the caller's own deadline. Default 10 000. */
   timeout?: number;
-  /** Further attempts after a retryable error (such as NO_LIVE_INSTANCE). Default 3. */
+  /**
+   * Further attempts, within the deadline, when the request certainly reached no handler
+   * (NO_LIVE_INSTANCE: no instance listened, say while the actor restarts). Default 3.
+   */
   retries?: number;
   /** First backoff between attempts, doubled each time. Default 50 ms. */
   backoffMs?: number;
+  /**
+   * Also spend `retries` on errors that came after the request was sent, when another attempt
+   * may succeed: a remote error marked `retryable`, or OUTCOME_UNKNOWN (the instance that took
+   * it died). The handler may then run more than once: ask only when the endpoint is safe to
+   * repeat. Every attempt carries the same `Fuse-Idempotency-Key` (one is made if none is
+   * given). Default false: such errors reach the caller after one attempt.
+   */
+  retryAfterDispatch?: boolean;
   /** Sent as `Fuse-Idempotency-Key`, the same on every attempt. */
   idempotencyKey?: string;
   /**
@@ -33,7 +45,10 @@ export interface RelayOptions {
   timeout?: number;
   /** Further bus headers to send (such as the gateway's `Fuse-Http-*`); the Fuse headers win. */
   headers?: Record<string, string>;
-  /** Further attempts after NO_LIVE_INSTANCE (an actor restarting, say). Default 3. */
+  /**
+   * Further attempts when the request certainly reached no handler (NO_LIVE_INSTANCE: an actor
+   * restarting, say); never after it was sent. Default 3.
+   */
   retries?: number;
   /** First backoff between attempts, doubled each time. Default 50 ms. */
   backoffMs?: number;
@@ -57,9 +72,6 @@ export interface CallScope {
   deadline: number | undefined;
 }
 
-/** A topic one emits on: dotted words, no wildcards (subscriptions may use `*` and `>`). */
-const EVENT_TOPIC = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
-
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRIES = 3;
 const DEFAULT_BACKOFF_MS = 50;
@@ -68,14 +80,26 @@ const NO_OPTIONS: CallOptions = Object.freeze({});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Tries `send` again, with a doubling backoff, while the error is retryable, attempts remain
- * and the deadline leaves room; rejects with the last error.
+ * Whether another attempt may follow `error`. A request that certainly reached no handler is
+ * tried again while its error is retryable (NO_LIVE_INSTANCE, not ENDPOINT_NOT_FOUND). Once it
+ * may have reached one, only when the caller asked (`retryAfterDispatch`): a handler that is
+ * not safe to repeat must never run twice because a remote error said "retryable".
  */
-async function retryWithBackoff<T>(send: () => Promise<T>, deadline: number, options: { retries?: number; backoffMs?: number }, first: FuseError): Promise<T> {
+export function mayRetry(error: FuseError, afterDispatch: boolean): boolean {
+  if (notDelivered(error)) return error.retryable;
+  return afterDispatch && (error.retryable || error.code === ErrorCode.OUTCOME_UNKNOWN);
+}
+
+/**
+ * Tries `send` again, with a doubling backoff, while `mayRetry` allows, attempts remain and
+ * the deadline leaves room; rejects with the last error.
+ */
+async function retryWithBackoff<T>(send: () => Promise<T>, deadline: number, options: { retries?: number; backoffMs?: number; retryAfterDispatch?: boolean }, first: FuseError): Promise<T> {
   let error = first;
   let backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
   const retries = options.retries ?? DEFAULT_RETRIES;
-  for (let attempt = 1; error.retryable && attempt <= retries && deadline - Date.now() > backoff; attempt++) {
+  const afterDispatch = options.retryAfterDispatch ?? false;
+  for (let attempt = 1; mayRetry(error, afterDispatch) && attempt <= retries && deadline - Date.now() > backoff; attempt++) {
     await sleep(backoff);
     backoff *= 2;
     try {
@@ -126,6 +150,8 @@ export class Caller {
     const deadline = Math.min(Date.now() + (options?.timeout ?? DEFAULT_TIMEOUT_MS), scope.deadline ?? Infinity);
     const headers = this.headers(scope, options ?? NO_OPTIONS, deadline);
     if (options?.idempotencyKey) headers[Header.idempotencyKey] = options.idempotencyKey;
+    // A repeat after dispatch must be recognisable as one by an endpoint that dedupes.
+    else if (options?.retryAfterDispatch) headers[Header.idempotencyKey] = randomUUID();
     try {
       return await this.attempt(target, parsed, headers, deadline, input);
     } catch (error) {
@@ -188,19 +214,10 @@ export class Caller {
     });
   }
 
-  /**
-   * Stores an event in the hub's event stream; resolves once it is stored.
-   * @throws VALIDATION_FAILED for a topic that is not dotted words, PAYLOAD_TOO_LARGE for a
-   *   payload above what the bus takes: at once, nothing is sent.
-   */
-  emit(scope: CallScope, topic: string, payload: unknown): Promise<void> {
-    if (!EVENT_TOPIC.test(topic)) throw new ValidationError(`emit topic ${JSON.stringify(topic)}: expected dotted words such as "order.placed" (letters, digits, - and _)`);
-    return this.transport.emit({
-      prefix: this.prefix,
-      topic,
-      body: JSON.stringify(payload ?? null),
-      headers: { [Header.traceId]: scope.traceId, [Header.caller]: this.name },
-      id: newTraceId(),
+  emit(scope: CallScope, topic: string, payload: unknown): void {
+    this.transport.publish(eventSubject(this.prefix, topic), JSON.stringify(payload ?? null), {
+      [Header.traceId]: scope.traceId,
+      [Header.caller]: this.name,
     });
   }
 }

@@ -37,9 +37,15 @@ export interface ActorContext {
   readonly log: Logger;
   /**
    * Calls `"actor.endpoint"` and resolves with its output. The trace id and deadline go along.
+   * It tries again on its own only when the request certainly reached no handler (no instance
+   * listened: NO_LIVE_INSTANCE, `retries` times, 3 by default); an error after the request was
+   * sent, even one marked `retryable`, is tried again only with `retryAfterDispatch: true`, so a
+   * handler never runs twice by surprise. A remote AppError comes back as an AppError with its
+   * code, status and details: rethrown, it reaches your own caller (and HTTP) unchanged.
    * @throws VALIDATION_FAILED, ENDPOINT_NOT_FOUND, NO_LIVE_INSTANCE (after retries),
-   *   DEADLINE_EXCEEDED, HANDLER_FAILED, PAYLOAD_TOO_LARGE (the input or the output is above
-   *   what the bus takes, 1 MiB by default), or whatever code the remote handler threw.
+   *   DEADLINE_EXCEEDED, HANDLER_FAILED, OUTCOME_UNKNOWN (the instance that took it died; with
+   *   receipts on), PAYLOAD_TOO_LARGE (the input or the output is above what the bus takes,
+   *   1 MiB by default), or whatever code the remote handler threw.
    * @example const { count } = await ctx.call<{ count: number }>("counter.increment", { key: "ada" });
    */
   call<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions): Promise<TOutput>;
@@ -64,16 +70,11 @@ export interface ActorContext {
    */
   send(target: string, input?: unknown): void;
   /**
-   * Publishes an event on `<prefix>.events.<topic>` and resolves once the hub's event stream
-   * has stored it: from then on every actor subscribed to the topic gets it, at least once,
-   * even if it is down now. Left unawaited, a failure to store is logged instead of thrown.
-   * @throws VALIDATION_FAILED for a topic that is not dotted words, PAYLOAD_TOO_LARGE when the
-   *   payload is above what the bus takes: at once, nothing is sent. The promise rejects with
-   *   NO_LIVE_INSTANCE when the stream cannot be reached (not stored) or OUTCOME_UNKNOWN when
-   *   its acknowledgement was lost (it may be stored).
-   * @example await ctx.emit("order.placed", { id: order.id });
+   * Publishes an event on `<prefix>.events.<topic>`.
+   * @throws PAYLOAD_TOO_LARGE when the payload is above what the bus takes (nothing is sent).
+   * @example ctx.emit("order.placed", { id: order.id });
    */
-  emit(topic: string, payload?: unknown): Promise<void>;
+  emit(topic: string, payload?: unknown): void;
   /**
    * The HTTP side of a request that came through the gateway (method, path, allow-listed
    * headers, cookies, response cookies and headers); undefined for any other request.
@@ -276,12 +277,8 @@ export class RequestContext implements ActorContext {
     this.sender.send(this, target, input);
   }
 
-  emit(topic: string, payload?: unknown): Promise<void> {
-    const stored = this.sender.emit(this, topic, payload);
-    // Handlers written before emit returned a promise do not await it: a failure is logged
-    // here rather than left unhandled (which would end the process); awaited, it still rejects.
-    stored.catch((err: unknown) => this.log.error({ err, code: toFuseError(err).code, topic }, "event not stored"));
-    return stored;
+  emit(topic: string, payload?: unknown): void {
+    this.sender.emit(this, topic, payload);
   }
 }
 

@@ -3,7 +3,9 @@ import { ConfigError } from "../errors/index.ts";
 import { isValidName, kebabName, NAME_RULE } from "../protocol/index.ts";
 import type { ActorContext } from "./context.ts";
 import type { HttpRoute } from "./http-route.ts";
-import { checkEventSubscriptions, type EventHandler, type EventSubscription } from "./event-subscription.ts";
+import { checkDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
+
+export type { DeclaredError };
 
 /** An HTTP route the gateway mounts for an endpoint, e.g. `{ method: "GET", path: "/hello/:name" }`. */
 export type { HttpRoute };
@@ -17,6 +19,14 @@ export interface EndpointDefinition<TInput extends z.ZodType = z.ZodType, TOutpu
   description?: string;
   /** Optional HTTP route the gateway mounts besides `POST /api/<actor>/<endpoint>`. */
   http?: HttpRoute;
+  /**
+   * The business errors the handler may throw (as `AppError`), by code: their status (400–499)
+   * and what they mean. Listed in `$SRV.INFO`, OpenAPI and `/docs`; an AppError of a declared
+   * code thrown without a status gets the declared one. Throwing an undeclared code is allowed
+   * (its log line says `undeclared`). Default: none.
+   * @example errors: { OUT_OF_STOCK: { status: 409, description: "Fewer items left than asked for" } }
+   */
+  errors?: Record<string, DeclaredError>;
   handler(input: z.output<TInput>, ctx: ActorContext): Promise<z.input<TOutput>> | z.input<TOutput>;
 }
 
@@ -24,7 +34,7 @@ export interface EndpointDefinition<TInput extends z.ZodType = z.ZodType, TOutpu
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyEndpoint = EndpointDefinition<any, any>;
 
-export type { EventHandler, EventSubscription };
+export type EventHandler = (payload: unknown, ctx: ActorContext) => Promise<void> | void;
 
 export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> = Record<string, AnyEndpoint>, TName extends string = string> {
   /**
@@ -37,12 +47,8 @@ export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> 
   version?: string;
   description?: string;
   endpoints: TEndpoints;
-  /**
-   * Event topics this actor listens to, each a handler or `{ handler, from, concurrency }`.
-   * The actor gets each event at least once, on one of its instances; it is acknowledged when
-   * the handler resolves and delivered again after a throw or a crash.
-   */
-  events?: Record<string, EventHandler | EventSubscription>;
+  /** Event topics this actor listens to; each event reaches one instance of the actor. */
+  events?: Record<string, EventHandler>;
   /** Runs once per instance before it serves. */
   start?(ctx: ActorContext): Promise<void> | void;
   /** Runs once per instance after it stopped serving and drained. */
@@ -100,12 +106,15 @@ export function defineActor<const TName extends string, TEndpoints extends Recor
     if (typeof endpoint.handler !== "function") {
       throw new ConfigError(`${where} endpoint "${name}": handler must be a function`);
     }
+    checkDeclaredErrors(`${where} endpoint "${name}"`, endpoint.errors);
   }
-  checkEventSubscriptions(definition.name, definition.events);
   Object.defineProperty(definition, ACTOR_MARK, { value: true });
   return definition;
 }
 
+export function isActorDefinition(value: unknown): value is AnyActor {
+  return typeof value === "object" && value !== null && ACTOR_MARK in value;
+}
 // A "did you mean" for the common slip, camelCase or snake_case where kebab-case is the rule.
 function hint(name: unknown): string {
   if (typeof name !== "string") return "";
@@ -113,6 +122,3 @@ function hint(name: unknown): string {
   return suggestion && suggestion !== name && isValidName(suggestion) ? ` (did you mean "${suggestion}"?)` : "";
 }
 
-export function isActorDefinition(value: unknown): value is AnyActor {
-  return typeof value === "object" && value !== null && ACTOR_MARK in value;
-}

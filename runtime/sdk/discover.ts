@@ -1,6 +1,7 @@
 import type { Reply, Transport } from "../bus/index.ts";
 import { EndpointMeta, ServiceMeta, serviceInfoSubject } from "../protocol/index.ts";
 import type { HttpRoute } from "./http-route.ts";
+import { parseDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
 
 /** A JSON Schema as published in `$SRV.INFO` (parsed; shared between results, do not mutate). */
 export type JsonSchema = Record<string, unknown>;
@@ -16,6 +17,8 @@ export interface DiscoveredEndpoint {
   output: JsonSchema;
   /** The HTTP route the endpoint asks the gateway to mount; unchecked beyond its shape. */
   http?: HttpRoute;
+  /** The business errors the endpoint declares, by code. */
+  errors?: Record<string, DeclaredError>;
 }
 
 /** One running instance of an actor, as it answered `$SRV.INFO`. */
@@ -100,6 +103,8 @@ function toEndpoint(e: InfoEndpoint): DiscoveredEndpoint {
   if (description) endpoint.description = description;
   const http = parseRoute(meta[EndpointMeta.http]);
   if (http) endpoint.http = http;
+  const errors = parseDeclaredErrors(meta[EndpointMeta.errors]);
+  if (errors) endpoint.errors = errors;
   return endpoint;
 }
 

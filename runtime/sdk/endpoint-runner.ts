@@ -1,12 +1,14 @@
 import type { z } from "zod";
 import type { IncomingRequest } from "../bus/index.ts";
 import {
+  AppError,
   DeadlineExceededError,
   FuseError,
   ValidationError,
   toFuseError,
   toWire,
   validationErrorFromIssues,
+  withDeclaredStatus,
 } from "../errors/index.ts";
 import { ErrorCode, Header } from "../protocol/index.ts";
 import type { Logger } from "../log/index.ts";
@@ -167,12 +169,23 @@ export class EndpointRunner {
   }
 
   private fail(request: IncomingRequest, thrown: unknown, replyHeaders?: Record<string, string>): void {
-    const error = toFuseError(thrown);
+    const declared = this.options.endpoint.errors;
+    let error = toFuseError(thrown);
+    const declaration = declared && Object.hasOwn(declared, error.code) ? declared[error.code] : undefined;
+    error = withDeclaredStatus(error, declaration?.status);
     this.stats.errors++;
     this.stats.lastError = error.code;
     const traceId = request.header(Header.traceId);
     if (!(thrown instanceof FuseError) || error.status >= 500) {
       this.options.log.error({ err: thrown, code: error.code, traceId, endpoint: this.options.name }, "handler failed");
+    } else {
+      // A refusal (4xx) is the answer the request deserved, not a fault: no stack, and the
+      // database's own message (a constraint's cause) kept here, never sent to the caller.
+      const line: Record<string, unknown> = { code: error.code, status: error.status, reason: error.message, traceId, endpoint: this.options.name };
+      if (error.details !== undefined) line.details = error.details;
+      if (error.cause instanceof Error) line.cause = error.cause.message;
+      if (error instanceof AppError && !declaration) line.undeclared = true;
+      this.options.log.warn(line, "request refused");
     }
     const wire = toWire(error.actor ? error : withActor(error, this.options.actor));
     request.respond(wire.body, replyHeaders ? { ...replyHeaders, ...wire.headers } : wire.headers);

@@ -13,9 +13,9 @@ export {
   type ActorDefinition,
   type AnyActor,
   type AnyEndpoint,
+  type DeclaredError,
   type EndpointDefinition,
   type EventHandler,
-  type EventSubscription,
   type HttpRoute,
 } from "./define-actor.ts";
 export { currentContext, type ActorContext, type Offload } from "./context.ts";
@@ -24,11 +24,13 @@ export type { Files, FileData } from "./stores/files.ts";
 export type { ObjectInfo as FileInfo, BusStatus } from "../bus/index.ts";
 export { defineWork, type Work } from "./offload/offload.ts";
 export type { CallOptions, CallResult } from "./caller.ts";
-export type { ActorClient, EndpointCall } from "./actor-client.ts";
 export type { HttpInfo, CookieOptions } from "./http-exchange.ts";
+export type { ActorClient, EndpointCall } from "./actor-client.ts";
 export { createTestHub, type TestHub, type TestHubOptions } from "./in-process/test-hub.ts";
 export {
   FuseError,
+  AppError,
+  type AppErrorOptions,
   ValidationError,
   NotFoundError,
   UnavailableError,

@@ -1,5 +1,5 @@
 import type { JsonSchema } from "../../sdk/internal.ts";
-import type { HttpRoute } from "../../sdk/internal.ts";
+import type { DeclaredError, HttpRoute } from "../../sdk/internal.ts";
 import type { InvalidRoute, RouteConflict, RouteTable } from "../routes/route-table.ts";
 
 export interface IndexEndpoint {
@@ -15,6 +15,8 @@ export interface IndexEndpoint {
   mounted?: boolean;
   input: JsonSchema;
   output: JsonSchema;
+  /** The business errors the endpoint declares, by code: status and meaning. */
+  errors?: Record<string, DeclaredError>;
 }
 
 export interface IndexActor {
@@ -50,6 +52,7 @@ export function buildApiIndex(table: RouteTable): ApiIndex {
         .map((e) => {
           const item: IndexEndpoint = { name: e.endpoint, target: e.target, api: { method: "POST", path: `/api/${e.actor}/${e.endpoint}` }, input: e.input, output: e.output };
           if (e.description) item.description = e.description;
+          if (e.errors) item.errors = e.errors;
           if (e.http) {
             item.http = e.http;
             item.mounted = mounted.has(e.target);

@@ -20,6 +20,13 @@ function example(e: IndexEndpoint): string {
   return `curl -X POST "$FUSE_GATEWAY${e.api.path}" -H 'content-type: application/json' -d '${JSON.stringify(sample)}'`;
 }
 
+function errorsTable(e: IndexEndpoint): string {
+  const rows = Object.entries(e.errors ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, d]) => `<tr><td><code>${escape(code)}</code></td><td>${d.status}</td><td>${escape(d.description ?? "")}</td></tr>`);
+  return rows.length ? `<h4>Errors</h4><table><tr><th>code</th><th>status</th><th></th></tr>${rows.join("")}</table>` : "";
+}
+
 function endpointSection(e: IndexEndpoint): string {
   const route = e.http
     ? `<p>Own route: <code>${escape(e.http.method)} ${escape(e.http.path)}</code>${e.mounted ? "" : " <strong>(not served: see conflicts)</strong>"}</p>`
@@ -29,7 +36,7 @@ function endpointSection(e: IndexEndpoint): string {
 <p>${escape(e.description ?? "")}</p>
 <p><code>POST ${escape(e.api.path)}</code></p>${route}
 <h4>Input</h4>${fieldsTable(e.input)}
-<h4>Output</h4>${fieldsTable(e.output)}
+<h4>Output</h4>${fieldsTable(e.output)}${errorsTable(e)}
 <details><summary>JSON Schemas</summary><pre>${escape(JSON.stringify({ input: e.input, output: e.output }, null, 2))}</pre></details>
 <pre>${escape(example(e))}</pre>
 </section>`;

@@ -38,12 +38,27 @@ function schemaOf(schema: JsonSchema): Json {
   return rest;
 }
 
+const ENVELOPE_REF = { $ref: "#/components/schemas/ErrorEnvelope" };
+
+/**
+ * The 200, Fuse's own error statuses, and the business errors the endpoint declares: each of
+ * those under its status, named in the description, in `x-fuse-errors` and as an example.
+ */
 function responses(e: IndexEndpoint): Json {
-  const out: Json = {
+  const out: Record<string, { description: string; content: Json; "x-fuse-errors"?: Json[] }> = {
     "200": { description: "The endpoint's output", content: { "application/json": { schema: schemaOf(e.output) } } },
   };
   for (const [status, description] of Object.entries(ERROR_STATUSES)) {
-    out[status] = { description, content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorEnvelope" } } } };
+    out[status] = { description, content: { "application/json": { schema: ENVELOPE_REF } } };
+  }
+  for (const [code, { status, description }] of Object.entries(e.errors ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const key = String(status);
+    const line = `${code}${description ? `: ${description}` : ""}`;
+    const response = (out[key] ??= { description: "", content: { "application/json": { schema: ENVELOPE_REF } } });
+    response.description = response.description ? `${response.description}; ${line}` : line;
+    (response["x-fuse-errors"] ??= []).push(description ? { code, description } : { code });
+    const media = response.content["application/json"] as { examples?: Json };
+    (media.examples ??= {})[code] = { summary: line, value: { error: { code, message: description ?? code } } };
   }
   return out;
 }

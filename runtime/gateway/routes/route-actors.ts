@@ -1,4 +1,4 @@
-import type { DiscoveredService, HttpRoute, JsonSchema } from "../../sdk/internal.ts";
+import type { DeclaredError, DiscoveredService, HttpRoute, JsonSchema } from "../../sdk/internal.ts";
 
 /** One endpoint the gateway can reach. */
 export interface EndpointEntry {
@@ -10,6 +10,8 @@ export interface EndpointEntry {
   input: JsonSchema;
   output: JsonSchema;
   http?: HttpRoute;
+  /** The business errors the endpoint declares, by code. */
+  errors?: Record<string, DeclaredError>;
   /** Discovery rounds in a row in which the actor answered without this endpoint. */
   missed?: number;
 }
@@ -49,6 +51,7 @@ export function actorsFrom(services: DiscoveredService[], previous: Map<string, 
       const entry: EndpointEntry = { actor: service.actor, endpoint: e.name, target: `${service.actor}.${e.name}`, input: e.input, output: e.output };
       if (e.description) entry.description = e.description;
       if (e.http) entry.http = e.http;
+      if (e.errors) entry.errors = e.errors;
       actor.endpoints.set(e.name, entry);
     }
   }

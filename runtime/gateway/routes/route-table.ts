@@ -107,7 +107,7 @@ function signatureOf(actors: Map<string, ActorEntry>, conflicts: RouteConflict[]
   const parts = [...actors.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((a) => {
-      const endpoints = [...a.endpoints.values()].map((e) => `${e.endpoint}:${e.http ? `${e.http.method} ${e.http.path}` : ""}:${JSON.stringify(e.input)}`);
+      const endpoints = [...a.endpoints.values()].map((e) => `${e.endpoint}:${e.http ? `${e.http.method} ${e.http.path}` : ""}:${JSON.stringify(e.input)}:${e.errors ? JSON.stringify(e.errors) : ""}`);
       return `${a.name}|${a.live}|${a.instances}|${endpoints.join(",")}`;
     });
   return JSON.stringify([parts, conflicts.map((c) => c.message), invalid.map((i) => i.message)]);

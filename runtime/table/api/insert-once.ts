@@ -3,6 +3,7 @@ import { FuseError, OutcomeUnknownError, ValidationError } from "../../errors/in
 import { ErrorCode } from "../../protocol/index.ts";
 import { loneSurrogateAt } from "../connection/check-statements.ts";
 import type { SqlExecutor } from "../connection/executor.ts";
+import { databaseText } from "../connection/constraint-error.ts";
 import type { SqlValue, Statement } from "../connection/statement.ts";
 import { quote } from "./where-clause.ts";
 
@@ -80,7 +81,8 @@ export async function insertOnce(db: SqlExecutor, table: string, inserts: Statem
       const results = await db.batch(batch);
       return inserts.map((_, i) => results[2 + 2 * i]!.rows[0]!);
     } catch (error) {
-      const text = String((error as Error).message);
+      // SQLite's own words: a constraint error keeps them in its cause.
+      const text = databaseText(error);
       if (DUPLICATE_KEY.test(text)) {
         const first = await firstResult(db, table, k, fingerprint);
         if (first) return first;

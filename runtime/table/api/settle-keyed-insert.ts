@@ -1,5 +1,6 @@
 import { OutcomeUnknownError } from "../../errors/index.ts";
 import type { SqlExecutor } from "../connection/executor.ts";
+import { databaseText } from "../connection/constraint-error.ts";
 import type { SqlValue, Statement } from "../connection/statement.ts";
 import { quote } from "./where-clause.ts";
 
@@ -52,7 +53,7 @@ export async function settleKeyedInsert(db: SqlExecutor, table: string, primaryK
     try {
       return (await send()).map((result) => result.rows[0]!);
     } catch (error) {
-      if (!(error instanceof OutcomeUnknownError) && !CONSTRAINT.test(String((error as Error).message))) throw error;
+      if (!(error instanceof OutcomeUnknownError) && !CONSTRAINT.test(databaseText(error))) throw error;
     }
   }
   throw unknown;

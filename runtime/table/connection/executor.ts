@@ -2,6 +2,7 @@ import type { InValue } from "@libsql/client";
 import { OutcomeUnknownError, UnavailableError } from "../../errors/index.ts";
 import { checkStatements, statementHead } from "./check-statements.ts";
 import { classifyFailure } from "./connection-failure.ts";
+import { constraintError } from "./constraint-error.ts";
 import type { Statement } from "./statement.ts";
 
 export type { Statement } from "./statement.ts";
@@ -94,17 +95,29 @@ function scopeOf(statements: readonly Statement[], inTransaction: boolean): Retr
   return { what, readOnly: statements.every((s) => READ_ONLY.test(s.sql)), inTransaction };
 }
 
-/** Runs statements on a libSQL client (or one of its transactions), as plain row objects. */
+/**
+ * Runs statements on a libSQL client (or one of its transactions), as plain row objects. A
+ * constraint the database enforced (UNIQUE, NOT NULL, CHECK, FOREIGN KEY) comes out as CONFLICT
+ * naming the table and columns; SQLite's own words stay in its `cause`.
+ */
 export function libsqlExecutor(client: LibsqlLike, options: LibsqlExecutorOptions = {}): SqlExecutor {
   const inTransaction = options.transaction ?? false;
   return {
     execute: async (statement) => {
       checkStatements([statement]);
-      return withRetries(scopeOf([statement], inTransaction), async () => toRows(await client.execute({ sql: statement.sql, args: statement.args as InValue[] })));
+      try {
+        return await withRetries(scopeOf([statement], inTransaction), async () => toRows(await client.execute({ sql: statement.sql, args: statement.args as InValue[] })));
+      } catch (error) {
+        throw constraintError(error, [statement]) ?? error;
+      }
     },
     batch: async (statements) => {
       checkStatements(statements);
-      return withRetries(scopeOf(statements, inTransaction), async () => (await client.batch(statements.map((s) => ({ sql: s.sql, args: s.args as InValue[] })), "write")).map(toRows));
+      try {
+        return await withRetries(scopeOf(statements, inTransaction), async () => (await client.batch(statements.map((s) => ({ sql: s.sql, args: s.args as InValue[] })), "write")).map(toRows));
+      } catch (error) {
+        throw constraintError(error, statements) ?? error;
+      }
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "../../log/index.ts";
-import { toFuseError } from "../../errors/index.ts";
+import { FuseError, toFuseError } from "../../errors/index.ts";
+import { ErrorCode } from "../../protocol/index.ts";
 import type { Statement } from "../../sdk/internal.ts";
 import type { RunStore } from "./run-store.ts";
 
@@ -116,8 +117,12 @@ export class RunWriter {
 
 const RETRY_MS = 1000;
 
-/** An error the database answered with (libsql's LibsqlError codes start with SQLITE_), not a failure to reach it. */
+/**
+ * An error the database answered with (libsql's LibsqlError codes start with SQLITE_, and a
+ * constraint it enforced is CONFLICT), not a failure to reach it.
+ */
 function isSqlError(err: unknown): boolean {
+  if (err instanceof FuseError && err.code === ErrorCode.CONFLICT) return true;
   const code = (err as { code?: unknown }).code;
   return typeof code === "string" && code.startsWith("SQLITE");
 }

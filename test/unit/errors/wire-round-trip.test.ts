@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  AppError,
   CancelledError,
   ConfigError,
   DeadlineExceededError,
@@ -56,10 +57,18 @@ describe("errors on the wire", () => {
     `);
   });
 
-  it("keeps an unknown code on a base FuseError", () => {
+  it("rebuilds an application's code with a 4xx as an AppError keeping its status", () => {
     const back = fromWire(JSON.stringify({ error: { code: "TEAPOT", message: "short and stout" } }), 418);
-    expect(back.constructor).toBe(FuseError);
-    expect(back).toMatchObject({ code: "TEAPOT", message: "short and stout", status: 500 });
+    expect(back).toBeInstanceOf(AppError);
+    expect(back).toMatchObject({ code: "TEAPOT", message: "short and stout", status: 418 });
+  });
+
+  it("keeps any other unknown code, and its status, on a base FuseError", () => {
+    const lower = fromWire(JSON.stringify({ error: { code: "teapot", message: "short and stout" } }), 418);
+    expect(lower.constructor).toBe(FuseError);
+    expect(lower).toMatchObject({ code: "teapot", status: 418 });
+    expect(fromWire(JSON.stringify({ error: { code: "UPSTREAM_DOWN", message: "down" } }), 502)).toMatchObject({ constructor: FuseError, status: 502 });
+    expect(fromWire(JSON.stringify({ error: { code: "UPSTREAM_DOWN", message: "down" } }))).toMatchObject({ constructor: FuseError, status: 500 });
   });
 
   it("rebuilds a reply from a plain micro service (headers, no envelope) by its status", () => {
