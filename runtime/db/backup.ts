@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import Libsql from "libsql";
 import { NotFoundError } from "../errors/index.ts";
@@ -32,8 +32,13 @@ interface MasterRow extends Record<string, unknown> {
  * consistent snapshot while writers go on), written to a SQLite file with embedded libSQL.
  */
 export async function backupDatabase(db: Database, dir: string, now = Date.now()): Promise<BackupInfo> {
-  mkdirSync(dir, { recursive: true });
+  // A backup is the whole database: readable by this user only, folder and file.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   const file = path.join(dir, `backup-${new Date(now).toISOString().replace(/[:.]/g, "-")}.db`);
+  // Created empty with its mode first (SQLite takes an empty file as an empty database).
+  closeSync(openSync(file, "wx", 0o600));
+  chmodSync(file, 0o600);
   const out = new Libsql(file);
   const tables: BackupInfo["tables"] = [];
   try {

@@ -19,6 +19,7 @@ import { LocalLauncher, type ProcessLauncher } from "./process/index.ts";
 import { Scheduler } from "./scaling/scheduler.ts";
 import { startServers } from "./servers/start-servers.ts";
 import { identities, removeState, writeState } from "./state-file.ts";
+import { preparePrivateFolder } from "./private-folder.ts";
 import { gatherStats } from "./supervision/stats.ts";
 import { Supervisor } from "./supervision/supervisor.ts";
 
@@ -112,6 +113,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   const config = loadConfig(dir, CONFIG_FILE);
   const plans: ActorPlan[] = [...builtinPlans(config), ...resolveActors(config, dir)];
   const fuseDir = path.join(dir, ".fuse");
+  preparePrivateFolder(fuseDir);
   const sinks = new LogSinks({ dir: path.join(fuseDir, "logs"), ...config.logging, onLine: options.onLine });
   const log = createLogger({ actor: BuiltinActor.hub, level: config.logging.level, destination: sinks.streamFor(BuiltinActor.hub) });
   const cleanups = new CleanupStack(log);

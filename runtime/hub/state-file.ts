@@ -1,14 +1,16 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { STATE_FILE, type HubState, type ProcessIdentity } from "../protocol/index.ts";
 import { identify, isSameProcess, signalIfSame } from "./process/index.ts";
+import { PRIVATE_FILE_MODE, makePrivateDir } from "./private-folder.ts";
 
-/** Writes `.fuse/state.json` atomically, so readers never see half a file. */
+/** Writes `.fuse/state.json` atomically, so readers never see half a file, and only this user may read it (it names the bus). */
 export function writeState(hubDir: string, state: HubState): void {
   const file = path.join(hubDir, STATE_FILE);
-  mkdirSync(path.dirname(file), { recursive: true });
+  makePrivateDir(path.dirname(file));
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
+  chmodSync(tmp, PRIVATE_FILE_MODE);
   renameSync(tmp, file);
 }
 

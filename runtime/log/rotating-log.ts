@@ -14,5 +14,7 @@ export function openRotatingLog(file: string, options: RotatingLogOptions = {}):
     path: path.dirname(file),
     size: (options.maxSize ?? "10M") as `${number}M`,
     maxFiles: options.maxFiles ?? 5,
+    // Logs may quote what callers sent: readable by this user only.
+    mode: 0o600,
   });
 }

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { UnavailableError } from "../../errors/index.ts";
@@ -7,6 +6,7 @@ import { ErrorCode } from "../../protocol/index.ts";
 import { findBinary } from "./find-binary.ts";
 import { stopChild } from "./stop-child.ts";
 import { withParentDeathSignal } from "../process/parent-death.ts";
+import { makePrivateDir, withPrivateUmask } from "../private-folder.ts";
 
 export interface NatsServerOptions {
   /** Folder for the JetStream store and the server log. */
@@ -69,14 +69,17 @@ function threadsEnv(threads: number | undefined): NodeJS.ProcessEnv {
 export function startNatsServer(options: NatsServerOptions): Promise<NatsServerHandle> {
   const binary = natsServerBinary();
   const storeDir = path.join(options.dir, "jetstream");
-  mkdirSync(storeDir, { recursive: true });
+  makePrivateDir(storeDir);
   // -p -1 lets the server pick a free port itself, with no race between choosing and binding.
   const port = options.port ? String(options.port) : "-1";
   const launch = withParentDeathSignal(binary, ["-a", "127.0.0.1", "-p", port, "-js", "-sd", storeDir]);
-  const child = spawn(launch.command, launch.args, {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: threadsEnv(natsServerThreads(undefined, options.threads)),
-  });
+  // JetStream's store (events, KV values, files) is the hub's data: private to this user.
+  const child = withPrivateUmask(() =>
+    spawn(launch.command, launch.args, {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: threadsEnv(natsServerThreads(undefined, options.threads)),
+    }),
+  );
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
   return new Promise((resolve, reject) => {
     let output = "";

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { UnavailableError } from "../../errors/index.ts";
@@ -7,6 +6,7 @@ import { freePort } from "./ports.ts";
 import { findBinary } from "./find-binary.ts";
 import { stopChild } from "./stop-child.ts";
 import { withParentDeathSignal } from "../process/parent-death.ts";
+import { makePrivateDir, withPrivateUmask } from "../private-folder.ts";
 
 export interface SqldOptions {
   /** Folder of the database files. */
@@ -51,14 +51,17 @@ async function healthy(url: string): Promise<boolean> {
 /** Starts sqld (libSQL server) on 127.0.0.1 with its data under `dir`; resolves once it answers. */
 export async function startSqld(options: SqldOptions): Promise<SqldHandle> {
   const binary = sqldBinary();
-  mkdirSync(options.dir, { recursive: true });
+  makePrivateDir(options.dir);
   const port = options.port || (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const launch = withParentDeathSignal(binary, ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", path.join(options.dir, "data.sqld")]);
-  const child = spawn(launch.command, launch.args, {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "error" },
-  });
+  // The database files it creates are the hub's data: private to this user.
+  const child = withPrivateUmask(() =>
+    spawn(launch.command, launch.args, {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "error" },
+    }),
+  );
   let output = "";
   child.stderr!.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
