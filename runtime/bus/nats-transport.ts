@@ -3,6 +3,9 @@ import { FuseError, OutcomeUnknownError, UnavailableError } from "../errors/inde
 import { Header, INSTANCE_LOST_SUBJECT, servicePingSubject } from "../protocol/index.ts";
 import { encodeHeaders, headerReader, subjectSequence } from "./nats-wire.ts";
 import { openKeyValue, openObjects } from "./nats-stores.ts";
+import { NatsEvents } from "./events/nats-events.ts";
+import { eventSettings, type EventSettings } from "./events/event-settings.ts";
+import type { EventConsumer, EventConsumerSpec, OutgoingEvent } from "./events/event-types.ts";
 import { payloadTooLarge } from "./payload-limit.ts";
 import { PendingRequests } from "./pending-requests.ts";
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
@@ -55,6 +58,8 @@ export interface NatsTransportOptions {
    * deadline. One more small message per request. Default false.
    */
   receipts?: boolean;
+  /** How the hub keeps events and retries them (the config's `events`). Default: the defaults. */
+  events?: Partial<EventSettings>;
 }
 
 /** One request to an endpoint, as the runner sees it. */
@@ -87,12 +92,14 @@ export class NatsTransport implements Transport {
   private status: BusStatus = { up: true, since: Date.now() };
 
   private readonly receipts: boolean;
+  private readonly events: NatsEvents;
 
   constructor(
     readonly connection: NatsConnection,
     options: NatsTransportOptions = {},
   ) {
     this.receipts = options.receipts ?? false;
+    this.events = new NatsEvents(connection, eventSettings(options.events));
     connection.subscribe(`${this.inbox}*`, { callback: (_err, msg) => this.onReply(msg) });
     if (this.receipts) connection.subscribe(INSTANCE_LOST_SUBJECT, { callback: (_err, msg) => this.onInstanceLost(msg) });
     void this.followStatus();
@@ -284,6 +291,19 @@ export class NatsTransport implements Transport {
       },
     });
     return () => sub.unsubscribe();
+  }
+
+  emit(event: OutgoingEvent): Promise<void> {
+    return this.events.emit(event);
+  }
+
+  consumeEvents(spec: EventConsumerSpec): Promise<EventConsumer> {
+    return this.events.consume(spec);
+  }
+
+  /** Makes the hub's event streams, or brings their retention to the settings (the hub does this at start). */
+  prepareEvents(prefix: string): Promise<void> {
+    return this.events.ensureStreams(prefix, true);
   }
 
   async probe(actor: string): Promise<boolean> {

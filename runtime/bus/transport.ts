@@ -79,6 +79,7 @@ export interface SubscribeOptions {
 }
 
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
+import type { EventConsumer, EventConsumerSpec, OutgoingEvent } from "./events/event-types.ts";
 
 /** The state of a process's connection to the bus. */
 export interface BusStatus {
@@ -114,6 +115,13 @@ export interface Transport {
     handler: (message: EventMessage) => void,
     options?: SubscribeOptions,
   ): () => void;
+  /**
+   * Stores an event in the hub's event stream and resolves once it is stored.
+   * @throws PAYLOAD_TOO_LARGE at once when the body is above what the bus takes (nothing sent).
+   */
+  emit(event: OutgoingEvent): Promise<void>;
+  /** Subscribes one instance of an actor to a topic through the actor's durable subscription. */
+  consumeEvents(spec: EventConsumerSpec): Promise<EventConsumer>;
   /** Whether any instance of the actor answers a `$SRV.PING`. */
   probe(actor: string): Promise<boolean>;
   /** Whether the connection to the bus is up now, and since when (epoch ms) it is up or down. */

@@ -5,6 +5,7 @@ import { FUSE_VERSION } from "../hub/index.ts";
 import { registerActorsCommands } from "./commands/actors.ts";
 import { registerAddCommand } from "./commands/add.ts";
 import { registerCallCommand } from "./commands/call.ts";
+import { registerCheckCommand } from "./commands/check.ts";
 import { registerDbCommands } from "./commands/db.ts";
 import { registerDownCommand } from "./commands/down.ts";
 import { registerFilesCommands } from "./commands/files.ts";
@@ -33,6 +34,7 @@ export function createProgram(): Command {
   registerAddCommand(program);
   registerFilesCommands(program);
   registerDbCommands(program);
+  registerCheckCommand(program);
   return program;
 }
 

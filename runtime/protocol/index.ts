@@ -26,6 +26,16 @@ export {
   type Target,
 } from "./subjects.ts";
 export { newTraceId, TRACE_ID_PATTERN } from "./trace-id.ts";
+export {
+  eventStreamName,
+  deadEventStreamName,
+  allEventsSubject,
+  allDeadEventsSubject,
+  deadEventSubject,
+  eventConsumerName,
+  EVENT_ID_HEADER,
+  type DeadLetter,
+} from "./events.ts";
 export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
 export { ErrorCode, codeOfStatus, isErrorCode, statusOf } from "./error-codes.ts";
 export { FUSE_VERSION } from "./version.ts";

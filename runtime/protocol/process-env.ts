@@ -17,6 +17,8 @@ export const ProcessEnv = {
   gatewayPort: "FUSE_GATEWAY_PORT",
   /** "1": requests ask for receipts, so a dead instance's requests fail at once (bus.receipts). */
   receipts: "FUSE_RECEIPTS",
+  /** JSON of the hub's `events` settings the actors' subscriptions follow (maxDeliver, backoffMs, ackWaitMs…). */
+  events: "FUSE_EVENTS",
 } as const;
 
 /** The descriptor on which a child reports `ready` and heartbeats to the hub. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { callEndpoint, notDelivered, requestEndpoint, type HeaderRecord, type Reply, type Transport } from "../bus/index.ts";
 import { DeadlineExceededError, FuseError, ValidationError, toFuseError } from "../errors/index.ts";
-import { ErrorCode, Header, endpointSubject, eventSubject, parseTarget, type Target } from "../protocol/index.ts";
+import { ErrorCode, Header, endpointSubject, newTraceId, parseTarget, type Target } from "../protocol/index.ts";
 import { marksCrossing } from "./stack.ts";
 
 /** Options of `ctx.call`. */
@@ -71,6 +71,9 @@ export interface CallScope {
   traceId: string;
   deadline: number | undefined;
 }
+
+/** A topic one emits on: dotted words, no wildcards (subscriptions may use `*` and `>`). */
+const EVENT_TOPIC = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRIES = 3;
@@ -214,10 +217,19 @@ export class Caller {
     });
   }
 
-  emit(scope: CallScope, topic: string, payload: unknown): void {
-    this.transport.publish(eventSubject(this.prefix, topic), JSON.stringify(payload ?? null), {
-      [Header.traceId]: scope.traceId,
-      [Header.caller]: this.name,
+  /**
+   * Stores an event in the hub's event stream; resolves once it is stored.
+   * @throws VALIDATION_FAILED for a topic that is not dotted words, PAYLOAD_TOO_LARGE for a
+   *   payload above what the bus takes: at once, nothing is sent.
+   */
+  emit(scope: CallScope, topic: string, payload: unknown): Promise<void> {
+    if (!EVENT_TOPIC.test(topic)) throw new ValidationError(`emit topic ${JSON.stringify(topic)}: expected dotted words such as "order.placed" (letters, digits, - and _)`);
+    return this.transport.emit({
+      prefix: this.prefix,
+      topic,
+      body: JSON.stringify(payload ?? null),
+      headers: { [Header.traceId]: scope.traceId, [Header.caller]: this.name },
+      id: newTraceId(),
     });
   }
 }

@@ -70,11 +70,16 @@ export interface ActorContext {
    */
   send(target: string, input?: unknown): void;
   /**
-   * Publishes an event on `<prefix>.events.<topic>`.
-   * @throws PAYLOAD_TOO_LARGE when the payload is above what the bus takes (nothing is sent).
-   * @example ctx.emit("order.placed", { id: order.id });
+   * Publishes an event on `<prefix>.events.<topic>` and resolves once the hub's event stream
+   * has stored it: from then on every actor subscribed to the topic gets it, at least once,
+   * even if it is down now. Left unawaited, a failure to store is logged instead of thrown.
+   * @throws VALIDATION_FAILED for a topic that is not dotted words, PAYLOAD_TOO_LARGE when the
+   *   payload is above what the bus takes: at once, nothing is sent. The promise rejects with
+   *   NO_LIVE_INSTANCE when the stream cannot be reached (not stored) or OUTCOME_UNKNOWN when
+   *   its acknowledgement was lost (it may be stored).
+   * @example await ctx.emit("order.placed", { id: order.id });
    */
-  emit(topic: string, payload?: unknown): void;
+  emit(topic: string, payload?: unknown): Promise<void>;
   /**
    * The HTTP side of a request that came through the gateway (method, path, allow-listed
    * headers, cookies, response cookies and headers); undefined for any other request.
@@ -277,8 +282,12 @@ export class RequestContext implements ActorContext {
     this.sender.send(this, target, input);
   }
 
-  emit(topic: string, payload?: unknown): void {
-    this.sender.emit(this, topic, payload);
+  emit(topic: string, payload?: unknown): Promise<void> {
+    const stored = this.sender.emit(this, topic, payload);
+    // Handlers written before emit returned a promise do not await it: a failure is logged
+    // here rather than left unhandled (which would end the process); awaited, it still rejects.
+    stored.catch((err: unknown) => this.log.error({ err, code: toFuseError(err).code, topic }, "event not stored"));
+    return stored;
   }
 }
 

@@ -6,6 +6,7 @@ import type { HttpRoute } from "./http-route.ts";
 import { checkDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
 
 export type { DeclaredError };
+import { checkEventSubscriptions, type EventHandler, type EventSubscription } from "./event-subscription.ts";
 
 /** An HTTP route the gateway mounts for an endpoint, e.g. `{ method: "GET", path: "/hello/:name" }`. */
 export type { HttpRoute };
@@ -34,7 +35,7 @@ export interface EndpointDefinition<TInput extends z.ZodType = z.ZodType, TOutpu
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyEndpoint = EndpointDefinition<any, any>;
 
-export type EventHandler = (payload: unknown, ctx: ActorContext) => Promise<void> | void;
+export type { EventHandler, EventSubscription };
 
 export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> = Record<string, AnyEndpoint>, TName extends string = string> {
   /**
@@ -47,8 +48,12 @@ export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> 
   version?: string;
   description?: string;
   endpoints: TEndpoints;
-  /** Event topics this actor listens to; each event reaches one instance of the actor. */
-  events?: Record<string, EventHandler>;
+  /**
+   * Event topics this actor listens to, each a handler or `{ handler, from, concurrency }`.
+   * The actor gets each event at least once, on one of its instances; it is acknowledged when
+   * the handler resolves and delivered again after a throw or a crash.
+   */
+  events?: Record<string, EventHandler | EventSubscription>;
   /** Runs once per instance before it serves. */
   start?(ctx: ActorContext): Promise<void> | void;
   /** Runs once per instance after it stopped serving and drained. */
@@ -108,13 +113,11 @@ export function defineActor<const TName extends string, TEndpoints extends Recor
     }
     checkDeclaredErrors(`${where} endpoint "${name}"`, endpoint.errors);
   }
+  checkEventSubscriptions(definition.name, definition.events);
   Object.defineProperty(definition, ACTOR_MARK, { value: true });
   return definition;
 }
 
-export function isActorDefinition(value: unknown): value is AnyActor {
-  return typeof value === "object" && value !== null && ACTOR_MARK in value;
-}
 // A "did you mean" for the common slip, camelCase or snake_case where kebab-case is the rule.
 function hint(name: unknown): string {
   if (typeof name !== "string") return "";
@@ -122,3 +125,6 @@ function hint(name: unknown): string {
   return suggestion && suggestion !== name && isValidName(suggestion) ? ` (did you mean "${suggestion}"?)` : "";
 }
 
+export function isActorDefinition(value: unknown): value is AnyActor {
+  return typeof value === "object" && value !== null && ACTOR_MARK in value;
+}

@@ -16,6 +16,7 @@ export {
   type DeclaredError,
   type EndpointDefinition,
   type EventHandler,
+  type EventSubscription,
   type HttpRoute,
 } from "./define-actor.ts";
 export { currentContext, type ActorContext, type Offload } from "./context.ts";
@@ -24,8 +25,8 @@ export type { Files, FileData } from "./stores/files.ts";
 export type { ObjectInfo as FileInfo, BusStatus } from "../bus/index.ts";
 export { defineWork, type Work } from "./offload/offload.ts";
 export type { CallOptions, CallResult } from "./caller.ts";
-export type { HttpInfo, CookieOptions } from "./http-exchange.ts";
 export type { ActorClient, EndpointCall } from "./actor-client.ts";
+export type { HttpInfo, CookieOptions } from "./http-exchange.ts";
 export { createTestHub, type TestHub, type TestHubOptions } from "./in-process/test-hub.ts";
 export {
   FuseError,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { ServedService, Transport } from "../bus/index.ts";
-import { DEFAULT_PREFIX, EndpointMeta, ErrorCode, Header, ServiceMeta, endpointSubject, eventSubject, queueGroup } from "../protocol/index.ts";
+import type { DeliveredEvent, EventConsumer, ServedService, Transport } from "../bus/index.ts";
+import { DEFAULT_PREFIX, EndpointMeta, ErrorCode, Header, ServiceMeta, endpointSubject } from "../protocol/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { Caller } from "./caller.ts";
 import { RequestContext, runInContext, type ActorStores } from "./context.ts";
@@ -9,8 +9,9 @@ import { Database, type DatabaseOptions } from "../table/index.ts";
 import { KeyValue } from "./stores/key-value.ts";
 import type { AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
-import { FuseError, ValidationError, toFuseError } from "../errors/index.ts";
 import { declaredErrorsText } from "./declared-errors.ts";
+import { FuseError, UnavailableError, ValidationError, toFuseError } from "../errors/index.ts";
+import { eventSubscriptionOf } from "./event-subscription.ts";
 
 const decoder = new TextDecoder();
 
@@ -22,6 +23,55 @@ function parseEventPayload(data: Uint8Array, topic: string): { value: unknown } 
   } catch (error) {
     return new ValidationError(`event ${topic}: payload is not valid JSON (${(error as Error).message})`, { code: ErrorCode.BAD_REQUEST });
   }
+}
+
+/**
+ * Subscribes the actor to each of its topics through its durable subscription: the handler
+ * runs in the event's context; a payload that is not JSON goes to the dead letters at once.
+ */
+async function subscribeEvents(
+  definition: AnyActor,
+  transport: Transport,
+  prefix: string,
+  log: Logger,
+  contextOf: (event: DeliveredEvent) => RequestContext,
+): Promise<EventConsumer[]> {
+  return Promise.all(
+    Object.entries(definition.events ?? {}).map(async ([topic, entry]) => {
+      const { handler, from, concurrency } = eventSubscriptionOf(entry);
+      try {
+        return await transport.consumeEvents({
+          prefix,
+          actor: definition.name,
+          topic,
+          from,
+          concurrency,
+          handle: async (event) => {
+            const ctx = contextOf(event);
+            const payload = parseEventPayload(event.data, topic);
+            if (payload instanceof FuseError) {
+              // Any client may publish on an event subject: bytes that are not JSON are set
+              // aside, so the events after them still arrive.
+              log.warn({ err: payload, code: payload.code, topic, traceId: ctx.traceId }, "malformed event skipped");
+              throw payload;
+            }
+            try {
+              await runInContext(ctx, () => handler(payload.value, ctx));
+            } catch (err) {
+              log.warn({ err, code: toFuseError(err).code, topic, attempt: event.attempt, eventId: event.id, traceId: ctx.traceId }, "event handler failed");
+              throw err;
+            }
+          },
+          onDead: (event, err) => {
+            if (toFuseError(err).code === ErrorCode.BAD_REQUEST) return;
+            log.error({ err, code: toFuseError(err).code, topic, attempts: event.attempt, eventId: event.id }, "event given up to the dead letters");
+          },
+        });
+      } catch (error) {
+        throw new UnavailableError(`actor "${definition.name}" cannot subscribe to event ${JSON.stringify(topic)}: ${toFuseError(error).message}`, { cause: error });
+      }
+    }),
+  );
 }
 
 export interface StartActorOptions {
@@ -108,37 +158,24 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     statsOf: (name) => runners.get(name)?.stats.toJSON(),
   });
 
-  const unsubscribers = Object.entries(definition.events ?? {}).map(([topic, handler]) =>
-    options.transport.subscribe(
-      eventSubject(prefix, topic),
-      (message) => {
-        const ctx = new RequestContext({
-          actor: definition.name,
-          instance,
-          traceId: message.header(Header.traceId),
-          caller: message.header(Header.caller),
-          rootLog: log,
-          sender,
-          stores,
-        });
-        const payload = parseEventPayload(message.data, topic);
-        if (payload instanceof FuseError) {
-          // Any client may publish on an event subject: bytes that are not JSON are skipped,
-          // so the events after them still arrive.
-          log.warn({ err: payload, code: payload.code, topic, traceId: ctx.traceId }, "malformed event skipped");
-          return;
-        }
-        Promise.resolve()
-          .then(() => runInContext(ctx, () => handler(payload.value, ctx)))
-          .catch((err) => log.error({ err, code: toFuseError(err).code, topic, traceId: ctx.traceId }, "event handler failed"));
-      },
-      { queue: queueGroup(definition.name) },
-    ),
+  const consumers = await subscribeEvents(definition, options.transport, prefix, log, (event) =>
+    new RequestContext({
+      actor: definition.name,
+      instance,
+      traceId: event.header(Header.traceId),
+      caller: event.header(Header.caller),
+      // The same on every delivery of the event: handlers can make their effects idempotent with it.
+      idempotencyKey: event.id,
+      rootLog: log,
+      sender,
+      stores,
+    }),
   );
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
-    for (const unsubscribe of unsubscribers) unsubscribe();
+    // Events taken but not started go back to the stream for another instance; those running finish.
+    const eventsDrained = Promise.all(consumers.map((c) => c.stop(options.drainTimeoutMs ?? 10_000)));
     await service.stop();
     if (inflight() > 0) {
       await new Promise<void>((resolve) => {
@@ -146,6 +183,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
         setTimeout(resolve, options.drainTimeoutMs ?? 10_000).unref();
       });
     }
+    await eventsDrained;
     await definition.stop?.(lifecycleContext());
     stores.db.close();
   };

@@ -15,9 +15,15 @@ import {
   type ServiceSpec,
   type SubscribeOptions,
   type Transport,
+  eventSettings,
+  type EventConsumer,
+  type EventConsumerSpec,
+  type EventSettings,
+  type OutgoingEvent,
 } from "../../bus/index.ts";
+import { InProcessEvents } from "./in-process-events.ts";
 import { UnavailableError } from "../../errors/index.ts";
-import { SERVICE_API_PREFIX } from "../../protocol/index.ts";
+import { SERVICE_API_PREFIX, eventSubject } from "../../protocol/index.ts";
 import { memoryKeyValue, memoryObjects } from "../stores/in-process-stores.ts";
 
 const encoder = new TextEncoder();
@@ -37,6 +43,9 @@ function matches(pattern: string[], subject: string[]): boolean {
   }
   return pattern.length === subject.length;
 }
+
+// The second token of an event subject: `eventSubject("p", "t")` is `p.events.t`.
+const EVENTS_TOKEN = eventSubject("p", "t").split(".")[1];
 
 let serviceSeq = 0;
 
@@ -63,6 +72,12 @@ export class InProcessTransport implements Transport {
   private readonly subscriptions = new Set<Subscription>();
   private readonly pending = new PendingRequests<Reply>();
   private turn = 0;
+  /** The hub's events, kept in memory (`events.deadLetters` holds those given up). */
+  readonly events: InProcessEvents;
+
+  constructor(options: { events?: Partial<EventSettings> } = {}) {
+    this.events = new InProcessEvents(eventSettings(options.events));
+  }
 
   async serve(spec: ServiceSpec): Promise<ServedService> {
     const id = `inproc-${++serviceSeq}`;
@@ -137,8 +152,18 @@ export class InProcessTransport implements Transport {
     return (await Promise.all(answers)).filter((r): r is Reply => r !== undefined);
   }
 
+  emit(event: OutgoingEvent): Promise<void> {
+    return this.events.emit(event);
+  }
+
+  consumeEvents(spec: EventConsumerSpec): Promise<EventConsumer> {
+    return this.events.consume(spec);
+  }
+
   publish(subject: string, body: Body, headers: HeaderRecord = {}): void {
     const tokens = subject.split(".");
+    // A plain publish on `<prefix>.events.<topic>` is stored too, as JetStream's stream captures it.
+    if (tokens[1] === EVENTS_TOKEN && tokens.length > 2) this.events.store(subject, toBytes(body), headers);
     const message: EventMessage = { subject, data: toBytes(body), header: (name) => headers[name] || undefined };
     const groups = new Map<string, Subscription[]>();
     for (const sub of this.subscriptions) {

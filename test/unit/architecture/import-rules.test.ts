@@ -19,7 +19,8 @@ const ALLOWED: Record<string, string[]> = {
   db: ["sdk", "config", "log", "protocol", "errors", "table"],
   hub: ["bus", "config", "log", "protocol", "errors", "sdk", "build", "table"],
   // build: the CLI compiles itself into the bundle bin/fuse.mjs starts from.
-  cli: ["bus", "config", "log", "protocol", "errors", "hub", "build"],
+  // table, taskmaster: `fuse check` parses table and task schemas as the db and taskmaster actors would.
+  cli: ["bus", "config", "log", "protocol", "errors", "hub", "build", "table", "taskmaster"],
 };
 
 const runtime = path.join(REPO, "runtime");

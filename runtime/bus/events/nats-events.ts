@@ -1,0 +1,280 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  ErrorCode as NatsErrorCode,
+  NatsError,
+  RetentionPolicy,
+  StorageType,
+  headers as natsHeaders,
+  nanos,
+  type ConsumerConfig,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+} from "nats";
+import { OutcomeUnknownError, PayloadTooLargeError, UnavailableError, toFuseError } from "../../errors/index.ts";
+import {
+  EVENT_ID_HEADER,
+  ErrorCode,
+  Header,
+  allDeadEventsSubject,
+  allEventsSubject,
+  deadEventStreamName,
+  deadEventSubject,
+  eventConsumerName,
+  eventStreamName,
+  eventSubject,
+} from "../../protocol/index.ts";
+import { afterFailure, type EventSettings } from "./event-settings.ts";
+import { deadLetter } from "./dead-letter.ts";
+import { DEFAULT_EVENT_CONCURRENCY, type DeliveredEvent, type EventConsumer, type EventConsumerSpec, type EventStart, type OutgoingEvent } from "./event-types.ts";
+
+const STREAM_NOT_FOUND = 10059;
+const CONSUMER_NOT_FOUND = 10014;
+/** A publish retried within this window (same event id) is stored once. */
+const DUPLICATE_WINDOW_MS = 120_000;
+const PUBLISH_TIMEOUT_MS = 5000;
+
+function apiCode(error: unknown): number | undefined {
+  return error instanceof NatsError ? error.api_error?.err_code : undefined;
+}
+
+const bytesOf = (body: Uint8Array | string) => (typeof body === "string" ? Buffer.from(body) : body);
+
+function deliverPolicy(from: EventStart = "new"): Pick<ConsumerConfig, "deliver_policy" | "opt_start_time"> {
+  if (from === "all") return { deliver_policy: DeliverPolicy.All };
+  if (from === "new") return { deliver_policy: DeliverPolicy.New };
+  return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: from.toISOString() };
+}
+
+/** One delivery as the subscriber sees it. */
+class JetStreamEvent implements DeliveredEvent {
+  readonly id: string;
+  constructor(
+    readonly msg: JsMsg,
+    stream: string,
+  ) {
+    this.id = msg.headers?.get(EVENT_ID_HEADER) || `${stream}:${msg.seq}`;
+  }
+  get subject(): string {
+    return this.msg.subject;
+  }
+  get data(): Uint8Array {
+    return this.msg.data;
+  }
+  get seq(): number {
+    return this.msg.seq;
+  }
+  get attempt(): number {
+    return this.msg.info.deliveryCount;
+  }
+  get storedAt(): number {
+    return Math.floor(this.msg.info.timestampNanos / 1e6);
+  }
+  header(name: string): string | undefined {
+    return this.msg.headers?.get(name) || undefined;
+  }
+}
+
+/**
+ * A hub's durable events on JetStream: the stream (and the dead letters' stream) made when
+ * missing, `emit` acknowledged by the stream, and one durable pull consumer per actor and topic
+ * shared by the actor's instances.
+ */
+export class NatsEvents {
+  private manager: Promise<JetStreamManager> | undefined;
+  private readonly ready = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    readonly settings: EventSettings,
+  ) {}
+
+  private jsm(): Promise<JetStreamManager> {
+    return (this.manager ??= this.nc.jetstreamManager());
+  }
+
+  /**
+   * Makes the hub's event stream and dead-letter stream when missing; with `update` (the hub
+   * at start) also brings their retention to the settings.
+   */
+  async ensureStreams(prefix: string, update = false): Promise<void> {
+    const jsm = await this.jsm();
+    const limits = { max_age: nanos(this.settings.maxAgeMs), max_bytes: this.settings.maxBytes };
+    for (const [name, subject] of [
+      [eventStreamName(prefix), allEventsSubject(prefix)],
+      [deadEventStreamName(prefix), allDeadEventsSubject(prefix)],
+    ] as const) {
+      try {
+        const info = await jsm.streams.info(name);
+        if (update && (info.config.max_age !== limits.max_age || info.config.max_bytes !== limits.max_bytes)) {
+          await jsm.streams.update(name, { ...info.config, ...limits });
+        }
+      } catch (error) {
+        if (apiCode(error) !== STREAM_NOT_FOUND) throw error;
+        try {
+          await jsm.streams.add({
+            name,
+            subjects: [subject],
+            retention: RetentionPolicy.Limits,
+            storage: StorageType.File,
+            discard: DiscardPolicy.Old,
+            duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+            ...limits,
+          });
+        } catch (addError) {
+          // Another process made it meanwhile (with settings of its own): it is there, which is what counts.
+          await jsm.streams.info(name).catch(() => Promise.reject(addError));
+        }
+      }
+    }
+  }
+
+  private streamsOf(prefix: string): Promise<void> {
+    let ready = this.ready.get(prefix);
+    if (!ready) {
+      ready = this.ensureStreams(prefix);
+      this.ready.set(prefix, ready);
+      ready.catch(() => this.ready.delete(prefix));
+    }
+    return ready;
+  }
+
+  /**
+   * Stores an event; resolves once the stream has it.
+   * @throws PAYLOAD_TOO_LARGE at once when the body is above what the bus takes (nothing sent).
+   * @returns a promise that rejects with NO_LIVE_INSTANCE when the stream cannot be reached
+   *   (not stored), or OUTCOME_UNKNOWN when no acknowledgement came (it may have been stored).
+   */
+  emit(event: OutgoingEvent): Promise<void> {
+    const subject = eventSubject(event.prefix, event.topic);
+    const data = bytesOf(event.body);
+    const limit = this.nc.info?.max_payload;
+    if (limit !== undefined && data.length > limit) {
+      throw new PayloadTooLargeError(`message to ${subject}: a body of ${data.length} bytes is above the bus limit of ${limit} bytes (max_payload, headers included)`, {
+        details: { size: data.length, limit },
+      });
+    }
+    return this.store(event, subject, data);
+  }
+
+  private async store(event: OutgoingEvent, subject: string, data: Uint8Array): Promise<void> {
+    const h = natsHeaders();
+    for (const key in event.headers) h.set(key, event.headers[key]!);
+    const publish = () => this.nc.jetstream().publish(subject, data, { msgID: event.id, headers: h, timeout: PUBLISH_TIMEOUT_MS });
+    try {
+      await publish();
+      return;
+    } catch (error) {
+      if (!(error instanceof NatsError)) throw error;
+      // No stream listens (a bare server, or the stream was removed): make it and try once more.
+      if (error.code === NatsErrorCode.NoResponders) await this.streamsOf(event.prefix);
+      else if (error.code !== NatsErrorCode.Timeout) throw new UnavailableError(`event ${event.topic} was not stored: ${error.message}`, { cause: error });
+    }
+    try {
+      // The same id: if the first attempt was stored after all, the stream drops this one.
+      await publish();
+    } catch (error) {
+      if (error instanceof NatsError && error.code === NatsErrorCode.Timeout) {
+        throw new OutcomeUnknownError(`event ${event.topic}: the event stream did not acknowledge it in time; it may or may not be stored`, { cause: error });
+      }
+      throw new UnavailableError(`event ${event.topic} was not stored: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Makes the actor's durable consumer when missing and brings its retry settings up to date. */
+  private async ensureConsumer(spec: EventConsumerSpec): Promise<string> {
+    await this.streamsOf(spec.prefix);
+    const jsm = await this.jsm();
+    const stream = eventStreamName(spec.prefix);
+    const name = eventConsumerName(spec.actor, spec.topic);
+    const retry = { max_deliver: this.settings.maxDeliver, ack_wait: nanos(this.settings.ackWaitMs) };
+    try {
+      const info = await jsm.consumers.info(stream, name);
+      if (info.config.max_deliver !== retry.max_deliver || info.config.ack_wait !== retry.ack_wait) {
+        await jsm.consumers.update(stream, name, retry);
+      }
+    } catch (error) {
+      if (apiCode(error) !== CONSUMER_NOT_FOUND) throw error;
+      try {
+        await jsm.consumers.add(stream, {
+          durable_name: name,
+          description: `${spec.actor} ${spec.topic}`,
+          filter_subject: eventSubject(spec.prefix, spec.topic),
+          ack_policy: AckPolicy.Explicit,
+          max_ack_pending: 10_000,
+          ...deliverPolicy(spec.from),
+          ...retry,
+        });
+      } catch (addError) {
+        // Another instance of the actor made it meanwhile.
+        await jsm.consumers.info(stream, name).catch(() => Promise.reject(addError));
+      }
+    }
+    return name;
+  }
+
+  /** Subscribes one instance of an actor to a topic through the actor's durable consumer. */
+  async consume(spec: EventConsumerSpec): Promise<EventConsumer> {
+    const name = await this.ensureConsumer(spec);
+    const stream = eventStreamName(spec.prefix);
+    const limit = spec.concurrency ?? DEFAULT_EVENT_CONCURRENCY;
+    const consumer = await this.nc.jetstream().consumers.get(stream, name);
+    const messages = await consumer.consume({ max_messages: limit });
+    const running = new Set<Promise<void>>();
+    let stopped = false;
+    let slot: (() => void) | undefined;
+
+    const settle = async (event: JetStreamEvent): Promise<void> => {
+      try {
+        await spec.handle(event);
+        event.msg.ack();
+        return;
+      } catch (error) {
+        const next = afterFailure(event.attempt, this.settings, toFuseError(error).code === ErrorCode.BAD_REQUEST);
+        if ("retryInMs" in next) return event.msg.nak(next.retryInMs);
+        try {
+          const letter = deadLetter(spec.actor, spec.topic, event, error);
+          const h = natsHeaders();
+          const traceId = event.header(Header.traceId);
+          if (traceId) h.set(Header.traceId, traceId);
+          await this.nc.jetstream().publish(deadEventSubject(spec.prefix, spec.actor, spec.topic), JSON.stringify(letter), { headers: h, timeout: PUBLISH_TIMEOUT_MS });
+          event.msg.term();
+          spec.onDead?.(event, error);
+        } catch {
+          // The dead letter was not stored: leave the event unanswered, so it comes back (if attempts remain) rather than vanish.
+        }
+      }
+    };
+
+    const loop = (async () => {
+      for await (const msg of messages) {
+        // Taken after the stop began: give it straight back, so another instance takes it now.
+        if (stopped) {
+          msg.nak();
+          continue;
+        }
+        const run = settle(new JetStreamEvent(msg, stream)).finally(() => {
+          running.delete(run);
+          slot?.();
+        });
+        running.add(run);
+        while (running.size >= limit && !stopped) await new Promise<void>((r) => (slot = r));
+      }
+    })();
+    loop.catch(() => undefined);
+
+    return {
+      inflight: () => running.size,
+      async stop(timeoutMs = 10_000) {
+        stopped = true;
+        slot?.();
+        await messages.close().catch(() => undefined);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.allSettled([...running]), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+        clearTimeout(timer);
+      },
+    };
+  }
+}
