@@ -66,6 +66,22 @@ export const keeper = defineActor({
         return { value: entry?.value ?? null, rounds };
       },
     }),
+    // A change whose function writes the key itself, so it loses every round.
+    contend: defineEndpoint({
+      input: z.object({ key: z.string() }),
+      output: z.object({ rounds: z.number() }),
+      handler: async ({ key }, ctx) => {
+        let rounds = 0;
+        await ctx.kv.change<number>(key, async (n = 0) => {
+          rounds++;
+          await ctx.kv.put(key, n + 100);
+          return n + 1;
+        }, { attempts: 3 }).catch((error: unknown) => {
+          throw Object.assign(error as Error, { details: { ...(error as { details: object }).details, rounds } });
+        });
+        return { rounds };
+      },
+    }),
     del: defineEndpoint({
       input: z.object({ key: z.string() }),
       output: z.object({}),

@@ -94,6 +94,14 @@ export function describeStores(name: string, start: (actors: AnyActor[]) => Prom
       await expect(hub.call("keeper.bump", { key: "absent.key", skipAt: 0 })).resolves.toEqual({ value: null, rounds: 1 });
     });
 
+    it("gives up a change with a retryable CONFLICT after losing every one of its attempts", async () => {
+      await expect(hub.call("keeper.contend", { key: "hot" })).rejects.toMatchObject({
+        code: "CONFLICT",
+        message: expect.stringMatching(/^kv key "hot" in bucket "[\w-]+": other writers changed it first 3 times in a row; gave up$/),
+        details: { key: "hot", attempts: 3, rounds: 3 },
+      });
+    });
+
     it("tells watchers of every change of matching keys", async () => {
       const { seen } = await hub.call<{ seen: { key: string; value: unknown }[] }>("keeper.watch", { filter: "watched.*", key: "watched.x", value: "v1" });
       expect(seen).toEqual([{ key: "watched.x", value: "v1" }, { key: "watched.x", value: undefined }]);

@@ -137,7 +137,7 @@ export class KeyValue {
    * throwing aborts the change with that error (a business refusal, say). Resolves with the
    * entry as it is now: the new one, or the current one when `fn` returned undefined
    * (undefined when the key is absent).
-   * Options: `attempts`, rounds before giving up (default 20).
+   * Options: `attempts`, rounds before giving up (default 30).
    * @throws CONFLICT (409, retryable) when other writers won `attempts` rounds in a row; whatever `fn` throws.
    * @example
    * await ctx.kv.change<number>("stock.apple", (left = 0) => {

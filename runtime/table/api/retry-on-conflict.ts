@@ -2,16 +2,16 @@ import { FuseError, ValidationError } from "../../errors/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 
 export interface ChangeOptions {
-  /** How many read-modify-write rounds to try before giving up with CONFLICT. Default 20. */
+  /** How many read-modify-write rounds to try before giving up with CONFLICT. Default 30. */
   attempts?: number;
 }
 
 /** What an attempt returns when another writer got in between its read and its write. */
 export const LOST_RACE: unique symbol = Symbol("lost race");
 
-const DEFAULT_ATTEMPTS = 20;
+const DEFAULT_ATTEMPTS = 30;
 const FIRST_PAUSE_MS = 5;
-const LONGEST_PAUSE_MS = 250;
+const LONGEST_PAUSE_MS = 500;
 
 /**
  * Runs `attempt` until it does not lose a race, pausing between tries for a random time under a

@@ -187,7 +187,7 @@ export class Table<T extends Row = Row> {
    * short random while between rounds. `fn` may run several times, so it must not have side
    * effects of its own; returning `undefined` changes nothing; throwing aborts with that
    * error. Resolves with the row as it is now. Needs a version column.
-   * Options: `attempts`, rounds before giving up (default 20).
+   * Options: `attempts`, rounds before giving up (default 30).
    * @throws NOT_FOUND when there is no such row; CONFLICT (retryable) when other writers won
    *   `attempts` rounds in a row; whatever `fn` throws.
    * @example
