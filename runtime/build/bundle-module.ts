@@ -48,7 +48,8 @@ const ownLocation: Plugin = {
   name: "fuse-own-location",
   setup(b) {
     b.onLoad({ filter: /\.(m?ts|m?js|tsx)$/ }, async (args) => {
-      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      // Other packages keep their import.meta; Fuse's own sources get theirs back wherever Fuse is installed.
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`) && !args.path.startsWith(RUNTIME_DIR)) return undefined;
       const source = await readFile(args.path, "utf8");
       if (!META.test(source)) return undefined;
       const values: Record<string, string> = {

