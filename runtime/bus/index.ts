@@ -25,6 +25,6 @@ export type {
 } from "./transport.ts";
 export { callEndpoint, requestEndpoint, decodeReply, notDelivered, type CallEndpointOptions } from "./call-endpoint.ts";
 export { matchesFilter, type ConditionalWrite, type StaleRevision, type KeyValueBucket, type KeyValueEntry, type KeyValueOptions, type ObjectBucket, type ObjectInfo } from "./stores.ts";
-export { DEFAULT_EVENT_SETTINGS, afterFailure, eventSettings, type EventSettings } from "./events/event-settings.ts";
+export { DEFAULT_EVENT_SETTINGS, afterFailure, eventSettings, parseEventSettings, type EventSettings } from "./events/event-settings.ts";
 export { DEFAULT_EVENT_CONCURRENCY, type DeliveredEvent, type EventConsumer, type EventConsumerSpec, type EventStart, type OutgoingEvent } from "./events/event-types.ts";
 export { deadLetter } from "./events/dead-letter.ts";

@@ -2,6 +2,7 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/index.ts";
 import { NAME, NAME_PATTERN } from "../protocol/index.ts";
+import { eventConfigSchema } from "./event-config.ts";
 import { GatewayAuth, gatewayExposureProblem } from "./gateway-exposure.ts";
 
 const port = z.number().int().min(0).max(65535);
@@ -141,6 +142,8 @@ export const configSchema = z.strictObject({
       windowMs: ms.default(60_000),
     })
     .prefault({}),
+  /** The hub's durable events: retention of the stream and retries of the subscribers. */
+  events: eventConfigSchema.prefault({}),
   /** Longest wait for in-flight requests when an actor stops. */
   drainTimeoutMs: ms.default(10_000),
   actors: z

@@ -19,6 +19,7 @@ export {
 export { loadConfig, parseConfig, safeParseConfig, type SafeParseConfigResult } from "./load-config.ts";
 export type { SecretSources } from "./secret-refs.ts";
 export { resolveActors, discoverActors, type ActorPlan } from "./resolve-actors.ts";
+export { eventConfigSchema, eventLimitsOf, type EventConfig } from "./event-config.ts";
 export { setConfigValue } from "./edit-config.ts";
 export { suggest } from "./locate.ts";
 export { isLoopbackHost, gatewayExposureProblem, GatewayAuth } from "./gateway-exposure.ts";

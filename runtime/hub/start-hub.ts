@@ -1,6 +1,6 @@
 import path from "node:path";
 import { NatsTransport, connectNats } from "../bus/index.ts";
-import { loadConfig, resolveActors, type ActorPlan, type FuseConfig } from "../config/index.ts";
+import { eventLimitsOf, loadConfig, resolveActors, type ActorPlan, type FuseConfig } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
 import { BuiltinActor, FUSE_VERSION, INSTANCE_LOST_SUBJECT, endpointSubject, type ActorStatus, type HubInfo } from "../protocol/index.ts";
 import { startActor } from "../sdk/internal.ts";
@@ -98,6 +98,7 @@ function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUr
     onReady: deps.onReady,
     onLost: deps.onLost,
     receipts: config.bus.receipts,
+    events: eventLimitsOf(config.events),
   });
 }
 
@@ -122,7 +123,9 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // the state file keeps both up to date.
     let published: (() => void) | undefined;
     const servers = await startServers(config, fuseDir, log, cleanups, () => published?.());
-    const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log }), { receipts: config.bus.receipts });
+    const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log }), { receipts: config.bus.receipts, events: eventLimitsOf(config.events) });
+    // The event stream exists (with the config's retention) before any actor emits or subscribes.
+    await transport.prepareEvents(config.prefix);
     cleanups.push(() => transport.close());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
     if (servers.dbUrl) info.dbUrl = servers.dbUrl;

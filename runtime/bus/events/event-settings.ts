@@ -1,3 +1,5 @@
+import { ConfigError } from "../../errors/index.ts";
+
 /**
  * How a hub keeps its events and how its subscribers retry them: the `events` section of the
  * config, with its defaults, shared by the NATS and in-process back-ends.
@@ -38,4 +40,32 @@ export function afterFailure(attempt: number, settings: EventSettings, hopeless 
   if (hopeless || attempt >= settings.maxDeliver) return { dead: true };
   const delays = settings.backoffMs.length ? settings.backoffMs : [0];
   return { retryInMs: delays[Math.min(attempt - 1, delays.length - 1)]! };
+}
+
+/**
+ * The settings the hub hands an actor process as JSON (`FUSE_EVENTS`); undefined without any.
+ * @throws CONFIG_INVALID when the text is not a JSON object of such settings.
+ */
+export function parseEventSettings(text: string | undefined): Partial<EventSettings> | undefined {
+  if (!text) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`event settings: not JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== "object" || value === null) throw new ConfigError("event settings: expected a JSON object");
+  const out: Partial<EventSettings> = {};
+  for (const key of ["maxAgeMs", "maxBytes", "maxDeliver", "ackWaitMs"] as const) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new ConfigError(`event settings: ${key} must be a number of at least 0, got ${JSON.stringify(v)}`);
+    out[key] = v;
+  }
+  const backoff = (value as Record<string, unknown>).backoffMs;
+  if (backoff !== undefined) {
+    if (!Array.isArray(backoff) || !backoff.every((n) => typeof n === "number" && n >= 0)) throw new ConfigError(`event settings: backoffMs must be a list of ms, got ${JSON.stringify(backoff)}`);
+    out.backoffMs = backoff as number[];
+  }
+  return out;
 }

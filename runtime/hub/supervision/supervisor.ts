@@ -25,6 +25,8 @@ export interface SupervisorOptions {
   onLost?: (serviceId: string, actor: string) => void;
   /** Whether instances ask for receipts (bus.receipts). */
   receipts?: boolean;
+  /** The config's `events` in bus units, handed to each instance as JSON (their subscriptions' retries). */
+  events?: object;
 }
 
 /** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
@@ -74,6 +76,7 @@ export class Supervisor {
     };
     if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
     if (o.receipts) env[ProcessEnv.receipts] = "1";
+    if (o.events) env[ProcessEnv.events] = JSON.stringify(o.events);
     return env;
   }
 

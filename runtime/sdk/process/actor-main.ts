@@ -4,7 +4,7 @@
  * module directly, or through actor-process.ts, which imports it by path.
  */
 import { fstatSync } from "node:fs";
-import { NatsTransport, connectNats } from "../../bus/index.ts";
+import { NatsTransport, connectNats, parseEventSettings } from "../../bus/index.ts";
 import { ConfigError, toFuseError } from "../../errors/index.ts";
 import { createLogger, type LogLevel } from "../../log/index.ts";
 import { DEFAULT_PREFIX, ProcessEnv, STATUS_FD } from "../../protocol/index.ts";
@@ -53,7 +53,10 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
   const url = env[ProcessEnv.natsUrl];
   if (!url) throw new ConfigError(`${ProcessEnv.natsUrl} must be set`);
   const definition = await loadDefinition(load, modulePath);
-  const transport = new NatsTransport(await connectNats({ url, name: `${actorName}#${instance}`, log }), { receipts: env[ProcessEnv.receipts] === "1" });
+  const transport = new NatsTransport(await connectNats({ url, name: `${actorName}#${instance}`, log }), {
+    receipts: env[ProcessEnv.receipts] === "1",
+    events: parseEventSettings(env[ProcessEnv.events]),
+  });
   running = await startActor(definition, {
     transport,
     prefix: env[ProcessEnv.prefix] ?? DEFAULT_PREFIX,
