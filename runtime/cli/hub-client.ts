@@ -108,7 +108,7 @@ async function explainMissingActor(error: unknown, actor: string, listActors: ()
   if (!listed.success) throw error;
   const status = listed.data.actors.find((a) => a.name === actor);
   if (!status) {
-    const known = listed.data.actors.filter((a) => a.kind === "actor").map((a) => a.name);
+    const known = listed.data.actors.filter((a) => a.kind === "actor").map((a) => a.name).sort();
     throw new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, `no actor "${actor}" on this hub (actors: ${known.join(", ") || "none"})`, {
       details: { actor, known },
     });
