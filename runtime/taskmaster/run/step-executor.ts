@@ -5,7 +5,11 @@ import { backoffDelay, shouldRetry } from "./retry-policy.ts";
 import type { RunError } from "./run-types.ts";
 import type { StepDefinition } from "../schema/task-definition.ts";
 
-/** How the taskmaster reaches an endpoint: `ctx.call` in the actor, anything alike in tests. */
+/**
+ * How the taskmaster reaches an endpoint: `ctx.call` in the actor, anything alike in tests.
+ * One call may run the handler at most once (`ctx.call` repeats on its own only a request that
+ * reached no handler), so the attempts a step records are the times its handler could have run.
+ */
 export type StepCall = (
   target: string,
   input: unknown,
