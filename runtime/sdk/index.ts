@@ -43,5 +43,7 @@ export {
   PayloadTooLargeError,
 } from "../errors/index.ts";
 export { ErrorCode } from "../protocol/index.ts";
+export type { DeadLetter } from "../protocol/index.ts";
+export type { EventStart } from "../bus/index.ts";
 export { z } from "zod";
 export { tableSchemaSchema, type DatabaseScope, type FindOptions, type InsertOptions, type UpdateOptions, type Where, type OrderBy, type TableSchema } from "../table/index.ts";

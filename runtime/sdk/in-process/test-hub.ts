@@ -1,5 +1,5 @@
 import { createLogger, type Logger } from "../../log/index.ts";
-import { DEFAULT_PREFIX, newTraceId } from "../../protocol/index.ts";
+import { DEFAULT_PREFIX, newTraceId, type DeadLetter } from "../../protocol/index.ts";
 import { Caller, type CallOptions, type CallResult } from "../caller.ts";
 import type { AnyActor } from "../define-actor.ts";
 import { InProcessTransport } from "./in-process-transport.ts";
@@ -17,6 +17,11 @@ export interface TestHubOptions {
    * `hubDir` for its `schemas/`; its tables are created before the actors start.
    */
   db?: DatabaseOptions;
+  /**
+   * How events are retried, as the config's `events` sets it on a real hub, e.g.
+   * `{ maxDeliver: 3, backoffMs: [10] }` for quick retries. Default: the hub's defaults.
+   */
+  events?: { maxDeliver?: number; backoffMs?: number[] };
 }
 
 export interface TestHub {
@@ -24,6 +29,8 @@ export interface TestHub {
   call<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions & { traceId?: string }): Promise<TOutput>;
   tryCall<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions): Promise<CallResult<TOutput>>;
   readonly transport: InProcessTransport;
+  /** Events given up after their attempts, as the hub's dead-letter stream would hold them. */
+  deadLetters(): DeadLetter[];
   stop(): Promise<void>;
 }
 
@@ -37,7 +44,7 @@ export interface TestHub {
  * await hub.stop();
  */
 export async function createTestHub(actors: AnyActor[], options: TestHubOptions = {}): Promise<TestHub> {
-  const transport = new InProcessTransport();
+  const transport = new InProcessTransport({ events: options.events });
   const log = options.log ?? createLogger({ actor: "test", level: "silent" });
   const running: RunningActor[] = [];
   if (options.db?.url) {
@@ -56,6 +63,7 @@ export async function createTestHub(actors: AnyActor[], options: TestHubOptions 
     client.call({ traceId: opts.traceId ?? newTraceId(), deadline: undefined }, target, input ?? {}, opts) as Promise<T>;
   return {
     transport,
+    deadLetters: () => [...transport.events.deadLetters],
     call,
     async tryCall<T>(target: string, input?: unknown, opts?: CallOptions): Promise<CallResult<T>> {
       try {
