@@ -44,8 +44,7 @@ export function registerInitCommand(program: Command): void {
       }
       mkdirSync(target, { recursive: true });
       const fuse = fuseDependency(target, options.fuse);
-      const fuseCheck = program.commands.some((command) => command.name() === "check");
-      const files = scaffoldFiles({ name: path.basename(target), fuseSpec: fuse.spec, devDependencies: devDependencies(), fuseCheck });
+      const files = scaffoldFiles({ name: path.basename(target), fuseSpec: fuse.spec, devDependencies: devDependencies() });
       for (const [file, text] of Object.entries(files)) {
         mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
         writeFileSync(path.join(target, file), text);

@@ -1,5 +1,5 @@
 /** The README of a new hub: what `fuse init` wrote and how to run, test, check and grow it. */
-export function hubReadme(name: string, fuseSpec: string, fuseCheck: boolean): string {
+export function hubReadme(name: string, fuseSpec: string): string {
   const vendored = fuseSpec.startsWith("file:vendor/");
   const fuseLine = vendored
     ? `Fuse itself comes from \`${fuseSpec.slice("file:".length)}\` (a packed copy, committed with the hub
@@ -22,7 +22,7 @@ when run as root on Debian/Ubuntu).
 \`\`\`sh
 npm install
 npm test                                      # the actors' own tests, no bus needed
-npm run check                                 # ${fuseCheck ? "type-check, then check actors, tasks, tables and config without starting them" : "type-check the actors"}
+npm run check                                 # type-check, then check actors, tasks, tables and config without starting them
 npm start                                     # start the hub (Ctrl-C stops it); or npx fuse up
 \`\`\`
 

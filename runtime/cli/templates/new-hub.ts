@@ -37,8 +37,6 @@ export interface ScaffoldOptions {
   fuseSpec: string;
   /** Versions of the hub's dev tools (typescript, @types/node, vitest), as Fuse itself uses them. */
   devDependencies: Record<string, string>;
-  /** Whether this Fuse has `fuse check` (checks actors, tasks, tables and config without starting them). */
-  fuseCheck: boolean;
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -57,7 +55,7 @@ export function scaffoldFiles(options: ScaffoldOptions): Record<string, string> 
         setup: SETUP,
         start: `${SETUP} --quiet && fuse up`,
         test: "vitest run",
-        check: options.fuseCheck ? "tsc --noEmit -p . && fuse check" : "tsc --noEmit -p .",
+        check: "tsc --noEmit -p . && fuse check",
       },
       dependencies: { "fuse-hub": options.fuseSpec },
       devDependencies: options.devDependencies,
@@ -138,6 +136,6 @@ it("refuses an empty name", async () => {
       ],
       output: "{ 'messages': [$steps.first.message, $steps.second.message] }",
     }),
-    "README.md": hubReadme(name, options.fuseSpec, options.fuseCheck),
+    "README.md": hubReadme(name, options.fuseSpec),
   };
 }

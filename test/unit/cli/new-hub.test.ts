@@ -8,7 +8,7 @@ import { loadTableSchemas } from "../../../runtime/table/index.ts";
 import { loadTasks } from "../../../runtime/taskmaster/index.ts";
 import { REPO, removeHubDir } from "../../helpers/index.ts";
 
-const files = scaffoldFiles({ name: "shop", fuseSpec: "file:vendor/fuse-hub-0.1.0.tgz", devDependencies: { typescript: "~5.9.3" }, fuseCheck: true });
+const files = scaffoldFiles({ name: "shop", fuseSpec: "file:vendor/fuse-hub-0.1.0.tgz", devDependencies: { typescript: "~5.9.3" } });
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
 const pkg = readJson(path.join(REPO, "package.json")) as { files: string[] };
 
@@ -46,7 +46,6 @@ describe("the files of a new hub", () => {
     expect(hubPkg.scripts).toMatchObject({ check: "tsc --noEmit -p . && fuse check", test: "vitest run" });
     expect(hubPkg.dependencies).toEqual({ "fuse-hub": "file:vendor/fuse-hub-0.1.0.tgz" });
     expect(files[".gitignore"]!.split("\n")).toEqual(expect.arrayContaining(["node_modules/", ".fuse/"]));
-    expect(scaffoldFiles({ name: "shop", fuseSpec: "x", devDependencies: {}, fuseCheck: false })["package.json"]).toContain('"check": "tsc --noEmit -p ."');
   });
 
   it("points $schema of its table and task at the JSON Schemas that fuse-hub ships", () => {
