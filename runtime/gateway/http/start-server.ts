@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
@@ -14,11 +14,17 @@ function refuse(outgoing: ServerResponse, error: FuseError, close = false): void
   outgoing.writeHead(error.status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(body),
-    // A refused upload is not read to its end: the connection goes with the answer.
+    // A large refused upload is not read to its end: the connection goes with the answer.
     ...(close ? { connection: "close" } : {}),
   });
   outgoing.end(body);
 }
+
+// Node reads and drops the unread body of a small refused request, keeping the connection (a
+// browser that sees its upload cut reports a network error, not the answer); a large or
+// unknown-size one is cut by closing the connection instead.
+const SMALL_BODY = 64 * 1024;
+const smallBody = (incoming: IncomingMessage) => incoming.headers["transfer-encoding"] === undefined && Number(incoming.headers["content-length"] ?? 0) <= SMALL_BODY;
 
 export interface HttpServerHandle {
   /** The bound address, e.g. `http://127.0.0.1:41234`. */
@@ -52,7 +58,7 @@ export function startHttpServer(app: Hono, host: string, port: number, options: 
     const refused = guard(method, url, incoming.headers);
     if (refused) {
       options.onRefused?.(refused, method, url);
-      return void refuse(outgoing, refused, true);
+      return void refuse(outgoing, refused, !smallBody(incoming));
     }
     void listener(incoming, outgoing);
   });
