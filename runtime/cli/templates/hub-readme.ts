@@ -4,8 +4,8 @@ export function hubReadme(name: string, fuseSpec: string): string {
   const fuseLine = vendored
     ? `Fuse itself comes from \`${fuseSpec.slice("file:".length)}\` (a packed copy, committed with the hub
 until Fuse is published), so a clone installs anywhere from its own files. To move to a newer
-Fuse, run \`npm pack --pack-destination <this hub>/vendor\` in a Fuse checkout, point
-\`fuse-hub\` in package.json at the new file, and run \`npm install\`.`
+Fuse, run \`npm pack --pack-destination <this hub>/vendor\` in a Fuse checkout, then
+\`npm install ./vendor/<the new file>\` here (it updates package.json and the lock file).`
     : `Fuse itself comes from npm as \`fuse-hub\` (\`${fuseSpec}\`).`;
   return `# ${name}
 
