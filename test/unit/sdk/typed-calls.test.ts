@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createTestHub, defineActor, defineEndpoint, ErrorCode, z, type TestHub } from "../../../runtime/sdk/index.ts";
 import counter from "../../../actors/counter/index.ts";
 import greeter from "../../../actors/greeter/index.ts";
+import ping from "../../types/mutual/ping.ts";
+import pong from "../../types/mutual/pong.ts";
 
 // A callee that records which endpoint ran with which input, and a caller using ctx.client on it.
 const seen: Array<{ endpoint: string; input: unknown; caller: string | undefined }> = [];
@@ -99,5 +101,9 @@ describe("ctx.client (typed calls), in-process", () => {
     await hub.call("greeter.hello", { name: "Ada" });
     expect(await hub.call("greeter.hello", { name: "Ada" })).toEqual({ greeting: "Hello, Ada!", visits: 2 });
   });
-});
 
+  it("lets two actors call each other through typed clients", async () => {
+    hub = await createTestHub([ping, pong]);
+    expect(await hub.call("ping.ping", { n: 5 })).toEqual({ rounds: 5 });
+  });
+});
