@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/index.ts";
-import { NAME, NAME_PATTERN } from "../protocol/index.ts";
+import { NAME, NAME_PATTERN, NAME_RULE } from "../protocol/index.ts";
 import { eventConfigSchema } from "./event-config.ts";
 import { GatewayAuth, gatewayExposureProblem } from "./gateway-exposure.ts";
 
@@ -67,7 +67,7 @@ export const processConfigSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   /** Subject prefix: endpoints are `<prefix>.<actor>.<endpoint>`. */
-  prefix: z.string().regex(NAME, "expected lowercase letters, digits and dashes").default("fuse"),
+  prefix: z.string().regex(NAME, `expected ${NAME_RULE}`).default("fuse"),
   /** Folder scanned for actors (`<dir>/<name>/index.ts`), relative to the hub folder. */
   actorsDir: z.string().default("actors"),
   /** Whether to run every actor found in `actorsDir`; `false` runs only those listed under `actors`. */
@@ -147,13 +147,13 @@ export const configSchema = z.strictObject({
   /** Longest wait for in-flight requests when an actor stops. */
   drainTimeoutMs: ms.default(10_000),
   actors: z
-    .record(z.string().regex(NAME, "actor names are lowercase letters, digits and dashes"), actorConfigSchema.prefault({}))
+    .record(z.string().regex(NAME, `actor names are ${NAME_RULE}`), actorConfigSchema.prefault({}))
     .default({}),
   /** Jobs on a cron schedule: call an endpoint or run a task. */
-  schedules: z.record(z.string().regex(NAME, "schedule names are lowercase letters, digits and dashes"), scheduleConfigSchema).default({}),
+  schedules: z.record(z.string().regex(NAME, `schedule names are ${NAME_RULE}`), scheduleConfigSchema).default({}),
   /** Programs in any language supervised like actors, with the bus URL in their environment. */
   processes: z
-    .record(z.string().regex(NAME, "process names are lowercase letters, digits and dashes"), processConfigSchema)
+    .record(z.string().regex(NAME, `process names are ${NAME_RULE}`), processConfigSchema)
     .default({}),
 });
 

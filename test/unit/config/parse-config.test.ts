@@ -31,7 +31,7 @@ describe("config", () => {
   });
 
   it("rejects an invalid actor name", () => {
-    expect(message("actors:\n  Bad_Name: {}\n")).toMatchInlineSnapshot(`"config/fuse.yaml:2 actors.Bad_Name: invalid name: actor names are lowercase letters, digits and dashes"`);
+    expect(message("actors:\n  Bad_Name: {}\n")).toMatchInlineSnapshot(`"config/fuse.yaml:2 actors.Bad_Name: invalid name: actor names are lowercase letters, digits and dashes, starting with a letter"`);
   });
 
   it("carries the location in the error's details", () => {
