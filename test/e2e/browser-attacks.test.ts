@@ -286,6 +286,8 @@ describe("gateway.auth: none", () => {
       return lines.length ? (JSON.parse(lines[0]!) as { lvl: string; msg: string; host: string }) : undefined;
     }, 15_000);
     expect(warning).toMatchObject({ lvl: "warn", msg: "gateway serves every endpoint without authentication (gateway.auth: none)", host: "127.0.0.1" });
+    // And on the console of `fuse up`, where whoever started the hub sees it.
+    await waitFor("the warning on the console", () => hub.output().includes("gateway serves every endpoint without authentication"), 15_000);
     const refused = await send(hub.state.gatewayUrl!, "POST", "/api/hub/shutdown", { origin: "http://127.0.0.1:1", "content-type": "application/json" }, "{}");
     expect(refused.status).toBe(403);
   });
