@@ -28,3 +28,4 @@ export { matchesFilter, type ConditionalWrite, type StaleRevision, type KeyValue
 export { DEFAULT_EVENT_SETTINGS, afterFailure, eventSettings, parseEventSettings, type EventSettings } from "./events/event-settings.ts";
 export { DEFAULT_EVENT_CONCURRENCY, type DeliveredEvent, type EventConsumer, type EventConsumerSpec, type EventStart, type OutgoingEvent } from "./events/event-types.ts";
 export { deadLetter } from "./events/dead-letter.ts";
+export { EventAdmin, type EventsOverview, type EventStreamSummary, type EventSubscriptionSummary, type TailedEvent } from "./events/event-admin.ts";

@@ -97,6 +97,21 @@ export async function withHub<T>(dir: string, fn: (call: HubCall, state: HubStat
 }
 
 /**
+ * Connects to the bus of the hub of `dir` and runs `fn` with the connection itself, for views
+ * of JetStream such as `fuse events`; closes it afterwards.
+ * @throws HUB_NOT_RUNNING when no hub runs in `dir`.
+ */
+export async function withBus<T>(dir: string, fn: (connection: Awaited<ReturnType<typeof connectNats>>, state: HubState) => Promise<T>): Promise<T> {
+  const state = readHubState(dir);
+  const connection = await connectToHub(dir, state);
+  try {
+    return await fn(connection, state);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/**
  * Nothing answering for an actor is NO_LIVE_INSTANCE on the bus; the hub knows whether the
  * actor exists at all. One it does not run is ACTOR_NOT_FOUND, worded as the gateway words it;
  * one it runs but that has no live instance says its state and last exit. If the hub cannot be

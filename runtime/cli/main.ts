@@ -8,6 +8,7 @@ import { registerCallCommand } from "./commands/call.ts";
 import { registerCheckCommand } from "./commands/check.ts";
 import { registerDbCommands } from "./commands/db.ts";
 import { registerDownCommand } from "./commands/down.ts";
+import { registerEventsCommands } from "./commands/events.ts";
 import { registerFilesCommands } from "./commands/files.ts";
 import { registerInitCommand } from "./commands/init.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
@@ -34,6 +35,7 @@ export function createProgram(): Command {
   registerAddCommand(program);
   registerFilesCommands(program);
   registerDbCommands(program);
+  registerEventsCommands(program);
   registerCheckCommand(program);
   return program;
 }

@@ -4,7 +4,7 @@ import type { NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectNats } from "../../runtime/bus/index.ts";
 import { deadEventStreamName, type DeadLetter } from "../../runtime/protocol/index.ts";
-import { createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { createHubDir, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 // Retries kept short so a failing handler reaches the dead letters in well under a second,
 // and the ack wait short enough that a killed handler's event comes back within seconds.
@@ -133,5 +133,42 @@ describe("durable events on a real hub", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(lines("audit").filter((l) => l.id === id && l.kind === "started")).toHaveLength(3);
     expect(tally("mailer", [id!]).received).toBe(1);
+  });
+
+  it("fuse events: ls lists streams, topics and subscriptions; tail prints stored events; replay delivers them again to one actor", async () => {
+    const since = new Date();
+    const sent = ids(5, "replay");
+    await emit(sent.map((id) => ({ id })));
+    await waitFor("both handled the 5", () => tally("audit", sent).lost === 0 && tally("mailer", sent).lost === 0, 15_000);
+
+    const tail = await runCli(dir, ["events", "tail", "order.placed", "--since", since.toISOString(), "--json"], 4000);
+    expect(tail.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { topic: string; payload: { id: string } }))).toEqual(sent.map((id) => expect.objectContaining({ topic: "order.placed", payload: { id } })));
+
+    const replay = await runCli(dir, ["events", "replay", "order.placed", "--since", since.toISOString(), "--to", "audit", "--json"]);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(JSON.parse(replay.stdout)).toEqual([expect.objectContaining({ actor: "audit", topic: "order.placed", pending: 5 })]);
+    // The running audit instance goes on with its subscription made anew: each event a second time.
+    await waitFor("audit handled the 5 again", () => tally("audit", sent).duplicates === 5, 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(tally("audit", sent)).toMatchObject({ received: 5, duplicates: 5, lost: 0 });
+    expect(tally("mailer", sent)).toMatchObject({ received: 5, duplicates: 0, lost: 0 });
+
+    const ls = await runCli(dir, ["events", "ls", "--json"]);
+    expect(ls.code, ls.stderr).toBe(0);
+    const overview = JSON.parse(ls.stdout) as { streams: { name: string; messages: number }[]; topics: { topic: string; messages: number }[]; subscriptions: { actor: string; topic: string; pending: number }[] };
+    expect(overview.streams.map((s) => s.name)).toEqual([`${hub.state.prefix}-events`, `${hub.state.prefix}-events-dead`]);
+    expect(overview.topics).toEqual([{ topic: "order.placed", messages: seq }]);
+    expect(overview.subscriptions.map(({ actor, topic, pending }) => ({ actor, topic, pending }))).toEqual([
+      { actor: "audit", topic: "order.placed", pending: 0 },
+      { actor: "mailer", topic: "order.placed", pending: 0 },
+    ]);
+    const human = await runCli(dir, ["events", "ls"]);
+    expect(human.stdout).toMatch(/^STREAM\s+KIND\s+EVENTS/m);
+    expect(human.stdout).toMatch(/^audit\s+order\.placed\s+0\s+0/m);
+
+    const bad = await runCli(dir, ["events", "replay", "order.placed", "--since", "yesterday"]);
+    expect({ code: bad.code, stderr: bad.stderr.trim() }).toEqual({ code: 1, stderr: 'error: --since: expected an ISO time such as 2026-11-30T12:00:00Z or a span back from now such as 30m, 2h or 7d, got "yesterday"' });
+    const nobody = await runCli(dir, ["events", "replay", "order.shipped", "--since", "1h"]);
+    expect(nobody.stderr).toContain('no actor subscribes to "order.shipped" (subscriptions: audit order.placed, mailer order.placed)');
   });
 });

@@ -1,5 +1,6 @@
 import {
   AckPolicy,
+  ConsumerEvents,
   DeliverPolicy,
   DiscardPolicy,
   ErrorCode as NatsErrorCode,
@@ -9,6 +10,7 @@ import {
   headers as natsHeaders,
   nanos,
   type ConsumerConfig,
+  type ConsumerMessages,
   type JetStreamManager,
   type JsMsg,
   type NatsConnection,
@@ -215,13 +217,43 @@ export class NatsEvents {
     return name;
   }
 
+  private async pull(stream: string, name: string, limit: number): Promise<ConsumerMessages> {
+    const consumer = await this.nc.jetstream().consumers.get(stream, name);
+    return consumer.consume({ max_messages: limit });
+  }
+
+  /** Resolves true (and ends the pull) when the server says the consumer was deleted. */
+  private async onDeleted(messages: ConsumerMessages): Promise<boolean> {
+    for await (const status of await messages.status()) {
+      if (status.type === ConsumerEvents.ConsumerDeleted) {
+        messages.stop();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Pulls from the consumer once it is back (made anew by a replay); makes it after a while if nobody does. */
+  private async pullAgain(spec: EventConsumerSpec, stream: string, name: string, limit: number, stopped: () => boolean): Promise<ConsumerMessages> {
+    const jsm = await this.jsm();
+    for (let tries = 0; !stopped(); tries++) {
+      try {
+        if (tries >= 50) await this.ensureConsumer(spec);
+        await jsm.consumers.info(stream, name);
+        return await this.pull(stream, name, limit);
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    return this.pull(stream, name, limit);
+  }
+
   /** Subscribes one instance of an actor to a topic through the actor's durable consumer. */
   async consume(spec: EventConsumerSpec): Promise<EventConsumer> {
     const name = await this.ensureConsumer(spec);
     const stream = eventStreamName(spec.prefix);
     const limit = spec.concurrency ?? DEFAULT_EVENT_CONCURRENCY;
-    const consumer = await this.nc.jetstream().consumers.get(stream, name);
-    const messages = await consumer.consume({ max_messages: limit });
+    let messages = await this.pull(stream, name, limit);
     const running = new Set<Promise<void>>();
     let stopped = false;
     let slot: (() => void) | undefined;
@@ -248,7 +280,7 @@ export class NatsEvents {
       }
     };
 
-    const loop = (async () => {
+    const take = async (): Promise<void> => {
       for await (const msg of messages) {
         // Taken after the stop began: give it straight back, so another instance takes it now.
         if (stopped) {
@@ -262,8 +294,21 @@ export class NatsEvents {
         running.add(run);
         while (running.size >= limit && !stopped) await new Promise<void>((r) => (slot = r));
       }
+    };
+    void (async () => {
+      // `fuse events replay` makes the consumer anew under the same name. nats.js would find
+      // it again only after missing two idle heartbeats (half a minute); pulling again from
+      // the new one at once keeps the pause short.
+      while (!stopped) {
+        const deleted = this.onDeleted(messages);
+        await take().catch(() => undefined);
+        if (stopped) return;
+        // Ended for another reason (the pull failed): wait a moment before pulling again.
+        const wasDeleted = await Promise.race([deleted, new Promise<false>((r) => setTimeout(() => r(false), 1000))]);
+        if (!wasDeleted) await new Promise((r) => setTimeout(r, 1000));
+        messages = await this.pullAgain(spec, stream, name, limit, () => stopped);
+      }
     })();
-    loop.catch(() => undefined);
 
     return {
       inflight: () => running.size,
