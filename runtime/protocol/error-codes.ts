@@ -24,10 +24,18 @@ export const ErrorCode = {
   /** An HTTP method a path does not serve, though others exist for it (the gateway sends `Allow`). */
   METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
   /**
-   * A request refused for who or where it comes from: a browser page of another site, or a
-   * `Host` that is not the gateway's (DNS rebinding).
+   * A request refused for who or where it comes from: a browser page of another site, a
+   * `Host` that is not the gateway's (DNS rebinding), or a caller without the role an endpoint
+   * requires.
    */
   FORBIDDEN: "FORBIDDEN",
+  /**
+   * No valid credential: none was given where one is needed, or it is unknown, revoked, expired
+   * or forged (an API key, a JWT, a principal token on the bus). HTTP adds `WWW-Authenticate`.
+   */
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  /** Too many requests (or failed authentications) from one principal or address; HTTP adds `Retry-After`. */
+  RATE_LIMITED: "RATE_LIMITED",
   /**
    * A write whose connection to the database was lost after it was sent: it may or may not
    * have been applied. Not retryable as such; repeat it only if it is idempotent.
@@ -59,6 +67,8 @@ const STATUS: Record<ErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   METHOD_NOT_ALLOWED: 405,
   FORBIDDEN: 403,
+  UNAUTHENTICATED: 401,
+  RATE_LIMITED: 429,
   // 500, not 502/503/504: generic retry policies (SDKs, proxies) repeat those three even for
   // POSTs, which is exactly what must not happen to a write that may have been applied.
   OUTCOME_UNKNOWN: 500,
@@ -77,12 +87,14 @@ export function statusOf(code: string): number {
 // no envelope: each status it may send stands for the code Fuse would have sent with it.
 const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
   400: ErrorCode.VALIDATION_FAILED,
+  401: ErrorCode.UNAUTHENTICATED,
   403: ErrorCode.FORBIDDEN,
   404: ErrorCode.NOT_FOUND,
   408: ErrorCode.DEADLINE_EXCEEDED,
   405: ErrorCode.METHOD_NOT_ALLOWED,
   409: ErrorCode.CONFLICT,
   413: ErrorCode.PAYLOAD_TOO_LARGE,
+  429: ErrorCode.RATE_LIMITED,
   415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   499: ErrorCode.CANCELLED,
   500: ErrorCode.HANDLER_FAILED,

@@ -22,6 +22,12 @@ export const Header = {
    * (NATS header values are single strings; a JSON array keeps several cookies in one).
    */
   httpSetCookie: "Fuse-Http-Set-Cookie",
+  /**
+   * On a request made for an outside caller: a short-lived token naming the principal
+   * (`{ id, roles, via }`), signed by the gateway with a key only the hub's processes hold and
+   * checked by the SDK before the handler runs; carried onward by every call made from it.
+   */
+  principal: "Fuse-Principal",
 } as const;
 
 /**

@@ -33,9 +33,21 @@ export {
   allDeadEventsSubject,
   deadEventSubject,
   eventConsumerName,
+  maxDeliveriesAdvisorySubject,
   EVENT_ID_HEADER,
   type DeadLetter,
 } from "./events.ts";
+export {
+  ADMIN_ROLE,
+  DEFAULT_ACCESS,
+  LOCAL_ADMIN,
+  allows,
+  formatAccess,
+  parseAccess,
+  type Access,
+  type Principal,
+  type PrincipalVia,
+} from "./access.ts";
 export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
 export { ErrorCode, codeOfStatus, isErrorCode, statusOf } from "./error-codes.ts";
 export { FUSE_VERSION } from "./version.ts";

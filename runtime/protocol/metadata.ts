@@ -16,6 +16,11 @@ export const EndpointMeta = {
    * `{"OUT_OF_STOCK":{"status":409,"description":"…"}}`. Absent when it declares none.
    */
   errors: "fuse.errors",
+  /**
+   * Who may call the endpoint, as `formatAccess` writes it: `public`, `authenticated`,
+   * `internal` or `roles:admin,ops`. Absent means `authenticated`.
+   */
+  access: "fuse.access",
 } as const;
 
 export const ServiceMeta = {
