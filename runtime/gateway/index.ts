@@ -4,7 +4,7 @@
  * requests (`POST /api/<actor>/<endpoint>` and the endpoints' own routes), a route table
  * discovered from `$SRV.INFO`, the index, OpenAPI, docs, health, readiness and the dashboard.
  * Reaches the hub and other actors only over the bus.
- * May import: sdk, config, log, protocol and errors.
+ * May import: sdk, config, log, protocol, errors and security.
  */
 export { createGatewayActor, gatewayOptionsFromConfig, type GatewayOptionsSource } from "./gateway-actor.ts";
 export { startGateway, type RunningGateway } from "./start-gateway.ts";

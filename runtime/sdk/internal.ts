@@ -5,7 +5,7 @@
  * actor process loop, relays for the gateway and the database classes behind `ctx.db`. Actors
  * never import it (the architecture test fails if one does); it re-exports the public entry so
  * a runtime part needs only one import.
- * May import: bus, protocol, errors, log, table and build.
+ * May import: bus, protocol, errors, log, table, build and security.
  */
 export * from "./index.ts";
 export { isActorDefinition } from "./define-actor.ts";

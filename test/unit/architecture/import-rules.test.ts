@@ -13,14 +13,15 @@ const ALLOWED: Record<string, string[]> = {
   bus: ["protocol", "errors", "log"],
   table: ["protocol", "errors"],
   build: ["errors"],
-  sdk: ["bus", "protocol", "errors", "log", "table", "build"],
-  gateway: ["sdk", "config", "log", "protocol", "errors"],
+  security: ["protocol", "errors"],
+  sdk: ["bus", "protocol", "errors", "log", "table", "build", "security"],
+  gateway: ["sdk", "config", "log", "protocol", "errors", "security"],
   taskmaster: ["sdk", "config", "log", "protocol", "errors"],
   db: ["sdk", "config", "log", "protocol", "errors", "table"],
-  hub: ["bus", "config", "log", "protocol", "errors", "sdk", "build", "table"],
+  hub: ["bus", "config", "log", "protocol", "errors", "sdk", "build", "table", "security"],
   // build: the CLI compiles itself into the bundle bin/fuse.mjs starts from.
   // table, taskmaster: `fuse check` parses table and task schemas as the db and taskmaster actors would.
-  cli: ["bus", "config", "log", "protocol", "errors", "hub", "build", "table", "taskmaster"],
+  cli: ["bus", "config", "log", "protocol", "errors", "hub", "build", "table", "taskmaster", "security"],
 };
 
 const runtime = path.join(REPO, "runtime");
