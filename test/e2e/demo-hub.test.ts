@@ -95,6 +95,26 @@ describe("the demo hub", () => {
     expect((JSON.parse(runs.stdout) as { id: string }[]).map((r) => r.id)).toContain(record.id);
   });
 
+  it("runs the shop over HTTP: sells what is in stock, refuses the rest with 409 OUT_OF_STOCK, and confirms orders placed while the mailer was down once it is back", async () => {
+    const { gatewayUrl } = await hub.call<{ gatewayUrl: string }>("hub.info");
+    const post = async (route: string, body: unknown) => {
+      const res = await fetch(`${gatewayUrl}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await post("/api/shop/restock", { sku: "demo-tea", qty: 3 })).toEqual({ status: 200, body: { sku: "demo-tea", left: 3 } });
+    await hub.call("hub.stop", { name: "mailer" });
+    const sold = await post("/shop/orders", { sku: "demo-tea", qty: 2 });
+    expect(sold).toMatchObject({ status: 200, body: { sku: "demo-tea", qty: 2 } });
+    const refused = await post("/shop/orders", { sku: "demo-tea", qty: 2 });
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: "OUT_OF_STOCK", message: "only 1 of demo-tea left", details: { sku: "demo-tea", left: 1 }, actor: "shop" } } });
+    await hub.call("hub.start", { name: "mailer" });
+    const { mails } = await waitFor("the mailer to confirm the order placed while it was stopped", async () => {
+      const outbox = await hub.call<{ mails: { order: number; subject: string }[] }>("mailer.outbox").catch(() => ({ mails: [] }));
+      return outbox.mails.some((m) => m.order === sold.body.id) ? outbox : undefined;
+    }, 30_000);
+    expect(mails.filter((m) => m.order === sold.body.id)).toEqual([{ order: sold.body.id, subject: `Order ${String(sold.body.id)}: 2 × demo-tea` }]);
+  });
+
   it("answers a plain NATS client with the documented protocol", async () => {
     const nc = await connect({ servers: hub.state.natsUrl });
     try {
