@@ -2,6 +2,7 @@ import { connect, type NatsConnection } from "nats";
 import { UnavailableError } from "../errors/index.ts";
 import type { Logger } from "../log/index.ts";
 import { checkWriteThreshold, reportNatsInternalsTo, withWriteThreshold } from "./nats-internals.ts";
+import { natsTlsOption, type NatsTlsFiles } from "./nats-tls.ts";
 
 export interface ConnectOptions {
   url: string;
@@ -14,6 +15,8 @@ export interface ConnectOptions {
    * (see nats-internals.ts). Default: a process warning.
    */
   log?: Logger;
+  /** TLS files for a server that requires TLS (`bus.tls`); the server's certificate must chain to `ca`. */
+  tls?: NatsTlsFiles;
 }
 
 /** Connects to NATS, retrying while the server is still starting. */
@@ -32,6 +35,7 @@ export async function connectNats(options: ConnectOptions): Promise<NatsConnecti
           maxReconnectAttempts: -1,
           reconnectTimeWait: 250,
           waitOnFirstConnect: false,
+          ...(options.tls ? { tls: natsTlsOption(options.tls) } : {}),
         }),
       );
       checkWriteThreshold(connection);

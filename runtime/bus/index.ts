@@ -6,6 +6,7 @@
  * May import: protocol, errors and log.
  */
 export { connectNats, type ConnectOptions } from "./connect.ts";
+export { natsTlsEnv, natsTlsFromEnv, type NatsTlsFiles } from "./nats-tls.ts";
 export { NatsTransport, type NatsTransportOptions } from "./nats-transport.ts";
 export { PendingRequests } from "./pending-requests.ts";
 export type {

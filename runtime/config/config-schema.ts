@@ -2,7 +2,9 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/index.ts";
 import { NAME, NAME_PATTERN, NAME_RULE } from "../protocol/index.ts";
+import { corsConfigSchema } from "./cors-config.ts";
 import { eventConfigSchema } from "./event-config.ts";
+import { busTlsConfigSchema, gatewayTlsConfigSchema } from "./tls-config.ts";
 import { GatewayAuth, gatewayExposureProblem } from "./gateway-exposure.ts";
 
 const port = z.number().int().min(0).max(65535);
@@ -82,6 +84,12 @@ export const configSchema = z.strictObject({
       serverThreads: z.number().int().min(1).max(1024).optional(),
       /** Receipts: a request held by an instance that dies fails at once (OUTCOME_UNKNOWN), not at its deadline; one more message per request. */
       receipts: z.boolean().default(false),
+      /** TLS to the outside NATS server of `url`: `{ ca, cert?, key? }`, files relative to the hub folder. */
+      tls: busTlsConfigSchema.optional(),
+    })
+    .superRefine((bus, ctx) => {
+      // The hub's own nats-server listens on loopback only; TLS is for a bus reached over a network.
+      if (bus.tls && !bus.url) ctx.addIssue({ code: "custom", path: ["tls"], message: "expected bus.url with bus.tls: TLS applies to an outside NATS server, the hub's own listens on loopback only" });
     })
     .prefault({}),
   db: z
@@ -102,6 +110,10 @@ export const configSchema = z.strictObject({
       port: port.default(0),
       /** Address to listen on; one other than loopback needs authentication (or `auth: none`). */
       host: z.string().default("127.0.0.1"),
+      /** HTTPS: `{ cert, key }` (PEM files relative to the hub folder) or `{ selfSigned: true }` (made into .fuse/tls/). */
+      tls: gatewayTlsConfigSchema.optional(),
+      /** Pages of other origins that may call the gateway from a browser; off without it. */
+      cors: corsConfigSchema.optional(),
       /** `none`: serve without authentication even on a non-loopback host (warned at every start). */
       auth: z.enum([GatewayAuth.none]).optional(),
     })

@@ -21,5 +21,7 @@ export type { SecretSources } from "./secret-refs.ts";
 export { resolveActors, discoverActors, type ActorPlan } from "./resolve-actors.ts";
 export { eventConfigSchema, eventLimitsOf, type EventConfig } from "./event-config.ts";
 export { setConfigValue } from "./edit-config.ts";
+export { gatewayTlsConfigSchema, busTlsConfigSchema, type GatewayTlsConfig, type BusTlsConfig } from "./tls-config.ts";
+export { corsConfigSchema, type CorsConfig } from "./cors-config.ts";
 export { suggest } from "./locate.ts";
 export { isLoopbackHost, gatewayExposureProblem, GatewayAuth } from "./gateway-exposure.ts";

@@ -1,3 +1,4 @@
+import type { CorsConfig, GatewayTlsConfig } from "../config/index.ts";
 import type { GatewayAuth } from "../config/index.ts";
 
 /** How the gateway serves; `config/fuse.yaml` sets `port` and `host`, the rest are built-in defaults. */
@@ -29,6 +30,12 @@ export interface GatewayOptions {
   missIntervalMs: number;
   /** Requests in flight above which new ones get 503 at once. Default 10 000. */
   maxInflight: number;
+  /** The hub folder: where `gateway.tls` files are read from, `.fuse/tls/` and the sign-in links live. Default: the working folder. */
+  hubDir?: string;
+  /** HTTPS (`gateway.tls`): the user's certificate and key, or a self-signed one kept in `.fuse/tls/`. Default: plain HTTP. */
+  tls?: GatewayTlsConfig;
+  /** Origins of other sites whose pages may call the gateway (`gateway.cors`). Default: none. */
+  cors?: CorsConfig;
 }
 
 export const DEFAULT_GATEWAY_OPTIONS = {

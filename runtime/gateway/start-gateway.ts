@@ -7,6 +7,8 @@ import { createGatewayApp } from "./http/create-app.ts";
 import { EndpointHandlers } from "./http/endpoint-handlers.ts";
 import { refusalLogger } from "./http/request-guard.ts";
 import { startHttpServer } from "./http/start-server.ts";
+import { createCors } from "./http/cors.ts";
+import { loadServerTls } from "./tls/server-tls.ts";
 import { RouteDiscovery } from "./routes/route-discovery.ts";
 import type { RouteTable } from "./routes/route-table.ts";
 
@@ -39,7 +41,8 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   let url = "";
   const pages = new PageCache(discovery, () => url);
   const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes } });
-  const server = await startHttpServer(app, settings.host, settings.port, { onRefused: refusalLogger(log) });
+  const tls = await loadServerTls(settings.tls, settings.hubDir ?? process.cwd(), settings.host);
+  const server = await startHttpServer(app, settings.host, settings.port, { onRefused: refusalLogger(log), tls, cors: createCors(settings.cors) });
   url = server.url;
   if (settings.auth === GatewayAuth.none) log.warn({ url, host: settings.host }, "gateway serves every endpoint without authentication (gateway.auth: none)");
   // The first round runs in the background: a request before it ends waits for it (a miss).

@@ -28,6 +28,11 @@ export const Header = {
    * checked by the SDK before the handler runs; carried onward by every call made from it.
    */
   principal: "Fuse-Principal",
+  /**
+   * On an HTTP request authenticated by the dashboard's session cookie and not a GET or HEAD:
+   * the session's CSRF token, which only the gateway's own pages can read (`GET /auth/session`).
+   */
+  csrf: "X-Fuse-Csrf",
 } as const;
 
 /**

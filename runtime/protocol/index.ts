@@ -49,6 +49,7 @@ export {
   type PrincipalVia,
 } from "./access.ts";
 export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
+export { TLS_DIR, GATEWAY_CERT_FILE, GATEWAY_KEY_FILE, LOGIN_LINKS_DIR, SESSION_COOKIE, SessionRoute, type LoginLinkRecord } from "./web-security.ts";
 export { ErrorCode, codeOfStatus, isErrorCode, statusOf } from "./error-codes.ts";
 export { FUSE_VERSION } from "./version.ts";
 export {

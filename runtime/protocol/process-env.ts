@@ -19,6 +19,12 @@ export const ProcessEnv = {
   receipts: "FUSE_RECEIPTS",
   /** JSON of the hub's `events` settings the actors' subscriptions follow (maxDeliver, backoffMs, ackWaitMs…). */
   events: "FUSE_EVENTS",
+  /** With `bus.tls`: the CA file (PEM) the bus's certificate must chain to. */
+  natsTlsCa: "FUSE_NATS_TLS_CA",
+  /** With `bus.tls.cert`: this process's client certificate file, for a server that asks for one. */
+  natsTlsCert: "FUSE_NATS_TLS_CERT",
+  /** With `bus.tls.key`: its private key file. */
+  natsTlsKey: "FUSE_NATS_TLS_KEY",
 } as const;
 
 /** The descriptor on which a child reports `ready` and heartbeats to the hub. */

@@ -9,6 +9,10 @@ export interface RequestGuardOptions {
   host: string;
   /** The port it listens on. */
   port: number;
+  /** Whether it serves HTTPS: its own pages' origin is then `https://…`. */
+  secure?: boolean;
+  /** Origins of other sites allowed to call the gateway (`gateway.cors`); none by default. */
+  allowedOrigin?: (origin: string) => boolean;
 }
 
 /** Refuses a request by what it says of where it comes from, before any route sees it; undefined lets it through. */
@@ -56,9 +60,11 @@ function forbidden(message: string, header: string, value: string): FuseError {
 export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
   const names = namesOf(options.host);
   const hosts = new Set(names.flatMap((n) => [n, `${n}:${options.port}`]));
-  const origins = new Set(names.flatMap((n) => (options.port === 80 ? [`http://${n}`, `http://${n}:80`] : [`http://${n}:${options.port}`])));
+  const scheme = options.secure ? "https" : "http";
+  const defaultPort = options.secure ? 443 : 80;
+  const origins = new Set(names.flatMap((n) => (options.port === defaultPort ? [`${scheme}://${n}`, `${scheme}://${n}:${defaultPort}`] : [`${scheme}://${n}:${options.port}`])));
   const expectedHosts = names.slice(0, 3).map((n) => `${n}:${options.port}`).join(", ");
-  const ownOrigin = `http://${WILDCARDS.has(options.host) ? LOOPBACK_NAMES[0] : bracketed(options.host.toLowerCase())}:${options.port}`;
+  const ownOrigin = `${scheme}://${WILDCARDS.has(options.host) ? LOOPBACK_NAMES[0] : bracketed(options.host.toLowerCase())}:${options.port}`;
   return (method, url, headers) => {
     const host = headers.host;
     if (host !== undefined && !hosts.has(host.toLowerCase())) {
@@ -68,6 +74,8 @@ export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
     const site = headers["sec-fetch-site"];
     if (origin === undefined && (site === undefined || !FOREIGN_SITES.has(site))) return undefined;
     if ((method === "GET" || method === "HEAD") && NAVIGABLE.has(url.split("?", 1)[0]!)) return undefined;
+    // A page of an origin gateway.cors lists may call, cross-site as it is; CORS then governs what it reads.
+    if (origin !== undefined && options.allowedOrigin?.(origin)) return undefined;
     if (origin !== undefined && !origins.has(origin)) {
       return forbidden(`a page of another origin (Origin ${shown(origin)}) may not call this gateway: only its own pages (${ownOrigin}) may`, "origin", origin);
     }

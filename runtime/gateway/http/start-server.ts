@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
@@ -6,6 +7,12 @@ import { ErrorCode } from "../../protocol/index.ts";
 import { FuseError, toWire } from "../../errors/index.ts";
 import { errorResponse } from "./json-response.ts";
 import { createRequestGuard, type RequestGuard } from "./request-guard.ts";
+import type { Cors } from "./cors.ts";
+import type { ServerTls } from "../tls/server-tls.ts";
+
+// Browsers that reached the gateway over trusted HTTPS use only HTTPS to it for a year; not for
+// subdomains, which may be other services. (A browser ignores it over an untrusted certificate.)
+const HSTS = "max-age=31536000";
 
 const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:[/?#]|$)/i;
 
@@ -35,6 +42,10 @@ export interface HttpServerHandle {
 export interface HttpServerOptions {
   /** Called with each request the guard refuses (a foreign `Host`, a page of another site). */
   onRefused?: (error: FuseError, method: string, url: string) => void;
+  /** Serve HTTPS with this certificate and key (and `Strict-Transport-Security` on every answer). */
+  tls?: ServerTls;
+  /** CORS for the origins of `gateway.cors`: their pages pass the guard, their preflights are answered. */
+  cors?: Cors;
 }
 
 /**
@@ -47,21 +58,27 @@ export function startHttpServer(app: Hono, host: string, port: number, options: 
     errorHandler: (err) => errorResponse(new FuseError(ErrorCode.BAD_REQUEST, `malformed request: ${(err as Error).message}`)),
   });
   let guard: RequestGuard | undefined;
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, (incoming, outgoing) => {
+  const handler = (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    if (options.tls) outgoing.setHeader("strict-transport-security", HSTS);
     const url = incoming.url ?? "";
     // The adapter would resolve dot segments before routing while the gateway reads the raw
     // path; a path with them is refused so both always agree on what was asked.
     if (DOT_SEGMENT.test(url)) return void refuse(outgoing, new FuseError(ErrorCode.BAD_REQUEST, "request path must not contain \".\" or \"..\" segments"));
     // The port is known once listening, which comes before any request.
-    guard ??= createRequestGuard({ host, port: (server.address() as AddressInfo).port });
+    guard ??= createRequestGuard({ host, port: (server.address() as AddressInfo).port, secure: Boolean(options.tls), allowedOrigin: options.cors?.allows });
     const method = incoming.method ?? "GET";
     const refused = guard(method, url, incoming.headers);
     if (refused) {
       options.onRefused?.(refused, method, url);
       return void refuse(outgoing, refused, !smallBody(incoming));
     }
+    if (options.cors) {
+      options.cors.decorate(incoming.headers, outgoing);
+      if (options.cors.preflight(method, incoming.headers, outgoing)) return;
+    }
     void listener(incoming, outgoing);
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer({ keepAliveTimeout: 65_000, cert: options.tls.cert, key: options.tls.key }, handler) : createServer({ keepAliveTimeout: 65_000 }, handler);
   server.on("clientError", (_err, socket) => {
     if (socket.writable) {
       const body = JSON.stringify({ error: { code: ErrorCode.BAD_REQUEST, message: "malformed HTTP request" } });
@@ -77,7 +94,7 @@ export function startHttpServer(app: Hono, host: string, port: number, options: 
       const address = server.address() as AddressInfo;
       const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
       resolve({
-        url: `http://${shownHost}:${address.port}`,
+        url: `${options.tls ? "https" : "http"}://${shownHost}:${address.port}`,
         stop: () =>
           new Promise<void>((done) => {
             server.close(() => done());

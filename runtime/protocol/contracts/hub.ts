@@ -61,6 +61,8 @@ export const hubInfoSchema = z.object({
   dir: z.string(),
   prefix: z.string(),
   natsUrl: z.string(),
+  /** TLS files (absolute paths) to reach the bus with, when `bus.tls` is configured. */
+  natsTls: z.object({ ca: z.string(), cert: z.string().optional(), key: z.string().optional() }).optional(),
   dbUrl: z.string().optional(),
   gatewayUrl: z.string().optional(),
   startedAt: z.number(),
