@@ -5,7 +5,8 @@ import { NAME, NAME_PATTERN, NAME_RULE } from "../protocol/index.ts";
 import { corsConfigSchema } from "./cors-config.ts";
 import { eventConfigSchema } from "./event-config.ts";
 import { busTlsConfigSchema, gatewayTlsConfigSchema } from "./tls-config.ts";
-import { GatewayAuth, gatewayExposureProblem } from "./gateway-exposure.ts";
+import { gatewayAuthSchema, rateLimitConfigSchema } from "./gateway-auth-config.ts";
+import { gatewayExposureProblem } from "./gateway-exposure.ts";
 
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().positive();
@@ -114,8 +115,15 @@ export const configSchema = z.strictObject({
       tls: gatewayTlsConfigSchema.optional(),
       /** Pages of other origins that may call the gateway from a browser; off without it. */
       cors: corsConfigSchema.optional(),
-      /** `none`: serve without authentication even on a non-loopback host (warned at every start). */
-      auth: z.enum([GatewayAuth.none]).optional(),
+      /**
+       * Credentials the gateway accepts: `{ keys: true }` (API keys of `fuse keys create`),
+       * `{ jwt: { secret | jwksUrl, issuer, audience, rolesClaim } }`, or both. Without it, a
+       * loopback gateway treats every request as the local admin. `none`: no authentication
+       * even on a non-loopback host (warned at every start).
+       */
+      auth: gatewayAuthSchema.optional(),
+      /** Request budgets per principal and per client address, and for failed authentications (10 a minute per address by default). */
+      rateLimit: rateLimitConfigSchema.prefault({}),
     })
     .superRefine((gateway, ctx) => {
       const problem = gatewayExposureProblem(gateway.host, gateway.auth);

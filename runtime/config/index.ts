@@ -24,4 +24,5 @@ export { setConfigValue } from "./edit-config.ts";
 export { gatewayTlsConfigSchema, busTlsConfigSchema, type GatewayTlsConfig, type BusTlsConfig } from "./tls-config.ts";
 export { corsConfigSchema, type CorsConfig } from "./cors-config.ts";
 export { suggest } from "./locate.ts";
-export { isLoopbackHost, gatewayExposureProblem, GatewayAuth } from "./gateway-exposure.ts";
+export { isLoopbackHost, gatewayExposureProblem, hasAuthentication, GatewayAuth } from "./gateway-exposure.ts";
+export { gatewayAuthSchema, jwtConfigSchema, rateLimitConfigSchema, JWT_ALGORITHMS, type GatewayAuthConfig, type JwtConfig, type RateLimitConfig } from "./gateway-auth-config.ts";

@@ -8,7 +8,7 @@ import { startGateway, type RunningGateway } from "./start-gateway.ts";
 export type GatewayOptionsSource = Partial<GatewayOptions> | (() => Partial<GatewayOptions>);
 
 /**
- * Options from `config/fuse.yaml` of the hub folder (`gateway.port`, `host`, `auth`); defaults
+ * Options from `config/fuse.yaml` of the hub folder (`gateway.port`, `host`, `auth`, `rateLimit`); defaults
  * without one. A port the hub pinned (`FUSE_GATEWAY_PORT`: the one a revived gateway had
  * before) comes before a configured 0.
  */
@@ -16,7 +16,7 @@ export function gatewayOptionsFromConfig(hubDir: string | undefined, env: NodeJS
   const pinned = Number(env[ProcessEnv.gatewayPort] ?? 0);
   if (!hubDir) return pinned ? { port: pinned } : {};
   const config = loadConfig(hubDir);
-  return { hubDir, ...(config.gateway.tls ? { tls: config.gateway.tls } : {}), ...(config.gateway.cors ? { cors: config.gateway.cors } : {}), port: config.gateway.port || pinned, host: config.gateway.host, ...(config.gateway.auth ? { auth: config.gateway.auth } : {}) };
+  return { hubDir, ...(config.gateway.tls ? { tls: config.gateway.tls } : {}), ...(config.gateway.cors ? { cors: config.gateway.cors } : {}), port: config.gateway.port || pinned, host: config.gateway.host, rateLimit: config.gateway.rateLimit, ...(config.gateway.auth ? { auth: config.gateway.auth } : {}) };
 }
 
 /**

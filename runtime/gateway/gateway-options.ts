@@ -1,5 +1,5 @@
 import type { CorsConfig, GatewayTlsConfig } from "../config/index.ts";
-import type { GatewayAuth } from "../config/index.ts";
+import type { GatewayAuthConfig, RateLimitConfig } from "../config/index.ts";
 
 /** How the gateway serves; `config/fuse.yaml` sets `port` and `host`, the rest are built-in defaults. */
 export interface GatewayOptions {
@@ -7,8 +7,14 @@ export interface GatewayOptions {
   port: number;
   /** Default `127.0.0.1`. Another address needs authentication, or `auth: "none"`. */
   host: string;
-  /** `"none"`: serve without authentication even on a non-loopback host (a warning at every start). */
-  auth?: GatewayAuth;
+  /**
+   * Credentials accepted (`{ keys, jwt }`); none configured: every request is the local admin,
+   * on loopback only. `"none"`: serve without authentication even on a non-loopback host (a
+   * warning at every start).
+   */
+  auth?: GatewayAuthConfig;
+  /** Request budgets (per principal, per address, failed authentications); default: 10 failed authentications a minute per address. */
+  rateLimit?: RateLimitConfig;
   /**
    * Largest request body in bytes; larger is 413. Default 1 MiB. What the bus carries (its
    * max_payload less the request's headers) may be less, and a body above that is 413 too.

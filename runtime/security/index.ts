@@ -17,3 +17,19 @@ export {
   type VerifiedPrincipal,
 } from "./principal-token.ts";
 export { createHubKeys, readKeyFile, KEYS_FOLDER, type HubKeyPaths } from "./hub-keys.ts";
+export { createLoginLink, consumeLoginLink, LOGIN_LINK_TTL_MS } from "./login-links.ts";
+export {
+  ApiKeyStore,
+  API_KEY_PREFIX,
+  apiKeyFile,
+  createApiKey,
+  parseApiKey,
+  parseDuration,
+  readApiKeys,
+  revokeApiKey,
+  verifyApiKey,
+  type ApiKeyRecord,
+  type ApiKeyRefusal,
+  type CreateApiKeyOptions,
+  type CreatedApiKey,
+} from "./api-key-store.ts";

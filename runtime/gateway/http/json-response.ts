@@ -1,5 +1,6 @@
 import { Header } from "../../protocol/index.ts";
 import { toWire, type FuseError } from "../../errors/index.ts";
+import { errorHeadersOf } from "./error-headers.ts";
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
@@ -11,7 +12,8 @@ export function jsonResponse(body: string | Uint8Array, status: number, traceId?
   return new Response(body, { status, headers: all as unknown as Record<string, string> });
 }
 
-/** The error envelope of the wire protocol (docs/architecture.md) with the status of its code. */
+/** The error envelope of the wire protocol (docs/architecture.md) with the status of its code (and `WWW-Authenticate` or `Retry-After` where HTTP wants them). */
 export function errorResponse(error: FuseError, traceId?: string, headers?: Record<string, string | string[]>): Response {
-  return jsonResponse(toWire(error).body, error.status, traceId, headers);
+  const required = errorHeadersOf(error);
+  return jsonResponse(toWire(error).body, error.status, traceId, required ? { ...headers, ...required } : headers);
 }
