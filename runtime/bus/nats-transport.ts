@@ -99,7 +99,7 @@ export class NatsTransport implements Transport {
     options: NatsTransportOptions = {},
   ) {
     this.receipts = options.receipts ?? false;
-    this.events = new NatsEvents(connection, eventSettings(options.events));
+    this.events = new NatsEvents(connection, eventSettings(options.events), (subject, body, o) => this.request(subject, body, o));
     connection.subscribe(`${this.inbox}*`, { callback: (_err, msg) => this.onReply(msg) });
     if (this.receipts) connection.subscribe(INSTANCE_LOST_SUBJECT, { callback: (_err, msg) => this.onInstanceLost(msg) });
     void this.followStatus();

@@ -38,6 +38,14 @@ export function eventConsumerName(actor: string, topic: string): string {
   return `${actor}--${topic.replaceAll(".", "_").replaceAll("*", "any").replaceAll(">", "rest")}`;
 }
 
+/**
+ * Where JetStream says a consumer gave up an event whose last delivery went unanswered (a
+ * crash, a hang): body `{"stream","consumer","stream_seq","deliveries",…}`.
+ */
+export function maxDeliveriesAdvisorySubject(stream: string, consumer: string): string {
+  return `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${consumer}`;
+}
+
 /** Set by JetStream publishers (and `ctx.emit`) to an event's id; the stream drops a repeat within its duplicate window. */
 export const EVENT_ID_HEADER = "Nats-Msg-Id";
 

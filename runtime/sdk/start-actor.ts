@@ -166,6 +166,8 @@ export async function startActor(definition: AnyActor, options: StartActorOption
       caller: event.header(Header.caller),
       // The same on every delivery of the event: handlers can make their effects idempotent with it.
       idempotencyKey: event.id,
+      // After it the delivery counts as lost and is made again: calls made from the handler stop waiting then.
+      deadline: event.deadline,
       rootLog: log,
       sender,
       stores,

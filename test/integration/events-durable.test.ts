@@ -4,7 +4,7 @@ import type { NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectNats } from "../../runtime/bus/index.ts";
 import { deadEventStreamName, type DeadLetter } from "../../runtime/protocol/index.ts";
-import { createHubDir, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { createHubDir, hubBus, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 // Retries kept short so a failing handler reaches the dead letters in well under a second,
 // and the ack wait short enough that a killed handler's event comes back within seconds.
@@ -47,12 +47,24 @@ describe("durable events on a real hub", () => {
     const distinct = new Set(handled.map((l) => l.id));
     return { received: distinct.size, duplicates: handled.length - distinct.size, lost: wanted.length - distinct.size, pids: new Set(handled.map((l) => l.pid)) };
   };
+  /** The dead letter of the event with this id, read from the hub's dead-letter stream. */
+  const deadLetterOf = async (id: string) => {
+    const stream = deadEventStreamName(hub.state.prefix);
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.streams.info(stream).catch(() => undefined);
+    for (let s = info?.state.first_seq ?? 1; info && s <= info.state.last_seq; s++) {
+      const m = await jsm.streams.getMessage(stream, { seq: s }).catch(() => undefined);
+      const body = m?.json<DeadLetter>();
+      if (body && (body.payload as { id?: string })?.id === id) return { subject: m!.subject, body };
+    }
+    return undefined;
+  };
   const emit = (events: Record<string, unknown>[]) => hub.call<{ stored: number }>("shop.emit", { topic: "order.placed", events });
 
   beforeAll(async () => {
     dir = createHubDir({ config: CONFIG, actors: { shop: "emitter", mailer: "subscriber", audit: "subscriber" } });
     hub = await startHub(dir);
-    nc = await connectNats({ url: hub.state.natsUrl, name: "test" });
+    nc = await connectNats(hubBus(hub.state));
   });
   afterAll(async () => {
     await nc?.close();
@@ -102,7 +114,7 @@ describe("durable events on a real hub", () => {
     expect(handled.pid).not.toBe(started.pid);
     // The same event: its id (ctx.idempotencyKey) is the same on both deliveries.
     expect(handled.eventId).toBe(started.eventId);
-    expect(lines("audit").filter((l) => l.id === id).map((l) => l.kind)).toEqual(["started", "started", "handled"]);
+    expect(lines("audit").filter((l) => l.id === id).map((l) => l.kind), JSON.stringify(lines("audit").filter((l) => l.id === id))).toEqual(["started", "started", "handled"]);
     // The mailer was not disturbed: it handled it once.
     await waitFor("mailer handled it", () => tally("mailer", [id!]).received === 1, 10_000);
     expect(tally("mailer", [id!]).duplicates).toBe(0);
@@ -111,21 +123,7 @@ describe("durable events on a real hub", () => {
   it("gives an event up to the dead letters after maxDeliver failed attempts, with the error", async () => {
     const [id] = ids(1, "dead");
     await emit([{ id, failIn: "audit" }]);
-    const stream = deadEventStreamName(hub.state.prefix);
-    const jsm = await nc.jetstreamManager();
-    const letter = await waitFor(
-      "the dead letter",
-      async () => {
-        const info = await jsm.streams.info(stream).catch(() => undefined);
-        for (let s = info?.state.first_seq ?? 1; info && s <= info.state.last_seq; s++) {
-          const m = await jsm.streams.getMessage(stream, { seq: s }).catch(() => undefined);
-          const body = m && (m.json<DeadLetter>());
-          if (body && (body.payload as { id?: string })?.id === id) return { subject: m!.subject, body };
-        }
-        return undefined;
-      },
-      15_000,
-    );
+    const letter = await waitFor("the dead letter", () => deadLetterOf(id!), 15_000);
     expect(letter.subject).toBe(`${hub.state.prefix}.events-dead.audit.order.placed`);
     expect(letter.body).toMatchObject({ actor: "audit", topic: "order.placed", attempts: 3, error: { code: "HANDLER_FAILED", message: `refused ${id} on purpose` }, payload: { id, failIn: "audit" } });
     expect(lines("audit").filter((l) => l.id === id && l.kind === "failed")).toHaveLength(3);
@@ -133,6 +131,15 @@ describe("durable events on a real hub", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(lines("audit").filter((l) => l.id === id && l.kind === "started")).toHaveLength(3);
     expect(tally("mailer", [id!]).received).toBe(1);
+  });
+
+  it("gives an event up to the dead letters when none of its maxDeliver deliveries was answered in time", async () => {
+    const [id] = ids(1, "slow");
+    // Each delivery takes 12 s: the three (at 0, 3 and 6 s) are all unanswered when the third's ack wait ends.
+    await emit([{ id, sleepIn: "audit", ms: 12_000 }]);
+    const letter = await waitFor("the dead letter", () => deadLetterOf(id!), 30_000);
+    expect(letter.body).toMatchObject({ actor: "audit", attempts: 3, error: { code: "DEADLINE_EXCEEDED", message: "no instance of audit answered any of the 3 deliveries within 3000 ms (the handler crashed, hung or was too slow)" }, payload: { id } });
+    expect(lines("audit").filter((l) => l.id === id && l.kind === "started")).toHaveLength(3);
   });
 
   it("fuse events: ls lists streams, topics and subscriptions; tail prints stored events; replay delivers them again to one actor", async () => {

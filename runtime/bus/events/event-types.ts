@@ -24,6 +24,8 @@ export interface DeliveredEvent {
   readonly attempt: number;
   /** Epoch ms it was stored. */
   readonly storedAt: number;
+  /** Epoch ms after which the delivery counts as lost (a crash, a hang) and is made again; undefined in-process. */
+  readonly deadline?: number;
 }
 
 /**

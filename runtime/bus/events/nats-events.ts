@@ -3,7 +3,6 @@ import {
   ConsumerEvents,
   DeliverPolicy,
   DiscardPolicy,
-  ErrorCode as NatsErrorCode,
   NatsError,
   RetentionPolicy,
   StorageType,
@@ -14,8 +13,9 @@ import {
   type JetStreamManager,
   type JsMsg,
   type NatsConnection,
+  type Subscription,
 } from "nats";
-import { OutcomeUnknownError, PayloadTooLargeError, UnavailableError, toFuseError } from "../../errors/index.ts";
+import { DeadlineExceededError, OutcomeUnknownError, PayloadTooLargeError, UnavailableError, toFuseError } from "../../errors/index.ts";
 import {
   EVENT_ID_HEADER,
   ErrorCode,
@@ -26,6 +26,7 @@ import {
   deadEventSubject,
   eventConsumerName,
   eventStreamName,
+  maxDeliveriesAdvisorySubject,
   eventSubject,
 } from "../../protocol/index.ts";
 import { afterFailure, type EventSettings } from "./event-settings.ts";
@@ -53,11 +54,14 @@ function deliverPolicy(from: EventStart = "new"): Pick<ConsumerConfig, "deliver_
 /** One delivery as the subscriber sees it. */
 class JetStreamEvent implements DeliveredEvent {
   readonly id: string;
+  readonly deadline: number;
   constructor(
     readonly msg: JsMsg,
     stream: string,
+    ackWaitMs: number,
   ) {
     this.id = msg.headers?.get(EVENT_ID_HEADER) || `${stream}:${msg.seq}`;
+    this.deadline = Date.now() + ackWaitMs;
   }
   get subject(): string {
     return this.msg.subject;
@@ -91,6 +95,8 @@ export class NatsEvents {
   constructor(
     private readonly nc: NatsConnection,
     readonly settings: EventSettings,
+    /** The transport's request: resolves with the reply, rejects NO_LIVE_INSTANCE or DEADLINE_EXCEEDED. */
+    private readonly request: (subject: string, body: Uint8Array, options: { headers: Record<string, string>; timeoutMs: number }) => Promise<{ data: Uint8Array }>,
   ) {}
 
   private jsm(): Promise<JetStreamManager> {
@@ -162,26 +168,35 @@ export class NatsEvents {
   }
 
   private async store(event: OutgoingEvent, subject: string, data: Uint8Array): Promise<void> {
-    const h = natsHeaders();
-    for (const key in event.headers) h.set(key, event.headers[key]!);
-    const publish = () => this.nc.jetstream().publish(subject, data, { msgID: event.id, headers: h, timeout: PUBLISH_TIMEOUT_MS });
+    // Through the transport's request path (one shared reply subscription, its own header
+    // codec) rather than nats.js's JetStream client: the hot path of apps that emit a lot.
+    const headers: Record<string, string> = { ...event.headers, [EVENT_ID_HEADER]: event.id };
+    // The stream's acknowledgement: `{"stream","seq"}`, or `{"error":{…}}` when it refused.
+    const publish = async () => {
+      const reply = await this.request(subject, data, { headers, timeoutMs: PUBLISH_TIMEOUT_MS });
+      const ack = JSON.parse(Buffer.from(reply.data).toString("utf8")) as { error?: { description?: string } };
+      if (ack.error) throw new UnavailableError(`event ${event.topic} was not stored: ${ack.error.description ?? "the stream refused it"}`, { details: { refused: true } });
+    };
+    const retryable = (error: unknown) => {
+      const fuse = toFuseError(error);
+      return fuse.code === ErrorCode.DEADLINE_EXCEEDED || (fuse.code === ErrorCode.NO_LIVE_INSTANCE && !fuse.details);
+    };
     try {
       await publish();
       return;
     } catch (error) {
-      if (!(error instanceof NatsError)) throw error;
+      if (!retryable(error)) throw error;
       // No stream listens (a bare server, or the stream was removed): make it and try once more.
-      if (error.code === NatsErrorCode.NoResponders) await this.streamsOf(event.prefix);
-      else if (error.code !== NatsErrorCode.Timeout) throw new UnavailableError(`event ${event.topic} was not stored: ${error.message}`, { cause: error });
+      if (toFuseError(error).code === ErrorCode.NO_LIVE_INSTANCE) await this.streamsOf(event.prefix);
     }
     try {
       // The same id: if the first attempt was stored after all, the stream drops this one.
       await publish();
     } catch (error) {
-      if (error instanceof NatsError && error.code === NatsErrorCode.Timeout) {
+      if (toFuseError(error).code === ErrorCode.DEADLINE_EXCEEDED) {
         throw new OutcomeUnknownError(`event ${event.topic}: the event stream did not acknowledge it in time; it may or may not be stored`, { cause: error });
       }
-      throw new UnavailableError(`event ${event.topic} was not stored: ${(error as Error).message}`, { cause: error });
+      throw error;
     }
   }
 
@@ -215,6 +230,45 @@ export class NatsEvents {
       }
     }
     return name;
+  }
+
+  /**
+   * Events whose last delivery went unanswered (the handler crashed or hung each time) are
+   * given up by JetStream with an advisory, not through our handler: they go to the dead
+   * letters here. The instances share the advisory's subscription, so one of them writes it.
+   */
+  private deadLetterUnanswered(spec: EventConsumerSpec, stream: string, name: string): Subscription {
+    return this.nc.subscribe(maxDeliveriesAdvisorySubject(stream, name), {
+      queue: name,
+      callback: (_err, msg) => {
+        void (async () => {
+          const advisory = msg.json<{ stream_seq: number; deliveries: number }>();
+          const stored = await (await this.jsm()).streams.getMessage(stream, { seq: advisory.stream_seq });
+          const event: DeliveredEvent = {
+            subject: stored.subject,
+            data: stored.data,
+            header: (h) => stored.header.get(h) || undefined,
+            id: stored.header.get(EVENT_ID_HEADER) || `${stream}:${stored.seq}`,
+            seq: stored.seq,
+            attempt: advisory.deliveries,
+            storedAt: stored.time.getTime(),
+          };
+          const error = new DeadlineExceededError(
+            `no instance of ${spec.actor} answered any of the ${advisory.deliveries} deliveries within ${this.settings.ackWaitMs} ms (the handler crashed, hung or was too slow)`,
+          );
+          await this.sendToDead(spec, event, error);
+          spec.onDead?.(event, error);
+        })().catch(() => undefined);
+      },
+    });
+  }
+
+  private async sendToDead(spec: EventConsumerSpec, event: DeliveredEvent, error: unknown): Promise<void> {
+    const h = natsHeaders();
+    const traceId = event.header(Header.traceId);
+    if (traceId) h.set(Header.traceId, traceId);
+    const letter = deadLetter(spec.actor, spec.topic, event, error);
+    await this.nc.jetstream().publish(deadEventSubject(spec.prefix, spec.actor, spec.topic), JSON.stringify(letter), { headers: h, timeout: PUBLISH_TIMEOUT_MS });
   }
 
   private async pull(stream: string, name: string, limit: number): Promise<ConsumerMessages> {
@@ -254,6 +308,7 @@ export class NatsEvents {
     const stream = eventStreamName(spec.prefix);
     const limit = spec.concurrency ?? DEFAULT_EVENT_CONCURRENCY;
     let messages = await this.pull(stream, name, limit);
+    const unanswered = this.deadLetterUnanswered(spec, stream, name);
     const running = new Set<Promise<void>>();
     let stopped = false;
     let slot: (() => void) | undefined;
@@ -267,11 +322,7 @@ export class NatsEvents {
         const next = afterFailure(event.attempt, this.settings, toFuseError(error).code === ErrorCode.BAD_REQUEST);
         if ("retryInMs" in next) return event.msg.nak(next.retryInMs);
         try {
-          const letter = deadLetter(spec.actor, spec.topic, event, error);
-          const h = natsHeaders();
-          const traceId = event.header(Header.traceId);
-          if (traceId) h.set(Header.traceId, traceId);
-          await this.nc.jetstream().publish(deadEventSubject(spec.prefix, spec.actor, spec.topic), JSON.stringify(letter), { headers: h, timeout: PUBLISH_TIMEOUT_MS });
+          await this.sendToDead(spec, event, error);
           event.msg.term();
           spec.onDead?.(event, error);
         } catch {
@@ -287,7 +338,7 @@ export class NatsEvents {
           msg.nak();
           continue;
         }
-        const run = settle(new JetStreamEvent(msg, stream)).finally(() => {
+        const run = settle(new JetStreamEvent(msg, stream, this.settings.ackWaitMs)).finally(() => {
           running.delete(run);
           slot?.();
         });
@@ -315,6 +366,7 @@ export class NatsEvents {
       async stop(timeoutMs = 10_000) {
         stopped = true;
         slot?.();
+        unanswered.unsubscribe();
         await messages.close().catch(() => undefined);
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([Promise.allSettled([...running]), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
