@@ -18,6 +18,11 @@ export const Header = {
   /** Set by the gateway on requests that came over HTTP: the request path (without query). */
   httpPath: "Fuse-Http-Path",
   /**
+   * Set by the gateway on requests that came over HTTP: the client's address as the gateway's
+   * socket saw it; logged with control actions to say who asked.
+   */
+  clientAddress: "Fuse-Client-Address",
+  /**
    * On a reply to an HTTP request: the cookies to set, as a JSON array of `Set-Cookie` values
    * (NATS header values are single strings; a JSON array keeps several cookies in one).
    */

@@ -19,6 +19,10 @@ export const ProcessEnv = {
   receipts: "FUSE_RECEIPTS",
   /** JSON of the hub's `events` settings the actors' subscriptions follow (maxDeliver, backoffMs, ackWaitMs…). */
   events: "FUSE_EVENTS",
+  /** Path of the hub's public key (PEM) with which every actor process verifies `Fuse-Principal`. */
+  principalKey: "FUSE_PRINCIPAL_KEY",
+  /** Path of the hub's private key (PEM, 0600) with which the gateway signs `Fuse-Principal`; given to the gateway only. */
+  principalSigningKey: "FUSE_PRINCIPAL_SIGNING_KEY",
   /** With `bus.tls`: the CA file (PEM) the bus's certificate must chain to. */
   natsTlsCa: "FUSE_NATS_TLS_CA",
   /** With `bus.tls.cert`: this process's client certificate file, for a server that asks for one. */

@@ -70,6 +70,8 @@ export type CallResult<T> = { ok: true; value: T } | { ok: false; error: FuseErr
 export interface CallScope {
   traceId: string;
   deadline: number | undefined;
+  /** The `Fuse-Principal` token of the request being handled: calls carry it onward. */
+  principalToken?: string | undefined;
 }
 
 /** A topic one emits on: dotted words, no wildcards (subscriptions may use `*` and `>`). */
@@ -188,6 +190,7 @@ export class Caller {
     headers[Header.traceId] = options.traceId ?? scope.traceId;
     headers[Header.deadline] = String(deadline);
     headers[Header.caller] = this.name;
+    if (scope.principalToken !== undefined) headers[Header.principal] = scope.principalToken;
     return headers;
   }
 
@@ -211,10 +214,9 @@ export class Caller {
 
   /** Publishes a request without waiting for any reply. */
   send(scope: CallScope, target: string, input: unknown): void {
-    this.transport.publish(this.resolve(target, "send").subject, JSON.stringify(input ?? {}), {
-      [Header.traceId]: scope.traceId,
-      [Header.caller]: this.name,
-    });
+    const headers: HeaderRecord = { [Header.traceId]: scope.traceId, [Header.caller]: this.name };
+    if (scope.principalToken !== undefined) headers[Header.principal] = scope.principalToken;
+    this.transport.publish(this.resolve(target, "send").subject, JSON.stringify(input ?? {}), headers);
   }
 
   /**

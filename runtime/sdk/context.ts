@@ -10,7 +10,7 @@ import type { Files } from "./stores/files.ts";
 import type { KeyValue } from "./stores/key-value.ts";
 import type { Database } from "../table/index.ts";
 import { runOffloaded, type Work } from "./offload/offload.ts";
-import { newTraceId } from "../protocol/index.ts";
+import { newTraceId, type Principal } from "../protocol/index.ts";
 
 /**
  * What a handler gets besides its input: who and where it is, the trace it belongs to, and
@@ -25,6 +25,17 @@ export interface ActorContext {
   readonly traceId: string;
   /** The actor that made the request, when it was an actor (`Fuse-Caller`). */
   readonly caller: string | undefined;
+  /**
+   * The outside caller this request acts for, `{ id, roles, via }`: the API key, JWT subject or
+   * local user the gateway authenticated, carried on the bus in a token the gateway signed and
+   * this process verified before the handler ran (a forged or stale one never reaches it).
+   * Every call and send made from the handler carries it onward, so the callee checks its own
+   * access against the same principal. Undefined when the request came from an actor, the
+   * CLI, a task or a schedule with no outside caller behind it (and in start/stop hooks and
+   * event handlers).
+   * @example if (!ctx.principal?.roles.includes("ops")) throw new AppError("NOT_OPS", "ops only", { status: 403 });
+   */
+  readonly principal: Principal | undefined;
   /** The request's idempotency key (`Fuse-Idempotency-Key`), when the caller gave one. */
   readonly idempotencyKey: string | undefined;
   /** Epoch ms after which nobody waits for this request's reply; undefined outside requests. */
@@ -162,6 +173,9 @@ export interface ContextInit {
   caller?: string;
   idempotencyKey?: string;
   deadline?: number;
+  /** The verified principal and the token it came in, carried onward by calls. */
+  principal?: Principal;
+  principalToken?: string;
   rootLog: Logger;
   sender: Caller;
   stores: ActorStores;
@@ -177,6 +191,9 @@ export class RequestContext implements ActorContext {
   readonly caller: string | undefined;
   readonly idempotencyKey: string | undefined;
   readonly deadline: number | undefined;
+  readonly principal: Principal | undefined;
+  /** The `Fuse-Principal` token as received, sent on with every call made from this context. */
+  readonly principalToken: string | undefined;
   private readonly rootLog: Logger;
   private readonly sender: Caller;
   private readonly stores: ActorStores;
@@ -192,6 +209,8 @@ export class RequestContext implements ActorContext {
     this.caller = init.caller;
     this.idempotencyKey = init.idempotencyKey;
     this.deadline = init.deadline;
+    this.principal = init.principal;
+    this.principalToken = init.principalToken;
     this.rootLog = init.rootLog;
     this.sender = init.sender;
     this.stores = init.stores;

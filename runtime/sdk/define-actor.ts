@@ -1,10 +1,11 @@
 import type { z } from "zod";
 import { ConfigError } from "../errors/index.ts";
-import { isValidName, kebabName, NAME_RULE } from "../protocol/index.ts";
+import { isValidName, kebabName, NAME_RULE, type Access } from "../protocol/index.ts";
 import type { ActorContext } from "./context.ts";
 import type { HttpRoute } from "./http-route.ts";
 import { checkDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
 
+import { checkAccess } from "./endpoint-access.ts";
 export type { DeclaredError };
 import { checkEventSubscriptions, type EventHandler, type EventSubscription } from "./event-subscription.ts";
 
@@ -28,6 +29,20 @@ export interface EndpointDefinition<TInput extends z.ZodType = z.ZodType, TOutpu
    * @example errors: { OUT_OF_STOCK: { status: 409, description: "Fewer items left than asked for" } }
    */
   errors?: Record<string, DeclaredError>;
+  /**
+   * Who may call it: `"public"` (anyone, no credential), `"authenticated"` (any valid
+   * credential; the default), `{ roles: ["ops"] }` (a credential holding one of the roles;
+   * `admin` holds every role) or `"internal"` (other actors on the bus only: the gateway never
+   * routes it and leaves it out of `/api`, OpenAPI, `/docs` and the dashboard). Checked by the
+   * gateway and again by the SDK against the principal a request carries (`ctx.principal`).
+   * @example access: { roles: ["admin"] }
+   */
+  access?: Access;
+  /**
+   * A control action: each call is logged at info, with its input and who asked (the principal,
+   * else the calling actor, and the HTTP client's address). Default false.
+   */
+  audit?: boolean;
   handler(input: z.output<TInput>, ctx: ActorContext): Promise<z.input<TOutput>> | z.input<TOutput>;
 }
 
@@ -112,6 +127,7 @@ export function defineActor<const TName extends string, TEndpoints extends Recor
       throw new ConfigError(`${where} endpoint "${name}": handler must be a function`);
     }
     checkDeclaredErrors(`${where} endpoint "${name}"`, endpoint.errors);
+    checkAccess(`${where} endpoint "${name}"`, endpoint.access);
   }
   checkEventSubscriptions(definition.name, definition.events);
   Object.defineProperty(definition, ACTOR_MARK, { value: true });

@@ -1,5 +1,5 @@
 import type { Reply, Transport } from "../bus/index.ts";
-import { EndpointMeta, ServiceMeta, serviceInfoSubject } from "../protocol/index.ts";
+import { DEFAULT_ACCESS, EndpointMeta, ServiceMeta, parseAccess, serviceInfoSubject, type Access } from "../protocol/index.ts";
 import type { HttpRoute } from "./http-route.ts";
 import { parseDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
 
@@ -19,6 +19,12 @@ export interface DiscoveredEndpoint {
   http?: HttpRoute;
   /** The business errors the endpoint declares, by code. */
   errors?: Record<string, DeclaredError>;
+  /**
+   * Who may call it (`fuse.access`); `authenticated` when the service published none. Text
+   * that is no access reads as `internal`: an endpoint whose access cannot be read is not routed.
+   * Absent (a table built by hand) means `authenticated`.
+   */
+  access?: Access;
 }
 
 /** One running instance of an actor, as it answered `$SRV.INFO`. */
@@ -91,6 +97,11 @@ function parseRoute(text: string | undefined): HttpRoute | undefined {
   return undefined;
 }
 
+function accessOf(text: string | undefined): Access {
+  if (text === undefined) return DEFAULT_ACCESS;
+  return parseAccess(text) ?? "internal";
+}
+
 function toEndpoint(e: InfoEndpoint): DiscoveredEndpoint {
   const meta = e.metadata ?? {};
   const endpoint: DiscoveredEndpoint = {
@@ -98,6 +109,7 @@ function toEndpoint(e: InfoEndpoint): DiscoveredEndpoint {
     subject: String(e.subject),
     input: parseSchema(meta[EndpointMeta.inputSchema]),
     output: parseSchema(meta[EndpointMeta.outputSchema]),
+    access: accessOf(meta[EndpointMeta.access]),
   };
   const description = meta[EndpointMeta.description];
   if (description) endpoint.description = description;

@@ -10,8 +10,10 @@ import {
   validationErrorFromIssues,
   withDeclaredStatus,
 } from "../errors/index.ts";
-import { ErrorCode, Header } from "../protocol/index.ts";
+import { ErrorCode, Header, ProcessEnv, type Principal } from "../protocol/index.ts";
 import type { Logger } from "../log/index.ts";
+import type { PrincipalVerifier } from "../security/index.ts";
+import { checkPrincipalAccess } from "./endpoint-access.ts";
 import type { Caller } from "./caller.ts";
 import { RequestContext, runInContext, type ActorStores } from "./context.ts";
 import type { AnyEndpoint } from "./define-actor.ts";
@@ -46,6 +48,8 @@ export interface EndpointRunnerOptions {
   log: Logger;
   sender: Caller;
   stores: ActorStores;
+  /** Verifies `Fuse-Principal`; without one, a request carrying a principal is refused. */
+  principals?: PrincipalVerifier;
   /** Called whenever the number of requests in flight drops to zero. */
   onIdle(): void;
 }
@@ -115,6 +119,9 @@ export class EndpointRunner {
     if (deadline <= Date.now()) {
       throw new DeadlineExceededError(`${this.where}: the request's deadline had passed when it arrived`);
     }
+    // Who asks is settled before the input is read: a refused caller learns nothing of the schema.
+    const principalToken = request.header(Header.principal);
+    const principal = principalToken === undefined ? undefined : this.principalOf(principalToken);
     const input = check(endpoint.input, parseBody(request.data, this.where), `${this.where} input`);
     const ctx = new RequestContext({
       actor,
@@ -123,14 +130,50 @@ export class EndpointRunner {
       caller: request.header(Header.caller),
       idempotencyKey: request.header(Header.idempotencyKey),
       deadline,
+      principal,
+      principalToken,
       rootLog: log,
       sender,
       stores,
       request,
     });
     onContext(ctx);
+    if (endpoint.audit) this.audit(request, input, principal);
     if (log.isLevelEnabled("debug")) ctx.log.debug({ endpoint: this.options.name }, "request received");
     return runInContext(ctx, () => endpoint.handler(input, ctx));
+  }
+
+  /**
+   * The principal a request's token names, once its signature and expiry are checked, and
+   * its access to this endpoint.
+   * @throws UNAUTHENTICATED for a forged, stale or malformed token (or no key to check it);
+   *   FORBIDDEN when the principal lacks the endpoint's access.
+   */
+  private principalOf(token: string): Principal {
+    const verifier = this.options.principals;
+    if (!verifier) {
+      throw new FuseError(ErrorCode.UNAUTHENTICATED, `${this.where}: the request carries ${Header.principal} but this actor holds no key to verify it (${ProcessEnv.principalKey} is unset)`);
+    }
+    let principal: Principal;
+    try {
+      principal = verifier.verify(token);
+    } catch (error) {
+      const refused = toFuseError(error);
+      throw new FuseError(refused.code, `${this.where}: ${refused.message}`);
+    }
+    checkPrincipalAccess(this.where, this.options.endpoint.access, principal);
+    return principal;
+  }
+
+  /** A control action's log line: what was asked and who asked (principal, calling actor, HTTP client). */
+  private audit(request: IncomingRequest, input: unknown, principal: Principal | undefined): void {
+    const line: Record<string, unknown> = { endpoint: this.where, input, traceId: request.header(Header.traceId) };
+    if (principal) line.principal = { id: principal.id, via: principal.via, roles: principal.roles };
+    const caller = request.header(Header.caller);
+    if (caller) line.caller = caller;
+    const address = request.header(Header.clientAddress);
+    if (address) line.address = address;
+    this.options.log.info(line, "control action");
   }
 
   private finish(request: IncomingRequest, started: number, output: unknown, thrown?: unknown, ctx?: RequestContext): void {

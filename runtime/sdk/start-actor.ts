@@ -6,6 +6,8 @@ import { Caller } from "./caller.ts";
 import { RequestContext, runInContext, type ActorStores } from "./context.ts";
 import { Files } from "./stores/files.ts";
 import { Database, type DatabaseOptions } from "../table/index.ts";
+import type { PrincipalVerifier } from "../security/index.ts";
+import { accessText } from "./endpoint-access.ts";
 import { KeyValue } from "./stores/key-value.ts";
 import type { AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
@@ -86,6 +88,11 @@ export interface StartActorOptions {
   drainTimeoutMs?: number;
   /** The database behind `ctx.db`. Default: none (ctx.db then says so when used). */
   db?: DatabaseOptions;
+  /**
+   * Verifies the `Fuse-Principal` of requests (the hub's public key). Default: none, and a
+   * request that carries a principal is refused UNAUTHENTICATED.
+   */
+  principals?: PrincipalVerifier;
 }
 
 export interface RunningActor {
@@ -114,6 +121,8 @@ function endpointMetadata(endpoint: AnyActor["endpoints"][string]): Record<strin
   if (endpoint.description) meta[EndpointMeta.description] = endpoint.description;
   const errors = declaredErrorsText(endpoint.errors);
   if (errors) meta[EndpointMeta.errors] = errors;
+  const access = accessText(endpoint.access);
+  if (access) meta[EndpointMeta.access] = access;
   return meta;
 }
 
@@ -137,7 +146,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   const runners = new Map(
     Object.entries(definition.endpoints).map(([name, endpoint]) => [
       name,
-      new EndpointRunner({ actor: definition.name, instance, name, endpoint, log, sender, stores, onIdle: () => idle?.() }),
+      new EndpointRunner({ actor: definition.name, instance, name, endpoint, log, sender, stores, principals: options.principals, onIdle: () => idle?.() }),
     ]),
   );
   const inflight = () => [...runners.values()].reduce((n, r) => n + r.stats.inflight, 0);

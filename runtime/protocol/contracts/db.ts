@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ADMIN_ROLE } from "../access.ts";
 import { BuiltinActor } from "./builtin-actors.ts";
 import { defineContract } from "./define-contract.ts";
 
@@ -7,6 +8,9 @@ export const INTERNAL_TABLE = /^(_fuse|fuse_task_|sqlite_|_litestream|libsql_)/;
 
 const tableName = z.string().regex(/^[a-z_][a-z0-9_]*$/, "a table name");
 const tableRows = z.array(z.object({ name: z.string(), rows: z.number() }));
+/** Reading rows and every write need the admin role; writes are logged with who asked. */
+const adminRead = { access: { roles: [ADMIN_ROLE] } } as const;
+const adminWrite = { ...adminRead, audit: true } as const;
 
 /** The `db` actor's endpoints, as it serves them and the CLI and dashboard call them. */
 export const dbContract = defineContract(BuiltinActor.db, {
@@ -27,22 +31,26 @@ export const dbContract = defineContract(BuiltinActor.db, {
       offset: z.number().int().min(0).default(0),
     }),
     output: z.object({ rows: z.array(z.record(z.string(), z.unknown())), total: z.number() }),
+    ...adminRead,
   },
-  clear: { description: "Deletes every row of a table", input: z.object({ table: tableName }), output: z.object({ deleted: z.number() }) },
+  clear: { description: "Deletes every row of a table", input: z.object({ table: tableName }), output: z.object({ deleted: z.number() }), ...adminWrite },
   drop: {
     description: "Drops a table; `confirm` must repeat its name",
     input: z.object({ table: tableName, confirm: z.string() }),
     output: z.object({ dropped: z.string() }),
+    ...adminWrite,
   },
   backup: {
     description: "Writes an online backup to .fuse/backups/",
     input: z.object({}),
     output: z.object({ file: z.string(), bytes: z.number(), tables: tableRows }),
+    ...adminWrite,
   },
   restore: {
     description: "Replaces the tables' rows with a backup's (a file under .fuse/backups/)",
     input: z.object({ file: z.string().min(1) }),
     output: z.object({ tables: tableRows }),
+    ...adminWrite,
   },
   backups: { description: "The backups in .fuse/backups/", input: z.object({}), output: z.object({ files: z.array(z.string()) }) },
 });

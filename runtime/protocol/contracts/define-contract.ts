@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Access } from "../access.ts";
 
 /** An endpoint's public shape: what it takes, what it answers and, optionally, its own HTTP route. */
 export interface EndpointContract {
@@ -6,6 +7,10 @@ export interface EndpointContract {
   input: z.ZodType;
   output: z.ZodType;
   http?: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; path: string };
+  /** Who may call it; default `authenticated`. */
+  access?: Access;
+  /** A control action: each call is logged at info with its input and who asked. */
+  audit?: boolean;
 }
 
 export type EndpointContracts = Record<string, EndpointContract>;

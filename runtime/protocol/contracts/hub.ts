@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ADMIN_ROLE } from "../access.ts";
 import { BuiltinActor } from "./builtin-actors.ts";
 import { defineContract } from "./define-contract.ts";
 
@@ -91,7 +92,9 @@ export interface HubState extends HubInfo {
 export const STATE_FILE = ".fuse/state.json";
 
 const byName = z.object({ name: z.string().min(1) });
-const control = (description: string) => ({ description, input: byName, output: actorStatusSchema });
+/** Control actions need the admin role and are logged with who asked; reads need any credential. */
+const admin = { access: { roles: [ADMIN_ROLE] }, audit: true } as const;
+const control = (description: string) => ({ description, input: byName, output: actorStatusSchema, ...admin });
 
 /** The `hub` actor's control endpoints (`<prefix>.hub.<endpoint>`), as the hub serves them and its clients call them. */
 export const hubContract = defineContract(BuiltinActor.hub, {
@@ -109,6 +112,7 @@ export const hubContract = defineContract(BuiltinActor.hub, {
     output: actorStatusSchema,
   },
   info: { description: "Where the hub's bus, database and gateway are", input: z.object({}), output: hubInfoSchema },
+    ...admin,
   logs: {
     description: "The latest log lines of an actor (JSON lines)",
     input: z.object({ name: z.string().min(1), lines: z.number().int().min(1).max(500).default(100) }),
@@ -119,5 +123,5 @@ export const hubContract = defineContract(BuiltinActor.hub, {
     input: z.object({}),
     output: z.object({ schedules: z.array(scheduleStatusSchema) }),
   },
-  shutdown: { description: "Stops every actor and the hub", input: z.object({}), output: z.object({ stopping: z.boolean() }) },
+  shutdown: { description: "Stops every actor and the hub", input: z.object({}), output: z.object({ stopping: z.boolean() }), ...admin },
 });

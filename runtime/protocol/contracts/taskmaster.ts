@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ADMIN_ROLE } from "../access.ts";
 import { BuiltinActor } from "./builtin-actors.ts";
 import { defineContract } from "./define-contract.ts";
 
@@ -57,6 +58,9 @@ export const dagSchema = z.object({
 const runId = z.strictObject({ runId: z.string().min(1) });
 
 /** The `taskmaster` actor's endpoints and the run records they return, as it serves them and its clients call them. */
+/** Cancelling a run and reloading tasks need the admin role and are logged with who asked. */
+const admin = { access: { roles: [ADMIN_ROLE] }, audit: true } as const;
+
 export const taskmasterContract = defineContract(BuiltinActor.taskmaster, {
   list: {
     description: "Lists the task schemas served, and the files refused with why",
@@ -64,7 +68,7 @@ export const taskmasterContract = defineContract(BuiltinActor.taskmaster, {
     output: taskList,
     http: { method: "GET", path: "/tasks" },
   },
-  reload: { description: "Reads tasks/ again", input: z.object({}), output: taskList },
+  reload: { description: "Reads tasks/ again", input: z.object({}), output: taskList, ...admin },
   show: {
     description: "Shows one task schema with its DAG",
     input: z.strictObject({ name: z.string().min(1) }),
@@ -94,7 +98,7 @@ export const taskmasterContract = defineContract(BuiltinActor.taskmaster, {
     }),
     output: z.object({ runs: z.array(runRecordSchema) }),
   },
-  cancel: { description: "Cancels a run; steps in flight are abandoned", input: runId, output: runDetailSchema },
+  cancel: { description: "Cancels a run; steps in flight are abandoned", input: runId, output: runDetailSchema, ...admin },
   result: {
     description: "A run's full result as JSON: every step's output and the task schema it ran",
     input: runId,

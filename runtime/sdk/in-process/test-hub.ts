@@ -1,8 +1,9 @@
 import { createLogger, type Logger } from "../../log/index.ts";
-import { DEFAULT_PREFIX, newTraceId, type DeadLetter } from "../../protocol/index.ts";
+import { DEFAULT_PREFIX, newTraceId, type DeadLetter, type Principal } from "../../protocol/index.ts";
 import { Caller, type CallOptions, type CallResult } from "../caller.ts";
 import type { AnyActor } from "../define-actor.ts";
 import { InProcessTransport } from "./in-process-transport.ts";
+import { testPrincipalToken, testPrincipals } from "./test-principals.ts";
 import { startActor, type RunningActor } from "../start-actor.ts";
 import { toFuseError } from "../../errors/index.ts";
 import { Database, loadTableSchemas, migrate, type DatabaseOptions } from "../../table/index.ts";
@@ -24,10 +25,21 @@ export interface TestHubOptions {
   events?: { maxDeliver?: number; backoffMs?: number[] };
 }
 
+/** Options of `TestHub.call`: those of `ctx.call`, and the outside caller to act for. */
+export interface TestCallOptions extends CallOptions {
+  /**
+   * Call as the gateway would for this outside caller: the endpoint checks its access against
+   * it (FORBIDDEN without the role) and the handler sees it as `ctx.principal`, as do the
+   * endpoints it calls. Default: none, a call from the bus with no outside caller.
+   * @example await hub.call("db.drop", input, { principal: { id: "ada", roles: ["user"], via: "key" } });
+   */
+  principal?: Principal;
+}
+
 export interface TestHub {
   /** Calls `"actor.endpoint"` as an outside client would, through the same call path as `ctx.call`. */
-  call<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions & { traceId?: string }): Promise<TOutput>;
-  tryCall<TOutput = unknown>(target: string, input?: unknown, options?: CallOptions): Promise<CallResult<TOutput>>;
+  call<TOutput = unknown>(target: string, input?: unknown, options?: TestCallOptions): Promise<TOutput>;
+  tryCall<TOutput = unknown>(target: string, input?: unknown, options?: TestCallOptions): Promise<CallResult<TOutput>>;
   readonly transport: InProcessTransport;
   /** Events given up after their attempts, as the hub's dead-letter stream would hold them. */
   deadLetters(): DeadLetter[];
@@ -55,17 +67,19 @@ export async function createTestHub(actors: AnyActor[], options: TestHubOptions 
   }
   for (const actor of actors) {
     for (let instance = 0; instance < (options.instances ?? 1); instance++) {
-      running.push(await startActor(actor, { transport, instance, log: log.child({ actor: actor.name, instance }), db: options.db }));
+      running.push(await startActor(actor, { transport, instance, log: log.child({ actor: actor.name, instance }), db: options.db, principals: testPrincipals }));
     }
   }
   const client = new Caller(transport, DEFAULT_PREFIX, "test");
-  const call = <T>(target: string, input?: unknown, opts: CallOptions & { traceId?: string } = {}) =>
-    client.call({ traceId: opts.traceId ?? newTraceId(), deadline: undefined }, target, input ?? {}, opts) as Promise<T>;
+  const call = <T>(target: string, input?: unknown, opts: TestCallOptions = {}) => {
+    const scope = { traceId: opts.traceId ?? newTraceId(), deadline: undefined, principalToken: opts.principal && testPrincipalToken(opts.principal) };
+    return client.call(scope, target, input ?? {}, opts) as Promise<T>;
+  };
   return {
     transport,
     deadLetters: () => [...transport.events.deadLetters],
     call,
-    async tryCall<T>(target: string, input?: unknown, opts?: CallOptions): Promise<CallResult<T>> {
+    async tryCall<T>(target: string, input?: unknown, opts?: TestCallOptions): Promise<CallResult<T>> {
       try {
         return { ok: true, value: await call<T>(target, input, opts) };
       } catch (error) {

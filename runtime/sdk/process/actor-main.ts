@@ -11,6 +11,7 @@ import { DEFAULT_PREFIX, ProcessEnv, STATUS_FD } from "../../protocol/index.ts";
 import { isActorDefinition, type AnyActor } from "../define-actor.ts";
 import { startActor, type RunningActor } from "../start-actor.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
+import { createPrincipalVerifier, readKeyFile } from "../../security/index.ts";
 import { stopOffloadPool } from "../offload/offload.ts";
 
 export type ModuleLoader = () => Promise<Record<string, unknown>>;
@@ -49,6 +50,12 @@ async function loadDefinition(load: ModuleLoader, modulePath: string): Promise<A
   return definition;
 }
 
+/** The verifier of `Fuse-Principal` from the hub's public key; none when the hub gave no key. */
+function principalVerifier() {
+  const file = env[ProcessEnv.principalKey];
+  return file ? createPrincipalVerifier(readKeyFile(file, ProcessEnv.principalKey)) : undefined;
+}
+
 async function main(load: ModuleLoader, modulePath: string): Promise<void> {
   const url = env[ProcessEnv.natsUrl];
   if (!url) throw new ConfigError(`${ProcessEnv.natsUrl} must be set`);
@@ -72,6 +79,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
   watchdog?.report({ type: "ready", pid: process.pid, serviceId: actor.serviceId });
   log.info({ pid: process.pid }, "actor started");
 
+    principals: principalVerifier(),
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
