@@ -6,11 +6,13 @@ import { registerActorsCommands } from "./commands/actors.ts";
 import { registerAddCommand } from "./commands/add.ts";
 import { registerCallCommand } from "./commands/call.ts";
 import { registerCheckCommand } from "./commands/check.ts";
+import { registerDashboardCommand } from "./commands/dashboard.ts";
 import { registerDbCommands } from "./commands/db.ts";
 import { registerDownCommand } from "./commands/down.ts";
 import { registerEventsCommands } from "./commands/events.ts";
 import { registerFilesCommands } from "./commands/files.ts";
 import { registerInitCommand } from "./commands/init.ts";
+import { registerKeysCommands } from "./commands/keys.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerSchedulesCommands } from "./commands/schedules.ts";
 import { registerTasksCommands } from "./commands/tasks.ts";
@@ -37,6 +39,8 @@ export function createProgram(): Command {
   registerDbCommands(program);
   registerEventsCommands(program);
   registerCheckCommand(program);
+  registerDashboardCommand(program);
+  registerKeysCommands(program);
   return program;
 }
 
