@@ -9,6 +9,8 @@ import { refusalLogger } from "./http/request-guard.ts";
 import { startHttpServer } from "./http/start-server.ts";
 import { createCors } from "./http/cors.ts";
 import { loadServerTls } from "./tls/server-tls.ts";
+import { createAuthenticator } from "./auth/authenticator.ts";
+import { SessionStore, createSessionSource } from "./auth/session.ts";
 import { RouteDiscovery } from "./routes/route-discovery.ts";
 import type { RouteTable } from "./routes/route-table.ts";
 
@@ -40,8 +42,14 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), caller: ctx.actor, discovery, options: settings, log });
   let url = "";
   const pages = new PageCache(discovery, () => url);
-  const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes } });
-  const tls = await loadServerTls(settings.tls, settings.hubDir ?? process.cwd(), settings.host);
+  const hubDir = settings.hubDir ?? process.cwd();
+  const tls = await loadServerTls(settings.tls, hubDir, settings.host);
+  // The dashboard's session cookie is one more credential of the chain, after API keys and JWTs.
+  const authenticator = createAuthenticator({ hubDir, auth: settings.auth, rateLimit: settings.rateLimit, log });
+  const sessions = new SessionStore();
+  authenticator.use(createSessionSource(sessions));
+  const session = { sessions, authenticate: authenticator.authenticate, required: authenticator.required, secure: Boolean(tls), hubDir, log };
+  const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes }, session });
   const server = await startHttpServer(app, settings.host, settings.port, { onRefused: refusalLogger(log), tls, cors: createCors(settings.cors) });
   url = server.url;
   if (settings.auth === GatewayAuth.none) log.warn({ url, host: settings.host }, "gateway serves every endpoint without authentication (gateway.auth: none)");
@@ -54,6 +62,7 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
     stop: async () => {
       discovery.stop();
       await server.stop();
+      authenticator.close();
       log.info({ url }, "gateway stopped");
     },
   };

@@ -1,4 +1,5 @@
 import { TASKS_PANEL } from "./tasks-script.ts";
+import { SIGN_IN_FORM } from "./session-script.ts";
 
 /** The dashboard page at `/`: markup and style; the behaviour is in `/dashboard/app.js`. */
 export const DASHBOARD_PAGE = `<!doctype html>
@@ -30,11 +31,13 @@ pre.result { font: 12px ui-monospace, monospace; background: #f4f4f4; padding: .
 pre.result.bad { background: #fdecea; }
 #logs { font: 12px ui-monospace, monospace; background: #111; color: #ddd; height: 18em; overflow: auto; padding: .4em; }
 #dag { display: block; margin-top: .5em; } #run { overflow: auto; }
+main[hidden] { display: none; } #signin { margin: 1em 1.2em; max-width: 40em; } #signin-error { color: #b3261e; } #who { color: #ccc; }
 #logs .lvl-warn { color: #ffcc66; } #logs .lvl-error, #logs .lvl-fatal { color: #ff7b72; } #logs .lvl-debug { color: #8b949e; }
 </style>
 </head>
 <body>
-<header><h1>Fuse hub</h1><a href="/docs">docs</a><a href="/openapi.json">openapi.json</a><a href="/api">/api</a><span id="notice"></span></header>
+<header><h1>Fuse hub</h1><a href="/docs">docs</a><a href="/openapi.json">openapi.json</a><a href="/api">/api</a><span id="notice"></span><span id="who"></span><button id="signout" type="button" hidden>sign out</button></header>
+${SIGN_IN_FORM}
 <main>
 <div id="conflicts" hidden></div>
 <div id="hub-missing" hidden>The <code>hub</code> actor does not answer: showing the actors found on the bus, without controls.</div>

@@ -7,6 +7,7 @@ import { DASHBOARD_PAGE } from "../dashboard/dashboard-page.ts";
 import { CONTRACT_TARGETS } from "../dashboard/contract-targets.ts";
 import { DASHBOARD_SCRIPT } from "../dashboard/dashboard-script.ts";
 import { TASKS_SCRIPT } from "../dashboard/tasks-script.ts";
+import { SESSION_SCRIPT } from "../dashboard/session-script.ts";
 import type { PageCache } from "../docs/page-cache.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
 import type { EndpointHandlers } from "./endpoint-handlers.ts";
@@ -14,6 +15,7 @@ import { errorResponse, jsonResponse } from "./json-response.ts";
 import { mountFileRoutes, type FileRoutesOptions } from "./file-routes.ts";
 import { ownMethodsOf } from "./allowed-methods.ts";
 import { SCRIPT_HEADERS, pageHeaders } from "./security-headers.ts";
+import { mountSessionRoutes, type SessionRoutesOptions } from "../session/session-routes.ts";
 
 export interface GatewayAppOptions {
   handlers: EndpointHandlers;
@@ -23,6 +25,8 @@ export interface GatewayAppOptions {
   log: Logger;
   /** The gateway's connection to the bus: not ready while it is down. */
   bus: () => BusStatus;
+  /** The dashboard's sign-in routes (`/auth/session`, `/auth/link/<token>`). */
+  session?: SessionRoutesOptions;
 }
 
 const text = (body: string, type: string, headers: Record<string, string>) => new Response(body, { headers: { "content-type": `${type}; charset=utf-8`, ...headers } });
@@ -62,7 +66,8 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
     return jsonResponse(JSON.stringify({ ready: discovery.ready, actors }), discovery.ready ? 200 : 503);
   });
   app.get("/", () => page(DASHBOARD_PAGE));
-  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + DASHBOARD_SCRIPT + TASKS_SCRIPT, "text/javascript", SCRIPT_HEADERS));
+  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + DASHBOARD_SCRIPT + TASKS_SCRIPT, "text/javascript", SCRIPT_HEADERS));
+  if (options.session) mountSessionRoutes(app, options.session);
   mountFileRoutes(app, options.files);
   const own = ownMethodsOf(app);
   app.all("*", (c) => handlers.route(c, own));
