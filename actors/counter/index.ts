@@ -9,6 +9,7 @@ export default defineActor({
   endpoints: {
     increment: defineEndpoint({
       description: "Adds one to a key's count and returns the new count",
+      access: "internal", // only other actors (the greeter) count visits; not on HTTP
       input: z.object({ key: z.string().min(1) }),
       output: z.object({ key: z.string(), count: z.number().int() }),
       handler: ({ key }, ctx) => {

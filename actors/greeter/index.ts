@@ -9,6 +9,7 @@ export default defineActor({
   endpoints: {
     hello: defineEndpoint({
       description: "Greets someone by name, with their visit number",
+      access: "public", // anyone may be greeted, no credential needed
       input: z.object({ name: z.string().min(1).max(100) }),
       output: z.object({ greeting: z.string(), visits: z.number().int() }),
       http: { method: "GET", path: "/hello/:name" },

@@ -16,6 +16,7 @@ export default defineActor({
   endpoints: {
     restock: defineEndpoint({
       description: "Adds items to the stock of a product",
+      access: { roles: ["admin"] },
       input: z.object({ sku, qty: z.number().int().min(1).max(1_000_000) }),
       output: z.object({ sku: z.string(), left: z.number().int() }),
       handler: async (input, ctx) => {
@@ -25,6 +26,7 @@ export default defineActor({
     }),
     stock: defineEndpoint({
       description: "How many items of a product are left",
+      access: "public",
       input: z.object({ sku }),
       output: z.object({ sku: z.string(), left: z.number().int() }),
       http: { method: "GET", path: "/shop/stock/:sku" },
@@ -32,6 +34,7 @@ export default defineActor({
     }),
     order: defineEndpoint({
       description: "Orders items of a product: takes them from the stock, stores the order and announces it",
+      // access is "authenticated" by default: any valid credential (or, on a hub without auth, this machine)
       input: z.object({ sku, qty: z.number().int().min(1).max(100) }),
       output: order,
       errors: { OUT_OF_STOCK: { status: 409, description: "Fewer items left than ordered; details give what is left" } },
