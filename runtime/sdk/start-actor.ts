@@ -70,7 +70,8 @@ async function subscribeEvents(
           },
         });
       } catch (error) {
-        throw new UnavailableError(`actor "${definition.name}" cannot subscribe to event ${JSON.stringify(topic)}: ${toFuseError(error).message}`, { cause: error });
+        // The cause's message is in this one: the hub shows it as the reason the instance stopped.
+        throw new UnavailableError(`actor "${definition.name}" cannot subscribe to event ${JSON.stringify(topic)}: ${toFuseError(error).message}`);
       }
     }),
   );

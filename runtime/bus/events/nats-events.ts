@@ -142,7 +142,12 @@ export class NatsEvents {
   private streamsOf(prefix: string): Promise<void> {
     let ready = this.ready.get(prefix);
     if (!ready) {
-      ready = this.ensureStreams(prefix);
+      ready = this.ensureStreams(prefix).catch((error: unknown) => {
+        // nats.js says "503" when JetStream does not answer: say what that means here.
+        const silent = error instanceof NatsError && error.code === "503";
+        const why = silent ? "JetStream does not answer on this bus (is nats-server running with -js, and JetStream enabled for this account?)" : (error as Error).message;
+        throw new UnavailableError(`the event stream ${eventStreamName(prefix)} cannot be reached: ${why}`, silent ? {} : { cause: error });
+      });
       this.ready.set(prefix, ready);
       ready.catch(() => this.ready.delete(prefix));
     }
