@@ -8,7 +8,9 @@ const connections = Number(process.env.CONNECTIONS ?? 64);
 const duration = Number(process.env.DURATION_S ?? 5);
 const warmup = Number(process.env.WARMUP_S ?? 1);
 const PAYLOAD = { id: 123456, user: "bench-user-0001", action: "echo", ts: 1700000000000, tags: ["alpha", "beta", "gamma"], ok: true };
-const base = { url, method: "POST", connections, headers: { "content-type": "application/json" }, body: JSON.stringify(PAYLOAD) };
+// LOAD_HEADERS: JSON of headers sent with every request (a credential).
+const extra = process.env.LOAD_HEADERS ? JSON.parse(process.env.LOAD_HEADERS) : {};
+const base = { url, method: "POST", connections, headers: { "content-type": "application/json", ...extra }, body: JSON.stringify(PAYLOAD) };
 
 const check = await fetch(url, { method: "POST", headers: base.headers, body: base.body });
 const echoed = await check.text();
