@@ -108,16 +108,16 @@ describe("the dashboard of a hub with API keys, over HTTPS", () => {
     await page.locator("#signout").waitFor({ state: "visible" });
     // XMLHttpRequest is not the page's wrapped fetch: it sends the cookie and nothing else.
     const send = (withToken: boolean) =>
-      page.evaluate(async (withToken) => {
-        const session = (await (await fetch("/auth/session")).json()) as { csrf: string };
+      page.evaluate<{ status: number; code: string }>(`(async () => {
+        const session = await (await fetch("/auth/session")).json();
         const xhr = new XMLHttpRequest();
         xhr.open("DELETE", "/auth/session");
-        if (withToken) xhr.setRequestHeader("X-Fuse-Csrf", session.csrf);
+        if (${withToken}) xhr.setRequestHeader("X-Fuse-Csrf", session.csrf);
         const done = new Promise((r) => (xhr.onloadend = r));
         xhr.send();
         await done;
-        return { status: xhr.status, code: xhr.status === 200 ? "" : (JSON.parse(xhr.responseText) as { error: { code: string } }).error.code };
-      }, withToken);
+        return { status: xhr.status, code: xhr.status === 200 ? "" : JSON.parse(xhr.responseText).error.code };
+      })()`);
     expect(await send(false)).toEqual({ status: 403, code: "FORBIDDEN" });
     const still = await page.evaluate(() => fetch("/auth/session").then((r) => r.json()));
     expect(still).toMatchObject({ required: true, signedIn: true, principal: { roles: ["admin"] } });
