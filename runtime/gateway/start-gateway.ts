@@ -39,7 +39,9 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
     intervalMs: settings.discoveryIntervalMs,
     missIntervalMs: settings.missIntervalMs,
   });
-  const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), caller: ctx.actor, discovery, options: settings, log });
+  // Every request is authenticated (the chain made below) before it is routed; the principal's signed token goes with it.
+  const access: AccessGate = { authenticate: (req) => authenticator.authenticate(req), signer: signerFromEnv(log) };
+  const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), caller: ctx.actor, discovery, options: settings, log, access });
   let url = "";
   const pages = new PageCache(discovery, () => url);
   const hubDir = settings.hubDir ?? process.cwd();

@@ -32,6 +32,7 @@ export interface StartHubOptions {
   /** Restart an actor (rolling) when a file in its folder changes. */
   watch?: boolean;
 }
+import { createHubKeys, createPrincipalVerifier, readKeyFile } from "../security/index.ts";
 
 export interface Hub {
   readonly info: HubInfo;
@@ -130,6 +131,8 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
     if (servers.dbUrl) info.dbUrl = servers.dbUrl;
     let gatewayReady: (() => void) | undefined;
+  // A fresh key pair each run: the gateway signs principals with it, every process verifies them.
+  const principalKeys = createHubKeys(fuseDir);
     const onReady = (actor: string) => (actor === BuiltinActor.gateway ? gatewayReady?.() : undefined);
     // Callers holding receipts from a dead instance stop waiting for it at once.
     const onLost = (serviceId: string, actor: string) =>
@@ -160,7 +163,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
         recentLogs: (name, lines) => sinks.lines(name, lines),
         shutdown: () => void stop(),
       }),
-      { transport, prefix: config.prefix, log: log.child({ mod: "hub.actor" }) },
+      { transport, prefix: config.prefix, log: log.child({ mod: "hub.actor" }), principals: createPrincipalVerifier(readKeyFile(principalKeys.publicKey, "hub public key")) },
     );
     cleanups.push(() => hubActor.stop());
 

@@ -20,14 +20,20 @@ export const KEYS_FOLDER = "keys";
  * and no process of that run outlives the hub.
  */
 export function createHubKeys(fuseDir: string): HubKeyPaths {
-  const dir = path.join(fuseDir, KEYS_FOLDER);
+  const paths = hubKeyPaths(fuseDir);
+  const dir = path.dirname(paths.signingKey);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  const paths: HubKeyPaths = { signingKey: path.join(dir, "principal-signing.pem"), publicKey: path.join(dir, "principal-public.pem") };
   write(paths.signingKey, privateKey.export({ type: "pkcs8", format: "pem" }).toString());
   write(paths.publicKey, publicKey.export({ type: "spki", format: "pem" }).toString());
   return paths;
+}
+
+/** Where `createHubKeys` puts the key pair of the hub whose `.fuse/` folder is `fuseDir`. */
+export function hubKeyPaths(fuseDir: string): HubKeyPaths {
+  const dir = path.join(fuseDir, KEYS_FOLDER);
+  return { signingKey: path.join(dir, "principal-signing.pem"), publicKey: path.join(dir, "principal-public.pem") };
 }
 
 // Written with 0600 from the start (no moment of a wider mode), and set again for a file an earlier run left.

@@ -14,6 +14,11 @@ import { busHeaders, headerPairs, replyResponse } from "./reply-mapping.ts";
 import { headOf, type RequestHead } from "./request-head.ts";
 import { checkContentType, parseJsonBody, routeInput } from "./request-input.ts";
 import { deadlineOf, traceIdOf } from "./trace.ts";
+import { checkHttpAccess, principalHeaders, type AccessGate } from "./access-gate.ts";
+import type { Access, Principal } from "../../protocol/index.ts";
+
+/** A gateway-own route's handler, run once the request passed authentication and access. */
+export type GatedHandler = (c: Context, principal: Principal | undefined, head: RequestHead) => Response | Promise<Response>;
 
 export interface EndpointHandlersOptions {
   relay: Relay;
@@ -22,6 +27,8 @@ export interface EndpointHandlersOptions {
   discovery: RouteDiscovery;
   options: GatewayOptions;
   log: Logger;
+  /** Authentication and the principal's token: every request passes through it before it is relayed. */
+  access: AccessGate;
 }
 
 const quote = (name: string) => JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
@@ -47,12 +54,16 @@ export class EndpointHandlers {
     const head = headOf(c);
     const traceId = traceIdOf(head);
     try {
+      const principal = await this.deps.access.authenticate(head);
       const [, actor = "", endpoint = ""] = splitPath(head.rawPath).slice(0, 3);
-      const entry = this.deps.discovery.table.actors.get(actor)?.endpoints.get(endpoint) ?? (await this.lookupAfterMiss(actor, endpoint));
+      const known = this.deps.discovery.table.actors.get(actor)?.endpoints.get(endpoint);
+      // An internal endpoint is not there for HTTP: it is looked up as a missing one would be.
+      const entry = known && known.access !== "internal" ? known : await this.lookupAfterMiss(actor, endpoint);
+      checkHttpAccess(entry.target, entry.access, principal);
       const body = await head.body(this.deps.options.bodyLimitBytes);
       checkContentType(head, body.length);
       parseJsonBody(body);
-      return await this.forward(entry, body, head, traceId);
+      return await this.forward(entry, body, head, traceId, principal);
     } catch (error) {
       return this.fail(error, traceId, head);
     }
@@ -66,16 +77,34 @@ export class EndpointHandlers {
     const head = headOf(c);
     const traceId = traceIdOf(head);
     try {
+      const principal = await this.deps.access.authenticate(head);
       const segments = splitPath(head.rawPath);
       const method = head.method === "HEAD" ? "GET" : head.method;
       const ownMethods = own(head.rawPath);
       // Endpoints never serve the gateway's own paths (such a claim is a conflict): nothing new to discover.
       const route = this.match(this.deps.discovery.table, method, segments) ?? (ownMethods.length ? undefined : this.match(await this.deps.discovery.refreshOnMiss(), method, segments));
       if (!route) throw this.noRoute(head, segments, ownMethods);
+      checkHttpAccess(`${head.method} ${route.entry.http?.path ?? route.entry.target}`, route.entry.access, principal);
       const hasBody = method !== "GET" && method !== "DELETE";
       const body = hasBody ? await head.body(this.deps.options.bodyLimitBytes) : new Uint8Array(0);
       checkContentType(head, body.length);
-      return await this.forward(route.entry, routeInput(route, segments, head.rawQuery, body), head, traceId);
+      return await this.forward(route.entry, routeInput(route, segments, head.rawQuery, body), head, traceId, principal);
+    } catch (error) {
+      return this.fail(error, traceId, head);
+    }
+  };
+
+  /**
+   * Wraps one of the gateway's own routes (the index, OpenAPI, docs, files) in the same
+   * pipeline as endpoints: authenticate, check `access`, then `handler`; a refusal is the JSON error.
+   */
+  gate = (access: Access, handler: GatedHandler) => async (c: Context): Promise<Response> => {
+    const head = headOf(c);
+    const traceId = traceIdOf(head);
+    try {
+      const principal = await this.deps.access.authenticate(head);
+      checkHttpAccess(`${head.method} ${head.rawPath.slice(0, 200)}`, access, principal);
+      return await handler(c, principal, head);
     } catch (error) {
       return this.fail(error, traceId, head);
     }
@@ -95,7 +124,7 @@ export class EndpointHandlers {
     return new NotFoundError(ErrorCode.NOT_FOUND, `no route ${head.method} ${head.rawPath.slice(0, 200)}; GET /api lists the routes of this hub`);
   }
 
-  private async forward(entry: EndpointEntry, body: Uint8Array | string, head: RequestHead, traceId: string): Promise<Response> {
+  private async forward(entry: EndpointEntry, body: Uint8Array | string, head: RequestHead, traceId: string, principal: Principal | undefined): Promise<Response> {
     if (this.inflight >= this.deps.options.maxInflight) {
       throw new UnavailableError(`the gateway has ${this.inflight} requests in flight, its limit; retry shortly`);
     }
@@ -103,7 +132,7 @@ export class EndpointHandlers {
     const options = {
       traceId,
       deadline: deadlineOf(head, this.deps.options.defaultTimeoutMs, this.deps.options.maxTimeoutMs),
-      headers: busHeaders(head, this.requestHeaders),
+      headers: principalHeaders(this.deps.access, principal, head.address, busHeaders(head, this.requestHeaders)),
     };
     try {
       const reply = await relayThroughGaps(this.deps.relay, entry, body, options);

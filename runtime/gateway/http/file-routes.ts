@@ -8,6 +8,10 @@ import type { Files, FileInfo } from "../../sdk/internal.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
 import { headOf } from "./request-head.ts";
 import { downloadHeaders } from "./security-headers.ts";
+import { FILE_READ_ACCESS, FILE_WRITE_ACCESS } from "./access-gate.ts";
+import type { GatedHandler } from "./endpoint-handlers.ts";
+import type { Access, Principal } from "../../protocol/index.ts";
+import type { Logger } from "../../log/index.ts";
 
 export interface FileRoutesOptions {
   files: Files;
@@ -64,7 +68,14 @@ function receiveMultipart(incoming: IncomingMessage, options: FileRoutesOptions)
  * multipart upload (one or more files), `PUT /files/<name>` a raw body, `GET /files/<name>`
  * downloads, `DELETE /files/<name>` removes.
  */
-export function mountFileRoutes(app: Hono, options: FileRoutesOptions): void {
+export function mountFileRoutes(app: Hono, options: FileRoutesOptions & FileRoutesAccess): void {
+  // Reading needs a credential, changing files the admin role (uploads are mutations like any other).
+  const read = (handler: GatedHandler) => options.gate(FILE_READ_ACCESS, handler);
+  const write = (action: string, handler: GatedHandler) =>
+    options.gate(FILE_WRITE_ACCESS, (c, principal, head) => {
+      logChange(options.log, action, head.rawPath, principal, head.address);
+      return handler(c, principal, head);
+    });
   // A refused request is answered here; anything else reaches the app's error handler, which logs it.
   const guarded = (handler: (c: Context) => Promise<Response>) => (c: Context) =>
     handler(c).catch((error: unknown) => {
@@ -104,5 +115,13 @@ export function mountFileRoutes(app: Hono, options: FileRoutesOptions): void {
     const name = nameOf(c);
     if (!(await options.files.delete(name))) throw new NotFoundError(ErrorCode.NOT_FOUND, `no file ${JSON.stringify(name.slice(0, 200))}`);
     return jsonResponse(JSON.stringify({ deleted: true }), 200);
-  }));
+  })));
+}
+
+/** A file change is a control action: logged at info with who asked and from where. */
+function logChange(log: Logger, action: string, path: string, principal: Principal | undefined, address: string): void {
+  const line: Record<string, unknown> = { action: `files.${action}`, path: path.slice(0, 200) };
+  if (principal) line.principal = { id: principal.id, via: principal.via, roles: principal.roles };
+  if (address) line.address = address;
+  log.info(line, "control action");
 }

@@ -2,10 +2,12 @@ import path from "node:path";
 import type { ActorPlan } from "../../config/index.ts";
 import { NotFoundError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
-import { ErrorCode, ProcessEnv, type ActorStatus } from "../../protocol/index.ts";
+import { BuiltinActor, ErrorCode, ProcessEnv, type ActorStatus } from "../../protocol/index.ts";
 import { ActorGroup, type EndpointTotals, type GroupSettings } from "./actor-group.ts";
 import type { LogSinks } from "./log-sink.ts";
 import { bundleActor, type LaunchSpec, type ProcessLauncher } from "../process/index.ts";
+import { hubKeyPaths } from "../../security/index.ts";
+import { existsSync } from "node:fs";
 
 
 export interface SupervisorOptions {
@@ -88,9 +90,24 @@ export class Supervisor {
       log: this.options.log,
       settings: this.options.settings,
       onReady: (actor, index) => this.options.onReady?.(actor, index),
+    this.principalKeyEnv(plan, env);
       onLost: (serviceId, actor) => this.options.onLost?.(serviceId, actor),
     });
     this.groups.set(plan.name, group);
+  /**
+   * The hub's principal keys by path (made at start, `createHubKeys`): the public key to every
+   * process, to verify `Fuse-Principal`; the signing key to the built-in gateway alone, and
+   * removed from any environment that inherited it.
+   */
+  private principalKeyEnv(plan: ActorPlan, env: Record<string, string>): void {
+    delete env[ProcessEnv.principalSigningKey];
+    delete env[ProcessEnv.principalKey];
+    const keys = hubKeyPaths(path.join(this.options.hubDir, ".fuse"));
+    if (!existsSync(keys.publicKey)) return;
+    env[ProcessEnv.principalKey] = keys.publicKey;
+    if (plan.builtin && plan.name === BuiltinActor.gateway) env[ProcessEnv.principalSigningKey] = keys.signingKey;
+  }
+
     this.healthTimer ??= setInterval(() => this.checkHealth(), this.options.heartbeatMs);
     return group;
   }
