@@ -12,6 +12,7 @@ import { loadServerTls } from "./tls/server-tls.ts";
 import { createAuthenticator } from "./auth/authenticator.ts";
 import { SessionStore, createSessionSource } from "./auth/session.ts";
 import { RouteDiscovery } from "./routes/route-discovery.ts";
+import { signerFromEnv, type AccessGate } from "./http/access-gate.ts";
 import type { RouteTable } from "./routes/route-table.ts";
 
 export interface RunningGateway {

@@ -1,6 +1,7 @@
 import type { JsonSchema } from "../../sdk/internal.ts";
 import type { DeclaredError, HttpRoute } from "../../sdk/internal.ts";
 import type { InvalidRoute, RouteConflict, RouteTable } from "../routes/route-table.ts";
+import { formatAccess, type Access } from "../../protocol/index.ts";
 
 export interface IndexEndpoint {
   name: string;
@@ -17,6 +18,8 @@ export interface IndexEndpoint {
   output: JsonSchema;
   /** The business errors the endpoint declares, by code: status and meaning. */
   errors?: Record<string, DeclaredError>;
+  /** Who may call it: `public`, `authenticated` or `roles:a,b` (internal endpoints are not listed). */
+  access?: string;
 }
 
 export interface IndexActor {
@@ -35,11 +38,18 @@ export interface ApiIndex {
   invalid: InvalidRoute[];
 }
 
-/** The index of a route table; computed once per table, not per request. */
+const routed = (access: Access | undefined) => access !== "internal";
+
+/**
+ * The index of a route table; computed once per table, not per request. Internal endpoints
+ * are left out (and actors that have no other), so OpenAPI, `/docs` and the dashboard, all
+ * made from it, never show them.
+ */
 export function buildApiIndex(table: RouteTable): ApiIndex {
   const mounted = new Set<string>();
   for (const list of table.routes.values()) for (const route of list) mounted.add(route.entry.target);
   const actors = [...table.actors.values()]
+    .filter((a) => [...a.endpoints.values()].some((e) => routed(e.access)))
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((a) => ({
       name: a.name,
@@ -48,9 +58,10 @@ export function buildApiIndex(table: RouteTable): ApiIndex {
       live: a.live,
       instances: a.instances,
       endpoints: [...a.endpoints.values()]
+        .filter((e) => routed(e.access))
         .sort((x, y) => x.endpoint.localeCompare(y.endpoint))
         .map((e) => {
-          const item: IndexEndpoint = { name: e.endpoint, target: e.target, api: { method: "POST", path: `/api/${e.actor}/${e.endpoint}` }, input: e.input, output: e.output };
+          const item: IndexEndpoint = { name: e.endpoint, target: e.target, api: { method: "POST", path: `/api/${e.actor}/${e.endpoint}` }, input: e.input, output: e.output, access: formatAccess(e.access ?? "authenticated") };
           if (e.description) item.description = e.description;
           if (e.errors) item.errors = e.errors;
           if (e.http) {

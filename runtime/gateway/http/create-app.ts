@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { ErrorCode } from "../../protocol/index.ts";
+import { DEFAULT_ACCESS, ErrorCode } from "../../protocol/index.ts";
 import { NotFoundError, toFuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { BusStatus } from "../../sdk/internal.ts";
@@ -10,7 +10,7 @@ import { TASKS_SCRIPT } from "../dashboard/tasks-script.ts";
 import { SESSION_SCRIPT } from "../dashboard/session-script.ts";
 import type { PageCache } from "../docs/page-cache.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
-import type { EndpointHandlers } from "./endpoint-handlers.ts";
+import type { EndpointHandlers, GatedHandler } from "./endpoint-handlers.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
 import { mountFileRoutes, type FileRoutesOptions } from "./file-routes.ts";
 import { ownMethodsOf } from "./allowed-methods.ts";
@@ -53,11 +53,13 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   const { handlers, discovery, pages, log } = options;
   const app = new Hono();
   app.post("/api/:actor/:endpoint", handlers.api);
-  app.get("/api", () => jsonResponse(pages.indexJson(), 200));
-  app.get("/api/:actor", (c) => actorInfo(pages, c));
-  app.get("/api/:actor/:endpoint", (c) => actorInfo(pages, c));
-  app.get("/openapi.json", () => jsonResponse(pages.openapiJson(), 200));
-  app.get("/docs", () => page(pages.docsHtml()));
+  // What the hub serves is itself for those with a credential (the local admin by default).
+  const listing = (handler: GatedHandler) => handlers.gate(DEFAULT_ACCESS, handler);
+  app.get("/api", listing(() => jsonResponse(pages.indexJson(), 200)));
+  app.get("/api/:actor", listing((c) => actorInfo(pages, c)));
+  app.get("/api/:actor/:endpoint", listing((c) => actorInfo(pages, c)));
+  app.get("/openapi.json", listing(() => jsonResponse(pages.openapiJson(), 200)));
+  app.get("/docs", listing(() => page(pages.docsHtml())));
   app.get("/health", () => jsonResponse(JSON.stringify({ status: "ok" }), 200));
   app.get("/ready", () => {
     const bus = options.bus();
@@ -68,7 +70,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   app.get("/", () => page(DASHBOARD_PAGE));
   app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + DASHBOARD_SCRIPT + TASKS_SCRIPT, "text/javascript", SCRIPT_HEADERS));
   if (options.session) mountSessionRoutes(app, options.session);
-  mountFileRoutes(app, options.files);
+  mountFileRoutes(app, { ...options.files, gate: handlers.gate, log });
   const own = ownMethodsOf(app);
   app.all("*", (c) => handlers.route(c, own));
   app.onError((err) => {

@@ -19,6 +19,13 @@ export interface FileRoutesOptions {
   maxFileBytes: number;
 }
 
+/** What `mountFileRoutes` adds to the options: the access pipeline, and the log of changes. */
+interface FileRoutesAccess {
+  /** Authenticates and checks access before a handler runs (EndpointHandlers.gate). */
+  gate(access: Access, handler: GatedHandler): (c: Context) => Promise<Response>;
+  log: Logger;
+}
+
 function incomingOf(c: Context): IncomingMessage | undefined {
   return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
 }
@@ -82,22 +89,22 @@ export function mountFileRoutes(app: Hono, options: FileRoutesOptions & FileRout
       if (error instanceof FuseError) return errorResponse(error);
       throw error;
     });
-  app.get("/files", async () => jsonResponse(JSON.stringify(await options.files.list()), 200));
-  app.post("/files", guarded(async (c) => {
+  app.get("/files", read(async () => jsonResponse(JSON.stringify(await options.files.list()), 200)));
+  app.post("/files", write("upload", guarded(async (c) => {
     const incoming = incomingOf(c);
     if (!incoming) throw new FuseError(ErrorCode.INTERNAL, "uploads need the Node HTTP server");
     if (!(c.req.header("content-type") ?? "").startsWith("multipart/form-data")) {
       throw new FuseError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "POST /files expects multipart/form-data");
     }
     return jsonResponse(JSON.stringify(await receiveMultipart(incoming, options)), 201);
-  }));
-  app.put("/files/*", guarded(async (c) => {
+  })));
+  app.put("/files/*", write("upload", guarded(async (c) => {
     const incoming = incomingOf(c);
     if (!incoming) throw new FuseError(ErrorCode.INTERNAL, "uploads need the Node HTTP server");
     const info = await options.files.put(nameOf(c), incoming, { contentType: c.req.header("content-type") ?? "application/octet-stream" });
     return jsonResponse(JSON.stringify(info), 201);
-  }));
-  app.get("/files/*", guarded(async (c) => {
+  })));
+  app.get("/files/*", read(guarded(async (c) => {
     const name = nameOf(c);
     const found = await options.files.get(name);
     if (!found) throw new NotFoundError(ErrorCode.NOT_FOUND, `no file ${JSON.stringify(name.slice(0, 200))}`);
@@ -110,8 +117,8 @@ export function mountFileRoutes(app: Hono, options: FileRoutesOptions & FileRout
         ...downloadHeaders(name),
       },
     });
-  }));
-  app.delete("/files/*", guarded(async (c) => {
+  })));
+  app.delete("/files/*", write("delete", guarded(async (c) => {
     const name = nameOf(c);
     if (!(await options.files.delete(name))) throw new NotFoundError(ErrorCode.NOT_FOUND, `no file ${JSON.stringify(name.slice(0, 200))}`);
     return jsonResponse(JSON.stringify({ deleted: true }), 200);

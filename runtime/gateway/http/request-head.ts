@@ -16,6 +16,8 @@ export interface RequestHead {
   rawQuery: string;
   /** A request header by lower-case name. */
   header(name: string): string | undefined;
+  /** The client's address as the socket saw it (empty when unknown); a proxy's `X-Forwarded-For` is not trusted. */
+  address: string;
   /** The body bytes; PAYLOAD_TOO_LARGE above `limit`. */
   body(limit: number): Promise<Uint8Array>;
 }
@@ -62,6 +64,7 @@ function fromNode(incoming: IncomingMessage): RequestHead {
     method: incoming.method ?? "GET",
     rawPath,
     rawQuery,
+    address: incoming.socket?.remoteAddress ?? "",
     header: (name) => {
       const value = headers[name];
       return Array.isArray(value) ? value.join(", ") : value;
@@ -78,6 +81,7 @@ function fromFetch(request: Request): RequestHead {
     method: request.method,
     rawPath,
     rawQuery,
+    address: "",
     header: (name) => request.headers.get(name) ?? undefined,
     body: async (limit) => {
       if (Number(request.headers.get("content-length") ?? -1) > limit) throw tooLarge(limit);

@@ -1,4 +1,5 @@
 import type { DeclaredError, DiscoveredService, HttpRoute, JsonSchema } from "../../sdk/internal.ts";
+import type { Access } from "../../protocol/index.ts";
 
 /** One endpoint the gateway can reach. */
 export interface EndpointEntry {
@@ -12,6 +13,8 @@ export interface EndpointEntry {
   http?: HttpRoute;
   /** The business errors the endpoint declares, by code. */
   errors?: Record<string, DeclaredError>;
+  /** Who may call it (absent: `authenticated`); `internal` ones are never routed nor listed. */
+  access?: Access;
   /** Discovery rounds in a row in which the actor answered without this endpoint. */
   missed?: number;
 }
@@ -52,6 +55,7 @@ export function actorsFrom(services: DiscoveredService[], previous: Map<string, 
       if (e.description) entry.description = e.description;
       if (e.http) entry.http = e.http;
       if (e.errors) entry.errors = e.errors;
+      if (e.access) entry.access = e.access;
       actor.endpoints.set(e.name, entry);
     }
   }

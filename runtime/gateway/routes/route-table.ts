@@ -56,7 +56,8 @@ function mount(actors: Map<string, ActorEntry>) {
   const invalid: InvalidRoute[] = [];
   for (const actor of actors.values()) {
     for (const entry of actor.endpoints.values()) {
-      if (!entry.http) continue;
+      // An internal endpoint is for the bus only: its route is never mounted.
+      if (!entry.http || entry.access === "internal") continue;
       const method = String(entry.http.method).toUpperCase();
       const compiled = compilePath(entry.http.path);
       if (!METHODS.has(method) || !compiled.ok) {
@@ -107,7 +108,7 @@ function signatureOf(actors: Map<string, ActorEntry>, conflicts: RouteConflict[]
   const parts = [...actors.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((a) => {
-      const endpoints = [...a.endpoints.values()].map((e) => `${e.endpoint}:${e.http ? `${e.http.method} ${e.http.path}` : ""}:${JSON.stringify(e.input)}:${e.errors ? JSON.stringify(e.errors) : ""}`);
+      const endpoints = [...a.endpoints.values()].map((e) => `${e.endpoint}:${e.http ? `${e.http.method} ${e.http.path}` : ""}:${JSON.stringify(e.input)}:${e.errors ? JSON.stringify(e.errors) : ""}:${e.access ? JSON.stringify(e.access) : ""}`);
       return `${a.name}|${a.live}|${a.instances}|${endpoints.join(",")}`;
     });
   return JSON.stringify([parts, conflicts.map((c) => c.message), invalid.map((i) => i.message)]);
