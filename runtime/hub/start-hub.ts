@@ -20,6 +20,7 @@ import { Scheduler } from "./scaling/scheduler.ts";
 import { startServers } from "./servers/start-servers.ts";
 import { identities, removeState, writeState } from "./state-file.ts";
 import { preparePrivateFolder } from "./private-folder.ts";
+import { createHubKeys, createPrincipalVerifier, readKeyFile } from "../security/index.ts";
 import { gatherStats } from "./supervision/stats.ts";
 import { Supervisor } from "./supervision/supervisor.ts";
 
@@ -32,7 +33,6 @@ export interface StartHubOptions {
   /** Restart an actor (rolling) when a file in its folder changes. */
   watch?: boolean;
 }
-import { createHubKeys, createPrincipalVerifier, readKeyFile } from "../security/index.ts";
 
 export interface Hub {
   readonly info: HubInfo;
@@ -116,6 +116,8 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   const plans: ActorPlan[] = [...builtinPlans(config), ...resolveActors(config, dir)];
   const fuseDir = path.join(dir, ".fuse");
   preparePrivateFolder(fuseDir);
+  // A fresh key pair each run: the gateway signs principals with it, every process verifies them.
+  const principalKeys = createHubKeys(fuseDir);
   const sinks = new LogSinks({ dir: path.join(fuseDir, "logs"), ...config.logging, onLine: options.onLine });
   const log = createLogger({ actor: BuiltinActor.hub, level: config.logging.level, destination: sinks.streamFor(BuiltinActor.hub) });
   const cleanups = new CleanupStack(log);
@@ -131,8 +133,6 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
     if (servers.dbUrl) info.dbUrl = servers.dbUrl;
     let gatewayReady: (() => void) | undefined;
-  // A fresh key pair each run: the gateway signs principals with it, every process verifies them.
-  const principalKeys = createHubKeys(fuseDir);
     const onReady = (actor: string) => (actor === BuiltinActor.gateway ? gatewayReady?.() : undefined);
     // Callers holding receipts from a dead instance stop waiting for it at once.
     const onLost = (serviceId: string, actor: string) =>

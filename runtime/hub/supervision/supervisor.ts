@@ -5,9 +5,9 @@ import type { Logger } from "../../log/index.ts";
 import { BuiltinActor, ErrorCode, ProcessEnv, type ActorStatus } from "../../protocol/index.ts";
 import { ActorGroup, type EndpointTotals, type GroupSettings } from "./actor-group.ts";
 import type { LogSinks } from "./log-sink.ts";
-import { bundleActor, type LaunchSpec, type ProcessLauncher } from "../process/index.ts";
 import { hubKeyPaths } from "../../security/index.ts";
 import { existsSync } from "node:fs";
+import { bundleActor, type LaunchSpec, type ProcessLauncher } from "../process/index.ts";
 
 
 export interface SupervisorOptions {
@@ -79,21 +79,10 @@ export class Supervisor {
     if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
     if (o.receipts) env[ProcessEnv.receipts] = "1";
     if (o.events) env[ProcessEnv.events] = JSON.stringify(o.events);
+    this.principalKeyEnv(plan, env);
     return env;
   }
 
-  add(plan: ActorPlan): ActorGroup {
-    const group = new ActorGroup(plan, {
-      launcher: this.options.launcher,
-      prepare: (p, i, fresh) => this.prepare(p, i, fresh),
-      sinks: this.options.sinks,
-      log: this.options.log,
-      settings: this.options.settings,
-      onReady: (actor, index) => this.options.onReady?.(actor, index),
-    this.principalKeyEnv(plan, env);
-      onLost: (serviceId, actor) => this.options.onLost?.(serviceId, actor),
-    });
-    this.groups.set(plan.name, group);
   /**
    * The hub's principal keys by path (made at start, `createHubKeys`): the public key to every
    * process, to verify `Fuse-Principal`; the signing key to the built-in gateway alone, and
@@ -108,6 +97,17 @@ export class Supervisor {
     if (plan.builtin && plan.name === BuiltinActor.gateway) env[ProcessEnv.principalSigningKey] = keys.signingKey;
   }
 
+  add(plan: ActorPlan): ActorGroup {
+    const group = new ActorGroup(plan, {
+      launcher: this.options.launcher,
+      prepare: (p, i, fresh) => this.prepare(p, i, fresh),
+      sinks: this.options.sinks,
+      log: this.options.log,
+      settings: this.options.settings,
+      onReady: (actor, index) => this.options.onReady?.(actor, index),
+      onLost: (serviceId, actor) => this.options.onLost?.(serviceId, actor),
+    });
+    this.groups.set(plan.name, group);
     this.healthTimer ??= setInterval(() => this.checkHealth(), this.options.heartbeatMs);
     return group;
   }
