@@ -13,16 +13,16 @@ export const ProcessEnv = {
   drainMs: "FUSE_DRAIN_MS",
   dbUrl: "FUSE_DB_URL",
   hubDir: "FUSE_HUB_DIR",
+  /** Path of the hub's public key (PEM) with which every actor process verifies `Fuse-Principal`. */
+  principalKey: "FUSE_PRINCIPAL_KEY",
+  /** Path of the hub's private key (PEM, 0600) with which the gateway signs `Fuse-Principal`; given to the gateway only. */
+  principalSigningKey: "FUSE_PRINCIPAL_SIGNING_KEY",
   /** The port a revived gateway listens on again, pinned by the hub after its first start. */
   gatewayPort: "FUSE_GATEWAY_PORT",
   /** "1": requests ask for receipts, so a dead instance's requests fail at once (bus.receipts). */
   receipts: "FUSE_RECEIPTS",
   /** JSON of the hub's `events` settings the actors' subscriptions follow (maxDeliver, backoffMs, ackWaitMs…). */
   events: "FUSE_EVENTS",
-  /** Path of the hub's public key (PEM) with which every actor process verifies `Fuse-Principal`. */
-  principalKey: "FUSE_PRINCIPAL_KEY",
-  /** Path of the hub's private key (PEM, 0600) with which the gateway signs `Fuse-Principal`; given to the gateway only. */
-  principalSigningKey: "FUSE_PRINCIPAL_SIGNING_KEY",
   /** With `bus.tls`: the CA file (PEM) the bus's certificate must chain to. */
   natsTlsCa: "FUSE_NATS_TLS_CA",
   /** With `bus.tls.cert`: this process's client certificate file, for a server that asks for one. */

@@ -110,9 +110,9 @@ export const hubContract = defineContract(BuiltinActor.hub, {
     description: "Sets the number of instances of an actor",
     input: z.object({ name: z.string().min(1), instances: z.number().int().min(0).max(64) }),
     output: actorStatusSchema,
+    ...admin,
   },
   info: { description: "Where the hub's bus, database and gateway are", input: z.object({}), output: hubInfoSchema },
-    ...admin,
   logs: {
     description: "The latest log lines of an actor (JSON lines)",
     input: z.object({ name: z.string().min(1), lines: z.number().int().min(1).max(500).default(100) }),

@@ -71,6 +71,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     log,
     drainTimeoutMs: Number(env[ProcessEnv.drainMs] ?? 10_000),
     db: { url: env[ProcessEnv.dbUrl], hubDir: env[ProcessEnv.hubDir] },
+    principals: principalVerifier(),
   });
   const actor = running;
   // Ready means reachable: the server has the subscriptions before the hub routes to this
@@ -79,7 +80,6 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
   watchdog?.report({ type: "ready", pid: process.pid, serviceId: actor.serviceId });
   log.info({ pid: process.pid }, "actor started");
 
-    principals: principalVerifier(),
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
