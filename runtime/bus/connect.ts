@@ -1,7 +1,9 @@
-import { connect, type NatsConnection } from "nats";
+import { ErrorCode, connect, type NatsConnection } from "nats";
 import { UnavailableError } from "../errors/index.ts";
+import { ErrorCode as FuseCode } from "../protocol/index.ts";
 import type { Logger } from "../log/index.ts";
 import { checkWriteThreshold, reportNatsInternalsTo, withWriteThreshold } from "./nats-internals.ts";
+import { natsAuthenticator } from "./nats-creds.ts";
 import { natsTlsOption, type NatsTlsFiles } from "./nats-tls.ts";
 
 export interface ConnectOptions {
@@ -15,8 +17,19 @@ export interface ConnectOptions {
    * (see nats-internals.ts). Default: a process warning.
    */
   log?: Logger;
+  /** The credential file (NKey seed or `.creds`) of this identity (FUSE_NATS_CREDS); none on a server without authentication. */
+  credsFile?: string;
+  /** Where this connection's reply inboxes live (`_INBOX.<identity>`): the only inboxes its identity may read. */
+  inboxPrefix?: string;
   /** TLS files for a server that requires TLS (`bus.tls`); the server's certificate must chain to `ca`. */
   tls?: NatsTlsFiles;
+}
+
+const inboxPrefixes = new WeakMap<NatsConnection, string>();
+
+/** The inbox prefix a connection was opened with (connectNats' `inboxPrefix`), for the inboxes Fuse makes itself. */
+export function inboxPrefixOf(connection: NatsConnection): string | undefined {
+  return inboxPrefixes.get(connection);
 }
 
 /** Connects to NATS, retrying while the server is still starting. */
@@ -24,6 +37,7 @@ export async function connectNats(options: ConnectOptions): Promise<NatsConnecti
   const deadline = Date.now() + (options.connectTimeoutMs ?? 10_000);
   let lastError: unknown;
   if (options.log) reportNatsInternalsTo(options.log);
+  const authenticator = options.credsFile ? natsAuthenticator(options.credsFile) : undefined;
   while (Date.now() < deadline) {
     try {
       const connection = await connect(
@@ -35,15 +49,22 @@ export async function connectNats(options: ConnectOptions): Promise<NatsConnecti
           maxReconnectAttempts: -1,
           reconnectTimeWait: 250,
           waitOnFirstConnect: false,
+          ...(authenticator ? { authenticator } : {}),
+          ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
           ...(options.tls ? { tls: natsTlsOption(options.tls) } : {}),
         }),
       );
       checkWriteThreshold(connection);
+      if (options.inboxPrefix) inboxPrefixes.set(connection, options.inboxPrefix);
       return connection;
     } catch (error) {
       lastError = error;
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+  // A server that refuses the credential says "Authorization Violation": named, not a bare timeout.
+  if ((lastError as { code?: string } | undefined)?.code === ErrorCode.AuthorizationViolation) {
+    throw new UnavailableError(`the bus at ${options.url} refused ${options.credsFile ? `the credential in ${options.credsFile}` : "a connection without a credential"}`, { cause: lastError, code: FuseCode.UNAUTHENTICATED, retryable: false });
   }
   throw new UnavailableError(`cannot connect to the bus at ${options.url}`, { cause: lastError });
 }

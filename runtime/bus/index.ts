@@ -5,7 +5,8 @@
  * business or the hub; the only module that imports nats.
  * May import: protocol, errors and log.
  */
-export { connectNats, type ConnectOptions } from "./connect.ts";
+export { connectNats, inboxPrefixOf, type ConnectOptions } from "./connect.ts";
+export { natsAuthenticator } from "./nats-creds.ts";
 export { natsTlsEnv, natsTlsFromEnv, type NatsTlsFiles } from "./nats-tls.ts";
 export { NatsTransport, type NatsTransportOptions } from "./nats-transport.ts";
 export { PendingRequests } from "./pending-requests.ts";

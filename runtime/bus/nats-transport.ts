@@ -1,6 +1,7 @@
 import { createInbox, type Msg, type NatsConnection } from "nats";
 import { FuseError, OutcomeUnknownError, UnavailableError } from "../errors/index.ts";
-import { Header, INSTANCE_LOST_SUBJECT, servicePingSubject } from "../protocol/index.ts";
+import { ErrorCode, Header, INSTANCE_LOST_SUBJECT, servicePingSubject } from "../protocol/index.ts";
+import { inboxPrefixOf } from "./connect.ts";
 import { encodeHeaders, headerReader, subjectSequence } from "./nats-wire.ts";
 import { openKeyValue, openObjects } from "./nats-stores.ts";
 import { NatsEvents } from "./events/nats-events.ts";
@@ -86,7 +87,7 @@ class ServiceRequest extends ReceivedMessage implements IncomingRequest {
  * a request costs one publish and a map entry; actors are NATS micro services.
  */
 export class NatsTransport implements Transport {
-  private readonly inbox = `${createInbox()}.`;
+  private readonly inbox: string;
   private readonly pending = new PendingRequests<Reply>();
 
   private status: BusStatus = { up: true, since: Date.now() };
@@ -98,6 +99,8 @@ export class NatsTransport implements Transport {
     readonly connection: NatsConnection,
     options: NatsTransportOptions = {},
   ) {
+    // Below the identity's own inbox prefix: the only replies its credential may read.
+    this.inbox = `${createInbox(inboxPrefixOf(connection))}.`;
     this.receipts = options.receipts ?? false;
     this.events = new NatsEvents(connection, eventSettings(options.events), (subject, body, o) => this.request(subject, body, o));
     connection.subscribe(`${this.inbox}*`, { callback: (_err, msg) => this.onReply(msg) });
@@ -137,7 +140,20 @@ export class NatsTransport implements Transport {
     for await (const event of this.connection.status()) {
       if (event.type === "disconnect") this.status = { up: false, since: Date.now() };
       else if (event.type === "reconnect") this.status = { up: true, since: Date.now() };
+      else if (event.type === "error" && event.permissionContext?.operation === "publish") this.onPublishRefused(event.permissionContext.subject);
     }
+  }
+
+  /**
+   * The server refused a publish this identity may not make. It says so only asynchronously
+   * (`-ERR Permissions Violation`), naming the subject: requests waiting on that subject fail
+   * now with FORBIDDEN, instead of at their deadline.
+   */
+  private onPublishRefused(subject: string): void {
+    this.pending.rejectSubject(
+      subject,
+      (s) => new FuseError(ErrorCode.FORBIDDEN, `this process's bus identity may not publish to ${s}`, { details: { subject: s } }),
+    );
   }
 
   busStatus(): BusStatus {
@@ -219,7 +235,7 @@ export class NatsTransport implements Transport {
 
   gather(subject: string, body: Body, options: GatherOptions): Promise<Reply[]> {
     const replies: Reply[] = [];
-    const inbox = createInbox();
+    const inbox = createInbox(inboxPrefixOf(this.connection));
     return new Promise((resolve) => {
       let stall: NodeJS.Timeout | undefined;
       const sub = this.connection.subscribe(inbox, {

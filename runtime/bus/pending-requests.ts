@@ -81,6 +81,18 @@ export class PendingRequests<T> {
     return count;
   }
 
+  /** Rejects every request to exactly `subject`; returns how many. */
+  rejectSubject(subject: string, makeError: (subject: string) => unknown): number {
+    let count = 0;
+    for (const [id, entry] of this.pending) {
+      if (entry.subject !== subject) continue;
+      this.pending.delete(id);
+      entry.reject(makeError(entry.subject));
+      count++;
+    }
+    return count;
+  }
+
   rejectAll(makeError: (subject: string) => unknown): void {
     for (const [id, entry] of this.pending) {
       this.pending.delete(id);

@@ -1,14 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { NatsTransport, callEndpoint, connectNats } from "../bus/index.ts";
+import { NatsTransport, callEndpoint, connectNats, type ConnectOptions } from "../bus/index.ts";
 import { hubRunning, readState } from "../hub/index.ts";
 import { FuseError, NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
 import {
+  ADMIN_IDENTITY,
   ErrorCode,
   Header,
   STATE_FILE,
   endpointSubject,
   hubContract,
+  inboxPrefix,
   newTraceId,
   parseTarget,
   type ActorContract,
@@ -52,10 +54,15 @@ export function readHubState(dir: string): HubState {
   return state;
 }
 
+/** How the CLI connects to a hub's bus: as the hub's admin identity (its seed's path is in the state file). */
+export function hubConnectOptions(state: HubState): ConnectOptions {
+  return { url: state.natsUrl, name: "fuse-cli", connectTimeoutMs: 3000, credsFile: state.natsCreds, inboxPrefix: inboxPrefix(ADMIN_IDENTITY), ...(state.natsTls ? { tls: state.natsTls } : {}) };
+}
+
 /** The hub's bus; when it cannot be reached and the hub says its nats-server is down, that is the error. */
 async function connectToHub(dir: string, state: HubState) {
   try {
-    return await connectNats({ url: state.natsUrl, name: "fuse-cli", connectTimeoutMs: 3000 });
+    return await connectNats(hubConnectOptions(state));
   } catch (error) {
     const since = readState(dir)?.busDownSince;
     if (since === undefined) throw error;

@@ -87,6 +87,17 @@ export const configSchema = z.strictObject({
       receipts: z.boolean().default(false),
       /** TLS to the outside NATS server of `url`: `{ ca, cert?, key? }`, files relative to the hub folder. */
       tls: busTlsConfigSchema.optional(),
+      /**
+       * With `url`: the credential the hub and every process it runs connect with, a file
+       * holding an NKey seed or a `.creds` (JWT) file, relative to the hub folder. The hub's
+       * own server needs none: it makes an identity per process.
+       */
+      creds: z.string().optional(),
+    })
+    .superRefine((bus, ctx) => {
+      if (bus.creds !== undefined && bus.url === undefined) {
+        ctx.addIssue({ code: "custom", path: ["creds"], message: "bus.creds is for an external server (bus.url); the hub's own nats-server gets an identity per process" });
+      }
     })
     .superRefine((bus, ctx) => {
       // The hub's own nats-server listens on loopback only; TLS is for a bus reached over a network.

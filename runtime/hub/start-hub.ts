@@ -2,7 +2,18 @@ import path from "node:path";
 import { NatsTransport, connectNats } from "../bus/index.ts";
 import { eventLimitsOf, loadConfig, resolveActors, type ActorPlan, type FuseConfig } from "../config/index.ts";
 import { createLogger, type Logger } from "../log/index.ts";
-import { BuiltinActor, FUSE_VERSION, INSTANCE_LOST_SUBJECT, endpointSubject, type ActorStatus, type HubInfo } from "../protocol/index.ts";
+import {
+  ADMIN_IDENTITY,
+  BuiltinActor,
+  FUSE_VERSION,
+  HUB_IDENTITY,
+  INSTANCE_LOST_SUBJECT,
+  busRoleOf,
+  endpointSubject,
+  inboxPrefix,
+  type ActorStatus,
+  type HubInfo,
+} from "../protocol/index.ts";
 import { startActor } from "../sdk/internal.ts";
 import { Database, loadTableSchemas, migrate } from "../table/index.ts";
 import { toFuseError } from "../errors/index.ts";
@@ -18,11 +29,12 @@ import { LogSinks } from "./supervision/log-sink.ts";
 import { LocalLauncher, type ProcessLauncher } from "./process/index.ts";
 import { Scheduler } from "./scaling/scheduler.ts";
 import { startServers } from "./servers/start-servers.ts";
+import { busTlsFiles } from "./servers/bus-tls.ts";
 import { identities, removeState, writeState } from "./state-file.ts";
 import { preparePrivateFolder } from "./private-folder.ts";
 import { createHubKeys, createPrincipalVerifier, readKeyFile } from "../security/index.ts";
 import { gatherStats } from "./supervision/stats.ts";
-import { Supervisor } from "./supervision/supervisor.ts";
+import { Supervisor, type SupervisorOptions } from "./supervision/supervisor.ts";
 
 export interface StartHubOptions {
   /** The hub folder: config/, actors/, schemas/, tasks/ and .fuse/ live here. */
@@ -78,6 +90,7 @@ async function startActors(plans: ActorPlan[], supervisor: Supervisor, log: Logg
 
 interface SupervisorDeps {
   launcher: ProcessLauncher;
+  credsFor: SupervisorOptions["credsFor"];
   sinks: LogSinks;
   log: Logger;
   onReady: (actor: string) => void;
@@ -99,7 +112,9 @@ function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUr
     onReady: deps.onReady,
     onLost: deps.onLost,
     receipts: config.bus.receipts,
+    natsTls: busTlsFiles(config, dir),
     events: eventLimitsOf(config.events),
+    credsFor: deps.credsFor,
   });
 }
 
@@ -125,19 +140,32 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // A revived server has a new PID, and while the bus is down the CLI cannot ask the hub:
     // the state file keeps both up to date.
     let published: (() => void) | undefined;
-    const servers = await startServers(config, fuseDir, log, cleanups, () => published?.());
-    const transport = new NatsTransport(await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log }), { receipts: config.bus.receipts, events: eventLimitsOf(config.events) });
+    const identityOf = (plan: ActorPlan) => ({ name: plan.name, role: busRoleOf(plan.name) });
+    const servers = await startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf));
+    const hubCreds = servers.credsFor({ name: HUB_IDENTITY, role: "owner" });
+    const connection = await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log, tls: busTlsFiles(config, dir), credsFile: hubCreds, inboxPrefix: inboxPrefix(HUB_IDENTITY) });
+    const transport = new NatsTransport(connection, { receipts: config.bus.receipts, events: eventLimitsOf(config.events) });
     // The event stream exists (with the config's retention) before any actor emits or subscribes.
     await transport.prepareEvents(config.prefix);
     cleanups.push(() => transport.close());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
+    const natsTls = busTlsFiles(config, dir);
+    if (natsTls) info.natsTls = natsTls;
     if (servers.dbUrl) info.dbUrl = servers.dbUrl;
     let gatewayReady: (() => void) | undefined;
     const onReady = (actor: string) => (actor === BuiltinActor.gateway ? gatewayReady?.() : undefined);
     // Callers holding receipts from a dead instance stop waiting for it at once.
     const onLost = (serviceId: string, actor: string) =>
       transport.publish(INSTANCE_LOST_SUBJECT, JSON.stringify({ instance: serviceId, subjects: endpointSubject(config.prefix, actor, "") }));
-    const supervisor = createSupervisor(dir, config, servers.natsUrl, servers.actorDbUrl, { launcher: options.launcher ?? new LocalLauncher(), sinks, log, onReady, onLost });
+    const supervisor = createSupervisor(dir, config, servers.natsUrl, servers.actorDbUrl, {
+      launcher: options.launcher ?? new LocalLauncher(),
+      sinks,
+      log,
+      onReady,
+      onLost,
+      // Each actor's identity (shared by its instances) has the rights its role allows (protocol/bus-permissions.ts).
+      credsFor: (plan) => servers.credsFor(identityOf(plan)),
+    });
     cleanups.push(() => supervisor.stopAll());
 
     let resolveStopped!: () => void;
@@ -178,9 +206,11 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const autoscaler = new Autoscaler(supervisor, transport, log.child({ mod: "hub.autoscale" }));
     cleanups.push(() => autoscaler.stop());
 
+    // The CLI's identity: every right on the bus, for whoever may read the hub folder.
+    const adminCreds = servers.credsFor({ name: ADMIN_IDENTITY, role: "owner" });
     published = () => {
       const busDownSince = servers.busDownSince();
-      writeState(dir, { ...info, servicePids: servers.pids(), processes: identities(servers.pids()), ...(busDownSince ? { busDownSince } : {}) });
+      writeState(dir, { ...info, servicePids: servers.pids(), processes: identities(servers.pids()), ...(busDownSince ? { busDownSince } : {}), ...(adminCreds ? { natsCreds: adminCreds } : {}) });
     };
     published();
     const readyMs = Math.round(performance.now() - began);

@@ -48,6 +48,19 @@ export {
   type Principal,
   type PrincipalVia,
 } from "./access.ts";
+export {
+  ADMIN_IDENTITY,
+  HUB_IDENTITY,
+  INBOX_ROOT,
+  busPermissions,
+  busRoleOf,
+  inboxPrefix,
+  type BusIdentity,
+  type BusPermissions,
+  type BusRole,
+  type PermissionOptions,
+  type SubjectPermission,
+} from "./bus-permissions.ts";
 export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
 export { TLS_DIR, GATEWAY_CERT_FILE, GATEWAY_KEY_FILE, LOGIN_LINKS_DIR, SESSION_COOKIE, SessionRoute, type LoginLinkRecord } from "./web-security.ts";
 export { ErrorCode, codeOfStatus, isErrorCode, statusOf } from "./error-codes.ts";

@@ -6,6 +6,12 @@ export const ProcessEnv = {
   actor: "FUSE_ACTOR",
   module: "FUSE_MODULE",
   natsUrl: "FUSE_NATS_URL",
+  /**
+   * Path of the file (mode 0600) holding this process's NATS credential: an NKey seed (`SU…`)
+   * on the hub's own server, or what `bus.creds` names (a seed or a `.creds` file). Never the
+   * secret itself, so it shows in no process listing.
+   */
+  natsCreds: "FUSE_NATS_CREDS",
   prefix: "FUSE_PREFIX",
   instance: "FUSE_INSTANCE",
   logLevel: "FUSE_LOG_LEVEL",

@@ -2,7 +2,7 @@ import path from "node:path";
 import { connect } from "nats";
 import * as tar from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyDemoHub, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { copyDemoHub, hubNatsOptions, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 describe("the demo hub", () => {
   let dir: string;
@@ -116,7 +116,7 @@ describe("the demo hub", () => {
   });
 
   it("answers a plain NATS client with the documented protocol", async () => {
-    const nc = await connect({ servers: hub.state.natsUrl });
+    const nc = await connect(hubNatsOptions(hub.state));
     try {
       const reply = await nc.request("fuse.greeter.hello", JSON.stringify({ name: "Linus" }), { timeout: 5000 });
       expect(reply.json()).toEqual({ greeting: "Hello, Linus!", visits: 1 });

@@ -3,8 +3,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { NatsTransport, callEndpoint, connectNats } from "../../runtime/bus/index.ts";
-import { Header, endpointSubject, parseTarget, type ActorStatus, type HubState } from "../../runtime/protocol/index.ts";
+import type { ConnectionOptions } from "nats";
+import { NatsTransport, callEndpoint, connectNats, natsAuthenticator, type ConnectOptions } from "../../runtime/bus/index.ts";
+import { ADMIN_IDENTITY, Header, endpointSubject, inboxPrefix, parseTarget, type ActorStatus, type HubState } from "../../runtime/protocol/index.ts";
 import { isAlive, killLeftovers } from "./processes.ts";
 import { failWaits, unlessFailed, waitFor } from "./wait-for.ts";
 
@@ -67,6 +68,25 @@ export function runCli(dir: string, args: string[], timeoutMs = 60_000): Promise
   });
 }
 
+/**
+ * How a test connects to a running hub's bus with `connectNats`: as the hub's admin identity,
+ * the one the CLI uses (its seed's path is in the state file). The hub refuses a connection
+ * without a credential.
+ */
+export function hubBus(state: Pick<HubState, "natsUrl" | "natsCreds" | "natsTls">, name = "test"): ConnectOptions {
+  return { url: state.natsUrl, name, credsFile: state.natsCreds, inboxPrefix: inboxPrefix(ADMIN_IDENTITY), ...(state.natsTls ? { tls: state.natsTls } : {}) };
+}
+
+/** The same for a plain nats.js `connect` (servers, authenticator, inbox prefix). */
+export function hubNatsOptions(state: Pick<HubState, "natsUrl" | "natsCreds">, name = "test"): ConnectionOptions {
+  return {
+    servers: state.natsUrl,
+    name,
+    inboxPrefix: inboxPrefix(ADMIN_IDENTITY),
+    ...(state.natsCreds ? { authenticator: natsAuthenticator(state.natsCreds) } : {}),
+  };
+}
+
 export interface RunningHub {
   dir: string;
   process: ChildProcess;
@@ -125,7 +145,7 @@ export async function startHub(dir: string, args: string[] = [], fuse = FUSE): P
     child.kill("SIGKILL");
     throw error;
   }
-  const transport = new NatsTransport(await connectNats({ url: state.natsUrl, name: "test" }));
+  const transport = new NatsTransport(await connectNats(hubBus(state, "test")));
   const seen = new Set<number>(state.servicePids);
   const call = async <T>(target: string, input: unknown = {}, options: { timeoutMs?: number; traceId?: string } = {}) => {
     const parsed = parseTarget(target)!;

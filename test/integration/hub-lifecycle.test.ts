@@ -3,7 +3,7 @@ import path from "node:path";
 import { connect } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HubState } from "../../runtime/protocol/index.ts";
-import { REPO, createHubDir, isAlive, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { REPO, createHubDir, hubNatsOptions, isAlive, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 const CONFIG = `
 actors:
@@ -39,7 +39,8 @@ describe("fuse up / fuse down", () => {
     const state = JSON.parse(readFileSync(path.join(dir, ".fuse/state.json"), "utf8")) as HubState;
     expect(state.natsUrl).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
     const alpha = await hub.actor("alpha");
-    const nc = await connect({ servers: state.natsUrl });
+    // As the CLI does: the state file names the admin identity's credential file too.
+    const nc = await connect(hubNatsOptions(state));
     try {
       const reply = await nc.request(`${state.prefix}.alpha.echo`, JSON.stringify({ text: "via the state file" }), { timeout: 5000 });
       expect(reply.json()).toMatchObject({ text: "via the state file", pid: expect.toBeOneOf(alpha.pids) });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, callEndpoint, connectNats } from "../../runtime/bus/index.ts";
 import { Header, endpointSubject } from "../../runtime/protocol/index.ts";
-import { createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { createHubDir, hubBus, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 // Deadlines far enough that a request still waiting for one ends DEADLINE_EXCEEDED, not OUTCOME_UNKNOWN.
 const DEADLINE_MS = 40_000;
@@ -43,7 +43,7 @@ describe("requests held by an instance that dies (receipts)", () => {
     const pid = (await hub.actor("holder")).pids[0]!;
     const started = (name: string) => path.join(marks, name);
     // Held over the bus (the caller is this test's own transport) and over HTTP (the gateway's).
-    const transport = new NatsTransport(await connectNats({ url: hub.state.natsUrl, name: "test" }), { receipts: true });
+    const transport = new NatsTransport(await connectNats(hubBus(hub.state)), { receipts: true });
     const target = { subject: endpointSubject(hub.state.prefix, "holder", "hold"), actor: "holder", endpoint: "hold" };
     const headers = { [Header.deadline]: String(Date.now() + DEADLINE_MS) };
     const overBus = callEndpoint(transport, target, { started: started("bus") }, { headers, timeoutMs: DEADLINE_MS }).then(
@@ -70,7 +70,7 @@ describe("requests held by an instance that dies (receipts)", () => {
 
   it("fail with OUTCOME_UNKNOWN, long before their deadline, when the instance they were sent to was frozen and is replaced without ever taking them", async () => {
     const pid = (await hub.actor("frozen")).pids[0]!;
-    const transport = new NatsTransport(await connectNats({ url: hub.state.natsUrl, name: "test" }), { receipts: true });
+    const transport = new NatsTransport(await connectNats(hubBus(hub.state)), { receipts: true });
     const target = { subject: endpointSubject(hub.state.prefix, "frozen", "echo"), actor: "frozen", endpoint: "echo" };
     process.kill(pid, "SIGSTOP");
     try {

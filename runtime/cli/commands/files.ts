@@ -6,14 +6,14 @@ import type { Command } from "commander";
 import { NatsTransport, connectNats, type ObjectBucket } from "../../bus/index.ts";
 import { NotFoundError, ValidationError } from "../../errors/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
-import { readHubState } from "../hub-client.ts";
+import { hubConnectOptions, readHubState } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, print, printJson, table } from "../output.ts";
 
 /** Opens the hub's file bucket (the one `ctx.files` uses) and runs `fn` with it. */
 async function withFiles<T>(program: Command, bucketName: string | undefined, fn: (bucket: ObjectBucket, name: string) => Promise<T>): Promise<T> {
   const state = readHubState(hubDir(program));
-  const transport = new NatsTransport(await connectNats({ url: state.natsUrl, name: "fuse-cli", connectTimeoutMs: 3000 }));
+  const transport = new NatsTransport(await connectNats(hubConnectOptions(state)));
   const name = bucketName ?? `${state.prefix}-files`;
   try {
     return await fn(await transport.objects(name), name);

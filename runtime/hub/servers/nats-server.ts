@@ -17,6 +17,20 @@ export interface NatsServerOptions {
   readyTimeoutMs?: number;
   /** GOMAXPROCS of the server. Default: see natsServerThreads. */
   threads?: number;
+  /** A config file: the users with their permissions and JetStream's store (`<dir>/jetstream`), see bus-identities.ts. */
+  configFile?: string;
+  /** Gets each line the server logs once it listens (refused clients among them). */
+  onLine?: (line: string) => void;
+}
+
+/** Calls `onLine` for each whole line of `stream`. */
+function followLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let rest = "";
+  stream.on("data", (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines) onLine(line);
+  });
 }
 
 export interface NatsServerHandle {
@@ -29,6 +43,11 @@ export interface NatsServerHandle {
 }
 
 const LISTENING = /Listening for client connections on [^:\s]+:(\d+)/;
+
+/** JetStream's store in a nats-server folder. */
+export function natsStoreDir(dir: string): string {
+  return path.join(dir, "jetstream");
+}
 
 /** Where nats-server is, or a clear error saying how to install it. */
 export function natsServerBinary(): string {
@@ -68,11 +87,14 @@ function threadsEnv(threads: number | undefined): NodeJS.ProcessEnv {
 
 export function startNatsServer(options: NatsServerOptions): Promise<NatsServerHandle> {
   const binary = natsServerBinary();
-  const storeDir = path.join(options.dir, "jetstream");
+  const storeDir = natsStoreDir(options.dir);
   makePrivateDir(storeDir);
   // -p -1 lets the server pick a free port itself, with no race between choosing and binding.
   const port = options.port ? String(options.port) : "-1";
-  const launch = withParentDeathSignal(binary, ["-a", "127.0.0.1", "-p", port, "-js", "-sd", storeDir]);
+  // A config file names JetStream's store itself (nats-server refuses it twice, and a reload
+  // goes by the file); without one, the flags do.
+  const jetstream = options.configFile ? ["-c", options.configFile] : ["-js", "-sd", storeDir];
+  const launch = withParentDeathSignal(binary, ["-a", "127.0.0.1", "-p", port, ...jetstream]);
   // JetStream's store (events, KV values, files) is the hub's data: private to this user.
   const child = withPrivateUmask(() =>
     spawn(launch.command, launch.args, {
@@ -102,6 +124,7 @@ export function startNatsServer(options: NatsServerOptions): Promise<NatsServerH
       clearTimeout(timer);
       child.stderr!.removeAllListeners("data");
       child.stderr!.resume();
+      if (options.onLine) followLines(child.stderr!, options.onLine);
       resolve({
         url: `nats://127.0.0.1:${match[1]}`,
         pid: child.pid!,

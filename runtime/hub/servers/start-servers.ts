@@ -2,7 +2,10 @@ import path from "node:path";
 import type { FuseConfig } from "../../config/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { CleanupStack } from "../cleanup-stack.ts";
-import { startNatsServer } from "./nats-server.ts";
+import { ADMIN_IDENTITY, HUB_IDENTITY, type BusIdentity } from "../../protocol/index.ts";
+import { BusIdentities } from "./bus-identities.ts";
+import { parseBusViolation } from "./bus-violations.ts";
+import { natsStoreDir, startNatsServer } from "./nats-server.ts";
 import { startSqld } from "./sqld.ts";
 import { superviseServer, type SupervisedServer } from "./supervised-server.ts";
 
@@ -16,6 +19,29 @@ export interface HubServers {
   pids(): number[];
   /** Since when the hub's own nats-server is down (epoch ms), while it is being revived. */
   busDownSince(): number | undefined;
+  /**
+   * The credential file an identity connects with: its own seed on the hub's server (made,
+   * and the server reloaded, the first time), `bus.creds` on an external one, or none.
+   */
+  credsFor(identity: BusIdentity): string | undefined;
+}
+
+/** A credential per identity on the hub's own server; each new one reloads the running server's config. */
+function ownBusCreds(identities: BusIdentities, server: () => SupervisedServer | undefined) {
+  return (identity: BusIdentity): string => {
+    const { credsFile, added } = identities.ensure(identity);
+    const nats = server();
+    // An actor added while the hub runs: the server reads its config again (SIGHUP), and the
+    // new process's connect retries until it has (connectNats).
+    if (added && nats && nats.downSince() === undefined) {
+      try {
+        process.kill(nats.pid(), "SIGHUP");
+      } catch {
+        // Down right now: its revival reads the new config.
+      }
+    }
+    return credsFile;
+  };
 }
 
 function portOf(url: string): number {
@@ -27,18 +53,40 @@ function portOf(url: string): number {
  * each supervised: revived at the same address with the same data. `onChange` hears of every
  * death and revival; each is stopped by `cleanups`.
  */
-export async function startServers(config: FuseConfig, fuseDir: string, log: Logger, cleanups: CleanupStack, onChange?: () => void): Promise<HubServers> {
+export async function startServers(
+  config: FuseConfig,
+  fuseDir: string,
+  log: Logger,
+  cleanups: CleanupStack,
+  onChange?: () => void,
+  /** The identities known at start (the config's actors and processes): made before the server starts, so it needs no reload for them. */
+  known: BusIdentity[] = [],
+): Promise<HubServers> {
   const common = { log: log.child({ mod: "hub.servers" }), policy: config.restart, onChange };
   const natsDir = path.join(fuseDir, "nats");
   const sqldDir = path.join(fuseDir, "db");
+  // The hub's own server: only the identities the hub made may connect (configFile); its
+  // revival reads the same file, so it keeps every identity made since.
+  const identities = config.bus.url ? undefined : new BusIdentities({ dir: natsDir, storeDir: natsStoreDir(natsDir), prefix: config.prefix, receipts: config.bus.receipts });
+  for (const name of [HUB_IDENTITY, ADMIN_IDENTITY]) identities?.ensure({ name, role: "owner" });
+  for (const identity of known) identities?.ensure(identity);
+  const configFile = identities?.configFile;
+  const busLog = log.child({ mod: "hub.bus-auth" });
+  // Every refusal is logged with the identity that tried: who asked is part of the record.
+  const onLine = (line: string) => {
+    const refused = parseBusViolation(line);
+    if (!refused) return;
+    const identity = refused.nkey ? (identities?.nameOf(refused.nkey) ?? "unknown") : undefined;
+    busLog.warn({ ...refused, ...(identity ? { identity } : {}) }, refused.kind === "connect" ? "bus refused a client without a valid credential" : "bus refused a subject outside the identity's permissions");
+  };
   const [natsResult, sqldResult] = await Promise.allSettled([
     config.bus.url
       ? undefined
       : superviseServer({
           ...common,
           name: "nats-server",
-          start: () => startNatsServer({ dir: natsDir, port: config.bus.port, threads: config.bus.serverThreads }),
-          restart: (first) => startNatsServer({ dir: natsDir, port: portOf(first.url), threads: config.bus.serverThreads }),
+          start: () => startNatsServer({ dir: natsDir, port: config.bus.port, threads: config.bus.serverThreads, configFile, onLine }),
+          restart: (first) => startNatsServer({ dir: natsDir, port: portOf(first.url), threads: config.bus.serverThreads, configFile, onLine }),
         }),
     config.db.url
       ? undefined
@@ -63,5 +111,6 @@ export async function startServers(config: FuseConfig, fuseDir: string, log: Log
     actorDbUrl: config.db.url ?? sqld!.url.replace(/^http:/, "ws:"),
     pids: () => [...(nats ? [nats.pid()] : []), ...(sqld ? [sqld.pid()] : [])],
     busDownSince: () => nats?.downSince(),
+    credsFor: identities ? ownBusCreds(identities, () => nats) : () => (config.bus.creds ? path.resolve(path.dirname(fuseDir), config.bus.creds) : undefined),
   };
 }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { natsTlsEnv, type NatsTlsFiles } from "../../bus/index.ts";
 import type { ActorPlan } from "../../config/index.ts";
 import { NotFoundError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
@@ -27,8 +28,12 @@ export interface SupervisorOptions {
   onLost?: (serviceId: string, actor: string) => void;
   /** Whether instances ask for receipts (bus.receipts). */
   receipts?: boolean;
+  /** TLS files for a bus reached over a network (bus.tls), handed to each instance by path. */
+  natsTls?: NatsTlsFiles;
   /** The config's `events` in bus units, handed to each instance as JSON (their subscriptions' retries). */
   events?: object;
+  /** The NATS credential file of an actor's or process's identity, handed over by path (FUSE_NATS_CREDS). */
+  credsFor?: (plan: ActorPlan) => string | undefined;
 }
 
 /** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
@@ -76,8 +81,14 @@ export class Supervisor {
       [ProcessEnv.drainMs]: String(o.settings.drainTimeoutMs),
       [ProcessEnv.hubDir]: o.hubDir,
     };
+    // A path, never the seed: argv is world-readable (/proc/<pid>/cmdline) and the environment
+    // is handed on to whatever the process spawns; the 0600 file is readable by this user only.
+    const creds = o.credsFor?.(plan);
+    if (creds) env[ProcessEnv.natsCreds] = creds;
+    else delete env[ProcessEnv.natsCreds];
     if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
     if (o.receipts) env[ProcessEnv.receipts] = "1";
+    Object.assign(env, natsTlsEnv(o.natsTls));
     if (o.events) env[ProcessEnv.events] = JSON.stringify(o.events);
     this.principalKeyEnv(plan, env);
     return env;

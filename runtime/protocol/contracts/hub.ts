@@ -87,6 +87,8 @@ export interface HubState extends HubInfo {
   processes?: { hub?: ProcessIdentity; services: ProcessIdentity[] };
   /** Set while the hub's own nats-server is down and being revived (epoch ms it went down). */
   busDownSince?: number;
+  /** Path of the admin identity's NATS credential (a 0600 file), with which the CLI connects. */
+  natsCreds?: string;
 }
 
 export const STATE_FILE = ".fuse/state.json";

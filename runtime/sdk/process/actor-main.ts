@@ -4,10 +4,10 @@
  * module directly, or through actor-process.ts, which imports it by path.
  */
 import { fstatSync } from "node:fs";
-import { NatsTransport, connectNats, parseEventSettings } from "../../bus/index.ts";
+import { NatsTransport, connectNats, natsTlsFromEnv, parseEventSettings } from "../../bus/index.ts";
 import { ConfigError, toFuseError } from "../../errors/index.ts";
 import { createLogger, type LogLevel } from "../../log/index.ts";
-import { DEFAULT_PREFIX, ProcessEnv, STATUS_FD } from "../../protocol/index.ts";
+import { DEFAULT_PREFIX, ProcessEnv, STATUS_FD, inboxPrefix } from "../../protocol/index.ts";
 import { isActorDefinition, type AnyActor } from "../define-actor.ts";
 import { startActor, type RunningActor } from "../start-actor.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
@@ -60,7 +60,16 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
   const url = env[ProcessEnv.natsUrl];
   if (!url) throw new ConfigError(`${ProcessEnv.natsUrl} must be set`);
   const definition = await loadDefinition(load, modulePath);
-  const transport = new NatsTransport(await connectNats({ url, name: `${actorName}#${instance}`, log }), {
+  const connection = await connectNats({
+    url,
+    name: `${actorName}#${instance}`,
+    log,
+    // The actor's identity: a path to its seed, which the hub made for this run.
+    credsFile: env[ProcessEnv.natsCreds],
+    tls: natsTlsFromEnv(env),
+    inboxPrefix: inboxPrefix(actorName),
+  });
+  const transport = new NatsTransport(connection, {
     receipts: env[ProcessEnv.receipts] === "1",
     events: parseEventSettings(env[ProcessEnv.events]),
   });

@@ -1,0 +1,145 @@
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { connect, type NatsConnection, type Status } from "nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NatsTransport, callEndpoint, connectNats, natsAuthenticator } from "../../runtime/bus/index.ts";
+import { ErrorCode, endpointSubject, inboxPrefix } from "../../runtime/protocol/index.ts";
+import { createHubDir, hubNatsOptions, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+
+// The hub's nats-server as another local user would try it: with no credential, and with an
+// actor's own identity reaching for what only the admin or another actor may do.
+const ACTORS = { alpha: "worker", beta: "worker" };
+
+/** Status errors the server reported to `nc` about refused subscriptions and publishes. */
+function violations(nc: NatsConnection): { operation: string; subject: string }[] {
+  const seen: { operation: string; subject: string }[] = [];
+  void (async () => {
+    for await (const s of nc.status() as AsyncIterable<Status & { permissionContext?: { operation: string; subject: string } }>) {
+      if (s.permissionContext) seen.push({ operation: s.permissionContext.operation, subject: s.permissionContext.subject });
+    }
+  })();
+  return seen;
+}
+
+/** The refusals the hub logged (hub.log lines of hub.bus-auth). */
+function loggedRefusals(dir: string): Record<string, unknown>[] {
+  return readFileSync(path.join(dir, ".fuse/logs/hub.log"), "utf8")
+    .split("\n")
+    .filter((l) => l.includes("hub.bus-auth"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe("bus identities: the hub's NATS requires a credential, and an actor's holds only its rights", () => {
+  let dir: string;
+  let hub: RunningHub;
+  let credsDir: string;
+  const alpha = () => ({ servers: hub.state.natsUrl, authenticator: natsAuthenticator(path.join(credsDir, "alpha.nk")), inboxPrefix: inboxPrefix("alpha") });
+
+  beforeAll(async () => {
+    dir = createHubDir({ config: "gateway:\n  enabled: false\n", actors: ACTORS });
+    hub = await startHub(dir);
+    credsDir = path.join(dir, ".fuse/nats/creds");
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    removeHubDir(dir);
+  });
+
+  it("refuses a client without a credential, and one with a seed the hub did not make", async () => {
+    await expect(connect({ servers: hub.state.natsUrl, reconnect: false })).rejects.toMatchObject({ code: "AUTHORIZATION_VIOLATION" });
+    const stranger = "SUAMLK2ZNL35WSMW37E7UD4VZ7ELPKW7DHC3BWBSD2GCZ7IUQQXZIORRBU";
+    const foreign = await import("nats").then(({ nkeyAuthenticator }) => nkeyAuthenticator(Buffer.from(stranger)));
+    await expect(connect({ servers: hub.state.natsUrl, reconnect: false, authenticator: foreign, name: "stranger" })).rejects.toMatchObject({ code: "AUTHORIZATION_VIOLATION" });
+    const refused = await waitFor("both refusals in hub.log", () => {
+      const found = loggedRefusals(dir).filter((l) => l.kind === "connect");
+      return found.length >= 2 ? found : undefined;
+    }, 5000);
+    expect(refused).toHaveLength(2);
+    expect(refused[1]).toMatchObject({ level: 40, connection: "stranger", msg: "bus refused a client without a valid credential" });
+  });
+
+  it("lets the admin identity of the state file call hub.list", async () => {
+    expect(hub.state.natsCreds).toBe(path.join(credsDir, "_admin.nk"));
+    const nc = await connect(hubNatsOptions(hub.state));
+    try {
+      const transport = new NatsTransport(nc);
+      const target = { actor: "hub", endpoint: "list" };
+      const { actors } = (await callEndpoint(transport, { ...target, subject: endpointSubject(hub.state.prefix, "hub", "list") }, {}, { timeoutMs: 5000, headers: {} })) as { actors: { name: string }[] };
+      expect(actors.map((a) => a.name).sort()).toEqual(["alpha", "beta", "db", "taskmaster"]);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("refuses hub.shutdown to an actor's identity with FORBIDDEN at once, and the hub keeps running every actor", async () => {
+    const transport = new NatsTransport(await connectNats({ url: hub.state.natsUrl, name: "alpha-as-attacker", credsFile: path.join(credsDir, "alpha.nk"), inboxPrefix: inboxPrefix("alpha") }));
+    try {
+      const began = Date.now();
+      const shutdown = callEndpoint(transport, { actor: "hub", endpoint: "shutdown", subject: endpointSubject(hub.state.prefix, "hub", "shutdown") }, {}, { timeoutMs: 10_000, headers: {} });
+      await expect(shutdown).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
+      expect(Date.now() - began).toBeLessThan(5000);
+      // What the identity may do still works: a call to another actor's endpoint.
+      const echo = await callEndpoint(transport, { actor: "beta", endpoint: "echo", subject: endpointSubject(hub.state.prefix, "beta", "echo") }, { text: "hi" }, { timeoutMs: 5000, headers: {} });
+      expect(echo).toMatchObject({ text: "hi" });
+    } finally {
+      await transport.close();
+    }
+    const actors = await hub.list();
+    expect(actors.filter((a) => a.status === "running")).toHaveLength(4);
+    expect(hub.process.exitCode).toBeNull();
+    expect(hub.output()).not.toContain("hub stopping");
+    // The refusal is in the hub's log, naming the identity that tried.
+    const refusals = await waitFor("the refusal in hub.log", () => {
+      const found = loggedRefusals(dir).filter((l) => l.subject === `${hub.state.prefix}.hub.shutdown`);
+      return found.length ? found : undefined;
+    }, 5000);
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ level: 40, kind: "publish", identity: "alpha", connection: "alpha-as-attacker" });
+  });
+
+  it("refuses an actor's identity to subscribe to another actor's subjects or to read another identity's inbox", async () => {
+    const nc = await connect(alpha());
+    const refused = violations(nc);
+    try {
+      const forbidden = [`${hub.state.prefix}.beta.>`, `${hub.state.prefix}.hub.list`, `${inboxPrefix("beta")}.>`, `${inboxPrefix("_admin")}.>`, "_INBOX.>", ">"];
+      for (const subject of forbidden) nc.subscribe(subject);
+      // Its own are allowed: its endpoints and its inbox.
+      nc.subscribe(`${hub.state.prefix}.alpha.extra`);
+      nc.subscribe(`${inboxPrefix("alpha")}.mine`);
+      await nc.flush();
+      await waitFor("the server to refuse every forbidden subscription", () => (refused.length >= forbidden.length ? true : undefined), 5000);
+      await nc.flush();
+      expect(refused.map((r) => r.operation)).toEqual(forbidden.map(() => "subscription"));
+      expect(refused.map((r) => r.subject).sort()).toEqual([...forbidden].sort());
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("keeps seeds in 0600 files of a 0700 folder, one per identity, out of argv, the environment and the logs", async () => {
+    const files = readdirSync(credsDir).sort();
+    expect(files).toEqual(["_admin.nk", "_hub.nk", "alpha.nk", "beta.nk", "db.nk", "taskmaster.nk"]);
+    expect(statSync(credsDir).mode & 0o777).toBe(0o700);
+    for (const file of files) expect(statSync(path.join(credsDir, file)).mode & 0o777).toBe(0o600);
+    const seeds = files.map((f) => readFileSync(path.join(credsDir, f), "utf8").trim());
+    expect(seeds.every((s) => /^SU[A-Z2-7]{56}$/.test(s))).toBe(true);
+    expect(new Set(seeds).size).toBe(files.length);
+
+    const actors = await hub.list();
+    const pids = actors.flatMap((a) => a.pids);
+    expect(pids).toHaveLength(4);
+    for (const pid of pids) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+      for (const seed of seeds) {
+        expect(argv).not.toContain(seed);
+        expect(environ).not.toContain(seed);
+      }
+      expect(environ).toMatch(new RegExp(`FUSE_NATS_CREDS=${credsDir}/[a-z]+\\.nk`));
+    }
+    const logDir = path.join(dir, ".fuse/logs");
+    const logs = readdirSync(logDir).map((f) => readFileSync(path.join(logDir, f), "utf8")).join("\n") + hub.output();
+    expect(logs.length).toBeGreaterThan(0);
+    for (const seed of seeds) expect(logs).not.toContain(seed);
+  });
+});
