@@ -114,7 +114,13 @@ describe("durable events on a real hub", () => {
     expect(handled.pid).not.toBe(started.pid);
     // The same event: its id (ctx.idempotencyKey) is the same on both deliveries.
     expect(handled.eventId).toBe(started.eventId);
-    expect(lines("audit").filter((l) => l.id === id).map((l) => l.kind), JSON.stringify(lines("audit").filter((l) => l.id === id))).toEqual(["started", "started", "handled"]);
+    // Lost: none. The killed delivery, then the one that handled it. At least once: under a
+    // heavily loaded machine a revived process may ack after the 3 s ack wait, and the event
+    // comes once more (seen once in ten runs); every delivery is on the revived side and carries the same id.
+    const seen = lines("audit").filter((l) => l.id === id);
+    const detail = JSON.stringify(seen);
+    expect(seen.slice(0, 3).map((l) => l.kind), detail).toEqual(["started", "started", "handled"]);
+    expect(seen.slice(1).every((l) => l.pid !== started.pid && l.eventId === started.eventId), detail).toBe(true);
     // The mailer was not disturbed: it handled it once.
     await waitFor("mailer handled it", () => tally("mailer", [id!]).received === 1, 10_000);
     expect(tally("mailer", [id!]).duplicates).toBe(0);
