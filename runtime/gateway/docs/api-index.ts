@@ -42,14 +42,13 @@ const routed = (access: Access | undefined) => access !== "internal";
 
 /**
  * The index of a route table; computed once per table, not per request. Internal endpoints
- * are left out (and actors that have no other), so OpenAPI, `/docs` and the dashboard, all
- * made from it, never show them.
+ * are left out (an actor with no other is listed with none), so OpenAPI, `/docs` and the
+ * dashboard, all made from it, never show them.
  */
 export function buildApiIndex(table: RouteTable): ApiIndex {
   const mounted = new Set<string>();
   for (const list of table.routes.values()) for (const route of list) mounted.add(route.entry.target);
   const actors = [...table.actors.values()]
-    .filter((a) => [...a.endpoints.values()].some((e) => routed(e.access)))
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((a) => ({
       name: a.name,
