@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { ErrorCode, NAME_RULE, isValidName } from "../protocol/index.ts";
 import { FuseError } from "../errors/index.ts";
@@ -167,28 +167,71 @@ export function verifyApiKey(byId: ReadonlyMap<string, ApiKeyRecord>, text: stri
 }
 
 /**
- * The stored keys as the gateway reads them: reloaded when the file changed (a new inode or
- * mtime, checked with one `stat` a call), so a key created or revoked by `fuse keys` counts
- * from the very next request.
+ * The stored keys as the gateway reads them, reloaded when the file changed (a new inode from
+ * the atomic rename, or another mtime or size), so a key created or revoked by `fuse keys`
+ * counts from the very next request. With `watch()`, the folder is watched (inotify) and the
+ * file is looked at only after an event: the kernel queues the event when `fuse keys` renames
+ * the file, before any later request reaches the gateway's event loop, so a request costs no
+ * system call. Without a watch (or if it fails) every call stats the file instead.
  */
 export class ApiKeyStore {
   private stamp = "";
   private byIdMap: Map<string, ApiKeyRecord> = new Map();
+  private watcher: FSWatcher | undefined;
+  private dirty = true;
+  /** Whether `watch()` was asked for: a watch lost with its folder is made again. */
+  private watching = false;
 
   constructor(readonly file: string) {}
 
+  /** Watches the key folder (made 0700 if missing); false when the platform cannot, and every call stats. */
+  watch(): boolean {
+    const dir = path.dirname(this.file);
+    this.watching = true;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const ino = statSync(dir).ino;
+      const watcher = watch(dir, { persistent: false }, () => {
+        this.dirty = true;
+        // The folder itself went away (or was made anew already): this watch sees nothing more; the next call watches anew.
+        if (statSync(dir, { throwIfNoEntry: false })?.ino !== ino) this.unwatch(watcher);
+      });
+      watcher.on("error", () => this.unwatch(watcher));
+      this.watcher = watcher;
+      this.dirty = true;
+      return true;
+    } catch {
+      // No watch here (a platform or file system without one): every call stats the file.
+      this.watching = false;
+      return false;
+    }
+  }
+
+  private unwatch(watcher: FSWatcher): void {
+    watcher.close();
+    if (this.watcher === watcher) this.watcher = undefined;
+  }
+
+  close(): void {
+    this.watching = false;
+    if (this.watcher) this.unwatch(this.watcher);
+  }
+
   /** Keys by id, fresh; `changed` is true when they were reloaded by this call. */
   current(): { byId: ReadonlyMap<string, ApiKeyRecord>; changed: boolean } {
-    let stamp: string;
-    try {
-      const s = statSync(this.file, { bigint: true });
-      stamp = `${s.ino}:${s.mtimeNs}:${s.size}`;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      stamp = "none";
-    }
+    if (this.watcher && !this.dirty) return { byId: this.byIdMap, changed: false };
+    if (this.watching && !this.watcher) this.watch();
+    // Cleared before reading: an event during the read marks it again.
+    this.dirty = false;
+    const s = statSync(this.file, { throwIfNoEntry: false });
+    const stamp = s ? `${s.ino}:${s.mtimeMs}:${s.size}` : "none";
     if (stamp === this.stamp) return { byId: this.byIdMap, changed: false };
-    this.byIdMap = new Map(readApiKeys(this.file).map((k) => [k.id, k]));
+    try {
+      this.byIdMap = new Map(readApiKeys(this.file).map((k) => [k.id, k]));
+    } catch (error) {
+      this.dirty = true;
+      throw error;
+    }
     this.stamp = stamp;
     return { byId: this.byIdMap, changed: true };
   }

@@ -24,12 +24,13 @@ const REFUSALS = {
 } as const;
 
 /**
- * API keys made by `fuse keys create`, checked against the hub's key file. Each request stats
- * the file: a key created or revoked counts from the next request, and a change drops the
- * cache of verified keys, so a revoked key is never served from it.
+ * API keys made by `fuse keys create`, checked against the hub's key file, watched: a key created
+ * or revoked counts from the next request, and a change drops the cache of verified keys, so a
+ * revoked key is never served from it.
  */
 export function createApiKeySource(hubDir: string, log: Logger): CredentialSource {
   const store = new ApiKeyStore(apiKeyFile(hubDir));
+  if (!store.watch()) log.info({ file: store.file }, "the API key folder cannot be watched: the key file is checked on every request instead");
   const cache = new VerifiedCache();
   const keys = () => {
     try {
@@ -57,5 +58,6 @@ export function createApiKeySource(hubDir: string, log: Logger): CredentialSourc
       cache.set(key, principal, result.expires ?? undefined, now);
       return principal;
     },
+    close: () => store.close(),
   };
 }

@@ -57,18 +57,24 @@ describe("authenticator", () => {
   it("takes API keys as Bearer or X-Api-Key, refuses unknown, revoked and expired ones, and gives undefined without a credential", async () => {
     const file = apiKeyFile(dir);
     const auth = createAuthenticator({ hubDir: dir, auth: { keys: true }, log });
+    // As in the gateway, the key folder is watched a while before the keys change.
+    await new Promise((r) => setTimeout(r, 20));
     const { key } = createApiKey(file, { name: "ci", roles: ["admin"] });
+    await new Promise((r) => setImmediate(r));
     expect(await auth.authenticate(bearer(key))).toEqual({ id: "ci", roles: ["admin"], via: "key" });
     expect(await auth.authenticate(request({ "x-api-key": key }))).toEqual({ id: "ci", roles: ["admin"], via: "key" });
     expect(await auth.authenticate(request({}))).toBeUndefined();
-    // Cached now; a revocation must still count on the very next request.
+    // Cached now; a revocation must still count on the very next request. A request reaches the
+    // gateway through the event loop's poll phase, as the watch event of the key folder does.
     revokeApiKey(file, "ci");
+    await new Promise((r) => setImmediate(r));
     const revoked = await refusal(auth, bearer(key));
     expect(revoked.code).toBe("UNAUTHENTICATED");
     expect(revoked.message).toContain("not known to this hub");
     expect(errorHeadersOf(revoked)).toEqual({ "www-authenticate": 'Bearer realm="fuse", error="invalid_token"' });
     const short = createApiKey(file, { name: "short", roles: ["user"], expiresInMs: 1 });
     await new Promise((r) => setTimeout(r, 5));
+    auth.close();
     expect((await refusal(auth, bearer(short.key))).message).toContain("expired");
     expect((await refusal(auth, bearer("not-a-jwt-nor-a-key"))).message).toContain("neither an API key nor a JWT");
   });

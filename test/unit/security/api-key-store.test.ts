@@ -76,6 +76,35 @@ describe("API key store", () => {
     expect(verifyApiKey(after.byId, a.key)).toBe("unknown");
   });
 
+  it("with a watch, reads the file only after the folder changed, and sees a change by the next turn of the event loop, also in a folder made anew", async () => {
+    const store = new ApiKeyStore(file);
+    expect(store.watch()).toBe(true);
+    const turn = () => new Promise((r) => setImmediate(r));
+    // As in the gateway, the watch is in place a while before the changes come.
+    await new Promise((r) => setTimeout(r, 20));
+    try {
+      expect(store.current().byId.size).toBe(0);
+      const a = createApiKey(file, { name: "a", roles: ["user"] });
+      await turn();
+      expect(store.current()).toMatchObject({ changed: true });
+      expect(verifyApiKey(store.current().byId, a.key)).toMatchObject({ name: "a" });
+      revokeApiKey(file, "a");
+      await turn();
+      expect(verifyApiKey(store.current().byId, a.key)).toBe("unknown");
+      rmSync(path.dirname(file), { recursive: true });
+      await turn();
+      const b = createApiKey(file, { name: "b", roles: ["user"] });
+      expect(verifyApiKey(store.current().byId, b.key)).toMatchObject({ name: "b" });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(verifyApiKey(store.current().byId, b.key)).toMatchObject({ name: "b" });
+      revokeApiKey(file, "b");
+      await turn();
+      expect(verifyApiKey(store.current().byId, b.key)).toBe("unknown");
+    } finally {
+      store.close();
+    }
+  });
+
   it("treats a damaged key file as an error, never as no keys", () => {
     createApiKey(file, { name: "a", roles: ["user"] });
     writeFileSync(file, "{ not json");
