@@ -77,10 +77,10 @@ describe("gateway authentication on a running hub", () => {
       ].join("\n"),
       actors: { whoami: "whoami" },
     });
-    for (const [name, role] of [["ops", "admin"], ["app", "user"], ["gone", "user"]]) {
-      const created = await runCli(dir, ["keys", "create", name, "--role", role!]);
+    for (const [name, role] of [["ops", "admin"], ["app", "user"], ["gone", "user"]] as const) {
+      const created = await runCli(dir, ["keys", "create", name, "--role", role]);
       expect(created.code).toBe(0);
-      keys[name!] = created.stdout.trim();
+      keys[name] = created.stdout.trim();
     }
     hub = await startHub(dir);
     url = new URL(hub.state.gatewayUrl!);
