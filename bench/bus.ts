@@ -8,29 +8,44 @@ import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
 import type { BenchReport } from "./lib/report.ts";
 import { runRounds, type RoundSystem } from "./lib/rounds.ts";
 import { settings } from "./lib/settings.ts";
-import { ProcessEnv } from "../runtime/protocol/index.ts";
-import { actorEnv, withNatsServer } from "./lib/with-nats.ts";
+import { ANSWER_WITHIN, ProcessEnv, busPermissions, type BusPermissions } from "../runtime/protocol/index.ts";
+import { actorEnv, rawNatsAuthEnv, withNatsServer, type NatsBench } from "./lib/with-nats.ts";
 
 type Env = Record<string, string>;
 
 interface BusSystem {
   id: string;
-  server(env: Env, buildDir: string): Promise<BenchProcess>;
-  client(env: Env, buildDir: string): Promise<BenchProcess>;
+  server(env: Env, buildDir: string, bench: NatsBench): Promise<BenchProcess>;
+  client(env: Env, buildDir: string, bench: NatsBench): Promise<BenchProcess>;
 }
+
+// The server requires a credential of every system, as a hub's does, and checks each one's
+// subjects: Fuse's actors get what the hub derives for them; the baselines the same shape
+// (their own subjects, their inbox, allow_responses for the answer).
+const answers = { max: 1, expires: ANSWER_WITHIN };
+const RAW_RESPONDER: BusPermissions = { publish: { allow: ["bench.none"] }, subscribe: { allow: ["bench.echo"] }, allow_responses: answers };
+const RAW_REQUESTER: BusPermissions = { publish: { allow: ["bench.echo"] }, subscribe: { allow: ["_INBOX.bench-raw-requester.>"] } };
+// Moleculer sends requests, answers and discovery on MOL.* subjects of its own.
+const MOLECULER: BusPermissions = { publish: { allow: ["MOL.>"] }, subscribe: { allow: ["MOL.>"] } };
 
 const rawNats = (id: string, asFuse: boolean): BusSystem => ({
   id,
-  server: (env, buildDir) => ready(startBundled("bus/raw-responder.ts", { ...env, [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir)),
-  client: (env, buildDir) => startBundled("bus/raw-requester.ts", { ...env, [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir),
+  server: (env, buildDir, bench) =>
+    ready(startBundled("bus/raw-responder.ts", { ...env, ...rawNatsAuthEnv(bench.creds("bench-raw-responder", "actor", RAW_RESPONDER), "bench-raw-responder"), [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir)),
+  client: (env, buildDir, bench) =>
+    startBundled("bus/raw-requester.ts", { ...env, ...rawNatsAuthEnv(bench.creds("bench-raw-requester", "actor", RAW_REQUESTER), "bench-raw-requester"), [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir),
 });
 
 function fuse(id: string, receipts: boolean): BusSystem {
   const withReceipts = (env: Env): Env => ({ ...env, [ProcessEnv.receipts]: receipts ? "1" : "0" });
+  // The rights a hub with this bus.receipts gives (with receipts an answer is two messages).
+  const rights = (name: string) => busPermissions({ name, role: "actor" }, { prefix: "fuse", receipts });
+  const as = (name: string, env: Env, bench: NatsBench): Env =>
+    withReceipts({ ...env, ...actorEnv(name, env.NATS_URL!), [ProcessEnv.natsCreds]: bench.creds(name, "actor", rights(name)) });
   return {
     id,
-    server: (env, buildDir) => ready(startActorBundle("echo", "bus/echo-actor.ts", withReceipts({ ...env, ...actorEnv("echo", env.NATS_URL!) }), buildDir), /"msg":"actor started"/),
-    client: (env, buildDir) => startActorBundle("bench-caller", "bus/fuse-caller.ts", withReceipts({ ...env, ...actorEnv("bench-caller", env.NATS_URL!) }), buildDir),
+    server: (env, buildDir, bench) => ready(startActorBundle("echo", "bus/echo-actor.ts", as("echo", env, bench), buildDir), /"msg":"actor started"/),
+    client: (env, buildDir, bench) => startActorBundle("bench-caller", "bus/fuse-caller.ts", as("bench-caller", env, bench), buildDir),
   };
 }
 
@@ -39,8 +54,8 @@ const SYSTEMS: BusSystem[] = [
   rawNats("raw-nats-as-fuse", true),
   {
     id: "moleculer",
-    server: (env, buildDir) => ready(startBundled("bus/mol-server.mjs", env, buildDir)),
-    client: (env, buildDir) => startBundled("bus/mol-client.ts", env, buildDir),
+    server: (env, buildDir, bench) => ready(startBundled("bus/mol-server.mjs", { ...env, MOL_NATS_CREDS: bench.creds("bench-mol-server", "actor", MOLECULER) }, buildDir)),
+    client: (env, buildDir, bench) => startBundled("bus/mol-client.ts", { ...env, MOL_NATS_CREDS: bench.creds("bench-mol-client", "actor", MOLECULER) }, buildDir),
   },
   fuse("fuse", false),
   // bus.receipts on: each request is acknowledged by the instance that takes it (one more message).
@@ -64,13 +79,14 @@ const COMPARISONS: Comparison[] = [
   { label: "moleculer / raw nats.js (defaults)", system: "moleculer", baseline: "raw-nats" },
 ];
 
-function roundSystem(system: BusSystem, env: Env, buildDir: string): RoundSystem<DriverResult> {
+function roundSystem(system: BusSystem, env: Env, bench: NatsBench): RoundSystem<DriverResult> {
+  const buildDir = bench.buildDir;
   return {
     id: system.id,
     async measure() {
-      const server = await system.server(env, buildDir);
+      const server = await system.server(env, buildDir, bench);
       try {
-        const client = await system.client(env, buildDir);
+        const client = await system.client(env, buildDir, bench);
         try {
           const metrics = await client.waitFor<DriverResult>("RESULT", 60_000 + settings.seconds * 3000);
           return { metrics, failure: metrics.errors ? `${metrics.errors} failed calls (first: ${metrics.first_error})` : undefined };
@@ -85,8 +101,8 @@ function roundSystem(system: BusSystem, env: Env, buildDir: string): RoundSystem
 }
 
 export function runBusBench(): Promise<BenchReport> {
-  return withNatsServer("bus", async ({ natsUrl, buildDir }) => {
-    const systems = SYSTEMS.map((s) => roundSystem(s, { NATS_URL: natsUrl }, buildDir));
+  return withNatsServer("bus", async (bench) => {
+    const systems = SYSTEMS.map((s) => roundSystem(s, { NATS_URL: bench.natsUrl }, bench));
     const describe = (r: DriverResult) => `seq p50 ${r.seq_p50_us}µs p99 ${r.seq_p99_us}µs | ${settings.inflight} in flight ${r.tput_rps} calls/s, p99 ${r.tput_p99_us}µs`;
     const runs = await runRounds(systems, { bench: "bus", describe });
     return roundsReport(runs, {
@@ -95,7 +111,10 @@ export function runBusBench(): Promise<BenchReport> {
       systems: SYSTEMS.map((s) => s.id),
       metrics: METRICS,
       comparisons: COMPARISONS,
-      notes: ["latencies in µs; targets: fuse / moleculer calls/s ≥ 1.20×, fuse / raw nats.js (defaults) seq p50 ≤ 1.00×"],
+      notes: [
+        "latencies in µs; targets: fuse / moleculer calls/s ≥ 1.20×, fuse / raw nats.js (defaults) seq p50 ≤ 1.00×",
+        "the server requires an NKey credential of every system and checks its subject permissions, as a hub's does",
+      ],
     });
-  });
+  }, { auth: true });
 }

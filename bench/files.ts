@@ -78,7 +78,7 @@ export async function runFilesBench(): Promise<BenchReport> {
   const buildDir = path.join(dir, ".bench-build");
   try {
     const hub = await startHubProcess(dir);
-    const baseline = await ready(startBundled("files/object-store-server.ts", { NATS_URL: hub.state.natsUrl, [RAW_NATS_AS_FUSE]: "1" }, buildDir), /^READY /);
+    const baseline = await ready(startBundled("files/object-store-server.ts", { NATS_URL: hub.state.natsUrl, [RAW_NATS_AS_FUSE]: "1", ...(hub.state.natsCreds ? { NATS_CREDS: hub.state.natsCreds } : {}) }, buildDir), /^READY /);
     try {
       const baselineUrl = (JSON.parse(baseline.lines.find((l) => l.startsWith("READY "))!.slice(6)) as { url: string }).url;
       const systems: RoundSystem<FilesResult>[] = [

@@ -1,11 +1,12 @@
 // Baseline: a second Moleculer broker calling echo.echo over NATS, in the same driver loop
 // as the other clients.
 import Moleculer from "moleculer";
+import { molTransporter } from "./mol-transporter.ts";
 import { PAYLOAD, emit, runDriver } from "../lib/driver.ts";
 
 const broker = new Moleculer.ServiceBroker({
   nodeID: `echo-client-${process.pid}`,
-  transporter: process.env.NATS_URL,
+  transporter: molTransporter(),
   logger: { type: "Console", options: { level: "warn" } },
 });
 await broker.start();

@@ -13,8 +13,8 @@ export interface HubProcess {
   wallMs: number;
   /** What the hub itself reports: from its start until every actor was ready. */
   readyMs: number;
-  /** `.fuse/state.json`: URLs and the servers' PIDs. */
-  state: { natsUrl: string; gatewayUrl?: string; servicePids: number[] };
+  /** `.fuse/state.json`: URLs, the servers' PIDs and the admin identity's NATS credential file. */
+  state: { natsUrl: string; gatewayUrl?: string; servicePids: number[]; natsCreds?: string };
   stop(): Promise<void>;
 }
 

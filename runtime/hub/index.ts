@@ -12,5 +12,6 @@ export { decideRestart, type RestartDecision, type RestartPolicyOptions } from "
 export { assessHealth, type Health, type HealthOptions } from "./supervision/health.ts";
 export { bundleActor, identify } from "./process/index.ts";
 export { FUSE_VERSION } from "../protocol/index.ts";
-export { startNatsServer, natsServerBinary, natsServerThreads, type NatsServerHandle } from "./servers/nats-server.ts";
+export { startNatsServer, natsServerBinary, natsServerThreads, natsStoreDir, type NatsServerHandle } from "./servers/nats-server.ts";
 export { startSqld, type SqldHandle } from "./servers/sqld.ts";
+export { BusIdentities, type BusIdentitiesOptions } from "./servers/bus-identities.ts";

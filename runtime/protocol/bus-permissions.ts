@@ -58,6 +58,13 @@ export interface PermissionOptions {
   receipts?: boolean;
 }
 
+/**
+ * How long after a request its answer may still be sent: the longest a handler may take. The
+ * server forgets a request once answered (`max` messages), or after this; it reads 0 as its
+ * default of 2 minutes (a reply after 130 s was refused), so a day is spelt out.
+ */
+export const ANSWER_WITHIN = "24h";
+
 /** JetStream, KV and object-store subjects every actor uses (ctx.kv, ctx.files, events). */
 const JETSTREAM_PUBLISH = ["$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "$KV.>", "$O.>"];
 
@@ -98,8 +105,7 @@ export function busPermissions(identity: BusIdentity, options: PermissionOptions
         `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${eventStreamName(prefix)}.>`,
       ],
     },
-    // "0s": an answer may take as long as the caller waits; the entry goes once answered.
-    allow_responses: { max: options.receipts ? 2 : 1, expires: options.receipts ? "1h" : "0s" },
+    allow_responses: { max: options.receipts ? 2 : 1, expires: ANSWER_WITHIN },
   };
 }
 

@@ -50,6 +50,7 @@ export {
 } from "./access.ts";
 export {
   ADMIN_IDENTITY,
+  ANSWER_WITHIN,
   HUB_IDENTITY,
   INBOX_ROOT,
   busPermissions,

@@ -14,6 +14,8 @@ interface Issued {
   identity: BusIdentity;
   publicKey: string;
   credsFile: string;
+  /** Rights given outright instead of the role's (benchmarks' baselines). */
+  permissions?: BusPermissions;
 }
 
 export interface BusIdentitiesOptions {
@@ -60,14 +62,14 @@ export class BusIdentities {
    * The path of the identity's seed file, made (with the server's config rewritten) the first
    * time; `added` says so, and then a running server must reload its config.
    */
-  ensure(identity: BusIdentity): { credsFile: string; added: boolean } {
+  ensure(identity: BusIdentity, permissions?: BusPermissions): { credsFile: string; added: boolean } {
     const known = this.issued.get(identity.name);
-    if (known && known.identity.role === identity.role) return { credsFile: known.credsFile, added: false };
+    if (known && known.identity.role === identity.role && !permissions) return { credsFile: known.credsFile, added: false };
     const pair = nkeys.createUser() as UserKeyPair;
     const credsFile = path.join(this.credsDir, `${identity.name}.nk`);
     writeFileSync(credsFile, `${Buffer.from(pair.getSeed()).toString()}\n`, { mode: PRIVATE_FILE_MODE });
     chmodSync(credsFile, PRIVATE_FILE_MODE);
-    this.issued.set(identity.name, { identity, publicKey: pair.getPublicKey(), credsFile });
+    this.issued.set(identity.name, { identity, publicKey: pair.getPublicKey(), credsFile, ...(permissions ? { permissions } : {}) });
     this.writeConfig();
     return { credsFile, added: true };
   }
@@ -82,8 +84,8 @@ export class BusIdentities {
     const config: ServerConfig = {
       jetstream: { store_dir: this.options.storeDir },
       authorization: {
-        users: [...this.issued.values()].map(({ identity, publicKey }) => {
-          const permissions = busPermissions(identity, { prefix: this.options.prefix, receipts: this.options.receipts });
+        users: [...this.issued.values()].map(({ identity, publicKey, permissions: given }) => {
+          const permissions = given ?? busPermissions(identity, { prefix: this.options.prefix, receipts: this.options.receipts });
           return permissions ? { nkey: publicKey, permissions } : { nkey: publicKey };
         }),
       },
