@@ -1,6 +1,11 @@
 // Actor-to-actor calls over the bus against raw nats.js request/reply (with nats.js's
 // defaults, and connected as Fuse connects) and Moleculer 0.14 (NATS transporter), on one
-// nats-server; every client and server is its own bundled process on plain node.
+// nats-server; every client and server is its own bundled process on plain node. Fuse also
+// calls from inside a request, with and without a signed principal (the bus half of issue 12's
+// bench: a principal must cost < 5%). BENCH_BUS_SYSTEMS=fuse-in-handler,fuse-principal runs a subset.
+import path from "node:path";
+import { LOCAL_ADMIN } from "../runtime/protocol/index.ts";
+import { createHubKeys, readKeyFile, signPrincipal } from "../runtime/security/index.ts";
 import type { DriverResult } from "./lib/driver.ts";
 import { ready, startActorBundle, startBundled, type BenchProcess } from "./lib/processes.ts";
 import { RAW_NATS_AS_FUSE } from "./lib/raw-nats-connection.ts";
@@ -36,8 +41,18 @@ const rawNats = (id: string, asFuse: boolean): BusSystem => ({
     startBundled("bus/raw-requester.ts", { ...env, ...rawNatsAuthEnv(bench.creds("bench-raw-requester", "actor", RAW_REQUESTER), "bench-raw-requester"), [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir),
 });
 
-function fuse(id: string, receipts: boolean): BusSystem {
-  const withReceipts = (env: Env): Env => ({ ...env, [ProcessEnv.receipts]: receipts ? "1" : "0" });
+/** How the Fuse caller drives its calls: from its start hook, or from a request's handler (with a principal or not). */
+type Drive = { inHandler?: boolean; principal?: boolean };
+
+function fuse(id: string, receipts: boolean, drive: Drive = {}): BusSystem {
+  const withReceipts = (env: Env): Env => {
+    const out: Env = { ...env, [ProcessEnv.receipts]: receipts ? "1" : "0" };
+    if (drive.inHandler || drive.principal) out.BENCH_DRIVE_IN_HANDLER = "1";
+    if (drive.principal) out.BENCH_PRINCIPAL_TOKEN = env.BENCH_TOKEN!;
+    // Both ends hold the hub's public key in the handler systems, as under a hub: only the token differs.
+    if (!drive.inHandler && !drive.principal) delete out[ProcessEnv.principalKey];
+    return out;
+  };
   // The rights a hub with this bus.receipts gives (with receipts an answer is two messages).
   const rights = (name: string) => busPermissions({ name, role: "actor" }, { prefix: "fuse", receipts });
   const as = (name: string, env: Env, bench: NatsBench): Env =>
@@ -60,6 +75,9 @@ const SYSTEMS: BusSystem[] = [
   fuse("fuse", false),
   // bus.receipts on: each request is acknowledged by the instance that takes it (one more message).
   fuse("fuse-receipts", true),
+  // Calls made from inside a request's handler, without and with a principal the caller verified and carries on.
+  fuse("fuse-in-handler", false, { inHandler: true }),
+  fuse("fuse-principal", false, { principal: true }),
 ];
 
 const METRICS: Metric<DriverResult>[] = [
@@ -75,9 +93,26 @@ const COMPARISONS: Comparison[] = [
   { label: "fuse / raw nats.js (as Fuse connects)", system: "fuse", baseline: "raw-nats-as-fuse" },
   { label: "fuse / moleculer", system: "fuse", baseline: "moleculer" },
   { label: "fuse with receipts / fuse", system: "fuse-receipts", baseline: "fuse" },
+  { label: "fuse with a principal / fuse (both from a handler)", system: "fuse-principal", baseline: "fuse-in-handler" },
+  { label: "fuse from a handler / fuse from a start hook", system: "fuse-in-handler", baseline: "fuse" },
   { label: "raw nats.js as Fuse connects / defaults", system: "raw-nats-as-fuse", baseline: "raw-nats" },
   { label: "moleculer / raw nats.js (defaults)", system: "moleculer", baseline: "raw-nats" },
 ];
+
+const selected = process.env.BENCH_BUS_SYSTEMS?.split(",").map((s) => s.trim()).filter(Boolean);
+const unknownSystems = selected?.filter((id) => !SYSTEMS.some((s) => s.id === id));
+if (unknownSystems?.length) throw new Error(`BENCH_BUS_SYSTEMS: no system ${unknownSystems.join(", ")}; expected some of ${SYSTEMS.map((s) => s.id).join(", ")}`);
+const RUN_SYSTEMS = selected ? SYSTEMS.filter((s) => selected.includes(s.id)) : SYSTEMS;
+const RUN_COMPARISONS = COMPARISONS.filter((c) => RUN_SYSTEMS.some((s) => s.id === c.system) && RUN_SYSTEMS.some((s) => s.id === c.baseline));
+
+/**
+ * The hub's key pair made as the hub makes it, and a principal token signed with it for an
+ * hour (the gateway's would be renewed; one token is what a caller's requests share).
+ */
+function principalEnv(dir: string): Env {
+  const keys = createHubKeys(path.join(dir, "fuse"));
+  return { [ProcessEnv.principalKey]: keys.publicKey, BENCH_TOKEN: signPrincipal(LOCAL_ADMIN, readKeyFile(keys.signingKey, "signing key"), 3_600_000) };
+}
 
 function roundSystem(system: BusSystem, env: Env, bench: NatsBench): RoundSystem<DriverResult> {
   const buildDir = bench.buildDir;
@@ -102,17 +137,17 @@ function roundSystem(system: BusSystem, env: Env, bench: NatsBench): RoundSystem
 
 export function runBusBench(): Promise<BenchReport> {
   return withNatsServer("bus", async (bench) => {
-    const systems = SYSTEMS.map((s) => roundSystem(s, { NATS_URL: bench.natsUrl }, bench));
+    const systems = RUN_SYSTEMS.map((s) => roundSystem(s, { NATS_URL: bench.natsUrl, ...principalEnv(bench.dir) }, bench));
     const describe = (r: DriverResult) => `seq p50 ${r.seq_p50_us}µs p99 ${r.seq_p99_us}µs | ${settings.inflight} in flight ${r.tput_rps} calls/s, p99 ${r.tput_p99_us}µs`;
     const runs = await runRounds(systems, { bench: "bus", describe });
     return roundsReport(runs, {
       bench: "bus",
       settings: { rounds: settings.rounds, seconds: settings.seconds, sequential: settings.sequential, inflight: settings.inflight, pause_s: settings.pauseMs / 1000 },
-      systems: SYSTEMS.map((s) => s.id),
+      systems: RUN_SYSTEMS.map((s) => s.id),
       metrics: METRICS,
-      comparisons: COMPARISONS,
+      comparisons: RUN_COMPARISONS,
       notes: [
-        "latencies in µs; targets: fuse / moleculer calls/s ≥ 1.20×, fuse / raw nats.js (defaults) seq p50 ≤ 1.00×",
+        "latencies in µs; targets: fuse / moleculer calls/s ≥ 1.20×, fuse / raw nats.js (defaults) seq p50 ≤ 1.00×, fuse with a principal / fuse (both from a handler) calls/s ≥ 0.95×",
         "the server requires an NKey credential of every system and checks its subject permissions, as a hub's does",
       ],
     });
