@@ -59,13 +59,16 @@ describe("access and the principal on a running hub (the local default: no authe
   it("acts as the local admin over HTTP: the handler sees that principal, and admin endpoints answer", async () => {
     expect(await post("/api/vault/peek", {})).toEqual({ status: 200, body: { principal: LOCAL_ADMIN, caller: "gateway" } });
     expect((await post("/api/vault/wipe", {})).status).toBe(200);
+    // No credential was checked: an Authorization header is the application's own, and reaches it.
+    const res = await fetch(`${url}/api/vault/credential`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer app-token" }, body: "{}" });
+    expect(await res.json()).toEqual({ authorization: "Bearer app-token", cookie: null });
   });
 
   it("never routes an internal endpoint (404 as if absent) and leaves it out of /api, /openapi.json and /docs, while another actor calls it on the bus", async () => {
     const refused = await post("/api/vault/seal", {});
     expect(refused.status).toBe(404);
     expect(refused.body.error).toMatchObject({ code: "ENDPOINT_NOT_FOUND", message: 'actor "vault" has no endpoint "seal"' });
-    expect((refused.body.error!.details as { endpoints: string[] }).endpoints.sort()).toEqual(["open", "peek", "wipe"]);
+    expect((refused.body.error!.details as { endpoints: string[] }).endpoints.sort()).toEqual(["credential", "open", "peek", "wipe"]);
     expect((await post("/api/vault/wipes", {})).status).toBe(404);
     for (const page of ["/api", "/openapi.json", "/docs", "/api/vault"]) {
       const text = await (await fetch(url + page)).text();
@@ -155,6 +158,11 @@ describe("access with API keys on a running hub", () => {
     expect((await post("/api/forwarder/forward", { target: "db.drop", input: { table: "notes", confirm: "notes" } }, userKey)).body.error).toMatchObject({ code: "FORBIDDEN", actor: "db" });
     expect((await post("/api/forwarder/forward", { target: "vault.wipe" }, userKey)).status).toBe(403);
     expect(await post("/api/forwarder/forward", { target: "vault.peek" }, userKey)).toEqual({ status: 200, body: { principal: { id: "ada", roles: ["user"], via: "key" }, caller: "forwarder" } });
+  });
+
+  it("keeps the verified key from the actors: the principal replaces it (other cookies still pass)", async () => {
+    const res = await fetch(`${url}/api/vault/credential`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${userKey}`, cookie: "theme=dark" }, body: "{}" });
+    expect(await res.json()).toEqual({ authorization: null, cookie: "theme=dark" });
   });
 
   it("checks access at the gateway: no key 401 on an authenticated endpoint, a public one answers, a user key 403 on an admin endpoint", async () => {

@@ -1,4 +1,4 @@
-import { ADMIN_ROLE, DEFAULT_ACCESS, ErrorCode, Header, ProcessEnv, allows, formatAccess, type Access, type Principal } from "../../protocol/index.ts";
+import { ADMIN_ROLE, DEFAULT_ACCESS, ErrorCode, Header, ProcessEnv, SESSION_COOKIE, allows, formatAccess, httpHeader, type Access, type Principal } from "../../protocol/index.ts";
 import { FuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
 import { createPrincipalSigner, readKeyFile, type PrincipalSigner } from "../../security/index.ts";
@@ -37,10 +37,29 @@ export function checkHttpAccess(where: string, access: Access | undefined, princ
   throw new FuseError(ErrorCode.FORBIDDEN, `${where} needs ${formatAccess(required)}; "${principal.id}" holds ${principal.roles.length ? principal.roles.join(", ") : "no role"}`);
 }
 
-/** The bus headers that say who asked: the signed principal and the client's address. */
+const AUTHORIZATION = httpHeader("authorization");
+const API_KEY = httpHeader("x-api-key");
+const COOKIE = httpHeader("cookie");
+const SESSION = new RegExp(`(^|;\\s*)${SESSION_COOKIE}=[^;]*(;\\s*|$)`);
+
+/**
+ * The bus headers that say who asked: the signed principal and the client's address. The
+ * credential the gateway took it from (API key, JWT, session cookie) goes no further: the
+ * principal replaces it, and no actor could replay a caller's key.
+ */
 export function principalHeaders(gate: AccessGate, principal: Principal | undefined, address: string, headers: Record<string, string>): Record<string, string> {
   if (principal && gate.signer) headers[Header.principal] = gate.signer.tokenFor(principal);
   if (address) headers[Header.clientAddress] = address;
+  if (principal && principal.via !== "local") {
+    delete headers[AUTHORIZATION];
+    delete headers[API_KEY];
+    const cookie = headers[COOKIE];
+    if (cookie !== undefined && SESSION.test(cookie)) {
+      const rest = cookie.replace(SESSION, (_m, before: string, after: string) => (before && after ? "; " : "")).trim();
+      if (rest) headers[COOKIE] = rest;
+      else delete headers[COOKIE];
+    }
+  }
   return headers;
 }
 
