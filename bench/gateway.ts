@@ -14,7 +14,7 @@ import { ready, startActorBundle, startBundled, type BenchProcess } from "./lib/
 import { RAW_NATS_AS_FUSE } from "./lib/raw-nats-connection.ts";
 import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
 import type { BenchReport } from "./lib/report.ts";
-import { runRounds, type RoundSystem } from "./lib/rounds.ts";
+import { runRounds, type RoundSystem, type Run } from "./lib/rounds.ts";
 import { settings } from "./lib/settings.ts";
 import { freePort } from "./lib/free-port.ts";
 import { actorEnv, withNatsServer } from "./lib/with-nats.ts";
@@ -154,7 +154,7 @@ export function runGatewayBench(): Promise<BenchReport> {
     const systems = RUN_SYSTEMS.map((s) => roundSystem(s, env, buildDir));
     const describe = (r: LoadResult) => `${r.rps} req/s, p50 ${r.p50_us}µs p99 ${r.p99_us}µs`;
     const runs = await runRounds(systems, { bench: "gateway", describe });
-    return roundsReport(runs, {
+    const report = roundsReport(runs, {
       bench: "gateway",
       settings: { rounds: settings.rounds, seconds: settings.seconds, connections: settings.inflight, pause_s: settings.pauseMs / 1000 },
       systems: RUN_SYSTEMS.map((s) => s.id),
@@ -165,5 +165,21 @@ export function runGatewayBench(): Promise<BenchReport> {
         "authentication: a verified API key or JWT on every request costs < 10% of req/s (with … / without auth ≥ 0.90×)",
       ],
     });
+    if (RUN_SYSTEMS.some((s) => s.id === "fuse-gateway")) report.notes.push(await authCostNote(runs, env, buildDir));
+    return report;
   });
+}
+
+/** The authentication step measured alone, as a share of the time one request takes the Fuse gateway in these rounds. */
+async function authCostNote(runs: Run<LoadResult>[], env: Env, buildDir: string): Promise<string> {
+  const cost = await startBundled("gateway/auth-cost.ts", env, buildDir);
+  try {
+    const us = await cost.waitFor<{ none_us: number; key_us: number; jwt_us: number }>("RESULT", 120_000);
+    const rates = runs.filter((r) => r.system === "fuse-gateway" && !r.failure && r.metrics).map((r) => r.metrics!.rps);
+    const perRequestUs = 1e6 / Math.max(...rates, 1);
+    const share = (x: number) => `${((100 * (x - us.none_us)) / perRequestUs).toFixed(2)}%`;
+    return `authentication alone (one process): none ${us.none_us} µs, API key ${us.key_us} µs, JWT ${us.jwt_us} µs a request; beside ${perRequestUs.toFixed(0)} µs a request of fuse-gateway at its best round, a key adds ${share(us.key_us)} and a JWT ${share(us.jwt_us)}`;
+  } finally {
+    await cost.stop();
+  }
 }

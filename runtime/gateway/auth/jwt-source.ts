@@ -68,11 +68,13 @@ export function createJwtSource(config: JwtConfig, log: Logger): CredentialSourc
     name: "jwt",
     presented: (req) => tokenOf(req) !== undefined,
     authenticate: async (req) => {
-      const token = tokenOf(req);
+      const token = bearerToken(req);
       if (token === undefined) return undefined;
       const now = Date.now();
+      // A token seen lately is a map lookup; only a new one is looked at closer.
       const cached = cache.get(token, now);
       if (cached) return cached;
+      if (!COMPACT_JWS.test(token)) return undefined;
       let payload: JWTPayload;
       try {
         // jose's overloads differ for a key and a key function; both take the same options.
