@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { connect, type NatsConnection, type Status } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,8 @@ import { createHubDir, hubNatsOptions, removeHubDir, startHub, waitFor, type Run
 
 // The hub's nats-server as another local user would try it: with no credential, and with an
 // actor's own identity reaching for what only the admin or another actor may do.
-const ACTORS = { alpha: "worker", beta: "worker" };
+const ACTORS = { alpha: "worker", beta: "worker", gamma: "worker" };
+const config = (actors: string[]) => `gateway:\n  enabled: false\ndiscover: false\nactors:\n${actors.map((a) => `  ${a}: {}\n`).join("")}`;
 
 /** Status errors the server reported to `nc` about refused subscriptions and publishes. */
 function violations(nc: NatsConnection): { operation: string; subject: string }[] {
@@ -36,7 +37,7 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
   const alpha = () => ({ servers: hub.state.natsUrl, authenticator: natsAuthenticator(path.join(credsDir, "alpha.nk")), inboxPrefix: inboxPrefix("alpha") });
 
   beforeAll(async () => {
-    dir = createHubDir({ config: "gateway:\n  enabled: false\n", actors: ACTORS });
+    dir = createHubDir({ config: config(["alpha", "beta"]), actors: ACTORS });
     hub = await startHub(dir);
     credsDir = path.join(dir, ".fuse/nats/creds");
   });
@@ -141,5 +142,21 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
     const logs = readdirSync(logDir).map((f) => readFileSync(path.join(logDir, f), "utf8")).join("\n") + hub.output();
     expect(logs.length).toBeGreaterThan(0);
     for (const seed of seeds) expect(logs).not.toContain(seed);
+  });
+
+  it("gives an actor added while the hub runs an identity of its own, the server reloading without losing JetStream", async () => {
+    writeFileSync(path.join(dir, "config/fuse.yaml"), config(["alpha", "beta", "gamma"]));
+    await waitFor("gamma running", async () => ((await hub.list()).some((a) => a.name === "gamma" && a.status === "running") ? true : undefined), 30_000);
+    expect(await hub.call("gamma.echo", { text: "late" })).toMatchObject({ text: "late" });
+    expect(statSync(path.join(credsDir, "gamma.nk")).mode & 0o777).toBe(0o600);
+    // After the reload the store still answers (a reload that dropped JetStream would not).
+    const nc = await connect(hubNatsOptions(hub.state));
+    try {
+      const kv = await new NatsTransport(nc).keyValue("after-reload");
+      await kv.put("k", new TextEncoder().encode("v"));
+      expect(new TextDecoder().decode((await kv.get("k"))!.value)).toBe("v");
+    } finally {
+      await nc.close();
+    }
   });
 });
