@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { SignJWT } from "jose";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SignJWT, generateKeyPair } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAuthenticator, type Authenticator } from "../../../runtime/gateway/auth/authenticator.ts";
 import type { AuthRequest, CredentialSource } from "../../../runtime/gateway/auth/credential-source.ts";
@@ -98,6 +100,20 @@ describe("authenticator", () => {
     // "alg": "none" is never accepted.
     const none = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from('{"sub":"x","exp":9999999999}').toString("base64url")}.`;
     expect((await refusal(auth, bearer(none))).code).toBe("UNAUTHENTICATED");
+  });
+
+  it("answers 500 INTERNAL, not 401, when the issuer's JWKS cannot be fetched, and does not count it as a failed authentication", async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    const auth = createAuthenticator({ hubDir: dir, auth: { jwt: { jwksUrl: `http://127.0.0.1:${port}/jwks.json`, rolesClaim: "roles", clockToleranceMs: 0 } }, log, rateLimit: { failedAuth: { attempts: 1, perMs: 60_000 } } });
+    const token = await new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: "k" }).setSubject("x").setExpirationTime("5m").sign((await generateKeyPair("ES256")).privateKey);
+    for (let i = 0; i < 2; i++) {
+      const error = await refusal(auth, bearer(token));
+      expect(error.code).toBe("INTERNAL");
+      expect(error.message).toContain("gateway.auth.jwt.jwksUrl");
+    }
   });
 
   it("holds an address after 10 failed authentications by default: 429 with Retry-After even for a right key, while other addresses and requests without a credential pass", async () => {
