@@ -103,9 +103,23 @@ export class NatsTransport implements Transport {
     this.inbox = `${createInbox(inboxPrefixOf(connection))}.`;
     this.receipts = options.receipts ?? false;
     this.events = new NatsEvents(connection, eventSettings(options.events), (subject, body, o) => this.request(subject, body, o));
-    connection.subscribe(`${this.inbox}*`, { callback: (_err, msg) => this.onReply(msg) });
-    if (this.receipts) connection.subscribe(INSTANCE_LOST_SUBJECT, { callback: (_err, msg) => this.onInstanceLost(msg) });
+    // A subscription the server refuses comes back as an error with an empty message, once: it
+    // must not reach the handlers (reading it would stop nats.js's reader and deafen the connection).
+    connection.subscribe(`${this.inbox}*`, { callback: (err, msg) => (err ? this.onInboxRefused() : this.onReply(msg)) });
+    if (this.receipts) connection.subscribe(INSTANCE_LOST_SUBJECT, { callback: (err, msg) => (err ? undefined : this.onInstanceLost(msg)) });
     void this.followStatus();
+  }
+
+  /** Set when this identity may not read its inbox: every request would go unanswered. */
+  private inboxRefused: FuseError | undefined;
+
+  private onInboxRefused(): void {
+    this.inboxRefused = new FuseError(
+      ErrorCode.FORBIDDEN,
+      `this process's bus identity may not read replies on ${this.inbox}*: connect with the inbox prefix of its identity (_INBOX.<name>)`,
+      { details: { inbox: this.inbox } },
+    );
+    this.pending.rejectAll(() => this.inboxRefused);
   }
 
   private onInstanceLost(msg: Msg): void {
@@ -194,6 +208,7 @@ export class NatsTransport implements Transport {
   }
 
   request(subject: string, body: Body, options: RequestOptions): Promise<Reply> {
+    if (this.inboxRefused) return Promise.reject(this.inboxRefused);
     const busy = this.pending.size > 0;
     const { id, promise } = this.pending.add(subject, options.timeoutMs);
     // nats.js writes what was published by the end of the current microtask queue. Calls
@@ -239,7 +254,8 @@ export class NatsTransport implements Transport {
     return new Promise((resolve) => {
       let stall: NodeJS.Timeout | undefined;
       const sub = this.connection.subscribe(inbox, {
-        callback: (_err, msg) => {
+        callback: (err, msg) => {
+          if (err) return finish();
           // The no-responders status is not a reply from anyone.
           if (msg.data.length === 0 && msg.headers?.code === NO_RESPONDERS) return finish();
           replies.push(new ReceivedMessage(msg));
@@ -293,7 +309,9 @@ export class NatsTransport implements Transport {
   ): () => void {
     const sub = this.connection.subscribe(subject, {
       queue: options.queue,
-      callback: (_err, msg) => {
+      callback: (err, msg) => {
+        // Refused by the server (logged by the hub with the identity): nothing to hand on.
+        if (err) return;
         try {
           handler(new ReceivedMessage(msg));
         } catch (error) {

@@ -74,14 +74,18 @@ const JETSTREAM_PUBLISH = ["$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "$KV.>", "$O.>"
  * its micro service answers, the hub's instance-lost notices and the JetStream advisories of
  * the event stream; publish requests to any actor's endpoint but the hub's, events, its own
  * dead letters, discovery requests and what JetStream needs; and answer requests it received.
- * It may not delete or rewrite the hub's event streams.
+ * It may not delete or rewrite the hub's event streams, nor delete their consumers.
  */
 export function busPermissions(identity: BusIdentity, options: PermissionOptions): BusPermissions | undefined {
   if (identity.role === "owner") return undefined;
   const { prefix } = options;
   const name = identity.name;
   const events = [eventStreamName(prefix), deadEventStreamName(prefix)];
-  const publishDeny = events.flatMap((stream) => ["DELETE", "UPDATE", "PURGE", "MSG.DELETE"].map((verb) => `$JS.API.STREAM.${verb}.${stream}`));
+  // Nor may it remove another actor's event subscription (a durable consumer); `fuse events replay` (admin) does.
+  const publishDeny = events.flatMap((stream) => [
+    ...["DELETE", "UPDATE", "PURGE", "MSG.DELETE"].map((verb) => `$JS.API.STREAM.${verb}.${stream}`),
+    `$JS.API.CONSUMER.DELETE.${stream}.>`,
+  ]);
   if (identity.role !== "control") publishDeny.push(`${prefix}.${BuiltinActor.hub}.>`);
   return {
     publish: {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { connect, type NatsConnection, type Status } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, callEndpoint, connectNats, natsAuthenticator } from "../../runtime/bus/index.ts";
-import { ErrorCode, endpointSubject, inboxPrefix } from "../../runtime/protocol/index.ts";
+import { ErrorCode, endpointSubject, eventStreamName, inboxPrefix } from "../../runtime/protocol/index.ts";
 import { createHubDir, hubNatsOptions, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 // The hub's nats-server as another local user would try it: with no credential, and with an
@@ -34,6 +34,7 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
   let dir: string;
   let hub: RunningHub;
   let credsDir: string;
+  const alphaBus = (name: string) => ({ url: hub.state.natsUrl, name, credsFile: path.join(credsDir, "alpha.nk"), inboxPrefix: inboxPrefix("alpha") });
   const alpha = () => ({ servers: hub.state.natsUrl, authenticator: natsAuthenticator(path.join(credsDir, "alpha.nk")), inboxPrefix: inboxPrefix("alpha") });
 
   beforeAll(async () => {
@@ -73,7 +74,7 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
   });
 
   it("refuses hub.shutdown to an actor's identity with FORBIDDEN at once, and the hub keeps running every actor", async () => {
-    const transport = new NatsTransport(await connectNats({ url: hub.state.natsUrl, name: "alpha-as-attacker", credsFile: path.join(credsDir, "alpha.nk"), inboxPrefix: inboxPrefix("alpha") }));
+    const transport = new NatsTransport(await connectNats(alphaBus("alpha-as-attacker")));
     try {
       const began = Date.now();
       const shutdown = callEndpoint(transport, { actor: "hub", endpoint: "shutdown", subject: endpointSubject(hub.state.prefix, "hub", "shutdown") }, {}, { timeoutMs: 10_000, headers: {} });
@@ -114,6 +115,49 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
       expect(refused.map((r) => r.subject).sort()).toEqual([...forbidden].sort());
     } finally {
       await nc.close();
+    }
+  });
+
+  it("refuses an actor's identity to delete the hub's event stream; JetStream otherwise works for it", async () => {
+    const own = new NatsTransport(await connectNats(alphaBus("alpha-kv")));
+    try {
+      const kv = await own.keyValue("alpha-own");
+      await kv.put("k", new TextEncoder().encode("v"));
+      expect((await kv.get("k"))?.revision).toBe(1);
+    } finally {
+      await own.close();
+    }
+    const nc = await connect(alpha());
+    const stream = eventStreamName(hub.state.prefix);
+    try {
+      const jsm = await nc.jetstreamManager();
+      await expect(jsm.streams.delete(stream)).rejects.toMatchObject({ code: "PERMISSIONS_VIOLATION" });
+    } finally {
+      await nc.close();
+    }
+    const admin = await connect(hubNatsOptions(hub.state));
+    try {
+      expect((await (await admin.jetstreamManager()).streams.info(stream)).config.name).toBe(stream);
+    } finally {
+      await admin.close();
+    }
+    const refused = await waitFor("the refusal in hub.log", () => {
+      const found = loggedRefusals(dir).filter((l) => l.subject === `$JS.API.STREAM.DELETE.${stream}`);
+      return found.length ? found : undefined;
+    }, 5000);
+    expect(refused).toEqual([expect.objectContaining({ kind: "publish", identity: "alpha" })]);
+  });
+
+  it("fails calls at once with FORBIDDEN when an identity's connection uses another's inbox", async () => {
+    const transport = new NatsTransport(await connectNats({ ...alphaBus("alpha-wrong-inbox"), inboxPrefix: inboxPrefix("beta") }));
+    try {
+      await transport.flush();
+      const began = Date.now();
+      const call = callEndpoint(transport, { actor: "beta", endpoint: "echo", subject: endpointSubject(hub.state.prefix, "beta", "echo") }, { text: "x" }, { timeoutMs: 10_000, headers: {} });
+      await expect(call).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN, message: expect.stringContaining("may not read replies on _INBOX.beta.") });
+      expect(Date.now() - began).toBeLessThan(1000);
+    } finally {
+      await transport.close();
     }
   });
 

@@ -21,13 +21,14 @@ describe("bus permissions derived from what the hub runs", () => {
     expect(rights.subscribe.allow.some((s) => s.includes("hub") || s === ">" || s === "_INBOX.>")).toBe(false);
   });
 
-  it("lets an actor call any actor but the hub, emit events, write its own dead letters and use JetStream short of the event streams' deletion", () => {
+  it("lets an actor call any actor but the hub, emit events, write its own dead letters and use JetStream short of deleting the event streams or their consumers", () => {
     const rights = busPermissions({ name: "shop", role: "actor" }, { prefix: "app" })!;
     expect(rights.publish.allow).toEqual(expect.arrayContaining(["app.*.*", "app.events.>", "app.events-dead.shop.>", "$SRV.>", "$JS.API.>", "$KV.>", "$O.>"]));
     expect(rights.publish.allow).not.toContain("app.events-dead.>");
     expect(rights.publish.deny).toContain("app.hub.>");
     expect(rights.publish.deny).toEqual(expect.arrayContaining(["$JS.API.STREAM.DELETE.app-events", "$JS.API.STREAM.PURGE.app-events-dead", "$JS.API.STREAM.UPDATE.app-events"]));
-    expect(rights.publish.deny).toHaveLength(9);
+    expect(rights.publish.deny).toContain("$JS.API.CONSUMER.DELETE.app-events.>");
+    expect(rights.publish.deny).toHaveLength(11);
   });
 
   it("lets the gateway (control) call the hub too, with everything else as an actor's", () => {
@@ -35,7 +36,7 @@ describe("bus permissions derived from what the hub runs", () => {
     expect(busRoleOf("shop")).toBe("actor");
     const gateway = busPermissions({ name: "gateway", role: busRoleOf("gateway") }, { prefix: "fuse" })!;
     expect(gateway.publish.deny).not.toContain("fuse.hub.>");
-    expect(gateway.publish.deny).toHaveLength(8);
+    expect(gateway.publish.deny).toHaveLength(10);
     expect(gateway.subscribe.allow[0]).toBe("fuse.gateway.>");
   });
 
