@@ -9,7 +9,7 @@ import { createHubDir, hubNatsOptions, removeHubDir, startHub, waitFor, type Run
 // The hub's nats-server as another local user would try it: with no credential, and with an
 // actor's own identity reaching for what only the admin or another actor may do.
 const ACTORS = { alpha: "worker", beta: "worker", gamma: "worker" };
-const config = (actors: string[]) => `gateway:\n  enabled: false\ndiscover: false\nactors:\n${actors.map((a) => `  ${a}: {}\n`).join("")}`;
+const config = (actors: string[]) => `discover: false\nactors:\n${actors.map((a) => `  ${a}: {}\n`).join("")}`;
 
 /** Status errors the server reported to `nc` about refused subscriptions and publishes. */
 function violations(nc: NatsConnection): { operation: string; subject: string }[] {
@@ -67,7 +67,7 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
       const transport = new NatsTransport(nc);
       const target = { actor: "hub", endpoint: "list" };
       const { actors } = (await callEndpoint(transport, { ...target, subject: endpointSubject(hub.state.prefix, "hub", "list") }, {}, { timeoutMs: 5000, headers: {} })) as { actors: { name: string }[] };
-      expect(actors.map((a) => a.name).sort()).toEqual(["alpha", "beta", "db", "taskmaster"]);
+      expect(actors.map((a) => a.name).sort()).toEqual(["alpha", "beta", "db", "gateway", "taskmaster"]);
     } finally {
       await nc.close();
     }
@@ -87,7 +87,7 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
       await transport.close();
     }
     const actors = await hub.list();
-    expect(actors.filter((a) => a.status === "running")).toHaveLength(4);
+    expect(actors.filter((a) => a.status === "running")).toHaveLength(5);
     expect(hub.process.exitCode).toBeNull();
     expect(hub.output()).not.toContain("hub stopping");
     // The refusal is in the hub's log, naming the identity that tried.
@@ -163,7 +163,7 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
 
   it("keeps seeds in 0600 files of a 0700 folder, one per identity, out of argv, the environment and the logs", async () => {
     const files = readdirSync(credsDir).sort();
-    expect(files).toEqual(["_admin.nk", "_hub.nk", "alpha.nk", "beta.nk", "db.nk", "taskmaster.nk"]);
+    expect(files).toEqual(["_admin.nk", "_hub.nk", "alpha.nk", "beta.nk", "db.nk", "gateway.nk", "taskmaster.nk"]);
     expect(statSync(credsDir).mode & 0o777).toBe(0o700);
     for (const file of files) expect(statSync(path.join(credsDir, file)).mode & 0o777).toBe(0o600);
     const seeds = files.map((f) => readFileSync(path.join(credsDir, f), "utf8").trim());
@@ -172,7 +172,7 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
 
     const actors = await hub.list();
     const pids = actors.flatMap((a) => a.pids);
-    expect(pids).toHaveLength(4);
+    expect(pids).toHaveLength(5);
     for (const pid of pids) {
       const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8");
       const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
@@ -202,5 +202,17 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
     } finally {
       await nc.close();
     }
+  });
+
+  it("lets the gateway relay an admin's call to the hub and the built-ins work within their rights: no refusal but the attacker's", async () => {
+    const post = (target: string, body: unknown) =>
+      fetch(`${hub.state.gatewayUrl!}/api/${target.replace(".", "/")}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const list = await post("hub.list", {});
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { actors: unknown[] }).actors).toHaveLength(6);
+    const echo = await post("beta.echo", { text: "via http" });
+    expect({ status: echo.status, body: await echo.json() }).toMatchObject({ status: 200, body: { text: "via http" } });
+    const others = loggedRefusals(dir).filter((l) => l.kind !== "connect" && l.identity !== "alpha");
+    expect(others).toEqual([]);
   });
 });
