@@ -3,11 +3,11 @@ import { ConfigError } from "../errors/index.ts";
 import { isValidName, kebabName, NAME_RULE, type Access } from "../protocol/index.ts";
 import type { ActorContext } from "./context.ts";
 import type { HttpRoute } from "./http-route.ts";
-import { checkDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
-
-import { checkAccess } from "./endpoint-access.ts";
-export type { DeclaredError };
 import { checkEventSubscriptions, type EventHandler, type EventSubscription } from "./event-subscription.ts";
+import { checkDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
+import { checkAccess } from "./endpoint-access.ts";
+
+export type { DeclaredError };
 
 /** An HTTP route the gateway mounts for an endpoint, e.g. `{ method: "GET", path: "/hello/:name" }`. */
 export type { HttpRoute };

@@ -11,9 +11,9 @@ import { accessText } from "./endpoint-access.ts";
 import { KeyValue } from "./stores/key-value.ts";
 import type { AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
-import { declaredErrorsText } from "./declared-errors.ts";
 import { FuseError, UnavailableError, ValidationError, toFuseError } from "../errors/index.ts";
 import { eventSubscriptionOf } from "./event-subscription.ts";
+import { declaredErrorsText } from "./declared-errors.ts";
 
 const decoder = new TextDecoder();
 
