@@ -83,6 +83,9 @@ describe("errors on the wire", () => {
     [408, DeadlineExceededError, "DEADLINE_EXCEEDED"],
     [405, FuseError, "METHOD_NOT_ALLOWED"],
     [409, FuseError, "CONFLICT"],
+    [401, FuseError, "UNAUTHENTICATED"],
+    [403, FuseError, "FORBIDDEN"],
+    [429, FuseError, "RATE_LIMITED"],
     [413, PayloadTooLargeError, "PAYLOAD_TOO_LARGE"],
     [499, CancelledError, "CANCELLED"],
     [500, HandlerError, "HANDLER_FAILED"],
@@ -95,7 +98,7 @@ describe("errors on the wire", () => {
   });
 
   it("reads another 4xx of a plain micro service as BAD_REQUEST and anything else as HANDLER_FAILED, keeping the status", () => {
-    expect(fromWire("", 401, "no token")).toMatchObject({ code: "BAD_REQUEST", status: 400, details: { status: 401 } });
+    expect(fromWire("", 402, "pay first")).toMatchObject({ code: "BAD_REQUEST", status: 400, details: { status: 402 } });
     expect(fromWire("", 418)).toMatchObject({ code: "BAD_REQUEST", message: "remote error with status 418", details: { status: 418 } });
     expect(fromWire("", 502, "upstream down")).toMatchObject({ code: "HANDLER_FAILED", status: 500, details: { status: 502 } });
     expect(fromWire("not json", Number("abc"))).toMatchObject({ code: "HANDLER_FAILED", message: "remote error with status 500" });
