@@ -13,6 +13,12 @@ export interface ConnectOptions {
   /** How long to keep retrying the first connection, in ms. Default 10 000. */
   connectTimeoutMs?: number;
   /**
+   * Keep retrying while the server refuses the credential, within `connectTimeoutMs`: for a
+   * process whose identity the server may not have loaded yet (an actor added to a running hub).
+   * Otherwise a refusal is final at once: waiting would not change it.
+   */
+  retryRefusedCredential?: boolean;
+  /**
    * Where to warn, once, when this nats.js keeps the private state Fuse reads differently
    * (see nats-internals.ts). Default: a process warning.
    */
@@ -59,12 +65,17 @@ export async function connectNats(options: ConnectOptions): Promise<NatsConnecti
       return connection;
     } catch (error) {
       lastError = error;
+      if (isRefusal(error) && !options.retryRefusedCredential) break;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
   // A server that refuses the credential says "Authorization Violation": named, not a bare timeout.
-  if ((lastError as { code?: string } | undefined)?.code === ErrorCode.AuthorizationViolation) {
+  if (isRefusal(lastError)) {
     throw new UnavailableError(`the bus at ${options.url} refused ${options.credsFile ? `the credential in ${options.credsFile}` : "a connection without a credential"}`, { cause: lastError, code: FuseCode.UNAUTHENTICATED, retryable: false });
   }
   throw new UnavailableError(`cannot connect to the bus at ${options.url}`, { cause: lastError });
+}
+
+function isRefusal(error: unknown): boolean {
+  return (error as { code?: string } | undefined)?.code === ErrorCode.AuthorizationViolation;
 }

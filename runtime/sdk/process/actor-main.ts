@@ -68,6 +68,8 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     credsFile: env[ProcessEnv.natsCreds],
     tls: natsTlsFromEnv(env),
     inboxPrefix: inboxPrefix(actorName),
+    // An actor added to a running hub may connect before the server has reloaded its identity.
+    retryRefusedCredential: true,
   });
   const transport = new NatsTransport(connection, {
     receipts: env[ProcessEnv.receipts] === "1",
