@@ -8,4 +8,4 @@ export { createLogger, LOG_LEVELS, type LogLevel, type Logger, type LoggerOption
 export { createLineFormatter, type LineFormatterOptions } from "./format-line.ts";
 export { openRotatingLog, type RotatingLogOptions } from "./rotating-log.ts";
 export { bundleLogs, type LogBundleOptions, type LogBundleResult } from "./bundle-logs.ts";
-export { neverLog, redactSecrets } from "./redact.ts";
+export { neverLog, redactSecrets, REDACTED_PATHS, REDACTION_CENSOR } from "./redact.ts";

@@ -6,6 +6,7 @@ import type { HttpRoute } from "./http-route.ts";
 import { checkEventSubscriptions, type EventHandler, type EventSubscription } from "./event-subscription.ts";
 import { checkDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
 import { checkAccess } from "./endpoint-access.ts";
+import { checkSensitive } from "./sensitive-fields.ts";
 
 export type { DeclaredError };
 
@@ -43,6 +44,14 @@ export interface EndpointDefinition<TInput extends z.ZodType = z.ZodType, TOutpu
    * else the calling actor, and the HTTP client's address). Default false.
    */
   audit?: boolean;
+  /**
+   * Input fields that must never reach a log line: hidden as `[REDACTED]` in the audit of a
+   * control action and in every line of the handler's `ctx.log` that carries them under their
+   * own names (at its top or up to two levels down, e.g. `{ input }`); a value copied under
+   * another name is not recognised. Dotted into objects; through arrays, each element.
+   * @example sensitive: ["password", "card.number"]
+   */
+  sensitive?: readonly string[];
   handler(input: z.output<TInput>, ctx: ActorContext): Promise<z.input<TOutput>> | z.input<TOutput>;
 }
 
@@ -128,6 +137,7 @@ export function defineActor<const TName extends string, TEndpoints extends Recor
     }
     checkDeclaredErrors(`${where} endpoint "${name}"`, endpoint.errors);
     checkAccess(`${where} endpoint "${name}"`, endpoint.access);
+    checkSensitive(`${where} endpoint "${name}"`, endpoint.sensitive);
   }
   checkEventSubscriptions(definition.name, definition.events);
   Object.defineProperty(definition, ACTOR_MARK, { value: true });

@@ -14,6 +14,7 @@ import { ErrorCode, Header, ProcessEnv, type Principal } from "../protocol/index
 import type { Logger } from "../log/index.ts";
 import type { PrincipalVerifier } from "../security/index.ts";
 import { checkPrincipalAccess } from "./endpoint-access.ts";
+import { hideSensitive, loggerHiding } from "./sensitive-fields.ts";
 import type { Caller } from "./caller.ts";
 import { RequestContext, runInContext, type ActorStores } from "./context.ts";
 import type { AnyEndpoint } from "./define-actor.ts";
@@ -80,9 +81,12 @@ function check<T extends z.ZodType>(schema: T, value: unknown, where: string, co
 export class EndpointRunner {
   readonly stats = new EndpointStats();
   private readonly where: string;
+  /** The root of the handlers' loggers: hides the endpoint's sensitive fields. */
+  private readonly handlerLog: Logger;
 
   constructor(private readonly options: EndpointRunnerOptions) {
     this.where = `${options.actor}.${options.name}`;
+    this.handlerLog = loggerHiding(options.log, options.endpoint.sensitive);
   }
 
   /**
@@ -132,7 +136,7 @@ export class EndpointRunner {
       deadline,
       principal,
       principalToken,
-      rootLog: log,
+      rootLog: this.handlerLog,
       sender,
       stores,
       request,
@@ -167,7 +171,9 @@ export class EndpointRunner {
 
   /** A control action's log line: what was asked and who asked (principal, calling actor, HTTP client). */
   private audit(request: IncomingRequest, input: unknown, principal: Principal | undefined): void {
-    const line: Record<string, unknown> = { endpoint: this.where, input, traceId: request.header(Header.traceId) };
+    const { sensitive } = this.options.endpoint;
+    const shown = sensitive?.length ? hideSensitive(input, sensitive) : input;
+    const line: Record<string, unknown> = { endpoint: this.where, input: shown, traceId: request.header(Header.traceId) };
     if (principal) line.principal = { id: principal.id, via: principal.via, roles: principal.roles };
     const caller = request.header(Header.caller);
     if (caller) line.caller = caller;
