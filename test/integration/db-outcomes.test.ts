@@ -62,14 +62,19 @@ async function streamThroughKill(sqld: SqldHarness, insert: (tag: string, writer
       }
     }
   });
-  await waitFor("200 acknowledged inserts", () => acknowledged() >= 200);
-  const inFlightAtKill = inFlight;
-  process.kill(sqld.pid, "SIGKILL");
-  await sqld.exited;
-  await sqld.revive();
-  const before = acknowledged();
-  await waitFor("200 more acknowledged inserts after the revival", () => acknowledged() >= before + 200, 30_000);
-  stop = true;
+  let inFlightAtKill: number;
+  try {
+    await waitFor("200 acknowledged inserts", () => acknowledged() >= 200);
+    inFlightAtKill = inFlight;
+    process.kill(sqld.pid, "SIGKILL");
+    await sqld.exited;
+    await sqld.revive();
+    const before = acknowledged();
+    await waitFor("200 more acknowledged inserts after the revival", () => acknowledged() >= before + 200, 30_000);
+  } finally {
+    // Also on a failure: writers left running would hammer the next test's database.
+    stop = true;
+  }
   await Promise.all(writers);
   return { outcomes, inFlightAtKill, repeatedAfterUnknown, wrongRows, errors };
 }

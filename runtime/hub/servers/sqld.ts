@@ -40,6 +40,9 @@ export function sqldBinary(): string {
   return binary;
 }
 
+/** How long a started sqld must stay alive after its first answer to count as the one answering. */
+const SETTLE_MS = 100;
+
 async function healthy(url: string): Promise<boolean> {
   try {
     return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok;
@@ -74,6 +77,13 @@ export async function startSqld(options: SqldOptions): Promise<SqldHandle> {
       throw new UnavailableError(`sqld did not answer on ${url} within ${options.readyTimeoutMs ?? 15_000} ms: ${output.slice(-500)}`);
     }
     await new Promise((r) => setTimeout(r, 50));
+  }
+  // A server that answered may be another program that took the port first (a revival on a
+  // port freed a moment ago): ours then fails to bind and exits at once. Trust only an answer
+  // our own process outlives.
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  if (child.exitCode !== null || child.signalCode !== null) {
+    throw new UnavailableError(`sqld exited after ${url} answered: another process holds port ${port}? ${output.slice(-500)}`);
   }
   return {
     url,
