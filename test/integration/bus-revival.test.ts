@@ -44,8 +44,9 @@ describe("the hub's nats-server under supervision", () => {
       return res.status === 503 ? ((await res.json()) as { bus?: string; since?: number }) : undefined;
     }, 5000);
     expect(notReady.bus).toBe("down");
-    const down = stateOf(dir);
-    expect(down.busDownSince).toBeGreaterThan(0);
+    // The gateway may see its connection drop a moment before the hub has written what it saw.
+    const downSince = await waitFor("the state file to say the bus is down", () => stateOf(dir).busDownSince, 5000);
+    expect(downSince).toBeGreaterThan(0);
     const ls = await runCli(dir, ["actors", "ls"]);
     expect(ls.code).toBe(1);
     expect(ls.stderr).toMatch(/the bus of the hub in .* is down since \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ s\); the hub \(pid \d+\) is restarting its nats-server/);
