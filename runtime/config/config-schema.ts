@@ -7,6 +7,7 @@ import { eventConfigSchema } from "./event-config.ts";
 import { busTlsConfigSchema, gatewayTlsConfigSchema } from "./tls-config.ts";
 import { gatewayAuthSchema, rateLimitConfigSchema } from "./gateway-auth-config.ts";
 import { gatewayExposureProblem } from "./gateway-exposure.ts";
+import { webConfigSchema } from "./web-config.ts";
 
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().positive();
@@ -141,6 +142,11 @@ export const configSchema = z.strictObject({
       if (problem) ctx.addIssue({ code: "custom", path: ["host"], message: problem, input: gateway.host });
     })
     .prefault({}),
+  /**
+   * Frontends the gateway serves, by path: `{ "/": "public", "/admin": { dir: "apps/admin/dist", spa: true } }`.
+   * Without a mount at `/`, the hub's `public/` folder is served there when it exists.
+   */
+  web: webConfigSchema.default({}),
   logging: z
     .strictObject({
       level: z.enum(LOG_LEVELS).default("info"),

@@ -26,3 +26,4 @@ export { corsConfigSchema, type CorsConfig } from "./cors-config.ts";
 export { suggest } from "./locate.ts";
 export { isLoopbackHost, gatewayExposureProblem, hasAuthentication, GatewayAuth } from "./gateway-exposure.ts";
 export { gatewayAuthSchema, jwtConfigSchema, rateLimitConfigSchema, JWT_ALGORITHMS, type GatewayAuthConfig, type JwtConfig, type RateLimitConfig } from "./gateway-auth-config.ts";
+export { webConfigSchema, webMountSchema, type WebConfig, type WebMountConfig } from "./web-config.ts";

@@ -20,8 +20,10 @@ export function lineOf(doc: Document, counter: LineCounter, path: readonly Prope
 function unwrap(schema: z.ZodType): z.ZodType {
   let current: z.ZodType = schema;
   for (;;) {
-    const def = (current as unknown as { def: { type: string; innerType?: z.ZodType } }).def;
+    const def = (current as unknown as { def: { type: string; innerType?: z.ZodType; out?: z.ZodType } }).def;
     if (def.innerType && ["default", "prefault", "optional", "nullable"].includes(def.type)) current = def.innerType;
+    // A preprocessed value (a short form turned into an object) is checked by the schema it flows into.
+    else if (def.type === "pipe" && def.out) current = def.out;
     else return current;
   }
 }

@@ -3,6 +3,7 @@ import { ProcessEnv, gatewayContract } from "../protocol/index.ts";
 import { loadConfig } from "../config/index.ts";
 import type { GatewayOptions } from "./gateway-options.ts";
 import { startGateway, type RunningGateway } from "./start-gateway.ts";
+import { webMountsOf } from "./web/web-mounts.ts";
 
 /** Where the gateway actor gets its options when it starts. */
 export type GatewayOptionsSource = Partial<GatewayOptions> | (() => Partial<GatewayOptions>);
@@ -16,7 +17,7 @@ export function gatewayOptionsFromConfig(hubDir: string | undefined, env: NodeJS
   const pinned = Number(env[ProcessEnv.gatewayPort] ?? 0);
   if (!hubDir) return pinned ? { port: pinned } : {};
   const config = loadConfig(hubDir);
-  return { hubDir, ...(config.gateway.tls ? { tls: config.gateway.tls } : {}), ...(config.gateway.cors ? { cors: config.gateway.cors } : {}), port: config.gateway.port || pinned, host: config.gateway.host, rateLimit: config.gateway.rateLimit, ...(config.gateway.auth ? { auth: config.gateway.auth } : {}) };
+  return { hubDir, ...(config.gateway.tls ? { tls: config.gateway.tls } : {}), ...(config.gateway.cors ? { cors: config.gateway.cors } : {}), port: config.gateway.port || pinned, host: config.gateway.host, rateLimit: config.gateway.rateLimit, ...(config.gateway.auth ? { auth: config.gateway.auth } : {}), web: webMountsOf(config.web, hubDir) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CorsConfig, GatewayTlsConfig } from "../config/index.ts";
 import type { GatewayAuthConfig, RateLimitConfig } from "../config/index.ts";
+import type { WebMount } from "./web/web-mounts.ts";
 
 /** How the gateway serves; `config/fuse.yaml` sets `port` and `host`, the rest are built-in defaults. */
 export interface GatewayOptions {
@@ -42,6 +43,8 @@ export interface GatewayOptions {
   tls?: GatewayTlsConfig;
   /** Origins of other sites whose pages may call the gateway (`gateway.cors`). Default: none. */
   cors?: CorsConfig;
+  /** Frontend folders served by path (`web` of fuse.yaml, or the hub's `public/` at `/`). Default: none. */
+  web?: WebMount[];
 }
 
 export const DEFAULT_GATEWAY_OPTIONS = {

@@ -14,6 +14,7 @@ import { SessionStore, createSessionSource } from "./auth/session.ts";
 import { RouteDiscovery } from "./routes/route-discovery.ts";
 import { signerFromEnv, type AccessGate } from "./http/access-gate.ts";
 import type { RouteTable } from "./routes/route-table.ts";
+import { WebFrontends } from "./web/web-mounts.ts";
 
 export interface RunningGateway {
   /** Where the gateway listens, e.g. `http://127.0.0.1:41234`. */
@@ -34,7 +35,9 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   const exposure = gatewayExposureProblem(settings.host, settings.auth);
   if (exposure) throw new ConfigError(`gateway.host ${JSON.stringify(settings.host)}: ${exposure}`, { location: { key: "gateway.host" } });
   const log = ctx.log.child({ mod: "gateway" });
+  const web = new WebFrontends(settings.web ?? []);
   const discovery = new RouteDiscovery({
+    claimOf: (shape) => web.claimOf(shape),
     discover: () => ctx.discover(),
     log,
     intervalMs: settings.discoveryIntervalMs,
@@ -52,13 +55,13 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   const sessions = new SessionStore();
   authenticator.use(createSessionSource(sessions));
   const session = { sessions, authenticate: authenticator.authenticate, required: authenticator.required, secure: Boolean(tls), hubDir, log };
-  const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes }, session });
-  const server = await startHttpServer(app, settings.host, settings.port, { onRefused: refusalLogger(log), tls, cors: createCors(settings.cors) });
+  const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes }, session, web });
+  const server = await startHttpServer(app, settings.host, settings.port, { onRefused: refusalLogger(log), tls, cors: createCors(settings.cors), navigable: (path) => web.navigable(path) });
   url = server.url;
   if (settings.auth === GatewayAuth.none) log.warn({ url, host: settings.host }, "gateway serves every endpoint without authentication (gateway.auth: none)");
   // The first round runs in the background: a request before it ends waits for it (a miss).
   discovery.start();
-  log.info({ url }, "gateway listening");
+  log.info({ url, ...(web.size ? { web: settings.web!.map((m) => `${m.path} ${m.dir}${m.spa ? " (spa)" : ""}`) } : {}) }, "gateway listening");
   return {
     url,
     table: () => discovery.table,

@@ -25,7 +25,7 @@ export const SESSION_COOKIE = "fuse_session";
 export const SessionRoute = {
   /** GET: who is signed in and the CSRF token; POST `{ key }`: sign in; DELETE: sign out. */
   session: "/auth/session",
-  /** GET `/auth/link/<token>`: a one-time link that signs the browser in and redirects to `/`. */
+  /** GET `/auth/link/<token>`: a one-time link that signs the browser in and redirects to the dashboard. */
   link: "/auth/link",
 } as const;
 

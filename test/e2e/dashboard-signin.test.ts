@@ -136,7 +136,7 @@ describe("the dashboard of a hub with API keys, over HTTPS", () => {
     const first = await freshContext();
     const page = await first.newPage();
     await page.goto(link);
-    expect(page.url()).toBe(`${gateway}/`);
+    expect(page.url()).toBe(`${gateway}/dashboard`);
     await page.locator("#signout").waitFor({ state: "visible" });
     expect(await page.locator("#who").textContent()).toMatch(/^local:/);
     expect((await first.cookies()).find((c) => c.name === SESSION_COOKIE)).toMatchObject({ httpOnly: true, sameSite: "Strict", secure: true });

@@ -31,7 +31,7 @@ describe("dashboard", () => {
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await page.goto(hub.state.gatewayUrl!);
+    await page.goto(`${hub.state.gatewayUrl!}/dashboard`);
   });
   afterAll(async () => {
     await browser?.close();

@@ -91,11 +91,11 @@ describe("gateway in a running hub", () => {
     expect(result.valid).toBe(true);
   });
 
-  it("renders readable docs at GET /docs and the dashboard at /", async () => {
+  it("renders readable docs at GET /docs and the dashboard at /dashboard", async () => {
     const docs = await (await fetch(`${url}/docs`)).text();
     expect(docs).toContain("greeter.hello");
     expect(docs).toContain("GET /hello/:name");
-    const dashboard = await fetch(`${url}/`);
+    const dashboard = await fetch(`${url}/dashboard`);
     expect(dashboard.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await dashboard.text()).toContain("/dashboard/app.js");
   });

@@ -1,5 +1,5 @@
 import type { ApiIndex, IndexEndpoint } from "./api-index.ts";
-import { Header } from "../../protocol/index.ts";
+import { DASHBOARD_PATH, Header } from "../../protocol/index.ts";
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -55,7 +55,7 @@ export function renderDocsPage(index: ApiIndex): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}code,pre{font:13px ui-monospace,monospace}pre{background:#f5f5f5;padding:.6em;overflow:auto}table{border-collapse:collapse;margin:.3em 0}td,th{border:1px solid #ddd;padding:.2em .6em;text-align:left}.actor{border-top:2px solid #333;margin-top:2em}.endpoint{margin-left:1em}.problems{background:#fee;border:1px solid #c33;padding:.5em 1em}small{color:#777;font-weight:normal}</style>
 </head><body><h1>Fuse hub — API</h1>
-<p>Every endpoint is <code>POST /api/&lt;actor&gt;/&lt;endpoint&gt;</code> with a JSON body. Errors are JSON: <code>{"error":{"code","message","details"}}</code>. Send <code>${Header.traceId}</code> to continue a trace; every response returns it. Machine-readable: <a href="/openapi.json">/openapi.json</a>, <a href="/api">/api</a>. Dashboard: <a href="/">/</a>.</p>
+<p>Every endpoint is <code>POST /api/&lt;actor&gt;/&lt;endpoint&gt;</code> with a JSON body. Errors are JSON: <code>{"error":{"code","message","details"}}</code>. Send <code>${Header.traceId}</code> to continue a trace; every response returns it. Machine-readable: <a href="/openapi.json">/openapi.json</a>, <a href="/api">/api</a>. Dashboard: <a href="${DASHBOARD_PATH}">${DASHBOARD_PATH}</a>.</p>
 ${problems.length ? `<div class="problems"><h2>Route problems</h2><ul>${problems.map((p) => `<li>${escape(p)}</li>`).join("")}</ul></div>` : ""}
 ${actors || "<p>No actors found on the bus yet.</p>"}
 </body></html>`;

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { DEFAULT_ACCESS, ErrorCode } from "../../protocol/index.ts";
+import { DASHBOARD_PATH, DEFAULT_ACCESS, ErrorCode } from "../../protocol/index.ts";
 import { NotFoundError, toFuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { BusStatus } from "../../sdk/internal.ts";
@@ -16,6 +16,8 @@ import { mountFileRoutes, type FileRoutesOptions } from "./file-routes.ts";
 import { ownMethodsOf } from "./allowed-methods.ts";
 import { SCRIPT_HEADERS, pageHeaders } from "./security-headers.ts";
 import { mountSessionRoutes, type SessionRoutesOptions } from "../session/session-routes.ts";
+import { webHandler } from "../web/web-handler.ts";
+import type { WebFrontends } from "../web/web-mounts.ts";
 
 export interface GatewayAppOptions {
   handlers: EndpointHandlers;
@@ -27,6 +29,8 @@ export interface GatewayAppOptions {
   bus: () => BusStatus;
   /** The dashboard's sign-in routes (`/auth/session`, `/auth/link/<token>`). */
   session?: SessionRoutesOptions;
+  /** Frontend folders (`web` of fuse.yaml, or the hub's `public/`): GETs no gateway route takes. */
+  web?: WebFrontends;
 }
 
 const text = (body: string, type: string, headers: Record<string, string>) => new Response(body, { headers: { "content-type": `${type}; charset=utf-8`, ...headers } });
@@ -67,12 +71,16 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
     const actors = [...discovery.table.actors.values()].filter((a) => a.live).length;
     return jsonResponse(JSON.stringify({ ready: discovery.ready, actors }), discovery.ready ? 200 : 503);
   });
-  app.get("/", () => page(DASHBOARD_PAGE));
+  // The dashboard has a path of its own, so that a frontend may have `/`.
+  if (!options.web?.servesRoot) app.get("/", () => new Response(null, { status: 302, headers: { location: DASHBOARD_PATH, "cache-control": "no-cache" } }));
+  app.get(DASHBOARD_PATH, () => page(DASHBOARD_PAGE));
   app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + DASHBOARD_SCRIPT + TASKS_SCRIPT, "text/javascript", SCRIPT_HEADERS));
   if (options.session) mountSessionRoutes(app, options.session);
   mountFileRoutes(app, { ...options.files, gate: handlers.gate, log });
   const own = ownMethodsOf(app);
-  app.all("*", (c) => handlers.route(c, own));
+  const route = (c: Context) => handlers.route(c, own);
+  const web = options.web;
+  app.all("*", web?.size ? webHandler({ frontends: web, table: () => discovery.table, refreshOnMiss: () => discovery.refreshOnMiss(), route }) : route);
   app.onError((err) => {
     const error = toFuseError(err);
     log.error({ err, code: error.code }, "request failed");

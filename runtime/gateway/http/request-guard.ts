@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import os from "node:os";
-import { ErrorCode } from "../../protocol/index.ts";
+import { DASHBOARD_PATH, ErrorCode } from "../../protocol/index.ts";
 import { FuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
 
@@ -13,6 +13,8 @@ export interface RequestGuardOptions {
   secure?: boolean;
   /** Origins of other sites allowed to call the gateway (`gateway.cors`); none by default. */
   allowedOrigin?: (origin: string) => boolean;
+  /** Further paths a link from another site may open with a GET (a frontend's pages). */
+  navigable?: (path: string) => boolean;
 }
 
 /** Refuses a request by what it says of where it comes from, before any route sees it; undefined lets it through. */
@@ -22,8 +24,18 @@ const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
 const WILDCARDS = new Set(["", "0.0.0.0", "::", "[::]"]);
 // Pages a link on another site may open: HTML that the browser shows, but never lets that site
 // read. Everything else (the API, files, endpoint routes) answers only the gateway's own pages.
-const NAVIGABLE = new Set(["/", "/docs"]);
+const NAVIGABLE = new Set(["/", "/docs", DASHBOARD_PATH]);
 const FOREIGN_SITES = new Set(["cross-site", "same-site"]);
+
+/**
+ * Whether a GET may come from a link on another site: the dashboard and the docs, and a
+ * frontend's page opened as a document (a top-level navigation; its scripts and images, and
+ * any fetch, remain its own origin's alone).
+ */
+function isNavigation(path: string, headers: IncomingHttpHeaders, navigable: ((path: string) => boolean) | undefined): boolean {
+  if (NAVIGABLE.has(path)) return true;
+  return navigable !== undefined && headers["sec-fetch-mode"] === "navigate" && navigable(path);
+}
 
 const bracketed = (address: string) => (address.includes(":") && !address.startsWith("[") ? `[${address}]` : address);
 
@@ -73,7 +85,7 @@ export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
     const origin = headers.origin;
     const site = headers["sec-fetch-site"];
     if (origin === undefined && (site === undefined || !FOREIGN_SITES.has(site))) return undefined;
-    if ((method === "GET" || method === "HEAD") && NAVIGABLE.has(url.split("?", 1)[0]!)) return undefined;
+    if ((method === "GET" || method === "HEAD") && isNavigation(url.split("?", 1)[0]!, headers, options.navigable)) return undefined;
     // A page of an origin gateway.cors lists may call, cross-site as it is; CORS then governs what it reads.
     if (origin !== undefined && options.allowedOrigin?.(origin)) return undefined;
     if (origin !== undefined && !origins.has(origin)) {

@@ -6,12 +6,13 @@ import { createHash } from "node:crypto";
  * always a download, never a page.
  */
 
-const COMMON = {
+export const COMMON_SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   // No other site may embed what the gateway answers (a file as an image or script).
   "cross-origin-resource-policy": "same-origin",
 } as const;
+const COMMON = COMMON_SECURITY_HEADERS;
 
 /** A file downloaded from `/files/<name>`: inert on this origin whatever its type says. */
 export function downloadHeaders(name: string): Record<string, string> {

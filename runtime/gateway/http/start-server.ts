@@ -46,6 +46,8 @@ export interface HttpServerOptions {
   tls?: ServerTls;
   /** CORS for the origins of `gateway.cors`: their pages pass the guard, their preflights are answered. */
   cors?: Cors;
+  /** Paths besides the dashboard and docs that a link from another site may open (a frontend's pages). */
+  navigable?: (path: string) => boolean;
 }
 
 /**
@@ -65,7 +67,7 @@ export function startHttpServer(app: Hono, host: string, port: number, options: 
     // path; a path with them is refused so both always agree on what was asked.
     if (DOT_SEGMENT.test(url)) return void refuse(outgoing, new FuseError(ErrorCode.BAD_REQUEST, "request path must not contain \".\" or \"..\" segments"));
     // The port is known once listening, which comes before any request.
-    guard ??= createRequestGuard({ host, port: (server.address() as AddressInfo).port, secure: Boolean(options.tls), allowedOrigin: options.cors?.allows });
+    guard ??= createRequestGuard({ host, port: (server.address() as AddressInfo).port, secure: Boolean(options.tls), allowedOrigin: options.cors?.allows, navigable: options.navigable });
     const method = incoming.method ?? "GET";
     const refused = guard(method, url, incoming.headers);
     if (refused) {

@@ -12,6 +12,8 @@ export interface RouteDiscoveryOptions {
   missIntervalMs: number;
   /** Called after each round that changed the table. */
   onChange?(table: RouteTable): void;
+  /** Who else claims a route's path shape (a frontend's mount, `web /admin`): a route there is a conflict. */
+  claimOf?(shape: string): string | undefined;
 }
 
 /**
@@ -68,7 +70,7 @@ export class RouteDiscovery {
     this.lastStart = Date.now();
     try {
       const services = await this.options.discover();
-      const next = buildRouteTable(services, this.table);
+      const next = buildRouteTable(services, this.table, this.options.claimOf);
       const changed = next.signature !== this.table.signature;
       this.table = next;
       this.ready = true;

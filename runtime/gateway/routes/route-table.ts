@@ -42,7 +42,7 @@ export interface RouteTable {
 
 /** Paths the gateway serves itself; an endpoint route on them is a conflict with `gateway`. */
 export function isReservedPath(shape: string): boolean {
-  return shape === "/" || shape === "/api" || shape.startsWith("/api/") || ["/openapi.json", "/docs", "/health", "/ready", "/files"].includes(shape) || shape.startsWith("/dashboard/") || shape.startsWith("/files/");
+  return shape === "/" || shape === "/api" || shape.startsWith("/api/") || ["/openapi.json", "/docs", "/health", "/ready", "/files"].includes(shape) || shape === "/dashboard" || shape.startsWith("/dashboard/") || shape.startsWith("/files/");
 }
 
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
@@ -78,9 +78,10 @@ function mount(actors: Map<string, ActorEntry>) {
  * Builds the table from one discovery round and the table before it. Pure: the discovery
  * loop owns the timing. Instances of one actor share its routes; an offline actor's routes
  * still lead to it (so callers get 503) unless a live actor claims the same route; two live
- * claimants are a conflict, and neither is served.
+ * claimants are a conflict, and neither is served; so is a route on the gateway's own paths or
+ * under a frontend's mount (`claimOf`).
  */
-export function buildRouteTable(services: DiscoveredService[], previous: RouteTable = emptyRouteTable()): RouteTable {
+export function buildRouteTable(services: DiscoveredService[], previous: RouteTable = emptyRouteTable(), claimOf: (shape: string) => string | undefined = () => undefined): RouteTable {
   const actors = actorsFrom(services, previous.actors);
   const { claims, invalid } = mount(actors);
   const routes = new Map<string, MountedRoute[]>();
@@ -89,8 +90,10 @@ export function buildRouteTable(services: DiscoveredService[], previous: RouteTa
     const live = entries.filter((e) => actors.get(e.actor)!.live).sort((a, b) => a.target.localeCompare(b.target));
     const serving = live.length ? live : entries.sort((a, b) => a.target.localeCompare(b.target));
     const path = serving[0]!.http!.path;
-    if (isReservedPath(pattern.shape) || serving.length > 1) {
-      const claimants = [...(isReservedPath(pattern.shape) ? ["gateway"] : []), ...serving.map((e) => e.target)];
+    // A frontend serves GET (and HEAD) only: a POST route under its mount is no conflict.
+    const other = isReservedPath(pattern.shape) ? "gateway" : method === "GET" ? claimOf(pattern.shape) : undefined;
+    if (other || serving.length > 1) {
+      const claimants = [...(other ? [other] : []), ...serving.map((e) => e.target)];
       const message = `route ${method} ${path} is claimed by ${claimants.map((c) => `"${c}"`).join(" and ")}; it is not served until only one claims it`;
       conflicts.push({ method, path, claimants, message });
       continue;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Context, Hono } from "hono";
-import { ADMIN_ROLE, ErrorCode, SESSION_COOKIE, SessionRoute, type Principal } from "../../protocol/index.ts";
+import { ADMIN_ROLE, DASHBOARD_PATH, ErrorCode, SESSION_COOKIE, SessionRoute, type Principal } from "../../protocol/index.ts";
 import { FuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
 import { consumeLoginLink } from "../../security/index.ts";
@@ -99,6 +99,6 @@ export function mountSessionRoutes(app: Hono, options: SessionRoutesOptions): vo
     const session = sessions.create({ id: principalId, roles: [ADMIN_ROLE], via: "session" });
     log.info({ principal: principalId, via: "link", address: addressOf(c) }, "dashboard signed in");
     // 303: the browser follows with a GET of the dashboard, and the link leaves no page to reload.
-    return new Response(null, { status: 303, headers: { location: "/", "set-cookie": cookieOf(options, session.id, sessions.ttlSeconds), "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+    return new Response(null, { status: 303, headers: { location: DASHBOARD_PATH, "set-cookie": cookieOf(options, session.id, sessions.ttlSeconds), "cache-control": "no-store", "referrer-policy": "no-referrer" } });
   });
 }
