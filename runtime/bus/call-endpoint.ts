@@ -1,4 +1,4 @@
-import { ErrorCode, Header } from "../protocol/index.ts";
+import { ErrorCode, Header, isPartitionSubject } from "../protocol/index.ts";
 import { FuseError, NotFoundError, UnavailableError, fromWire } from "../errors/index.ts";
 import type { Body, HeaderRecord, Reply, RequestOptions, Transport } from "./transport.ts";
 
@@ -66,6 +66,10 @@ function neverDelivered<T extends FuseError>(error: T): T {
 
 async function explainNoReply(transport: Transport, target: { subject: string; actor: string; endpoint: string }, error: unknown): Promise<never> {
   if (!(error instanceof FuseError) || error.code !== ErrorCode.NO_LIVE_INSTANCE) throw error;
+  // A keyed actor's partition is between owners for a moment (scaling, a lost instance): try again.
+  if (isPartitionSubject(target.subject)) {
+    throw neverDelivered(new UnavailableError(`no instance of actor "${target.actor}" owns the partition of ${target.subject} yet (it is moving)`, { actor: target.actor }));
+  }
   if (await transport.probe(target.actor)) {
     throw neverDelivered(
       new NotFoundError(ErrorCode.ENDPOINT_NOT_FOUND, `actor "${target.actor}" has no endpoint "${target.endpoint}"`, {

@@ -38,7 +38,7 @@ class ReceivedMessage implements Reply, EventMessage {
   readonly data: Uint8Array;
   readonly header: (name: string) => string | undefined;
 
-  constructor(protected readonly msg: Msg) {
+  constructor(readonly msg: Msg) {
     this.data = msg.data;
     this.header = headerReader(msg);
   }
@@ -325,6 +325,15 @@ export class NatsTransport implements Transport {
       },
     });
     return () => sub.unsubscribe();
+  }
+
+  listen(subject: string, handle: (request: IncomingRequest) => void, options: { holder?: string } = {}): () => void {
+    return this.subscribe(subject, (message) => {
+      const msg = (message as ServiceRequest).msg;
+      const request = new ServiceRequest(msg, this.connection);
+      if (msg.reply && options.holder && request.header(Header.receipt)) this.connection.publish(msg.reply, EMPTY, { headers: encodeHeaders({ [Header.receipt]: options.holder }) });
+      handle(request);
+    });
   }
 
   emit(event: OutgoingEvent): Promise<void> {

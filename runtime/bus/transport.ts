@@ -116,6 +116,13 @@ export interface Transport {
     options?: SubscribeOptions,
   ): () => void;
   /**
+   * Calls `handle` for every request on `subject`, outside any micro service and queue group
+   * (a keyed actor's partition subjects, which only their owner listens on). With `holder`
+   * (the instance's service id) a request that asks for a receipt gets one naming it.
+   * Returns the unsubscribe.
+   */
+  listen(subject: string, handle: (request: IncomingRequest) => void, options?: { holder?: string }): () => void;
+  /**
    * Stores an event in the hub's event stream and resolves once it is stored.
    * @throws PAYLOAD_TOO_LARGE at once when the body is above what the bus takes (nothing sent).
    */

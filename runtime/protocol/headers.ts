@@ -4,6 +4,8 @@ export const Header = {
   deadline: "Fuse-Deadline",
   caller: "Fuse-Caller",
   idempotencyKey: "Fuse-Idempotency-Key",
+  /** On a request to a keyed actor: the key (the object) it is for; see keyed.ts. */
+  key: "Fuse-Key",
   /**
    * On a request: asks the instance that takes it for a receipt. On an empty message to the
    * request's reply subject, before the reply: the receipt, naming the instance (its service id).

@@ -38,6 +38,8 @@ export interface ActorContext {
   readonly principal: Principal | undefined;
   /** The request's idempotency key (`Fuse-Idempotency-Key`), when the caller gave one. */
   readonly idempotencyKey: string | undefined;
+  /** The key a request to a keyed actor is for (`Fuse-Key`); undefined for other actors. */
+  readonly key: string | undefined;
   /** Epoch ms after which nobody waits for this request's reply; undefined outside requests. */
   readonly deadline: number | undefined;
   /** Ms left until the deadline (Infinity when there is none). */
@@ -172,6 +174,8 @@ export interface ContextInit {
   traceId?: string;
   caller?: string;
   idempotencyKey?: string;
+  /** `Fuse-Key`: the key of a request to a keyed actor. */
+  key?: string;
   deadline?: number;
   /** The verified principal and the token it came in, carried onward by calls. */
   principal?: Principal;
@@ -190,6 +194,7 @@ export class RequestContext implements ActorContext {
   readonly traceId: string;
   readonly caller: string | undefined;
   readonly idempotencyKey: string | undefined;
+  readonly key: string | undefined;
   readonly deadline: number | undefined;
   readonly principal: Principal | undefined;
   /** The `Fuse-Principal` token as received, sent on with every call made from this context. */
@@ -208,6 +213,7 @@ export class RequestContext implements ActorContext {
     this.traceId = init.traceId ?? newTraceId();
     this.caller = init.caller;
     this.idempotencyKey = init.idempotencyKey;
+    this.key = init.key;
     this.deadline = init.deadline;
     this.principal = init.principal;
     this.principalToken = init.principalToken;

@@ -7,6 +7,7 @@ import { checkEventSubscriptions, type EventHandler, type EventSubscription } fr
 import { checkDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
 import { checkAccess } from "./endpoint-access.ts";
 import { checkSensitive } from "./sensitive-fields.ts";
+import { checkKeyed, type AnyKeyedOptions, type KeyedContext, type KeyedOptions } from "./keyed/keyed-options.ts";
 
 export type { DeclaredError };
 
@@ -78,6 +79,13 @@ export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> 
    * the handler resolves and delivered again after a throw or a crash.
    */
   events?: Record<string, EventHandler | EventSubscription>;
+  /**
+   * Makes the actor keyed (a virtual actor, as Orleans grains and Dapr actors): every request
+   * names a key, one turn runs at a time per key across all instances, and `ctx.state` holds
+   * the key's state, loaded on first use and stored before each reply. See `KeyedOptions`.
+   * @example keyed: { state: z.object({ items: z.array(z.string()) }), initial: { items: [] } }
+   */
+  keyed?: AnyKeyedOptions;
   /** Runs once per instance before it serves. */
   start?(ctx: ActorContext): Promise<void> | void;
   /** Runs once per instance after it stopped serving and drained. */
@@ -85,6 +93,10 @@ export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> 
 }
 
 export type AnyActor = ActorDefinition<Record<string, AnyEndpoint>>;
+
+/** An endpoint of a keyed actor written inline in `defineActor`: its handler's `ctx` has the key and the typed state. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KeyedEndpoint<TState> = Omit<AnyEndpoint, "handler"> & { handler(input: any, ctx: KeyedContext<TState>): unknown };
 
 const ACTOR_MARK = Symbol.for("fuse.actor");
 
@@ -116,6 +128,12 @@ export function defineEndpoint<TInput extends z.ZodType, TOutput extends z.ZodTy
  *   endpoints: { hello: defineEndpoint({ input, output, handler }) },
  * });
  */
+export function defineActor<const TName extends string, TStateSchema extends z.ZodType, TEndpoints extends Record<string, KeyedEndpoint<z.output<TStateSchema>>>>(
+  definition: ActorDefinition<TEndpoints, TName> & { keyed: KeyedOptions<TStateSchema> },
+): ActorDefinition<TEndpoints, TName> & { keyed: KeyedOptions<TStateSchema> };
+export function defineActor<const TName extends string, TEndpoints extends Record<string, AnyEndpoint>>(
+  definition: ActorDefinition<TEndpoints, TName>,
+): ActorDefinition<TEndpoints, TName>;
 export function defineActor<const TName extends string, TEndpoints extends Record<string, AnyEndpoint>>(
   definition: ActorDefinition<TEndpoints, TName>,
 ): ActorDefinition<TEndpoints, TName> {
@@ -140,6 +158,7 @@ export function defineActor<const TName extends string, TEndpoints extends Recor
     checkSensitive(`${where} endpoint "${name}"`, endpoint.sensitive);
   }
   checkEventSubscriptions(definition.name, definition.events);
+  checkKeyed(where, definition.keyed);
   Object.defineProperty(definition, ACTOR_MARK, { value: true });
   return definition;
 }

@@ -133,6 +133,7 @@ export class EndpointRunner {
       traceId: request.header(Header.traceId),
       caller: request.header(Header.caller),
       idempotencyKey: request.header(Header.idempotencyKey),
+      key: request.header(Header.key),
       deadline,
       principal,
       principalToken,

@@ -20,6 +20,8 @@ export {
   type HttpRoute,
 } from "./define-actor.ts";
 export { currentContext, type ActorContext, type Offload } from "./context.ts";
+export type { KeyedContext, KeyedOptions, ReminderSchedule, ReminderFiring, ReminderHandler } from "./keyed/keyed-options.ts";
+export type { KeyedEndpoint } from "./define-actor.ts";
 export type { KeyValue, KvEntry, ChangeOptions } from "./stores/key-value.ts";
 export type { Files, FileData } from "./stores/files.ts";
 export type { ObjectInfo as FileInfo, BusStatus } from "../bus/index.ts";

@@ -14,6 +14,7 @@ import { EndpointRunner } from "./endpoint-runner.ts";
 import { FuseError, UnavailableError, ValidationError, toFuseError } from "../errors/index.ts";
 import { eventSubscriptionOf } from "./event-subscription.ts";
 import { declaredErrorsText } from "./declared-errors.ts";
+import { KeyedHost } from "./keyed/keyed-host.ts";
 
 const decoder = new TextDecoder();
 
@@ -87,6 +88,8 @@ export interface StartActorOptions {
   log?: Logger;
   /** Longest wait for requests in flight when stopping, in ms. Default 10 000. */
   drainTimeoutMs?: number;
+  /** A keyed actor's partition lease, in ms. Default 3 000. */
+  keyedLeaseMs?: number;
   /** The database behind `ctx.db`. Default: none (ctx.db then says so when used). */
   db?: DatabaseOptions;
   /**
@@ -143,11 +146,14 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   };
   const lifecycleContext = () => new RequestContext({ actor: definition.name, instance, rootLog: log, sender, stores });
 
+  const keyed = definition.keyed
+    ? new KeyedHost({ definition: { ...definition, keyed: definition.keyed }, transport: options.transport, prefix, instance, log, leaseMs: options.keyedLeaseMs, contextOf: (key) => new RequestContext({ actor: definition.name, instance, rootLog: log, sender, stores, key }) })
+    : undefined;
   let idle: (() => void) | undefined;
   const runners = new Map(
     Object.entries(definition.endpoints).map(([name, endpoint]) => [
       name,
-      new EndpointRunner({ actor: definition.name, instance, name, endpoint, log, sender, stores, principals: options.principals, onIdle: () => idle?.() }),
+      new EndpointRunner({ actor: definition.name, instance, name, endpoint: keyed ? keyed.wrap(name, endpoint) : endpoint, log, sender, stores, principals: options.principals, onIdle: () => idle?.() }),
     ]),
   );
   const inflight = () => [...runners.values()].reduce((n, r) => n + r.stats.inflight, 0);
@@ -163,10 +169,12 @@ export async function startActor(definition: AnyActor, options: StartActorOption
       name,
       subject: endpointSubject(prefix, definition.name, name),
       metadata: endpointMetadata(definition.endpoints[name]!),
-      handle: (request) => runner.handle(request),
+      // A keyed request on the plain subject goes to its partition's owner, which alone runs it.
+      handle: keyed ? (request) => keyed.forward(name, request) : (request) => runner.handle(request),
     })),
     statsOf: (name) => runners.get(name)?.stats.toJSON(),
   });
+  await keyed?.start(service.id, (name, request) => runners.get(name)!.handle(request));
 
   const consumers = await subscribeEvents(definition, options.transport, prefix, log, (event) =>
     new RequestContext({
@@ -189,6 +197,8 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     // Events taken but not started go back to the stream for another instance; those running finish.
     const eventsDrained = Promise.all(consumers.map((c) => c.stop(options.drainTimeoutMs ?? 10_000)));
     await service.stop();
+    // Gives the partitions back once their turns are done, so other instances take them at once.
+    await keyed?.stop();
     if (inflight() > 0) {
       await new Promise<void>((resolve) => {
         idle = resolve;

@@ -6,6 +6,7 @@ import {
   type EventMessage,
   type GatherOptions,
   type HeaderRecord,
+  type IncomingRequest,
   type KeyValueBucket,
   type KeyValueOptions,
   type ObjectBucket,
@@ -180,6 +181,12 @@ export class InProcessTransport implements Transport {
       const target = direct[this.turn++ % direct.length]!;
       queueMicrotask(() => target.spec.handle({ subject, data: message.data, header: message.header, respond: () => {} }));
     }
+  }
+
+  listen(subject: string, handle: (request: IncomingRequest) => void): () => void {
+    const entry = { service: `listen-${++serviceSeq}`, spec: { name: subject, subject, metadata: {}, handle } };
+    this.endpoints.set(subject, [...(this.endpoints.get(subject) ?? []), entry]);
+    return () => this.endpoints.set(subject, (this.endpoints.get(subject) ?? []).filter((e) => e !== entry));
   }
 
   subscribe(subject: string, handler: (message: EventMessage) => void, options: SubscribeOptions = {}): () => void {
