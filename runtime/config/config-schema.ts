@@ -34,6 +34,16 @@ export const autoscaleConfigSchema = z.strictObject({
   downCooldownMs: ms.default(30_000),
 });
 
+/** An actor's circuit breakers: see `CircuitOptions` in the SDK for each field's default. */
+export const circuitConfigSchema = z.strictObject({
+  errorRate: z.number().gt(0).max(1).optional(),
+  timeoutRate: z.number().gt(0).max(1).optional(),
+  windowMs: z.number().int().min(1).optional(),
+  minRequests: z.number().int().min(1).optional(),
+  openMs: z.number().int().min(1).optional(),
+  probes: z.number().int().min(1).optional(),
+});
+
 export const actorConfigSchema = z.strictObject({
   /** Module path relative to the hub folder. Default: `actors/<name>/index.ts`. */
   module: z.string().min(1).optional(),
@@ -43,6 +53,8 @@ export const actorConfigSchema = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   /** Let the load decide the number of instances, between min and max. */
   autoscale: autoscaleConfigSchema.optional(),
+  /** A circuit breaker on every call this actor makes, per target endpoint (a call may override it or say `circuit: false`). */
+  circuit: circuitConfigSchema.optional(),
 });
 
 export const scheduleConfigSchema = z

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors/index.ts";
-import { isValidName } from "../protocol/index.ts";
+import { ProcessEnv, isValidName } from "../protocol/index.ts";
 import type { AutoscaleConfig, FuseConfig } from "./config-schema.ts";
 
 /** An actor the hub runs: where its module is and how many processes it gets. */
@@ -56,7 +56,7 @@ export function resolveActors(config: FuseConfig, hubDir: string, file = "config
       });
     }
     const instances = settings.autoscale ? Math.max(settings.autoscale.min, Math.min(settings.instances, settings.autoscale.max)) : settings.instances;
-    plans.set(name, { name, module, instances, env: settings.env, builtin: false, ...(settings.autoscale ? { autoscale: settings.autoscale } : {}) });
+    plans.set(name, { name, module, instances, env: withCircuit(settings.env, settings.circuit), builtin: false, ...(settings.autoscale ? { autoscale: settings.autoscale } : {}) });
   }
   for (const [name, p] of Object.entries(config.processes)) {
     if (plans.has(name)) {
@@ -75,4 +75,9 @@ export function resolveActors(config: FuseConfig, hubDir: string, file = "config
     });
   }
   return [...plans.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The actor's circuit settings ride in its environment, so a change restarts it like any env change. */
+function withCircuit(env: Record<string, string>, circuit: object | undefined): Record<string, string> {
+  return circuit ? { ...env, [ProcessEnv.circuit]: JSON.stringify(circuit) } : env;
 }

@@ -67,6 +67,8 @@ const REBUILD: Record<string, Rebuild> = {
   [ErrorCode.DESTRUCTIVE_CHANGE_REFUSED]: (b, o) => new MigrationRefusedError(b.message, o),
   [ErrorCode.PAYLOAD_TOO_LARGE]: (b, o) => new PayloadTooLargeError(b.message, o),
   [ErrorCode.OUTCOME_UNKNOWN]: (b, o) => new OutcomeUnknownError(b.message, o),
+  [ErrorCode.CIRCUIT_OPEN]: (b, o) => new UnavailableError(b.message, { ...o, code: b.code }),
+  [ErrorCode.OVERLOADED]: (b, o) => new UnavailableError(b.message, { ...o, code: b.code }),
 };
 
 /**

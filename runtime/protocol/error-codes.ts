@@ -41,6 +41,16 @@ export const ErrorCode = {
    * have been applied. Not retryable as such; repeat it only if it is idempotent.
    */
   OUTCOME_UNKNOWN: "OUTCOME_UNKNOWN",
+  /**
+   * The caller's circuit breaker to the target endpoint is open after too many failures: the
+   * call was not sent. Retryable; `details.retryAfterMs` says when the circuit half-opens.
+   */
+  CIRCUIT_OPEN: "CIRCUIT_OPEN",
+  /**
+   * The endpoint's bulkhead is full on the instance that got the request (its concurrent runs
+   * and its queue): refused before the handler ran. Retryable.
+   */
+  OVERLOADED: "OVERLOADED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -72,6 +82,8 @@ const STATUS: Record<ErrorCode, number> = {
   // 500, not 502/503/504: generic retry policies (SDKs, proxies) repeat those three even for
   // POSTs, which is exactly what must not happen to a write that may have been applied.
   OUTCOME_UNKNOWN: 500,
+  CIRCUIT_OPEN: 503,
+  OVERLOADED: 503,
 };
 
 export function isErrorCode(value: unknown): value is ErrorCode {

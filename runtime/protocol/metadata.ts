@@ -21,6 +21,13 @@ export const EndpointMeta = {
    * `internal` or `roles:admin,ops`. Absent means `authenticated`.
    */
   access: "fuse.access",
+  /**
+   * Present when the endpoint stores its replies by idempotency key: how long, in ms, a reply
+   * is kept (`defineEndpoint({ idempotent: { ttl } })`).
+   */
+  idempotent: "fuse.idempotent",
+  /** Present when the endpoint has a bulkhead: `{"concurrency":4,"queue":16}` as JSON text. */
+  bulkhead: "fuse.bulkhead",
 } as const;
 
 export const ServiceMeta = {

@@ -27,6 +27,8 @@ export const ProcessEnv = {
   gatewayPort: "FUSE_GATEWAY_PORT",
   /** "1": requests ask for receipts, so a dead instance's requests fail at once (bus.receipts). */
   receipts: "FUSE_RECEIPTS",
+  /** JSON of the actor's `circuit` settings (config): a breaker on each of its calls, per target. */
+  circuit: "FUSE_CIRCUIT",
   /** JSON of the hub's `events` settings the actors' subscriptions follow (maxDeliver, backoffMs, ackWaitMs…). */
   events: "FUSE_EVENTS",
   /** With `bus.tls`: the CA file (PEM) the bus's certificate must chain to. */

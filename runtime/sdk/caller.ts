@@ -3,9 +3,10 @@ import { callEndpoint, notDelivered, requestEndpoint, type HeaderRecord, type Re
 import { DeadlineExceededError, FuseError, ValidationError, toFuseError } from "../errors/index.ts";
 import { ErrorCode, Header, actorKeyProblem, endpointSubject, keyedSubjectOf, newTraceId, parseTarget, type Target } from "../protocol/index.ts";
 import { marksCrossing } from "./stack.ts";
+import { Circuits, type GuardOptions } from "./resilience/circuits.ts";
 
 /** Options of `ctx.call`. */
-export interface CallOptions {
+export interface CallOptions extends GuardOptions {
   /** Ms to wait for a reply, bounded by the caller's own deadline. Default 10 000. */
   timeout?: number;
   /**
@@ -136,6 +137,8 @@ interface PreparedCall {
 
 /** Sends calls, fire-and-forget messages and events for one actor (or client) on a transport. */
 export class Caller {
+  /** Circuit breakers per target; the actor's defaults come from its config (`circuit`). */
+  circuits = new Circuits();
   // Parsed once per distinct target: calls repeat the same few targets.
   private readonly targets = new Map<string, Target & { subject: string }>();
 
@@ -162,6 +165,8 @@ export class Caller {
    * stays an async function so that V8's async stack traces can show the caller's frames.
    */
   async call(scope: CallScope, target: string, input: unknown, options?: CallOptions): Promise<unknown> {
+    // Breaker and fallback wrap the whole call, its retries included: one call, one outcome.
+    if (this.circuits.guards(options)) return this.circuits.guard(target, options, () => this.call(scope, target, input, { ...options, circuit: false, fallback: undefined }));
     if (options?.key !== undefined) return this.callKeyed(scope, target, input, options);
     const parsed = this.resolve(target, "call");
     const deadline = Math.min(Date.now() + (options?.timeout ?? DEFAULT_TIMEOUT_MS), scope.deadline ?? Infinity);

@@ -8,6 +8,7 @@ import { checkDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
 import { checkAccess } from "./endpoint-access.ts";
 import { checkSensitive } from "./sensitive-fields.ts";
 import { checkKeyed, type AnyKeyedOptions, type KeyedContext, type KeyedOptions } from "./keyed/keyed-options.ts";
+import { checkEndpointGuards } from "./resilience/check-guards.ts";
 
 export type { DeclaredError };
 
@@ -53,6 +54,23 @@ export interface EndpointDefinition<TInput extends z.ZodType = z.ZodType, TOutpu
    * @example sensitive: ["password", "card.number"]
    */
   sensitive?: readonly string[];
+  /**
+   * Replies stored by idempotency key (`Fuse-Idempotency-Key`; HTTP clients send
+   * `Idempotency-Key`) for `ttl` ms: a repeat gets the first reply without the handler running
+   * again, one that arrives while the first still runs (on any instance) waits for it, and the
+   * same key with another input is CONFLICT. Kept: outputs and the errors the handler ended
+   * with; not kept: retryable errors, deadlines, cancels. Requests without a key run as usual.
+   * @example idempotent: { ttl: 24 * 3_600_000 }
+   */
+  idempotent?: { ttl: number };
+  /**
+   * Bulkhead: at most this many handler runs at once on each instance; with `queue`, that many
+   * more wait their turn; every further request is OVERLOADED (503, retryable) at once.
+   * Default: no limit.
+   */
+  concurrency?: number;
+  /** Requests waiting for a free run when `concurrency` are running. Default 0. */
+  queue?: number;
   handler(input: z.output<TInput>, ctx: ActorContext): Promise<z.input<TOutput>> | z.input<TOutput>;
 }
 
@@ -156,6 +174,7 @@ export function defineActor<const TName extends string, TEndpoints extends Recor
     checkDeclaredErrors(`${where} endpoint "${name}"`, endpoint.errors);
     checkAccess(`${where} endpoint "${name}"`, endpoint.access);
     checkSensitive(`${where} endpoint "${name}"`, endpoint.sensitive);
+    checkEndpointGuards(`${where} endpoint "${name}"`, endpoint);
   }
   checkEventSubscriptions(definition.name, definition.events);
   checkKeyed(where, definition.keyed);

@@ -226,7 +226,8 @@ export class EndpointRunner {
     this.stats.errors++;
     this.stats.lastError = error.code;
     const traceId = request.header(Header.traceId);
-    if (!(thrown instanceof FuseError) || error.status >= 500) {
+    // A bulkhead or circuit that refused is the instance protecting itself, not a fault: warn, no stack.
+    if (!(thrown instanceof FuseError) || (error.status >= 500 && error.code !== ErrorCode.OVERLOADED && error.code !== ErrorCode.CIRCUIT_OPEN)) {
       this.options.log.error({ err: thrown, code: error.code, traceId, endpoint: this.options.name }, "handler failed");
     } else {
       // A refusal (4xx) is the answer the request deserved, not a fault: no stack, and the

@@ -15,6 +15,9 @@ import { FuseError, UnavailableError, ValidationError, toFuseError } from "../er
 import { eventSubscriptionOf } from "./event-subscription.ts";
 import { declaredErrorsText } from "./declared-errors.ts";
 import { KeyedHost } from "./keyed/keyed-host.ts";
+import { ActorGuards, guardMetadata } from "./resilience/endpoint-guards.ts";
+import { Circuits } from "./resilience/circuits.ts";
+import type { CircuitOptions } from "./resilience/circuit-breaker.ts";
 
 const decoder = new TextDecoder();
 
@@ -97,6 +100,8 @@ export interface StartActorOptions {
    * request that carries a principal is refused UNAUTHENTICATED.
    */
   principals?: PrincipalVerifier;
+  /** A circuit breaker on every call the actor makes, per target (the config's `circuit`). */
+  circuit?: CircuitOptions;
 }
 
 export interface RunningActor {
@@ -127,7 +132,7 @@ function endpointMetadata(endpoint: AnyActor["endpoints"][string]): Record<strin
   if (errors) meta[EndpointMeta.errors] = errors;
   const access = accessText(endpoint.access);
   if (access) meta[EndpointMeta.access] = access;
-  return meta;
+  return { ...meta, ...guardMetadata(endpoint) };
 }
 
 /**
@@ -139,6 +144,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   const instance = options.instance ?? 0;
   const log = options.log ?? createLogger({ actor: definition.name, instance });
   const sender = new Caller(options.transport, prefix, definition.name);
+  sender.circuits = new Circuits(options.circuit, log);
   const stores: ActorStores = {
     kv: new KeyValue((bucket, o) => options.transport.keyValue(bucket, o), `${prefix}-kv`),
     files: new Files((bucket) => options.transport.objects(bucket), `${prefix}-files`),
@@ -150,10 +156,11 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     ? new KeyedHost({ definition: { ...definition, keyed: definition.keyed }, transport: options.transport, prefix, instance, log, leaseMs: options.keyedLeaseMs, contextOf: (key) => new RequestContext({ actor: definition.name, instance, rootLog: log, sender, stores, key }) })
     : undefined;
   let idle: (() => void) | undefined;
+  const guards = new ActorGuards(definition, { transport: options.transport, prefix, log });
   const runners = new Map(
-    Object.entries(definition.endpoints).map(([name, endpoint]) => [
+    Object.keys(definition.endpoints).map((name) => [
       name,
-      new EndpointRunner({ actor: definition.name, instance, name, endpoint: keyed ? keyed.wrap(name, endpoint) : endpoint, log, sender, stores, principals: options.principals, onIdle: () => idle?.() }),
+      new EndpointRunner({ actor: definition.name, instance, name, endpoint: keyed ? keyed.wrap(name, guards.endpoint(name)) : guards.endpoint(name), log, sender, stores, principals: options.principals, onIdle: () => idle?.() }),
     ]),
   );
   const inflight = () => [...runners.values()].reduce((n, r) => n + r.stats.inflight, 0);
@@ -172,8 +179,9 @@ export async function startActor(definition: AnyActor, options: StartActorOption
       // A keyed request on the plain subject goes to its partition's owner, which alone runs it.
       handle: keyed ? (request) => keyed.forward(name, request) : (request) => runner.handle(request),
     })),
-    statsOf: (name) => runners.get(name)?.stats.toJSON(),
+    statsOf: (name) => runners.has(name) ? { ...runners.get(name)!.stats.toJSON(), ...guards.stats(name), circuits: sender.circuits.report() } : undefined,
   });
+  guards.servedAs(service.id);
   await keyed?.start(service.id, (name, request) => runners.get(name)!.handle(request));
 
   const consumers = await subscribeEvents(definition, options.transport, prefix, log, (event) =>

@@ -10,6 +10,7 @@ import { createLogger, type LogLevel } from "../../log/index.ts";
 import { DEFAULT_PREFIX, ProcessEnv, STATUS_FD, inboxPrefix } from "../../protocol/index.ts";
 import { isActorDefinition, type AnyActor } from "../define-actor.ts";
 import { startActor, type RunningActor } from "../start-actor.ts";
+import type { CircuitOptions } from "../resilience/circuit-breaker.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
 import { createPrincipalVerifier, readKeyFile } from "../../security/index.ts";
 import { stopOffloadPool } from "../offload/offload.ts";
@@ -83,6 +84,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     drainTimeoutMs: Number(env[ProcessEnv.drainMs] ?? 10_000),
     db: { url: env[ProcessEnv.dbUrl], hubDir: env[ProcessEnv.hubDir] },
     principals: principalVerifier(),
+    circuit: circuitFromEnv(env[ProcessEnv.circuit]),
   });
   const actor = running;
   // Ready means reachable: the server has the subscriptions before the hub routes to this
@@ -127,4 +129,9 @@ export function runActorProcess(load: ModuleLoader, modulePath: string): void {
     watchdog?.report({ type: "fatal", code: error.code, message: error.message });
     process.exit(1);
   });
+}
+
+/** The actor's `circuit` config, which the hub validated before it put it in the environment. */
+function circuitFromEnv(text: string | undefined): CircuitOptions | undefined {
+  return text ? (JSON.parse(text) as CircuitOptions) : undefined;
 }
