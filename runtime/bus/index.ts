@@ -31,3 +31,4 @@ export { DEFAULT_EVENT_SETTINGS, afterFailure, eventSettings, parseEventSettings
 export { DEFAULT_EVENT_CONCURRENCY, type DeliveredEvent, type EventConsumer, type EventConsumerSpec, type EventStart, type OutgoingEvent } from "./events/event-types.ts";
 export { deadLetter } from "./events/dead-letter.ts";
 export { EventAdmin, type EventsOverview, type EventStreamSummary, type EventSubscriptionSummary, type TailedEvent } from "./events/event-admin.ts";
+export type { EventFollow, EventFollowSpec, FollowedEvent } from "./events/event-follow.ts";

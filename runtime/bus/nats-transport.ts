@@ -7,6 +7,8 @@ import { openKeyValue, openObjects } from "./nats-stores.ts";
 import { NatsEvents } from "./events/nats-events.ts";
 import { eventSettings, type EventSettings } from "./events/event-settings.ts";
 import type { EventConsumer, EventConsumerSpec, OutgoingEvent } from "./events/event-types.ts";
+import type { EventFollow, EventFollowSpec } from "./events/event-follow.ts";
+import { followNatsEvents } from "./events/nats-event-follow.ts";
 import { payloadTooLarge } from "./payload-limit.ts";
 import { PendingRequests } from "./pending-requests.ts";
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
@@ -342,6 +344,10 @@ export class NatsTransport implements Transport {
 
   consumeEvents(spec: EventConsumerSpec): Promise<EventConsumer> {
     return this.events.consume(spec);
+  }
+
+  followEvents(spec: EventFollowSpec): Promise<EventFollow> {
+    return followNatsEvents(this.connection, spec);
   }
 
   /** Makes the hub's event streams, or brings their retention to the settings (the hub does this at start). */

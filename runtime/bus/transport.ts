@@ -80,6 +80,7 @@ export interface SubscribeOptions {
 
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
 import type { EventConsumer, EventConsumerSpec, OutgoingEvent } from "./events/event-types.ts";
+import type { EventFollow, EventFollowSpec } from "./events/event-follow.ts";
 
 /** The state of a process's connection to the bus. */
 export interface BusStatus {
@@ -129,6 +130,12 @@ export interface Transport {
   emit(event: OutgoingEvent): Promise<void>;
   /** Subscribes one instance of an actor to a topic through the actor's durable subscription. */
   consumeEvents(spec: EventConsumerSpec): Promise<EventConsumer>;
+  /**
+   * Follows a topic's stored events in order, from `afterSeq` or from now, without a durable
+   * subscription (live views such as the gateway's `/events/<topic>`). Resolves once following.
+   * @throws NOT_FOUND when the hub's event stream does not exist.
+   */
+  followEvents(spec: EventFollowSpec): Promise<EventFollow>;
   /** Whether any instance of the actor answers a `$SRV.PING`. */
   probe(actor: string): Promise<boolean>;
   /** Whether the connection to the bus is up now, and since when (epoch ms) it is up or down. */

@@ -37,6 +37,10 @@ export interface GatewayOptions {
   missIntervalMs: number;
   /** Requests in flight above which new ones get 503 at once. Default 10 000. */
   maxInflight: number;
+  /** Bytes of events queued for one `/events/<topic>` client beyond which it is dropped as too slow. Default 1 MiB. */
+  eventBufferBytes: number;
+  /** Ms between keep-alive comments on `/events/<topic>` streams. Default 15 000. */
+  eventKeepAliveMs: number;
   /** The hub folder: where `gateway.tls` files are read from, `.fuse/tls/` and the sign-in links live. Default: the working folder. */
   hubDir?: string;
   /** HTTPS (`gateway.tls`): the user's certificate and key, or a self-signed one kept in `.fuse/tls/`. Default: plain HTTP. */
@@ -71,4 +75,6 @@ export const DEFAULT_GATEWAY_OPTIONS = {
   discoveryIntervalMs: 2000,
   missIntervalMs: 250,
   maxInflight: 10_000,
+  eventBufferBytes: 1024 * 1024,
+  eventKeepAliveMs: 15_000,
 } satisfies GatewayOptions;

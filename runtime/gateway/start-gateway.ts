@@ -1,6 +1,6 @@
 import { GatewayAuth, gatewayExposureProblem } from "../config/index.ts";
 import { ConfigError } from "../errors/index.ts";
-import type { ActorContext } from "../sdk/internal.ts";
+import { followEvents, type ActorContext } from "../sdk/internal.ts";
 import { PageCache } from "./docs/page-cache.ts";
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./gateway-options.ts";
 import { createGatewayApp } from "./http/create-app.ts";
@@ -14,6 +14,7 @@ import { SessionStore, createSessionSource } from "./auth/session.ts";
 import { RouteDiscovery } from "./routes/route-discovery.ts";
 import { signerFromEnv, type AccessGate } from "./http/access-gate.ts";
 import type { RouteTable } from "./routes/route-table.ts";
+import { LiveFeeds, type Follow } from "./live/live-feeds.ts";
 import { WebFrontends } from "./web/web-mounts.ts";
 
 export interface RunningGateway {
@@ -55,7 +56,10 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   const sessions = new SessionStore();
   authenticator.use(createSessionSource(sessions));
   const session = { sessions, authenticate: authenticator.authenticate, required: authenticator.required, secure: Boolean(tls), hubDir, log };
-  const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes }, session, web });
+  const follow: Follow = (topic, afterSeq, onEvent) => followEvents(ctx, { topic, afterSeq, onEvent });
+  const feeds = new LiveFeeds(follow, settings.eventKeepAliveMs);
+  const events = { feeds, follow, bufferBytes: settings.eventBufferBytes, retryMs: 2000 };
+  const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes }, session, web, events });
   const server = await startHttpServer(app, settings.host, settings.port, { onRefused: refusalLogger(log), tls, cors: createCors(settings.cors), navigable: (path) => web.navigable(path) });
   url = server.url;
   if (settings.auth === GatewayAuth.none) log.warn({ url, host: settings.host }, "gateway serves every endpoint without authentication (gateway.auth: none)");
@@ -67,6 +71,7 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
     table: () => discovery.table,
     stop: async () => {
       discovery.stop();
+      await feeds.close();
       await server.stop();
       authenticator.close();
       log.info({ url }, "gateway stopped");

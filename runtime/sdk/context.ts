@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "../log/index.ts";
-import type { BusStatus } from "../bus/index.ts";
+import type { BusStatus, EventFollow, EventFollowSpec } from "../bus/index.ts";
 import type { CallOptions, CallResult, Caller, RelayOptions, RelayReply } from "./caller.ts";
 import { createActorClient, type ActorClient, type ClientTarget } from "./actor-client.ts";
 import { discoverServices, type DiscoverOptions, type DiscoveredService } from "./discover.ts";
@@ -244,6 +244,11 @@ export class RequestContext implements ActorContext {
 
   busStatus(): BusStatus {
     return this.sender.transport.busStatus();
+  }
+
+  /** A live view of a topic's stored events under this hub's prefix (the runtime's `followEvents`; not part of ActorContext). */
+  followEvents(spec: Omit<EventFollowSpec, "prefix">): Promise<EventFollow> {
+    return this.sender.transport.followEvents({ ...spec, prefix: this.sender.prefix });
   }
 
   get kv(): KeyValue {

@@ -18,3 +18,5 @@ export { InProcessTransport } from "./in-process/in-process-transport.ts";
 export { newTraceId } from "../protocol/index.ts";
 export { runActorProcess, type ModuleLoader } from "./process/actor-main.ts";
 export { Database, Table, type SqlExecutor, type Statement } from "../table/index.ts";
+export { followEvents } from "./follow-events.ts";
+export type { EventFollow, FollowedEvent } from "../bus/index.ts";

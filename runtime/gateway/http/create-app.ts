@@ -16,6 +16,7 @@ import { mountFileRoutes, type FileRoutesOptions } from "./file-routes.ts";
 import { ownMethodsOf } from "./allowed-methods.ts";
 import { SCRIPT_HEADERS, pageHeaders } from "./security-headers.ts";
 import { mountSessionRoutes, type SessionRoutesOptions } from "../session/session-routes.ts";
+import { mountEventRoutes, type EventRoutesOptions } from "../live/event-routes.ts";
 import { webHandler } from "../web/web-handler.ts";
 import type { WebFrontends } from "../web/web-mounts.ts";
 
@@ -29,6 +30,8 @@ export interface GatewayAppOptions {
   bus: () => BusStatus;
   /** The dashboard's sign-in routes (`/auth/session`, `/auth/link/<token>`). */
   session?: SessionRoutesOptions;
+  /** `GET /events/<topic>` (Server-Sent Events). */
+  events?: Omit<EventRoutesOptions, "gate" | "log">;
   /** Frontend folders (`web` of fuse.yaml, or the hub's `public/`): GETs no gateway route takes. */
   web?: WebFrontends;
 }
@@ -77,6 +80,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + DASHBOARD_SCRIPT + TASKS_SCRIPT, "text/javascript", SCRIPT_HEADERS));
   if (options.session) mountSessionRoutes(app, options.session);
   mountFileRoutes(app, { ...options.files, gate: handlers.gate, log });
+  if (options.events) mountEventRoutes(app, { ...options.events, gate: handlers.gate, log });
   const own = ownMethodsOf(app);
   const route = (c: Context) => handlers.route(c, own);
   const web = options.web;

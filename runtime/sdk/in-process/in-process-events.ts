@@ -5,6 +5,8 @@ import {
   type DeliveredEvent,
   type EventConsumer,
   type EventConsumerSpec,
+  type EventFollow,
+  type EventFollowSpec,
   type EventSettings,
   type OutgoingEvent,
 } from "../../bus/index.ts";
@@ -57,6 +59,7 @@ export function subjectMatches(pattern: string[], subject: string[]): boolean {
 export class InProcessEvents {
   private readonly log: StoredEvent[] = [];
   private readonly groups = new Map<string, Group>();
+  private readonly followers = new Set<(stored: StoredEvent) => void>();
   /** Events given up, newest last, as the dead-letter stream would hold them. */
   readonly deadLetters: DeadLetter[] = [];
 
@@ -72,6 +75,7 @@ export class InProcessEvents {
     const stored: StoredEvent = { seq: this.log.length + 1, subject, data, headers, id: id ?? `in-process:${this.log.length + 1}`, storedAt: Date.now() };
     this.log.push(stored);
     const tokens = subject.split(".");
+    for (const follower of this.followers) follower(stored);
     for (const group of this.groups.values()) {
       if (!subjectMatches(group.pattern, tokens)) continue;
       group.queue.push(stored);
@@ -102,6 +106,25 @@ export class InProcessEvents {
         clearTimeout(timer);
       },
     };
+  }
+
+  /** The stored events of a topic after `afterSeq` (none without it), then each one as it is stored. */
+  follow(spec: EventFollowSpec): Promise<EventFollow> {
+    const pattern = eventSubject(spec.prefix, spec.topic).split(".");
+    const base = eventSubject(spec.prefix, "").length;
+    const give = (stored: StoredEvent) => {
+      if (!subjectMatches(pattern, stored.subject.split("."))) return;
+      spec.onEvent({ topic: stored.subject.slice(base), seq: stored.seq, storedAt: stored.storedAt, data: stored.data, header: (name) => stored.headers[name] || undefined });
+    };
+    const after = spec.afterSeq;
+    if (after !== undefined) for (const stored of this.log) if (stored.seq > after) give(stored);
+    this.followers.add(give);
+    return Promise.resolve({
+      stop: () => {
+        this.followers.delete(give);
+        return Promise.resolve();
+      },
+    });
   }
 
   private pump(group: Group): void {

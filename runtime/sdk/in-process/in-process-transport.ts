@@ -19,6 +19,8 @@ import {
   eventSettings,
   type EventConsumer,
   type EventConsumerSpec,
+  type EventFollow,
+  type EventFollowSpec,
   type EventSettings,
   type OutgoingEvent,
 } from "../../bus/index.ts";
@@ -159,6 +161,10 @@ export class InProcessTransport implements Transport {
 
   consumeEvents(spec: EventConsumerSpec): Promise<EventConsumer> {
     return this.events.consume(spec);
+  }
+
+  followEvents(spec: EventFollowSpec): Promise<EventFollow> {
+    return this.events.follow(spec);
   }
 
   publish(subject: string, body: Body, headers: HeaderRecord = {}): void {
