@@ -109,6 +109,7 @@ async function checkActors(dir: string, plans: ActorPlan[], problems: CheckProbl
 function taskTargetProblems(task: TaskDefinition, actors: ReadonlySet<string>, endpoints: Map<string, Set<string>>): FuseError[] {
   const builtins = new Set<string>(Object.values(BuiltinActor));
   return task.steps.flatMap((step) => {
+    if (!step.target) return [];
     const { actor, endpoint } = step.target;
     const where = `${task.file} steps[${step.index}] "${step.id}".call`;
     if (!actors.has(actor) && !builtins.has(actor)) {

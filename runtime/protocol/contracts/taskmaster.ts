@@ -6,8 +6,33 @@ import { defineContract } from "./define-contract.ts";
 export const RUN_STATUSES = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const STEP_STATUSES = ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
+/** `waiting`: a timer, a retry's backoff, an event or a signal; the step record's `waiting` says which and until when. */
+export const STEP_STATUSES = ["pending", "running", "waiting", "succeeded", "failed", "skipped", "cancelled"] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** Error codes the taskmaster gives runs and steps beyond the common ones (a run's own failures, like an application's codes). */
+export const TaskErrorCode = {
+  /** A task's expression (input, when, forEach, match, until, output) threw or gave an unusable value. */
+  EXPRESSION_FAILED: "EXPRESSION_FAILED",
+} as const;
+
+export const WAIT_KINDS = ["timer", "retry", "event", "signal"] as const;
+export type WaitKind = (typeof WAIT_KINDS)[number];
+
+/**
+ * What a `waiting` step waits for, stored with the run so that a restart keeps it: the due
+ * time of a timer or retry (or the timeout of an event or signal), the topic, the token.
+ */
+export const stepWaitSchema = z.object({
+  kind: z.enum(WAIT_KINDS),
+  /** Epoch ms: when a timer or retry fires, or when an event or signal wait times out. */
+  dueAt: z.number().optional(),
+  /** `event`: the topic awaited. */
+  event: z.string().optional(),
+  /** `signal`: the single-use token that completes the step (`taskmaster.signal`). */
+  token: z.string().optional(),
+});
+export type StepWait = z.infer<typeof stepWaitSchema>;
 
 /** The error a step or run ended with, as it would cross the wire. */
 export const runErrorSchema = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional(), actor: z.string().optional() });
@@ -22,6 +47,8 @@ export const stepRecordSchema = z.object({
   endedAt: z.number().optional(),
   output: z.unknown().optional(),
   error: runErrorSchema.optional(),
+  /** Set while the step is `waiting`. */
+  waiting: stepWaitSchema.optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
@@ -50,8 +77,8 @@ const invalidTaskFile = z.object({ file: z.string(), code: z.string(), message: 
 const taskList = z.object({ tasks: z.array(taskSummarySchema), invalid: z.array(invalidTaskFile) });
 
 export const dagSchema = z.object({
-  nodes: z.array(z.object({ id: z.string(), call: z.string(), level: z.number(), when: z.string().optional(), forEach: z.string().optional(), onError: z.string() })),
-  edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(["data", "order"]) })),
+  nodes: z.array(z.object({ id: z.string(), call: z.string(), level: z.number(), when: z.string().optional(), forEach: z.string().optional(), onError: z.string(), trigger: z.string().optional() })),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(["data", "order", "catch"]) })),
   mermaid: z.string(),
 });
 
@@ -99,6 +126,16 @@ export const taskmasterContract = defineContract(BuiltinActor.taskmaster, {
     output: z.object({ runs: z.array(runRecordSchema) }),
   },
   cancel: { description: "Cancels a run; steps in flight are abandoned", input: runId, output: runDetailSchema, ...admin },
+  signal: {
+    description: "Completes the step waiting for this token with `output`; a token works once",
+    input: z.strictObject({ token: z.string().min(1), output: z.unknown().optional() }),
+    output: z.object({ runId: z.string(), step: z.string() }),
+    http: { method: "POST", path: "/tasks/signal/:token" },
+    // The token is the credential (unguessable, single-use), so a webhook or an approval link
+    // without a Fuse key can use it; every use is logged.
+    access: "public",
+    audit: true,
+  },
   result: {
     description: "A run's full result as JSON: every step's output and the task schema it ran",
     input: runId,

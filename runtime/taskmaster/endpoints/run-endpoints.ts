@@ -14,7 +14,7 @@ export interface RunEndpointsDeps {
   engine(): RunEngine;
 }
 
-/** `taskmaster.run`, `status`, `runs`, `cancel` and `result`: starting runs and reading them back. */
+/** `taskmaster.run`, `status`, `runs`, `cancel`, `signal` and `result`: starting runs, reading them back, completing their signal steps. */
 export function runEndpoints({ registry, engine }: RunEndpointsDeps) {
   return {
     run: defineEndpoint({
@@ -34,6 +34,12 @@ export function runEndpoints({ registry, engine }: RunEndpointsDeps) {
     status: defineEndpoint({ ...endpoints.status, handler: ({ runId }) => engine().detail(runId) }),
     runs: defineEndpoint({ ...endpoints.runs, handler: async (filter) => ({ runs: await engine().list(filter) }) }),
     cancel: defineEndpoint({ ...endpoints.cancel, handler: ({ runId }) => engine().cancel(runId) }),
+    signal: defineEndpoint({
+      ...endpoints.signal,
+      // The token is the credential: kept out of the audit line and the logs.
+      sensitive: ["token", "output"],
+      handler: ({ token, output }) => engine().signal(token, output),
+    }),
     result: defineEndpoint({
       ...endpoints.result,
       handler: async ({ runId }) => ({ run: await engine().detail(runId), schema: await engine().schemaOf(runId) }),

@@ -7,6 +7,7 @@ import type { RunStore } from "../store/run-store.ts";
 import { runEndpoints } from "./run-endpoints.ts";
 import { taskEndpoints } from "./task-endpoints.ts";
 import { TaskRegistry } from "./task-registry.ts";
+import { loadTasks } from "../schema/load-tasks.ts";
 
 export interface TaskmasterOptions {
   /** The hub folder; task schemas are read from its `tasks/`. */
@@ -58,11 +59,25 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
       call: (target, input, { timeoutMs, idempotencyKey }, traceId) => ctx.call(target, input, { timeout: timeoutMs, idempotencyKey, traceId }),
     });
     await engine.resume();
+    engineStarted(engine);
     ctx.log.info({ tasks: registry.list().length, invalid: registry.invalid().length }, "task schemas loaded");
   };
 
+  // Event subscriptions are made when the actor starts, so the topics that `await` steps wait
+  // for are read from tasks/ now; a topic first awaited by a later edit needs a restart.
+  const events: Record<string, (payload: unknown) => Promise<void>> = {};
+  for (const task of loadTasks(options.hubDir).tasks.values()) {
+    for (const topic of task.awaitedEvents) {
+      // Acknowledged once every step it completed has its outcome stored; a failure redelivers it.
+      events[topic] = async (payload) => void (await (await engineReady).event(topic, payload));
+    }
+  }
+  let engineStarted!: (engine: RunEngine) => void;
+  const engineReady = new Promise<RunEngine>((resolve) => (engineStarted = resolve));
+
   return defineActor({
     name: taskmasterContract.actor,
+    events,
     description: "Runs task schemas (tasks/*.json) as DAGs of actor calls, durably",
     start,
     async stop() {

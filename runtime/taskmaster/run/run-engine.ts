@@ -11,6 +11,8 @@ import type { StepCall } from "./step-executor.ts";
 import type { TaskDefinition } from "../schema/task-definition.ts";
 import { createTaskMachine, type TaskMachine } from "./task-machine.ts";
 import { TaskRun } from "./task-run.ts";
+import { WaitStore, type StoredWait } from "../store/wait-store.ts";
+import { WaitDelivery } from "./wait-delivery.ts";
 
 /** `StepCall` plus the trace id of the run, so a run's calls can be followed in the logs. */
 export type TracedCall = (...args: [...Parameters<StepCall>, traceId: string]) => Promise<unknown>;
@@ -33,9 +35,31 @@ export class RunEngine {
   private readonly active = new Map<string, TaskRun>();
   private readonly machines = new WeakMap<TaskDefinition, TaskMachine>();
   private readonly writer: RunWriter;
+  private readonly waitStore: WaitStore;
+  private readonly delivery: WaitDelivery;
+  private resumed!: () => void;
+  /** Resolves once the runs to resume are back, so an event handed over at start finds their waiting steps. */
+  readonly ready = new Promise<void>((resolve) => (this.resumed = resolve));
 
   constructor(private readonly options: RunEngineOptions) {
     this.writer = new RunWriter(options.store, options.log);
+    this.waitStore = new WaitStore(options.store.executor);
+    this.delivery = new WaitDelivery({
+      store: this.waitStore,
+      clock: options.clock,
+      isUnfinished: async (runId) => this.active.has(runId) || !isFinalRun((await this.options.store.get(runId))?.status ?? "failed"),
+    });
+  }
+
+  /** Completes the step waiting for `token`. @throws NOT_FOUND, CONFLICT (see WaitDelivery.signal) */
+  signal(token: string, output: unknown): Promise<{ runId: string; step: string }> {
+    return this.delivery.signal(token, output);
+  }
+
+  /** Hands a bus event to the steps awaiting its topic, once the runs to resume are back; returns how many it completed. */
+  async event(topic: string, payload: unknown): Promise<number> {
+    await this.ready;
+    return this.delivery.event(topic, payload);
   }
 
   /**
@@ -92,14 +116,13 @@ export class RunEngine {
         await this.options.store.write([runStatement(failed)]);
         continue;
       }
+      const waits = new Map((await this.waitStore.ofRun(stored.id)).map((w) => [w.stepId, w]));
       const restored: Record<string, StepRecord> = {};
-      for (const step of await this.options.store.steps(stored.id)) {
-        // A step in flight when the taskmaster died runs again (same idempotency key); its attempts add up.
-        restored[step.id] = step.status === "running" ? { id: step.id, status: "pending", attempts: step.attempts } : step;
-      }
+      for (const step of await this.options.store.steps(stored.id)) restored[step.id] = restoredStep(step, waits.get(step.id), this.options.clock.now());
       this.launch(parsed.value, stripStored(stored), restored);
     }
     if (runs.length) this.options.log.info({ runs: runs.length }, "runs resumed");
+    this.resumed();
     return runs.length;
   }
 
@@ -175,13 +198,35 @@ export class RunEngine {
     if (!machine) this.machines.set(task, (machine = createTaskMachine(task)));
     const { call, clock, log } = this.options;
     const traced: StepCall = (target, input, opts) => call(target, input, opts, run.traceId);
-    const taskRun = new TaskRun({ task, machine, run, env: { call: traced, clock }, writer: this.writer, log, ...(restored ? { restored } : {}) });
+    const env = { call: traced, clock, waits: this.delivery.env() };
+    const taskRun = new TaskRun({ task, machine, run, env, writer: this.writer, log, ...(restored ? { restored } : {}) });
     this.active.set(run.id, taskRun);
     // Kept until its end is written, so that status never reads an older record from the store.
     void taskRun.done.then(() => this.active.delete(run.id));
     taskRun.start();
     return taskRun;
   }
+}
+
+/**
+ * A step record as a resumed run starts from. A step in flight or waiting when the taskmaster
+ * died runs again (same idempotency key; its attempts add up), keeping what it waited for: a
+ * timer's or retry's due time, an event's timeout, a signal's token. A wait decided while the
+ * taskmaster was down (a signal, an event) ends the step with that outcome.
+ */
+function restoredStep(step: StepRecord, wait: StoredWait | undefined, now: number): StepRecord {
+  if (step.status !== "running" && step.status !== "waiting") return step;
+  const record: StepRecord = { id: step.id, status: "pending", attempts: step.attempts };
+  if (step.startedAt !== undefined) record.startedAt = step.startedAt;
+  if (!wait) return record;
+  const { outcome } = wait;
+  if (outcome?.status === "succeeded") return { ...record, status: "succeeded", output: outcome.output, endedAt: now };
+  if (outcome?.status === "failed") return { ...record, status: "failed", error: outcome.error, endedAt: now };
+  const waiting: StepRecord["waiting"] = { kind: wait.kind };
+  if (wait.dueAt !== undefined) waiting.dueAt = wait.dueAt;
+  if (wait.event !== undefined) waiting.event = wait.event;
+  if (wait.token !== undefined) waiting.token = wait.token;
+  return { ...record, waiting };
 }
 
 function stripStored(run: StoredRun | RunRecord): RunRecord {

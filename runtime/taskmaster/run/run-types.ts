@@ -10,13 +10,15 @@ export {
   type StepRecord,
   type RunRecord,
   type RunDetail,
+  type StepWait,
+  type WaitKind,
 } from "../../protocol/index.ts";
 
 export function isFinalRun(status: RunStatus): boolean {
   return status === "succeeded" || status === "failed" || status === "cancelled";
 }
 
-/** A step whose dependents may start: it finished one way or the other without failing the task. */
+/** A step whose dependents may be decided: it finished one way or the other without failing the task. */
 export function isSettledStep(status: StepStatus): boolean {
   return status === "succeeded" || status === "skipped" || status === "failed";
 }

@@ -1,72 +1,18 @@
-import { HandlerError, toFuseError, type FuseError } from "../../errors/index.ts";
-import { sleep, type Clock } from "./clock.ts";
-import type { Bindings, Expression } from "../schema/expression.ts";
-import { backoffDelay, shouldRetry } from "./retry-policy.ts";
-import type { RunError } from "./run-types.ts";
+import { toFuseError } from "../../errors/index.ts";
+import type { Bindings } from "../schema/expression.ts";
 import type { StepDefinition } from "../schema/task-definition.ts";
+import { callWithRetry } from "./call-with-retry.ts";
+import { evaluate, truthy } from "./evaluate-step.ts";
+import type { StepEnv } from "./step-env.ts";
+import { toRunError, type StepOutcome } from "./step-outcome.ts";
+import { awaitEvent, awaitSignal, waitTimer } from "./step-waits.ts";
 
-/**
- * How the taskmaster reaches an endpoint: `ctx.call` in the actor, anything alike in tests.
- * One call may run the handler at most once (`ctx.call` repeats on its own only a request that
- * reached no handler), so the attempts a step records are the times its handler could have run.
- */
-export type StepCall = (
-  target: string,
-  input: unknown,
-  options: { timeoutMs: number; idempotencyKey: string },
-) => Promise<unknown>;
+export { toRunError, type StepOutcome } from "./step-outcome.ts";
+export type { StepCall, StepEnv, WaitEnv } from "./step-env.ts";
 
-export interface StepEnv {
-  runId: string;
-  call: StepCall;
-  clock: Clock;
-  /** Aborts when the run no longer wants the result (cancelled, or failed elsewhere). */
-  signal: AbortSignal;
-  /** Told before every call, retries and fan-out items included. */
-  onAttempt(): void;
-}
-
-export type StepOutcome =
-  | { status: "succeeded"; output: unknown }
-  | { status: "skipped" }
-  | { status: "failed"; error: RunError };
-
-export function toRunError(error: FuseError): RunError {
-  const out: RunError = { code: error.code, message: error.message };
-  if (error.details !== undefined) out.details = error.details;
-  if (error.actor !== undefined) out.actor = error.actor;
-  return out;
-}
-
-async function evaluate(step: StepDefinition, key: string, expr: Expression, bindings: Bindings): Promise<unknown> {
-  try {
-    return await expr.evaluate(bindings);
-  } catch (error) {
-    const e = error as { message?: string };
-    throw new HandlerError(`step "${step.id}" ${key}: expression failed: ${e.message ?? String(error)}`, { cause: error });
-  }
-}
-
-function truthy(value: unknown): boolean {
-  return Array.isArray(value) ? value.length > 0 : Boolean(value);
-}
-
-/**
- * One call with the step's retry policy. The idempotency key is the same on every attempt
- * and on a re-run after a taskmaster restart, so a worker can tell a repeat from a new call.
- */
-async function callWithRetry(step: StepDefinition, input: unknown, key: string, env: StepEnv): Promise<unknown> {
-  for (let attempt = 1; ; attempt++) {
-    env.onAttempt();
-    try {
-      return await env.call(step.call, input, { timeoutMs: step.timeoutMs, idempotencyKey: key });
-    } catch (thrown) {
-      const error = toFuseError(thrown);
-      if (env.signal.aborted || !shouldRetry(step.retry, attempt, error.code)) throw error;
-      await sleep(env.clock, backoffDelay(step.retry, attempt), env.signal);
-      if (env.signal.aborted) throw error;
-    }
-  }
+/** Whether entering `running` counts a call: a step with a single call (not a fan-out, not a wait). */
+export function countsCallOnEntry(step: StepDefinition): boolean {
+  return !step.forEach && step.call !== undefined;
 }
 
 async function fanOut(step: StepDefinition, bindings: Bindings, items: unknown[], env: StepEnv): Promise<unknown[]> {
@@ -79,7 +25,8 @@ async function fanOut(step: StepDefinition, bindings: Bindings, items: unknown[]
       const itemBindings = { ...bindings, item: items[index], index };
       try {
         const input = await evaluate(step, "input", step.input, itemBindings);
-        outputs[index] = await callWithRetry(step, input, `${env.runId}/${step.id}/${index}`, env);
+        // An item's backoff is not stored: a restart re-runs the whole fan-out (same keys).
+        outputs[index] = await callWithRetry(step, input, `${env.runId}/${step.id}/${index}`, env, undefined);
       } catch (error) {
         // One item failing fails the step: the other workers take no further items.
         failed = true;
@@ -92,17 +39,24 @@ async function fanOut(step: StepDefinition, bindings: Bindings, items: unknown[]
   return outputs;
 }
 
-/** Runs one step to its outcome: condition, fan-out or single call, retries. Never throws. */
+/** Runs one step to its outcome: condition, then a call (fan-out, retries), a timer, an event or a signal. Never throws. */
 export async function executeStep(step: StepDefinition, bindings: Bindings, env: StepEnv): Promise<StepOutcome> {
+  const resumed = env.record.waiting;
   try {
-    if (step.when && !truthy(await evaluate(step, "when", step.when, bindings))) return { status: "skipped" };
+    // A step that was waiting when the taskmaster stopped has passed its condition already;
+    // not evaluating it again also lets a resumed await step listen before anything else runs.
+    if (step.when && !resumed && !truthy(await evaluate(step, "when", step.when, bindings))) return { status: "skipped" };
+    if (step.kind === "wait") return await waitTimer(step, bindings, env);
+    if (step.kind === "await") return await awaitEvent(step, bindings, env);
+    if (step.kind === "signal") return await awaitSignal(step, bindings, env);
     if (step.forEach) {
       const list = await evaluate(step, "forEach", step.forEach, bindings);
       const items = list === undefined ? [] : Array.isArray(list) ? list : [list];
       return { status: "succeeded", output: await fanOut(step, bindings, items, env) };
     }
     const input = await evaluate(step, "input", step.input, bindings);
-    return { status: "succeeded", output: await callWithRetry(step, input, `${env.runId}/${step.id}`, env) };
+    const durable = { firstAttempt: env.record.attempts, ...(resumed?.kind === "retry" && resumed.dueAt !== undefined ? { resumeAt: resumed.dueAt } : {}) };
+    return { status: "succeeded", output: await callWithRetry(step, input, `${env.runId}/${step.id}`, env, durable) };
   } catch (error) {
     return { status: "failed", error: toRunError(toFuseError(error)) };
   }

@@ -1,17 +1,19 @@
 import { assign, fromCallback, fromPromise, setup, type ActorRefFrom, type SnapshotFrom } from "xstate";
-import { ErrorCode } from "../../protocol/index.ts";
+import { ErrorCode, TaskErrorCode } from "../../protocol/index.ts";
 import type { Clock } from "./clock.ts";
 import type { Bindings } from "../schema/expression.ts";
-import type { RunError, StepRecord, StepStatus } from "./run-types.ts";
+import type { RunError, StepRecord, StepStatus, StepWait } from "./run-types.ts";
 import { isSettledStep } from "./run-types.ts";
-import { executeStep, type StepCall, type StepOutcome } from "./step-executor.ts";
-import type { StepDefinition, TaskDefinition } from "../schema/task-definition.ts";
+import { countsCallOnEntry, executeStep, type StepCall, type StepOutcome, type WaitEnv } from "./step-executor.ts";
+import { catchOf, type StepDefinition, type TaskDefinition } from "../schema/task-definition.ts";
 import { evaluateOutput } from "./task-output.ts";
+import { shouldRun } from "./trigger-rules.ts";
 
-/** What a run needs from outside: the way to call endpoints and the clock. */
+/** What a run needs from outside: the way to call endpoints, the clock, and the stored waits. */
 export interface RunEnv {
   call: StepCall;
   clock: Clock;
+  waits: WaitEnv;
 }
 
 export interface RunContext {
@@ -21,18 +23,22 @@ export interface RunContext {
   output?: unknown;
   error?: RunError;
   env: RunEnv;
+  /** Epoch ms when the run passes its deadline (the task's `timeoutMs` from the run's start). */
+  deadlineAt?: number;
 }
 
 export interface RunMachineInput {
   runId: string;
   input: unknown;
   env: RunEnv;
+  deadlineAt?: number;
   /** Records of steps that already ran (a resumed run): finished ones are not run again. */
   steps?: Record<string, StepRecord>;
 }
 
 export type RunEvent =
   | { type: "fuse.step.attempt"; step: string }
+  | { type: "fuse.step.waiting"; step: string; waiting: StepWait | undefined }
   | { type: "fuse.step.done"; step: string; outcome: StepOutcome }
   | { type: "fuse.run.cancel" };
 
@@ -41,6 +47,7 @@ interface StepActorInput {
   runId: string;
   bindings: Bindings;
   env: RunEnv;
+  record: StepRecord;
 }
 
 const FINAL_STEP: readonly StepStatus[] = ["succeeded", "skipped", "failed"];
@@ -52,15 +59,19 @@ const FINAL_STEP: readonly StepStatus[] = ["succeeded", "skipped", "failed"];
  */
 const stepLogic = fromCallback<RunEvent, StepActorInput>(({ input, sendBack }) => {
   const controller = new AbortController();
-  const { step, runId, bindings, env } = input;
-  // A fan-out may make no call at all, so there the entry action counts nothing.
-  const countedOnEntry = step.forEach ? 0 : 1;
+  const { step, runId, bindings, env, record } = input;
+  // A fan-out may make no call at all, and a wait makes none, so there the entry action counts nothing.
+  const countedOnEntry = countsCallOnEntry(step) ? 1 : 0;
   let calls = 0;
   let ended = false;
   const onAttempt = () => {
     if (++calls > countedOnEntry && !controller.signal.aborted) sendBack({ type: "fuse.step.attempt", step: step.id });
   };
-  void executeStep(step, bindings, { runId, call: env.call, clock: env.clock, signal: controller.signal, onAttempt }).then(
+  const onWaiting = (waiting: StepWait | undefined) => {
+    if (!controller.signal.aborted) sendBack({ type: "fuse.step.waiting", step: step.id, waiting });
+  };
+  const stepEnv = { runId, call: env.call, clock: env.clock, signal: controller.signal, onAttempt, onWaiting, record, waits: env.waits };
+  void executeStep(step, bindings, stepEnv).then(
     (outcome) => {
       ended = true;
       if (!controller.signal.aborted) sendBack({ type: "fuse.step.done", step: step.id, outcome });
@@ -75,7 +86,9 @@ const stepLogic = fromCallback<RunEvent, StepActorInput>(({ input, sendBack }) =
 function bindingsFor(step: StepDefinition, context: RunContext): Bindings {
   const steps: Record<string, unknown> = {};
   for (const id of step.reads) steps[id] = context.steps[id]?.output;
-  return { input: context.input, steps };
+  const errors: Record<string, unknown> = {};
+  for (const id of step.errorReads) errors[id] = context.steps[id]?.error;
+  return { input: context.input, steps, errors };
 }
 
 function pendingRecord(id: string): StepRecord {
@@ -91,6 +104,7 @@ function pendingRecord(id: string): StepRecord {
 export function createTaskMachine(task: TaskDefinition) {
   const m = setup({
     types: {} as { context: RunContext; events: RunEvent; input: RunMachineInput },
+    delays: { runDeadline: ({ context }) => Math.max(0, (context.deadlineAt ?? 0) - context.env.clock.now()) },
     actors: {
       step: stepLogic,
       output: fromPromise<unknown, RunContext>(({ input }) => evaluateOutput(task, input)),
@@ -108,7 +122,7 @@ export function createTaskMachine(task: TaskDefinition) {
   const finish = (id: string) =>
     updateStep(id, (_r, context, event) => {
       const outcome = (event as Extract<RunEvent, { type: "fuse.step.done" }>).outcome;
-      const patch: Partial<StepRecord> = { status: outcome.status, endedAt: context.env.clock.now() };
+      const patch: Partial<StepRecord> = { status: outcome.status, endedAt: context.env.clock.now(), waiting: undefined };
       if (outcome.status === "succeeded") patch.output = outcome.output;
       if (outcome.status === "failed") patch.error = outcome.error;
       return patch;
@@ -117,8 +131,13 @@ export function createTaskMachine(task: TaskDefinition) {
   const outcomeIs = (id: string, status: StepOutcome["status"]) => ({ event }: { event: RunEvent }) =>
     event.type === "fuse.step.done" && event.step === id && event.outcome.status === status;
 
+  // A failure the step's `onError` rules do not let the run continue past.
+  const failsRun = (step: StepDefinition, error: RunError | undefined) => catchOf(step, error?.code ?? "").then === "fail";
+  const failedOutcome = (event: RunEvent) => (event as Extract<RunEvent, { type: "fuse.step.done" }>).outcome as Extract<StepOutcome, { status: "failed" }>;
+
   const region = (step: StepDefinition) => {
     const id = step.id;
+    const settled = ({ context }: { context: RunContext }) => step.after.every((d) => isSettledStep(context.steps[d]!.status));
     return {
       initial: "waiting" as const,
       states: {
@@ -126,17 +145,20 @@ export function createTaskMachine(task: TaskDefinition) {
           always: [
             // A resumed run: steps that finished before the restart keep their outcome.
             ...FINAL_STEP.map((status) => ({
-              guard: ({ context }: { context: RunContext }) => context.steps[id]!.status === status,
-              target: status === "failed" && step.onError === "fail" ? "#run.failed" : status,
+              guard: ({ context }: { context: RunContext }) => context.steps[id]!.status === status && !(status === "failed" && failsRun(step, context.steps[id]!.error)),
+              target: status,
             })),
             {
-              guard: ({ context }: { context: RunContext }) => step.after.every((d) => isSettledStep(context.steps[d]!.status)),
-              target: "running",
+              guard: ({ context }: { context: RunContext }) => context.steps[id]!.status === "failed",
+              target: "#run.failed",
             },
+            { guard: ({ context }: { context: RunContext }) => settled({ context }) && shouldRun(step, context.steps, task), target: "running" },
+            // Its trigger rule says no (a prerequisite was skipped or failed): skipped, not called with missing input.
+            { guard: settled, target: "skipped", actions: updateStep(id, (_r, context) => ({ status: "skipped", endedAt: context.env.clock.now() })) },
           ],
         },
         running: {
-          entry: updateStep(id, (r, context) => ({ status: "running", startedAt: context.env.clock.now(), attempts: r.attempts + (step.forEach ? 0 : 1) })),
+          entry: updateStep(id, (r, context) => ({ status: "running", startedAt: context.env.clock.now(), attempts: r.attempts + (countsCallOnEntry(step) ? 1 : 0) })),
           invoke: {
             src: "step" as const,
             input: ({ context }: { context: RunContext }): StepActorInput => ({
@@ -144,6 +166,7 @@ export function createTaskMachine(task: TaskDefinition) {
               runId: context.runId,
               bindings: bindingsFor(step, context),
               env: context.env,
+              record: context.steps[id]!,
             }),
           },
           on: {
@@ -151,12 +174,22 @@ export function createTaskMachine(task: TaskDefinition) {
               guard: ({ event }: { event: RunEvent }) => event.type === "fuse.step.attempt" && event.step === id,
               actions: updateStep(id, (r) => ({ attempts: r.attempts + 1 })),
             },
+            "fuse.step.waiting": {
+              guard: ({ event }: { event: RunEvent }) => event.type === "fuse.step.waiting" && event.step === id,
+              actions: updateStep(id, (_r, _c, event) => {
+                const waiting = (event as Extract<RunEvent, { type: "fuse.step.waiting" }>).waiting;
+                return { status: waiting ? "waiting" : "running", waiting };
+              }),
+            },
             "fuse.step.done": [
               { guard: outcomeIs(id, "succeeded"), target: "succeeded", actions: finish(id) },
               { guard: outcomeIs(id, "skipped"), target: "skipped", actions: finish(id) },
-              step.onError === "continue"
-                ? { guard: outcomeIs(id, "failed"), target: "failed", actions: finish(id) }
-                : { guard: outcomeIs(id, "failed"), target: "#run.failed", actions: [finish(id), failRun(id)] },
+              {
+                guard: ({ event }: { event: RunEvent }) => outcomeIs(id, "failed")({ event }) && !failsRun(step, failedOutcome(event).error),
+                target: "failed",
+                actions: finish(id),
+              },
+              { guard: outcomeIs(id, "failed"), target: "#run.failed", actions: [finish(id), failRun(id)] },
             ],
           },
         },
@@ -180,7 +213,7 @@ export function createTaskMachine(task: TaskDefinition) {
       const now = context.env.clock.now();
       const steps = { ...context.steps };
       for (const [id, record] of Object.entries(steps)) {
-        if (record.status === "running") steps[id] = { ...record, status: "cancelled", endedAt: now };
+        if (record.status === "running" || record.status === "waiting") steps[id] = { ...record, status: "cancelled", endedAt: now, waiting: undefined };
       }
       return steps;
     },
@@ -192,6 +225,7 @@ export function createTaskMachine(task: TaskDefinition) {
       runId: input.runId,
       input: input.input,
       env: input.env,
+      ...(input.deadlineAt !== undefined ? { deadlineAt: input.deadlineAt } : {}),
       steps: Object.fromEntries(task.steps.map((s) => [s.id, input.steps?.[s.id] ?? pendingRecord(s.id)])),
     }),
     initial: "running",
@@ -200,6 +234,16 @@ export function createTaskMachine(task: TaskDefinition) {
         type: "parallel",
         states: Object.fromEntries(task.steps.map((s) => [s.id, region(s)])),
         onDone: "output",
+        ...(task.timeoutMs !== undefined
+          ? {
+              after: {
+                runDeadline: {
+                  target: "failed",
+                  actions: m.assign({ error: { code: ErrorCode.DEADLINE_EXCEEDED, message: `the run passed its deadline of ${task.timeoutMs} ms` } }),
+                },
+              },
+            }
+          : {}),
         on: {
           "fuse.run.cancel": {
             target: "cancelled",
@@ -215,7 +259,10 @@ export function createTaskMachine(task: TaskDefinition) {
           onError: {
             target: "failed",
             actions: assign({
-              error: ({ event }) => ({ code: ErrorCode.HANDLER_FAILED, message: `output: expression failed: ${(event.error as Error).message}` }),
+              error: ({ event }) => ({
+                code: TaskErrorCode.EXPRESSION_FAILED,
+                message: `output: expression ${JSON.stringify(task.output?.source ?? "")} failed: ${(event.error as Error).message}`,
+              }),
             }),
           },
         },

@@ -4,6 +4,7 @@ import { ErrorCode } from "../../protocol/index.ts";
 import { runStatement, stepStatement } from "../store/run-store.ts";
 import type { RunDetail, RunRecord, RunStatus, StepRecord } from "./run-types.ts";
 import type { RunWriter } from "../store/run-writer.ts";
+import { longTimerClock } from "./clock.ts";
 import type { RunEnv, TaskActor, TaskMachine, TaskSnapshot } from "./task-machine.ts";
 import type { TaskDefinition } from "../schema/task-definition.ts";
 
@@ -37,12 +38,21 @@ export class TaskRun {
 
   constructor(private readonly options: TaskRunOptions) {
     this.run = { ...options.run };
+    this.run.startedAt ??= options.env.clock.now();
     this.last = { ...options.restored };
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    const { timeoutMs } = options.task;
     this.actor = createActor(options.machine, {
-      input: { runId: this.run.id, input: this.run.input, env: options.env, steps: options.restored ?? {} },
-      clock: options.env.clock,
+      input: {
+        runId: this.run.id,
+        input: this.run.input,
+        env: options.env,
+        steps: options.restored ?? {},
+        ...(timeoutMs !== undefined ? { deadlineAt: this.run.startedAt + timeoutMs } : {}),
+      },
+      // A run's deadline may be weeks away, past what one Node timer can wait.
+      clock: longTimerClock(options.env.clock),
     });
   }
 
@@ -52,7 +62,6 @@ export class TaskRun {
 
   start(): void {
     this.run.status = "running";
-    this.run.startedAt ??= this.options.env.clock.now();
     this.options.writer.put(`run:${this.run.id}`, runStatement(this.run));
     this.actor.subscribe({
       next: (snapshot) => this.onSnapshot(snapshot),

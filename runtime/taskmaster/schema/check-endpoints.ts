@@ -12,6 +12,7 @@ export type KnownEndpoints = ReadonlyMap<string, ReadonlySet<string>>;
  */
 export function unknownEndpoints(task: TaskDefinition, known: KnownEndpoints): SchemaError | undefined {
   for (const step of task.steps) {
+    if (!step.target) continue;
     const endpoints = known.get(step.target.actor);
     if (!endpoints || endpoints.has(step.target.endpoint)) continue;
     const has = [...endpoints].sort().join(", ") || "none";

@@ -11,12 +11,55 @@ const stepId = z
   .string()
   .regex(STEP_ID, "expected a step id: letters, digits and underscores, not starting with a digit");
 
+const errorCode = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "expected an error code such as OUT_OF_STOCK");
+
+/** Airflow-like trigger rules: when a step runs, given how its prerequisites ended. */
+export const TRIGGER_RULES = ["all_succeeded", "all_done", "none_failed", "one_succeeded", "one_failed"] as const;
+export type TriggerRule = (typeof TRIGGER_RULES)[number];
+
+export const catchRuleSchema = z
+  .strictObject({
+    on: z.array(errorCode).min(1).optional().describe("Error codes this rule catches. Default: every code"),
+    then: z.enum(["fail", "continue"]).optional().describe("`fail` the task or `continue` without this step's output. Default `continue` with `goto`, else `fail`"),
+    goto: stepId.optional().describe("A handler step: it runs (only) when this rule caught the error; the task continues"),
+  })
+  .describe("How one kind of error is handled; the first rule whose `on` has the code applies");
+
+export const waitSchema = z
+  .strictObject({
+    ms: z.number().int().min(0).optional().describe("Wait this many ms from when the step starts"),
+    until: expression("Wait until this timestamp (ISO 8601 text or epoch ms)").optional(),
+  })
+  .describe("A durable timer: exactly one of `ms` or `until`; it survives restarts and fires once");
+
+export const awaitSchema = z
+  .strictObject({
+    event: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'expected an event topic such as "payment.settled"')
+      .describe("The durable event topic awaited (as emitted with ctx.emit)"),
+    match: expression("Condition on the event, as `$event` (with `$input`, `$steps.<id>`): the first event that makes it truthy completes the step. Default: any event of the topic").optional(),
+    timeoutMs: z.number().int().positive().optional().describe("Fail with DEADLINE_EXCEEDED (then `onError` applies) when no event matched in this time. Default: wait forever"),
+  })
+  .describe("Waits for a durable bus event; the step's output is the event's payload");
+
+export const signalSchema = z
+  .strictObject({
+    timeoutMs: z.number().int().positive().optional().describe("Fail with DEADLINE_EXCEEDED (then `onError` applies) when no signal came in this time. Default: wait forever"),
+  })
+  .describe("Hands out a single-use token (in the step record, and as `$token` to this step's `call`) and waits for `taskmaster.signal { token, output }`; the step's output is that output");
+
 export const retrySchema = z
   .strictObject({
     attempts: z.number().int().min(1).max(100).default(1).describe("Total attempts, the first included. Default 1 (no retry)"),
     backoffMs: z.number().int().min(0).default(100).describe("Wait before the second attempt, in ms. Default 100"),
     factor: z.number().min(1).default(2).describe("Each further wait is the previous one times this. Default 2"),
     maxBackoffMs: z.number().int().min(0).default(30_000).describe("Longest wait between attempts, in ms. Default 30 000"),
+    on: z
+      .array(errorCode)
+      .min(1)
+      .optional()
+      .describe("Retry only errors with these codes (e.g. [\"NO_LIVE_INSTANCE\", \"DEADLINE_EXCEEDED\"]). Default: every code but VALIDATION_FAILED, BAD_REQUEST, ENDPOINT_NOT_FOUND, CANCELLED, EXPRESSION_FAILED"),
   })
   .describe("How often to try a step, and how long to wait between attempts");
 
@@ -26,7 +69,15 @@ export const stepSchema = z
     call: z
       .string()
       .regex(new RegExp(`^${NAME}\\.${NAME}$`), 'expected "actor.endpoint"')
-      .describe('The endpoint this step calls, as "actor.endpoint"'),
+      .optional()
+      .describe('The endpoint this step calls, as "actor.endpoint". A step has one of `call`, `wait`, `await` or `signal` (`signal` may have a `call` too, which gets `$token`)'),
+    wait: waitSchema.optional(),
+    await: awaitSchema.optional(),
+    signal: signalSchema.optional(),
+    trigger: z
+      .enum(TRIGGER_RULES)
+      .optional()
+      .describe("When the step runs, given how its prerequisites ended (else it is skipped): all_succeeded (the default), all_done (the default for a step reading `$errors.<id>`), none_failed, one_succeeded, one_failed"),
     description: z.string().optional(),
     needs: z
       .array(stepId)
@@ -39,11 +90,11 @@ export const stepSchema = z
     timeoutMs: z.number().int().positive().default(30_000).describe("Deadline of each attempt, in ms. Default 30 000"),
     retry: retrySchema.prefault({}),
     onError: z
-      .enum(["fail", "continue"])
+      .union([z.enum(["fail", "continue"]), z.array(catchRuleSchema).min(1)])
       .default("fail")
-      .describe("When the step fails for good: `fail` the task (default), or `continue` with the steps that do not need it"),
+      .describe("When the step fails for good: `fail` the task (default), `continue` without its output, or rules by error code (`[{ on: [codes], then | goto }]`; an error no rule catches fails the task)"),
   })
-  .describe("One call of an actor endpoint");
+  .describe("One step: a call of an actor endpoint, a durable timer (`wait`), an awaited event (`await`) or a signal (`signal`)");
 
 export const taskSchema = z
   .strictObject({
@@ -59,9 +110,11 @@ export const taskSchema = z
       .describe("JSON Schema of the task's input; a run with other input is refused"),
     steps: z.array(stepSchema).min(1).describe("The steps; they run in parallel unless one needs another"),
     output: expression("The task's output, from `$input` and `$steps.<id>`. Default: every step's output by id").optional(),
+    timeoutMs: z.number().int().positive().optional().describe("Deadline of the whole run from its start, in ms: steps in flight are cancelled and the run fails with DEADLINE_EXCEEDED. Default: none"),
   })
   .describe("A Fuse task: a DAG of actor calls");
 
 export type RetrySchema = z.output<typeof retrySchema>;
+export type CatchRuleSchema = z.output<typeof catchRuleSchema>;
 export type StepSchema = z.output<typeof stepSchema>;
 export type TaskSchema = z.output<typeof taskSchema>;

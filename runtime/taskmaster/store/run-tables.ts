@@ -28,4 +28,18 @@ export const RUN_TABLES = [
     ended_at INTEGER,
     PRIMARY KEY (run_id, step_id)
   )`,
+  // What a waiting step waits for (a timer, a retry's backoff, an event, a signal's token) and,
+  // once decided, how the wait ended: set once (an event, a signal or the timeout, whichever
+  // is stored first), so a token is single-use and a restart never decides twice.
+  `CREATE TABLE IF NOT EXISTS fuse_task_waits (
+    run_id TEXT NOT NULL,
+    step_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    due_at INTEGER,
+    event TEXT,
+    token TEXT UNIQUE,
+    outcome TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, step_id)
+  )`,
 ];

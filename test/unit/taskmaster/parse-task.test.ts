@@ -40,7 +40,7 @@ describe("parseTask", () => {
 
   it("applies the defaults written in the schema", () => {
     const parsed = parseTask(task([{ id: "a", call: "greeter.hello" }]), { file });
-    expect(parsed.steps[0]).toMatchObject({ timeoutMs: 30_000, onError: "fail", retry: { attempts: 1, backoffMs: 100, factor: 2, maxBackoffMs: 30_000 } });
+    expect(parsed.steps[0]).toMatchObject({ timeoutMs: 30_000, onError: [], trigger: "all_succeeded", retry: { attempts: 1, backoffMs: 100, factor: 2, maxBackoffMs: 30_000 } });
   });
 
   it("refuses a step reading an unknown step, naming file, line and step", () => {

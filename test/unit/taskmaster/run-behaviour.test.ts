@@ -71,7 +71,7 @@ describe("taskmaster runs", () => {
         name: "lenient",
         steps: [
           { id: "optional", call: "work.fail", onError: "continue" },
-          { id: "next", call: "work.echo", input: "{ 'value': $exists($steps.optional) }" },
+          { id: "next", call: "work.echo", input: "{ 'value': $exists($steps.optional) }", trigger: "all_done" },
         ],
         output: "$steps.next.value",
       },
@@ -133,13 +133,13 @@ describe("taskmaster runs", () => {
     expect(t.work.callsOf("echo").map((c) => c.idempotencyKey).sort()).toEqual([0, 1, 2].map((i) => `${run.id}/each/${i}`));
   });
 
-  it("skips a step whose condition is false and still runs the steps after it", async () => {
+  it("skips a step whose condition is false and still runs the steps after it that say none_failed", async () => {
     const t = await hubWith({
       cond: {
         name: "cond",
         steps: [
           { id: "maybe", call: "work.echo", when: "$input.loud = true", input: "{ 'value': 'LOUD' }" },
-          { id: "always", call: "work.echo", input: "{ 'value': $exists($steps.maybe) ? 'loud' : 'quiet' }" },
+          { id: "always", call: "work.echo", input: "{ 'value': $exists($steps.maybe) ? 'loud' : 'quiet' }", trigger: "none_failed" },
         ],
         output: "$steps.always.value",
       },

@@ -1,0 +1,44 @@
+import type { Clock } from "./clock.ts";
+import type { StepRecord, StepWait } from "./run-types.ts";
+import type { StepOutcome } from "./step-outcome.ts";
+import type { WaitBoard } from "./wait-board.ts";
+
+/**
+ * How the taskmaster reaches an endpoint: `ctx.call` in the actor, anything alike in tests.
+ * One call may run the handler at most once (`ctx.call` repeats on its own only a request that
+ * reached no handler), so the attempts a step records are the times its handler could have run.
+ */
+export type StepCall = (
+  target: string,
+  input: unknown,
+  options: { timeoutMs: number; idempotencyKey: string },
+) => Promise<unknown>;
+
+/** What waiting steps need beyond the clock: the stored waits, the in-memory index of waiters, tokens. */
+export interface WaitEnv {
+  /** Stores what a step waits for before it waits (a restart keeps the due time and token). */
+  save(runId: string, stepId: string, wait: StepWait): Promise<void>;
+  /** Decides how a wait ended unless it was decided first; returns the outcome that stands. */
+  decide(runId: string, stepId: string, kind: StepWait["kind"], outcome: StepOutcome): Promise<StepOutcome>;
+  /** The outcome stored for a wait, if it was decided (a signal that came while the taskmaster restarted). */
+  decided(runId: string, stepId: string): Promise<StepOutcome | undefined>;
+  board: WaitBoard;
+  /** A new unguessable token. */
+  newToken(): string;
+}
+
+export interface StepEnv {
+  runId: string;
+  call: StepCall;
+  clock: Clock;
+  /** Aborts when the run no longer wants the result (cancelled, failed elsewhere, past its deadline). */
+  signal: AbortSignal;
+  /** Told before every call, retries and fan-out items included. */
+  onAttempt(): void;
+  /** Told when the step starts waiting (a timer, a retry's backoff, an event, a signal), and with undefined when it goes on. */
+  onWaiting(wait: StepWait | undefined): void;
+  /** The step's record as it started running: attempts so far (this one counted) and, resumed, what it waited for. */
+  record: StepRecord;
+  waits: WaitEnv;
+}
+
