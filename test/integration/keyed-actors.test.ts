@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
 import { Caller } from "../../runtime/sdk/caller.ts";
 import { toFuseError } from "../../runtime/errors/index.ts";
+import { Header } from "../../runtime/protocol/index.ts";
 import { createHubDir, hubBus, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 type Increment = { count: number; version: number; instance: number; pid: number; overlap: number };
@@ -35,6 +36,23 @@ describe("keyed actors on a real hub", () => {
     expect(Math.max(...replies.map((r) => r.overlap))).toBe(1);
     expect(new Set(replies.map((r) => r.instance)).size).toBe(1);
     expect(await call<Counter>("counter.get", {}, "ada")).toMatchObject({ count: 64, version: 64 });
+  }, 60_000);
+
+  it("serves POST /api/<actor>/<key>/<endpoint> over HTTP for that key, and the plain bus subject with a Fuse-Key header reaches the same state", async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${hub.state.gatewayUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const key = "cart/7 é";
+    const first = await post(`/api/counter/${encodeURIComponent(key)}/increment`, { by: 5 });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ count: 5, version: 1 });
+    expect(await call<Counter>("counter.get", {}, key)).toMatchObject({ count: 5, version: 1 });
+    const other = await post(`/api/counter/${encodeURIComponent("someone-else")}/get`, {});
+    expect(await other.json()).toMatchObject({ count: 0, version: 0 });
+    // A client that does not hash keys: the plain subject, the key in a header; any instance forwards it.
+    const reply = await transport.request(`${hub.state.prefix}.counter.get`, "{}", { headers: { [Header.key]: key }, timeoutMs: 10_000 });
+    expect(JSON.parse(Buffer.from(reply.data).toString("utf8"))).toMatchObject({ count: 5, version: 1 });
+    const missing = await post("/api/counter/get", {});
+    expect(missing.status).toBe(400);
   }, 60_000);
 
   it("keeps every acknowledged increment of 1,000 keys on 3 instances when one is killed with SIGKILL mid-stream, and never runs a key on two instances at once", async () => {

@@ -60,6 +60,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   const { handlers, discovery, pages, log } = options;
   const app = new Hono();
   app.post("/api/:actor/:endpoint", handlers.api);
+  app.post("/api/:actor/:key/:endpoint", handlers.api);
   // What the hub serves is itself for those with a credential (the local admin by default).
   const listing = (handler: GatedHandler) => handlers.gate(DEFAULT_ACCESS, handler);
   app.get("/api", listing(() => jsonResponse(pages.indexJson(), 200)));

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { ErrorCode, isValidName } from "../../protocol/index.ts";
-import { FuseError, NotFoundError, UnavailableError, toFuseError } from "../../errors/index.ts";
+import { FuseError, NotFoundError, UnavailableError, ValidationError, toFuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { GatewayOptions } from "../gateway-options.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
@@ -31,6 +31,15 @@ export interface EndpointHandlersOptions {
   access: AccessGate;
 }
 
+/** The key segment of a keyed route, decoded; a malformed escape is a 400. */
+function decodePathKey(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ValidationError(`the key ${JSON.stringify(segment.slice(0, 64))} in the path is not valid URL encoding`, { code: ErrorCode.BAD_REQUEST });
+  }
+}
+
 const quote = (name: string) => JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
 const NO_OWN_ROUTES: OwnMethods = () => [];
 
@@ -55,7 +64,10 @@ export class EndpointHandlers {
     const traceId = traceIdOf(head);
     try {
       const principal = await this.deps.access.authenticate(head);
-      const [, actor = "", endpoint = ""] = splitPath(head.rawPath).slice(0, 3);
+      const segments = splitPath(head.rawPath);
+      // `POST /api/<actor>/<key>/<endpoint>`: a keyed actor's endpoint, for one key (URL-encoded).
+      const key = segments.length === 4 ? decodePathKey(segments[2]!) : undefined;
+      const [actor = "", endpoint = ""] = key === undefined ? segments.slice(1, 3) : [segments[1], segments[3]];
       const known = this.deps.discovery.table.actors.get(actor)?.endpoints.get(endpoint);
       // An internal endpoint is not there for HTTP: it is looked up as a missing one would be.
       const entry = known && known.access !== "internal" ? known : await this.lookupAfterMiss(actor, endpoint);
@@ -63,7 +75,7 @@ export class EndpointHandlers {
       const body = await head.body(this.deps.options.bodyLimitBytes);
       checkContentType(head, body.length);
       parseJsonBody(body);
-      return await this.forward(entry, body, head, traceId, principal);
+      return await this.forward(entry, body, head, traceId, principal, key);
     } catch (error) {
       return this.fail(error, traceId, head);
     }
@@ -124,7 +136,7 @@ export class EndpointHandlers {
     return new NotFoundError(ErrorCode.NOT_FOUND, `no route ${head.method} ${head.rawPath.slice(0, 200)}; GET /api lists the routes of this hub`);
   }
 
-  private async forward(entry: EndpointEntry, body: Uint8Array | string, head: RequestHead, traceId: string, principal: Principal | undefined): Promise<Response> {
+  private async forward(entry: EndpointEntry, body: Uint8Array | string, head: RequestHead, traceId: string, principal: Principal | undefined, key?: string): Promise<Response> {
     if (this.inflight >= this.deps.options.maxInflight) {
       throw new UnavailableError(`the gateway has ${this.inflight} requests in flight, its limit; retry shortly`);
     }
@@ -133,6 +145,7 @@ export class EndpointHandlers {
       traceId,
       deadline: deadlineOf(head, this.deps.options.defaultTimeoutMs, this.deps.options.maxTimeoutMs),
       headers: principalHeaders(this.deps.access, principal, head.address, busHeaders(head, this.requestHeaders)),
+      key,
     };
     try {
       const reply = await relayThroughGaps(this.deps.relay, entry, body, options);
