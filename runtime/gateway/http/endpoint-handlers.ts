@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { ErrorCode, isValidName } from "../../protocol/index.ts";
+import { ErrorCode, HTTP_IDEMPOTENCY_KEY, Header, isValidName } from "../../protocol/index.ts";
 import { FuseError, NotFoundError, UnavailableError, ValidationError, toFuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { GatewayOptions } from "../gateway-options.ts";
@@ -9,7 +9,8 @@ import { splitPath } from "../routes/path-pattern.ts";
 import { allowHeaderOf, allowedMethods, methodNotAllowed, type OwnMethods } from "./allowed-methods.ts";
 import { bodyTooLargeForBus, relayHeaders } from "./bus-limit.ts";
 import { errorResponse } from "./json-response.ts";
-import { relayThroughGaps, type Relay } from "./relay-through-gaps.ts";
+import type { Relay } from "./relay-through-gaps.ts";
+import { relayRetryingLoss } from "./retry-after-loss.ts";
 import { busHeaders, headerPairs, replyResponse } from "./reply-mapping.ts";
 import { headOf, type RequestHead } from "./request-head.ts";
 import { checkContentType, parseJsonBody, routeInput } from "./request-input.ts";
@@ -42,6 +43,7 @@ function decodePathKey(segment: string): string {
 
 const quote = (name: string) => JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
 const NO_OWN_ROUTES: OwnMethods = () => [];
+const IDEMPOTENCY_KEY = HTTP_IDEMPOTENCY_KEY.toLowerCase();
 
 /**
  * The per-request path: `POST /api/<actor>/<endpoint>` and the endpoints' own routes. Reads the
@@ -147,9 +149,12 @@ export class EndpointHandlers {
       headers: principalHeaders(this.deps.access, principal, head.address, busHeaders(head, this.requestHeaders)),
       key,
     };
+    const idempotencyKey = head.header(IDEMPOTENCY_KEY);
+    if (idempotencyKey !== undefined) options.headers[Header.idempotencyKey] = idempotencyKey;
     try {
-      const reply = await relayThroughGaps(this.deps.relay, entry, body, options);
       return replyResponse(reply, traceId, this.responseHeaders);
+      const safe = idempotencyKey !== undefined || head.method === "GET" || head.method === "HEAD";
+      const reply = await relayRetryingLoss(this.deps.relay, entry, body, options, safe);
     } catch (error) {
       throw bodyTooLargeForBus(error, entry.target, relayHeaders(options, this.deps.caller));
     } finally {
