@@ -204,7 +204,7 @@ const SDK_IMPORT = /(["'])(\.\.\/)+runtime\/sdk\/index\.ts\1/g;
 /** A temporary copy of this repository's demo hub (config, actors, schemas, tasks). */
 export function copyDemoHub(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-demo-"));
-  for (const sub of ["config", "actors", "schemas", "tasks"]) {
+  for (const sub of ["config", "actors", "schemas", "tasks", "public"]) {
     if (existsSync(path.join(REPO, sub))) cpSync(path.join(REPO, sub), path.join(dir, sub), { recursive: true });
   }
   // The demo actors import the SDK by a relative path; point it back at this repository.
