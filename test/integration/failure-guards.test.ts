@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+
+type Via = { ok: boolean; code?: string; runs?: number; retryAfterMs?: number };
+
+// Bulkheads and circuit breakers on a real hub: `front` calls `back` through a breaker; `back`
+// has a bulkhead on `slow` and a plain `quick` on the same single instance.
+describe("bulkheads and circuit breakers", () => {
+  let dir: string;
+  let hub: RunningHub;
+
+  beforeAll(async () => {
+    dir = createHubDir({ config: "actors:\n  front:\n    instances: 1\n  back:\n    instances: 1\n", actors: { front: "guarded", back: "guarded" } });
+    hub = await startHub(dir);
+  }, 120_000);
+  afterAll(async () => {
+    await hub?.stop();
+    removeHubDir(dir);
+  });
+
+  it("refuses requests beyond its bulkhead (2 running, 1 waiting) with OVERLOADED while another endpoint of the instance answers", async () => {
+    let overloaded = 0;
+    const outcomes = Array.from({ length: 6 }, () =>
+      hub.call("back.slow", { gate: "bh" }).then(
+        () => "ok",
+        (e: { code: string }) => (e.code === "OVERLOADED" && overloaded++, e.code),
+      ),
+    );
+    // Two runs are inside the handler, held at their gate.
+    await waitFor("two runs inside the bulkhead", async () => ((await hub.call<{ value: number }>("back.count", { key: "entered.bh" })).value === 2 ? true : undefined), 20_000);
+    // The three beyond 2 running and 1 waiting are refused while the others are still held.
+    await waitFor("three refusals", async () => (overloaded === 3 ? true : undefined), 20_000);
+    // The instance's other endpoint answers while the bulkhead is full.
+    const quick = await hub.call<{ pid: number }>("back.quick");
+    expect(quick.pid).toBeGreaterThan(0);
+    await hub.call("back.set", { key: "gate.bh", on: true });
+    const codes = await Promise.all(outcomes);
+    expect({ sent: 6, succeeded: codes.filter((c) => c === "ok").length, overloaded: codes.filter((c) => c === "OVERLOADED").length }).toEqual({ sent: 6, succeeded: 3, overloaded: 3 });
+    expect((await hub.call<{ value: number }>("back.count", { key: "entered.bh" })).value).toBe(3);
+  }, 60_000);
+
+  it("opens a circuit after failures, fails fast without calling, half-opens after openMs and closes on a successful probe", async () => {
+    const circuit = { errorRate: 0.5, minRequests: 4, windowMs: 60_000, openMs: 1_500, probes: 1 };
+    const via = () => hub.call<Via>("front.via", { target: "back.flaky", name: "c1", circuit });
+    const runs = async () => (await hub.call<{ value: number }>("back.count", { key: "flaky-runs.c1" })).value;
+    await hub.call("back.set", { key: "flaky.failing.c1", on: true });
+    const failing = [await via(), await via(), await via(), await via()];
+    expect(failing.map((r) => r.code)).toEqual(["HANDLER_FAILED", "HANDLER_FAILED", "HANDLER_FAILED", "HANDLER_FAILED"]);
+    // Open: refused at once, and back.flaky is not called.
+    const refused = await via();
+    expect(refused.code).toBe("CIRCUIT_OPEN");
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(await runs()).toBe(4);
+    // back recovers; after openMs one probe goes through and closes the circuit.
+    await hub.call("back.set", { key: "flaky.failing.c1", on: false });
+    const probe = await waitFor("the circuit to half-open", async () => {
+      const r = await via();
+      return r.code === "CIRCUIT_OPEN" ? undefined : r;
+    }, 20_000);
+    expect(probe.ok).toBe(true);
+    expect(await runs()).toBe(5);
+    const closed = await Promise.all([via(), via(), via()]);
+    expect(closed.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(await runs()).toBe(8);
+  }, 60_000);
+});
