@@ -26,10 +26,11 @@ import { runScheduled } from "./control/hub-calls.ts";
 import { installDependencies } from "./live-changes/install-dependencies.ts";
 import { followLiveChanges } from "./live-changes/live-changes.ts";
 import { LogSinks } from "./supervision/log-sink.ts";
-import { LocalLauncher, type ProcessLauncher } from "./process/index.ts";
+import { LocalLauncher, describePlans, type ProcessLauncher } from "./process/index.ts";
 import { Scheduler } from "./scaling/scheduler.ts";
 import { startServers } from "./servers/start-servers.ts";
 import { busTlsFiles } from "./servers/bus-tls.ts";
+import { createBucketMaker } from "./servers/identity-buckets.ts";
 import { identities, removeState, writeState } from "./state-file.ts";
 import { preparePrivateFolder } from "./private-folder.ts";
 import { createHubKeys, createPrincipalVerifier, readKeyFile } from "../security/index.ts";
@@ -141,7 +142,13 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // the state file keeps both up to date.
     let published: (() => void) | undefined;
     const identityOf = (plan: ActorPlan) => ({ name: plan.name, role: busRoleOf(plan.name) });
-    const servers = await startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf));
+    // What each actor uses of JetStream is read from its definition while the servers start,
+    // and granted before any actor connects (one reload of the server's config, not one per actor).
+    const [servers, described] = await Promise.all([
+      startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf)),
+      describePlans(plans, dir, config.prefix),
+    ]);
+    await Promise.all(plans.map((plan) => servers.grant({ ...identityOf(plan), uses: described.get(plan.name) })));
     const hubCreds = servers.credsFor({ name: HUB_IDENTITY, role: "owner" });
     const connection = await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log, tls: busTlsFiles(config, dir), credsFile: hubCreds, inboxPrefix: inboxPrefix(HUB_IDENTITY) });
     const transport = new NatsTransport(connection, { receipts: config.bus.receipts, events: eventLimitsOf(config.events) });
@@ -157,14 +164,19 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // Callers holding receipts from a dead instance stop waiting for it at once.
     const onLost = (serviceId: string, actor: string) =>
       transport.publish(INSTANCE_LOST_SUBJECT, JSON.stringify({ instance: serviceId, subjects: endpointSubject(config.prefix, actor, "") }));
+    const makeBuckets = createBucketMaker(transport, config.prefix);
     const supervisor = createSupervisor(dir, config, servers.natsUrl, servers.actorDbUrl, {
       launcher: options.launcher ?? new LocalLauncher(),
       sinks,
       log,
       onReady,
       onLost,
-      // Each actor's identity (shared by its instances) has the rights its role allows (protocol/bus-permissions.ts).
-      credsFor: (plan) => servers.credsFor(identityOf(plan)),
+      // Each actor's identity (shared by its instances) has the rights its role allows and its
+      // definition's buckets and event topics (protocol/bus-permissions.ts); the hub makes the buckets.
+      credsFor: async (plan, uses) => {
+        await makeBuckets(plan.name, uses);
+        return servers.grant({ ...identityOf(plan), uses });
+      },
     });
     cleanups.push(() => supervisor.stopAll());
 

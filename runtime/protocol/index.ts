@@ -62,6 +62,7 @@ export {
   type PermissionOptions,
   type SubjectPermission,
 } from "./bus-permissions.ts";
+export { BUCKET_NAME, bucketsOf, hubFilesBucket, kvStreamName, objectStreamName, ownBuckets, type BusUses } from "./buckets.ts";
 export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
 export { DASHBOARD_PATH, PUBLIC_DIR, GATEWAY_OWN_PREFIXES, isGatewayOwnPath, BodyHeader, replyBodiesBucket } from "./web.ts";
 export { TLS_DIR, GATEWAY_CERT_FILE, GATEWAY_KEY_FILE, LOGIN_LINKS_DIR, SESSION_COOKIE, SessionRoute, type LoginLinkRecord } from "./web-security.ts";
@@ -76,7 +77,7 @@ export {
 export { EndpointMeta, ServiceMeta } from "./metadata.ts";
 export { idempotentRepliesBucket, HTTP_IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LENGTH } from "./resilience.ts";
 export { KEYED_PARTITIONS, MAX_ACTOR_KEY_LENGTH, actorKeyProblem, isPartitionSubject, keyedBucket, keyedSubjectOf, partitionOf, partitionSubject } from "./keyed.ts";
-export { ProcessEnv, STATUS_FD, type StatusLine } from "./process-env.ts";
+export { DESCRIBE_MARK, ProcessEnv, STATUS_FD, type StatusLine } from "./process-env.ts";
 export { defineContract, type ActorContract, type EndpointContract, type EndpointContracts, type ContractInput, type ContractOutput } from "./contracts/define-contract.ts";
 export { BuiltinActor, type BuiltinActorName } from "./contracts/builtin-actors.ts";
 export {

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from "../log/index.ts";
 import { Caller } from "./caller.ts";
 import { RequestContext, runInContext, type ActorStores } from "./context.ts";
 import { Files } from "./stores/files.ts";
+import { BucketAccess, usesOf } from "./stores/bucket-access.ts";
 import { Database, type DatabaseOptions } from "../table/index.ts";
 import type { PrincipalVerifier } from "../security/index.ts";
 import { accessText } from "./endpoint-access.ts";
@@ -145,9 +146,12 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   const log = options.log ?? createLogger({ actor: definition.name, instance });
   const sender = new Caller(options.transport, prefix, definition.name);
   sender.circuits = new Circuits(options.circuit, log);
+  // Its own buckets by default; any other only if declared (the hub gives the bus identity the same).
+  const access = new BucketAccess(definition.name, usesOf(definition, prefix));
+  const own = BucketAccess.own(prefix, definition.name);
   const stores: ActorStores = {
-    kv: new KeyValue((bucket, o) => options.transport.keyValue(bucket, o), `${prefix}-kv`),
-    files: new Files((bucket) => options.transport.objects(bucket), `${prefix}-files`),
+    kv: new KeyValue((bucket, o) => options.transport.keyValue(bucket, o), own.kv, {}, access),
+    files: new Files((bucket) => options.transport.objects(bucket), own.files, access),
     db: new Database(options.db ?? {}),
   };
   const lifecycleContext = () => new RequestContext({ actor: definition.name, instance, rootLog: log, sender, stores });
