@@ -3,7 +3,8 @@
  * permissions of each bus identity (NATS user, authenticated by an NKey). Pure: the hub turns
  * them into nats-server's `authorization` block (runtime/hub/servers/bus-identities.ts).
  */
-import { deadEventStreamName, eventStreamName } from "./events.ts";
+import { bucketsOf, kvStreamName, objectStreamName, type BusUses } from "./buckets.ts";
+import { deadEventStreamName, eventConsumerName, eventStreamName, maxDeliveriesAdvisorySubject } from "./events.ts";
 import { BuiltinActor } from "./contracts/builtin-actors.ts";
 import { INSTANCE_LOST_SUBJECT, SERVICE_API_PREFIX } from "./subjects.ts";
 
@@ -20,6 +21,11 @@ export interface BusIdentity {
   /** An actor's or process's name, or HUB_IDENTITY / ADMIN_IDENTITY. */
   name: string;
   role: BusRole;
+  /**
+   * The buckets it declared and the event topics it consumes, read from its definition; its
+   * own buckets are added (buckets.ts). Undefined: its own buckets only, no event topic.
+   */
+  uses?: BusUses | undefined;
 }
 
 /** The identity of the hub's own process (its control actor, supervision, schedules). */
@@ -65,28 +71,101 @@ export interface PermissionOptions {
  */
 export const ANSWER_WITHIN = "24h";
 
-/** JetStream, KV and object-store subjects every actor uses (ctx.kv, ctx.files, events). */
-const JETSTREAM_PUBLISH = ["$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "$KV.>", "$O.>"];
+/**
+ * JetStream subjects any actor may use: account and stream-name lookups (nats.js asks both
+ * while opening a bucket), and the flow-control answers of its own consumers' deliveries.
+ * Never `$JS.API.STREAM.CREATE|UPDATE`: a stream's subjects are in the request's body, which
+ * permissions cannot see, so a stream made by an actor could capture other actors' requests.
+ * The hub makes every bucket an identity may use before its process starts.
+ */
+const JETSTREAM_COMMON = ["$JS.API.INFO", "$JS.API.STREAM.NAMES"];
+
+/**
+ * What nats.js publishes to read and write a bucket's stream (measured against nats-server
+ * with the KV and object-store operations ctx.kv and ctx.files make): lookups, direct and
+ * stored-message gets, ordered consumers for keys, watches and object chunks, purges of an
+ * object's old chunks, the data subjects, acks and flow control. Each names the stream in a
+ * fixed place: a wildcard in another place could match a consumer of the same name on
+ * another stream (the event stream).
+ */
+function streamSubjects(stream: string): string[] {
+  return [
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    `$JS.API.STREAM.PURGE.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.API.CONSUMER.CREATE.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.INFO.${stream}.*`,
+    `$JS.API.CONSUMER.DELETE.${stream}.*`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.*`,
+    `$JS.ACK.${stream}.>`,
+    `$JS.FC.${stream}.>`,
+  ];
+}
+
+/** The rights to the buckets an identity may use: its own and the declared ones, nothing else. */
+function bucketSubjects(prefix: string, name: string, uses: BusUses | undefined): string[] {
+  const { kv, files } = bucketsOf(prefix, name, uses);
+  return [
+    ...kv.flatMap((bucket) => [...streamSubjects(kvStreamName(bucket)), `$KV.${bucket}.>`]),
+    ...files.flatMap((bucket) => [...streamSubjects(objectStreamName(bucket)), `$O.${bucket}.>`]),
+  ];
+}
+
+/**
+ * The rights to consume the event topics an actor subscribes to, through its own durable
+ * consumers only: look one up, make or update it with the topic's filter (the filter is part
+ * of the subject nats.js sends, so a consumer cannot be pointed at another topic), pull and
+ * acknowledge. Reading a stored event by sequence (`STREAM.MSG.GET`) is how an event whose
+ * deliveries all went unanswered becomes a dead letter: allowed only to an actor that
+ * consumes some topic.
+ */
+function eventSubjects(prefix: string, name: string, topics: readonly string[]): { publish: string[]; subscribe: string[] } {
+  const stream = eventStreamName(prefix);
+  const publish = [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.INFO.${deadEventStreamName(prefix)}`];
+  const subscribe: string[] = [];
+  for (const topic of topics) {
+    const consumer = eventConsumerName(name, topic);
+    publish.push(
+      `$JS.API.CONSUMER.INFO.${stream}.${consumer}`,
+      `$JS.API.CONSUMER.CREATE.${stream}.${consumer}.${prefix}.events.${topic}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+      `$JS.ACK.${stream}.${consumer}.>`,
+    );
+    subscribe.push(maxDeliveriesAdvisorySubject(stream, consumer));
+  }
+  if (topics.length) publish.push(`$JS.API.STREAM.MSG.GET.${stream}`);
+  return { publish, subscribe };
+}
+
+/**
+ * What the gateway needs to follow topics for browsers (`GET /events/<topic>`): ephemeral
+ * ordered consumers on the event stream, filtered below `<prefix>.events.`, and their pulls.
+ * nats.js names them itself, so the name is a wildcard: the gateway, trusted with the hub's
+ * control already, could pull from another actor's durable consumer, but never acknowledge or
+ * delete one.
+ */
+function liveViewSubjects(prefix: string): string[] {
+  const stream = eventStreamName(prefix);
+  return [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.CONSUMER.CREATE.${stream}.*.${prefix}.events.>`, `$JS.API.CONSUMER.MSG.NEXT.${stream}.*`];
+}
 
 /**
  * The rights of `identity`, or undefined for an owner (no restriction). An actor may:
  * subscribe to its own endpoints (`<prefix>.<actor>.>`), its inbox, the discovery subjects
  * its micro service answers, the hub's instance-lost notices and the JetStream advisories of
- * the event stream; publish requests to any actor's endpoint but the hub's, events, its own
- * dead letters, discovery requests and what JetStream needs; and answer requests it received.
- * It may not delete or rewrite the hub's event streams, nor delete their consumers.
+ * its own event consumers; publish requests to any actor's endpoint but the hub's, events, its
+ * own dead letters and discovery requests; use its own and its declared buckets and consume
+ * the event topics it subscribes to; and answer requests it received. It may not make,
+ * change or delete streams, nor reach another actor's buckets or event consumers.
  */
 export function busPermissions(identity: BusIdentity, options: PermissionOptions): BusPermissions | undefined {
   if (identity.role === "owner") return undefined;
   const { prefix } = options;
   const name = identity.name;
-  const events = [eventStreamName(prefix), deadEventStreamName(prefix)];
-  // Nor may it remove another actor's event subscription (a durable consumer); `fuse events replay` (admin) does.
-  const publishDeny = events.flatMap((stream) => [
-    ...["DELETE", "UPDATE", "PURGE", "MSG.DELETE"].map((verb) => `$JS.API.STREAM.${verb}.${stream}`),
-    `$JS.API.CONSUMER.DELETE.${stream}.>`,
-  ]);
-  if (identity.role !== "control") publishDeny.push(`${prefix}.${BuiltinActor.hub}.>`);
+  const events = eventSubjects(prefix, name, identity.uses?.topics ?? []);
   return {
     publish: {
       allow: [
@@ -94,9 +173,12 @@ export function busPermissions(identity: BusIdentity, options: PermissionOptions
         `${prefix}.events.>`,
         `${prefix}.events-dead.${name}.>`,
         `${SERVICE_API_PREFIX}.>`,
-        ...JETSTREAM_PUBLISH,
+        ...JETSTREAM_COMMON,
+        ...bucketSubjects(prefix, name, identity.uses),
+        ...events.publish,
+        ...(identity.role === "control" ? liveViewSubjects(prefix) : []),
       ],
-      deny: publishDeny,
+      ...(identity.role === "control" ? {} : { deny: [`${prefix}.${BuiltinActor.hub}.>`] }),
     },
     subscribe: {
       allow: [
@@ -106,7 +188,7 @@ export function busPermissions(identity: BusIdentity, options: PermissionOptions
         `${SERVICE_API_PREFIX}.*.${name}`,
         `${SERVICE_API_PREFIX}.*.${name}.*`,
         INSTANCE_LOST_SUBJECT,
-        `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${eventStreamName(prefix)}.>`,
+        ...events.subscribe,
       ],
     },
     allow_responses: { max: options.receipts ? 2 : 1, expires: ANSWER_WITHIN },

@@ -37,7 +37,16 @@ export const ProcessEnv = {
   natsTlsCert: "FUSE_NATS_TLS_CERT",
   /** With `bus.tls.key`: its private key file. */
   natsTlsKey: "FUSE_NATS_TLS_KEY",
+  /**
+   * "1": load the actor, print what it uses of JetStream (buckets, event topics; one JSON
+   * line after DESCRIBE_MARK on stdout) and exit, without connecting: how the hub learns the
+   * rights to give its identity before it runs.
+   */
+  describe: "FUSE_DESCRIBE",
 } as const;
+
+/** Starts the line of an actor's description on stdout (ProcessEnv.describe). */
+export const DESCRIBE_MARK = "fuse-uses ";
 
 /** The descriptor on which a child reports `ready` and heartbeats to the hub. */
 export const STATUS_FD = 3;

@@ -7,6 +7,7 @@ import { checkEventSubscriptions, type EventHandler, type EventSubscription } fr
 import { checkDeclaredErrors, type DeclaredError } from "./declared-errors.ts";
 import { checkAccess } from "./endpoint-access.ts";
 import { checkSensitive } from "./sensitive-fields.ts";
+import { checkBucketDeclarations, type BucketDeclarations } from "./stores/bucket-access.ts";
 import { checkKeyed, type AnyKeyedOptions, type KeyedContext, type KeyedOptions } from "./keyed/keyed-options.ts";
 import { checkEndpointGuards } from "./resilience/check-guards.ts";
 
@@ -98,6 +99,13 @@ export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> 
    */
   events?: Record<string, EventHandler | EventSubscription>;
   /**
+   * Key-value and file buckets this actor uses besides its own (`ctx.kv`, `ctx.files`); the
+   * hub lets its bus identity reach these and no other, and `ctx.kv.in` / `ctx.files.in` of
+   * an undeclared one is FORBIDDEN. Several actors declaring one bucket share it.
+   * @example buckets: { kv: ["stock", { name: "sessions", ttlMs: 15 * 60_000 }], files: ["uploads"] }
+   */
+  buckets?: BucketDeclarations;
+  /**
    * Makes the actor keyed (a virtual actor, as Orleans grains and Dapr actors): every request
    * names a key, one turn runs at a time per key across all instances, and `ctx.state` holds
    * the key's state, loaded on first use and stored before each reply. See `KeyedOptions`.
@@ -177,6 +185,7 @@ export function defineActor<const TName extends string, TEndpoints extends Recor
     checkEndpointGuards(`${where} endpoint "${name}"`, endpoint);
   }
   checkEventSubscriptions(definition.name, definition.events);
+  checkBucketDeclarations(definition.name, definition.buckets);
   checkKeyed(where, definition.keyed);
   Object.defineProperty(definition, ACTOR_MARK, { value: true });
   return definition;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { connect, type NatsConnection, type Status } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, callEndpoint, connectNats, natsAuthenticator } from "../../runtime/bus/index.ts";
-import { ErrorCode, endpointSubject, eventStreamName, inboxPrefix } from "../../runtime/protocol/index.ts";
+import { ErrorCode, endpointSubject, eventStreamName, inboxPrefix, ownBuckets } from "../../runtime/protocol/index.ts";
 import { createHubDir, hubNatsOptions, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 // The hub's nats-server as another local user would try it: with no credential, and with an
@@ -121,7 +121,7 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
   it("refuses an actor's identity to delete the hub's event stream; JetStream otherwise works for it", async () => {
     const own = new NatsTransport(await connectNats(alphaBus("alpha-kv")));
     try {
-      const kv = await own.keyValue("alpha-own");
+      const kv = await own.keyValue(ownBuckets(hub.state.prefix, "alpha").kv);
       await kv.put("k", new TextEncoder().encode("v"));
       expect((await kv.get("k"))?.revision).toBe(1);
     } finally {

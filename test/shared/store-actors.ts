@@ -16,6 +16,8 @@ async function* generate(size: number): AsyncGenerator<Uint8Array> {
 
 export const keeper = defineActor({
   name: "keeper",
+  // The bucket with a TTL the behaviour suite writes to; the hub makes it with this TTL.
+  buckets: { kv: [{ name: "sessions", ttlMs: 1000 }] },
   endpoints: {
     put: defineEndpoint({
       input: z.object({ key: z.string(), value: z.unknown(), bucket: z.string().optional(), ttlMs: z.number().optional() }),

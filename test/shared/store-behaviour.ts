@@ -47,8 +47,8 @@ export function describeStores(name: string, start: (actors: AnyActor[]) => Prom
       await expect(hub.callOther("keeper.create", { key: "order.1", value: { status: "other" } })).rejects.toMatchObject({
         code: "CONFLICT",
         status: 409,
-        message: expect.stringMatching(/^kv key "order\.1" in bucket "[\w-]+-kv": already holds a value$/),
-        details: { bucket: expect.stringMatching(/-kv$/), key: "order.1", expectedRevision: null, actualRevision: revision },
+        message: expect.stringMatching(/^kv key "order\.1" in bucket "[\w-]+-kv-keeper": already holds a value$/),
+        details: { bucket: expect.stringMatching(/-kv-keeper$/), key: "order.1", expectedRevision: null, actualRevision: revision },
       });
       await hub.call("keeper.del", { key: "order.1" });
       // Deleted counts as absent: the key can be created again.
@@ -64,7 +64,7 @@ export function describeStores(name: string, start: (actors: AnyActor[]) => Prom
         code: "CONFLICT",
         status: 409,
         message: expect.stringMatching(new RegExp(`^kv key "cart\\.7" in bucket "[\\w-]+": expected revision ${first.revision}, but the latest is ${second.revision}$`)),
-        details: { bucket: expect.stringMatching(/-kv$/), key: "cart.7", expectedRevision: first.revision, actualRevision: second.revision },
+        details: { bucket: expect.stringMatching(/-kv-keeper$/), key: "cart.7", expectedRevision: first.revision, actualRevision: second.revision },
       });
       await expect(hub.call("keeper.get", { key: "cart.7" })).resolves.toEqual({ value: { items: 2 }, found: true });
       await expect(hub.call("keeper.delete-if", { key: "cart.7", revision: first.revision })).rejects.toMatchObject({ code: "CONFLICT" });

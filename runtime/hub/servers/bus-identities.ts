@@ -1,7 +1,7 @@
 import { chmodSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { nkeys } from "nats";
-import { busPermissions, type BusIdentity, type BusPermissions } from "../../protocol/index.ts";
+import { busPermissions, type BusIdentity, type BusPermissions, type BusUses } from "../../protocol/index.ts";
 import { PRIVATE_FILE_MODE, makePrivateDir } from "../private-folder.ts";
 
 /** The part of nkeys.js (re-exported untyped by nats) used here. */
@@ -25,6 +25,12 @@ export interface BusIdentitiesOptions {
   storeDir: string;
   prefix: string;
   receipts?: boolean;
+}
+
+/** Whether two descriptions give the same rights (the order of names does not matter). */
+function sameUses(a: BusUses | undefined, b: BusUses | undefined): boolean {
+  const key = (u: BusUses | undefined) => (u ? JSON.stringify([[...u.kv].sort(), [...u.files].sort(), [...u.topics].sort()]) : "");
+  return key(a) === key(b);
 }
 
 /** nats-server's config: only public keys and permissions, no secret. JSON is valid nats-server config syntax. */
@@ -64,7 +70,13 @@ export class BusIdentities {
    */
   ensure(identity: BusIdentity, permissions?: BusPermissions): { credsFile: string; added: boolean } {
     const known = this.issued.get(identity.name);
-    if (known && known.identity.role === identity.role && !permissions) return { credsFile: known.credsFile, added: false };
+    if (known && known.identity.role === identity.role && !permissions) {
+      if (identity.uses === undefined || sameUses(known.identity.uses, identity.uses)) return { credsFile: known.credsFile, added: false };
+      // Its definition says what it uses now (read from its bundle): same seed, rights rewritten.
+      known.identity = identity;
+      this.writeConfig();
+      return { credsFile: known.credsFile, added: true };
+    }
     const pair = nkeys.createUser() as UserKeyPair;
     const credsFile = path.join(this.credsDir, `${identity.name}.nk`);
     writeFileSync(credsFile, `${Buffer.from(pair.getSeed()).toString()}\n`, { mode: PRIVATE_FILE_MODE });

@@ -24,23 +24,70 @@ export interface HubServers {
    * and the server reloaded, the first time), `bus.creds` on an external one, or none.
    */
   credsFor(identity: BusIdentity): string | undefined;
+  /** `credsFor`, resolved once the running server has the identity's rights (its uses included). */
+  grant(identity: BusIdentity): Promise<string | undefined>;
 }
 
-/** A credential per identity on the hub's own server; each new one reloads the running server's config. */
+/** How long a grant waits for the server to say it read its config again; past it the process starts anyway. */
+const RELOAD_TIMEOUT_MS = 5000;
+const RELOADED = /Reloaded server configuration|Failed to reload/;
+
+/**
+ * A credential per identity on the hub's own server. A new identity, or new rights of a
+ * known one, is written to the server's config, which the running server then reads again
+ * (SIGHUP); `grant` resolves once it has (its "Reloaded" line), one reload at a time, so a
+ * process never starts before its rights.
+ */
 function ownBusCreds(identities: BusIdentities, server: () => SupervisedServer | undefined) {
-  return (identity: BusIdentity): string => {
-    const { credsFile, added } = identities.ensure(identity);
+  let waiting: (() => void) | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  // A reload asked for but not signalled yet reads every change made until it is: later asks join it.
+  let next: Promise<void> | undefined;
+  const requestReload = (): Promise<void> => {
+    if (!next) {
+      const queued = chain.then(() => {
+        next = undefined;
+        return reload();
+      });
+      next = queued;
+      chain = queued;
+    }
+    return next;
+  };
+  const reload = (): Promise<void> => {
     const nats = server();
-    // An actor added while the hub runs: the server reads its config again (SIGHUP), and the
-    // new process's connect retries until it has (connectNats).
-    if (added && nats && nats.downSince() === undefined) {
+    if (!nats || nats.downSince() !== undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), RELOAD_TIMEOUT_MS);
+      const done = () => {
+        clearTimeout(timer);
+        waiting = undefined;
+        resolve();
+      };
+      waiting = done;
       try {
         process.kill(nats.pid(), "SIGHUP");
       } catch {
         // Down right now: its revival reads the new config.
+        done();
       }
-    }
-    return credsFile;
+    });
+  };
+  const ensure = (identity: BusIdentity): { credsFile: string; reloaded: Promise<void> } => {
+    const { credsFile, added } = identities.ensure(identity);
+    return { credsFile, reloaded: added ? requestReload() : chain };
+  };
+  return {
+    // The new process's connect retries until the server has read it (connectNats).
+    credsFor: (identity: BusIdentity): string => ensure(identity).credsFile,
+    grant: async (identity: BusIdentity): Promise<string> => {
+      const { credsFile, reloaded } = ensure(identity);
+      await reloaded;
+      return credsFile;
+    },
+    onLine: (line: string) => {
+      if (RELOADED.test(line)) waiting?.();
+    },
   };
 }
 
@@ -72,8 +119,11 @@ export async function startServers(
   for (const identity of known) identities?.ensure(identity);
   const configFile = identities?.configFile;
   const busLog = log.child({ mod: "hub.bus-auth" });
+  let nats: SupervisedServer | undefined;
+  const own = identities ? ownBusCreds(identities, () => nats) : undefined;
   // Every refusal is logged with the identity that tried: who asked is part of the record.
   const onLine = (line: string) => {
+    own?.onLine(line);
     const refused = parseBusViolation(line);
     if (!refused) return;
     const identity = refused.nkey ? (identities?.nameOf(refused.nkey) ?? "unknown") : undefined;
@@ -98,11 +148,13 @@ export async function startServers(
         }),
   ]);
   // One may have started while the other failed: it is stopped with the rest.
-  const nats: SupervisedServer | undefined = natsResult.status === "fulfilled" ? natsResult.value : undefined;
+  const server = natsResult.status === "fulfilled" ? natsResult.value : undefined;
+  nats = server;
   const sqld: SupervisedServer | undefined = sqldResult.status === "fulfilled" ? sqldResult.value : undefined;
-  if (nats) cleanups.push(() => nats.stop());
+  if (server) cleanups.push(() => server.stop());
   if (sqld) cleanups.push(() => sqld.stop());
   for (const result of [natsResult, sqldResult]) if (result.status === "rejected") throw result.reason;
+  const external = () => (config.bus.creds ? path.resolve(path.dirname(fuseDir), config.bus.creds) : undefined);
   return {
     natsUrl: config.bus.url ?? nats!.url,
     dbUrl: config.db.url ?? sqld!.url,
@@ -111,6 +163,7 @@ export async function startServers(
     actorDbUrl: config.db.url ?? sqld!.url.replace(/^http:/, "ws:"),
     pids: () => [...(nats ? [nats.pid()] : []), ...(sqld ? [sqld.pid()] : [])],
     busDownSince: () => nats?.downSince(),
-    credsFor: identities ? ownBusCreds(identities, () => nats) : () => (config.bus.creds ? path.resolve(path.dirname(fuseDir), config.bus.creds) : undefined),
+    credsFor: own ? own.credsFor : external,
+    grant: own ? own.grant : async () => external(),
   };
 }

@@ -8,7 +8,7 @@ import { ActorGroup, type EndpointTotals, type GroupSettings } from "./actor-gro
 import type { LogSinks } from "./log-sink.ts";
 import { hubKeyPaths } from "../../security/index.ts";
 import { existsSync } from "node:fs";
-import { bundleActor, type LaunchSpec, type ProcessLauncher } from "../process/index.ts";
+import { bundleActor, describeActor, type DescribedUses, type LaunchSpec, type ProcessLauncher } from "../process/index.ts";
 
 
 export interface SupervisorOptions {
@@ -32,8 +32,12 @@ export interface SupervisorOptions {
   natsTls?: NatsTlsFiles;
   /** The config's `events` in bus units, handed to each instance as JSON (their subscriptions' retries). */
   events?: object;
-  /** The NATS credential file of an actor's or process's identity, handed over by path (FUSE_NATS_CREDS). */
-  credsFor?: (plan: ActorPlan) => string | undefined;
+  /**
+   * The NATS credential file of an actor's or process's identity, handed over by path
+   * (FUSE_NATS_CREDS), once its rights cover `uses` (what the actor's definition uses of
+   * JetStream; undefined for a foreign process) and its buckets exist.
+   */
+  credsFor?: (plan: ActorPlan, uses?: DescribedUses) => string | undefined | Promise<string | undefined>;
 }
 
 /** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
@@ -59,14 +63,23 @@ export class Supervisor {
   private async prepare(plan: ActorPlan, index: number, fresh: boolean): Promise<LaunchSpec> {
     const o = this.options;
     if (plan.kind === "process") {
-      return { label: `${plan.name}#${index}`, command: plan.command!, args: plan.args ?? [], env: this.env(plan, index), cwd: plan.cwd ?? o.hubDir };
+      return { label: `${plan.name}#${index}`, command: plan.command!, args: plan.args ?? [], env: this.env(plan, index, await o.credsFor?.(plan)), cwd: plan.cwd ?? o.hubDir };
     }
     const file = await this.bundle(plan, fresh);
-    return { label: `${plan.name}#${index}`, command: process.execPath, args: ["--enable-source-maps", file], env: this.env(plan, index), cwd: o.hubDir };
+    const env = this.env(plan, index, undefined);
+    // Its rights come from its definition: read before it runs, granted before it connects.
+    const creds = o.credsFor ? await o.credsFor(plan, await describeActor(file, env)) : undefined;
+    return { label: `${plan.name}#${index}`, command: process.execPath, args: ["--enable-source-maps", file], env: this.withCreds(env, creds), cwd: o.hubDir };
+  }
+
+  private withCreds(env: Record<string, string>, creds: string | undefined): Record<string, string> {
+    if (creds) env[ProcessEnv.natsCreds] = creds;
+    else delete env[ProcessEnv.natsCreds];
+    return env;
   }
 
   /** The environment of an instance: the hub's, the plan's, and who and where it is. */
-  private env(plan: ActorPlan, index: number): Record<string, string> {
+  private env(plan: ActorPlan, index: number, creds: string | undefined): Record<string, string> {
     const o = this.options;
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
@@ -83,9 +96,7 @@ export class Supervisor {
     };
     // A path, never the seed: argv is world-readable (/proc/<pid>/cmdline) and the environment
     // is handed on to whatever the process spawns; the 0600 file is readable by this user only.
-    const creds = o.credsFor?.(plan);
-    if (creds) env[ProcessEnv.natsCreds] = creds;
-    else delete env[ProcessEnv.natsCreds];
+    this.withCreds(env, creds);
     if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
     if (o.receipts) env[ProcessEnv.receipts] = "1";
     Object.assign(env, natsTlsEnv(o.natsTls));

@@ -7,7 +7,8 @@ import { fstatSync } from "node:fs";
 import { NatsTransport, connectNats, natsTlsFromEnv, parseEventSettings } from "../../bus/index.ts";
 import { ConfigError, toFuseError } from "../../errors/index.ts";
 import { createLogger, type LogLevel } from "../../log/index.ts";
-import { DEFAULT_PREFIX, ProcessEnv, STATUS_FD, inboxPrefix } from "../../protocol/index.ts";
+import { DEFAULT_PREFIX, DESCRIBE_MARK, ProcessEnv, STATUS_FD, inboxPrefix } from "../../protocol/index.ts";
+import { usesOf } from "../stores/bucket-access.ts";
 import { isActorDefinition, type AnyActor } from "../define-actor.ts";
 import { startActor, type RunningActor } from "../start-actor.ts";
 import type { CircuitOptions } from "../resilience/circuit-breaker.ts";
@@ -109,8 +110,21 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
+/** Prints what the actor uses of JetStream for the hub (ProcessEnv.describe) and exits; it never connects. */
+async function describe(load: ModuleLoader, modulePath: string): Promise<void> {
+  const definition = await loadDefinition(load, modulePath);
+  process.stdout.write(`${DESCRIBE_MARK}${JSON.stringify(usesOf(definition, env[ProcessEnv.prefix] ?? DEFAULT_PREFIX))}\n`, () => process.exit(0));
+}
+
 /** Runs this process as the actor that `load` imports (`modulePath` names it in messages). */
 export function runActorProcess(load: ModuleLoader, modulePath: string): void {
+  if (env[ProcessEnv.describe] === "1") {
+    describe(load, modulePath).catch((err: unknown) => {
+      log.fatal({ err, code: toFuseError(err).code }, "actor failed to load");
+      process.exit(1);
+    });
+    return;
+  }
   // Started before the module loads, so a module that hangs while loading is noticed too.
   watchdog = hasStatusFd()
     ? startWatchdog({

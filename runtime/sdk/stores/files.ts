@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import type { ObjectBucket, ObjectInfo } from "../../bus/index.ts";
 import { ValidationError } from "../../errors/index.ts";
+import type { BucketAccess } from "./bucket-access.ts";
 
 export type FileData = Uint8Array | string | AsyncIterable<Uint8Array> | Readable;
 
@@ -22,6 +23,8 @@ export class Files {
     private readonly open: (bucket: string) => Promise<ObjectBucket>,
     /** The bucket's name. */
     readonly name: string,
+    /** What the actor may open; without it (tools, tests of the store) any bucket. */
+    private readonly access?: BucketAccess,
   ) {}
 
   private bucket(): Promise<ObjectBucket> {
@@ -29,9 +32,13 @@ export class Files {
     return this.opened;
   }
 
-  /** Another bucket of files. */
+  /**
+   * Another bucket of files, declared in `defineActor({ buckets: { files: [...] } })`.
+   * @throws FORBIDDEN naming the bucket when the actor did not declare it.
+   */
   in(name: string): Files {
-    return new Files(this.open, name);
+    this.access?.checkFiles(name);
+    return new Files(this.open, name, this.access);
   }
 
   /** Stores a buffer, a string or a stream under `name`, replacing any earlier one. */

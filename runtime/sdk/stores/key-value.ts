@@ -2,6 +2,7 @@ import type { KeyValueBucket, KeyValueOptions, StaleRevision } from "../../bus/i
 import { FuseError, ValidationError } from "../../errors/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import { LOST_RACE, retryOnConflict, type ChangeOptions } from "../../table/index.ts";
+import type { BucketAccess } from "./bucket-access.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -48,6 +49,8 @@ export class KeyValue {
     /** The bucket's name. */
     readonly name: string,
     private readonly options: KeyValueOptions = {},
+    /** What the actor may open; without it (tools, tests of the store) any bucket. */
+    private readonly access?: BucketAccess,
   ) {}
 
   private bucket(): Promise<KeyValueBucket> {
@@ -62,11 +65,13 @@ export class KeyValue {
   }
 
   /**
-   * Another bucket, e.g. with a TTL: `ctx.kv.in("sessions", { ttlMs: 60_000 })`. Every
-   * entry of a bucket expires `ttlMs` after its last put.
+   * Another bucket, declared in `defineActor({ buckets: { kv: [...] } })`, e.g. with a TTL:
+   * `{ name: "sessions", ttlMs: 60_000 }` then `ctx.kv.in("sessions")`. Every entry of a
+   * bucket expires `ttlMs` after its last put.
+   * @throws FORBIDDEN naming the bucket when the actor did not declare it.
    */
   in(name: string, options: KeyValueOptions = {}): KeyValue {
-    return new KeyValue(this.open, name, options);
+    return new KeyValue(this.open, name, this.access ? this.access.kvOptions(name, options) : options, this.access);
   }
 
   /** The value under `key`, or undefined. */
