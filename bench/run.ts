@@ -12,6 +12,7 @@ const BENCHES: { name: string; file: string; exportName: string }[] = [
   { name: "db", file: "db.ts", exportName: "runDbBench" },
   { name: "files", file: "files.ts", exportName: "runFilesBench" },
   { name: "taskmaster", file: "taskmaster.ts", exportName: "runTaskmasterBench" },
+  { name: "sse", file: "sse.ts", exportName: "runSseBench" },
 ];
 
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());

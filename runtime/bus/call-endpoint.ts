@@ -1,12 +1,17 @@
 import { ErrorCode, Header, isPartitionSubject } from "../protocol/index.ts";
 import { FuseError, NotFoundError, UnavailableError, fromWire } from "../errors/index.ts";
 import type { Body, HeaderRecord, Reply, RequestOptions, Transport } from "./transport.ts";
+import { isRawReply, replyAsResponse } from "./reply-body.ts";
 
 const decoder = new TextDecoder();
 
-/** Reads a reply: the decoded output, or the FuseError it carries. */
-export function decodeReply(reply: Reply): unknown {
+/**
+ * Reads a reply: the decoded output, or the FuseError it carries; a `rawOutput` endpoint's
+ * reply is the `Response` its handler returned (`transport` reads a body kept in the object store).
+ */
+export function decodeReply(reply: Reply, transport?: Transport): unknown {
   const status = reply.header(Header.serviceErrorCode);
+  if (status === undefined && transport && isRawReply(reply)) return replyAsResponse(reply, transport);
   const text = reply.data.length ? decoder.decode(reply.data) : "";
   if (status !== undefined) {
     throw fromWire(text, Number(status), reply.header(Header.serviceError));
@@ -29,7 +34,7 @@ export function callEndpoint(
   options: CallEndpointOptions,
 ): Promise<unknown> {
   const body = input === undefined ? "" : JSON.stringify(input);
-  return transport.request(target.subject, body, options).then(decodeReply, (error: unknown) => explainNoReply(transport, target, error));
+  return transport.request(target.subject, body, options).then((reply) => decodeReply(reply, transport), (error: unknown) => explainNoReply(transport, target, error));
 }
 
 /**

@@ -71,7 +71,7 @@ export const DEFAULT_GATEWAY_OPTIONS = {
     "x-forwarded-for",
     "x-request-id",
   ],
-  responseHeaders: ["cache-control", "content-language", "etag", "last-modified", "location", "vary"],
+  responseHeaders: ["cache-control", "content-disposition", "content-language", "etag", "last-modified", "location", "vary"],
   discoveryIntervalMs: 2000,
   missIntervalMs: 250,
   maxInflight: 10_000,

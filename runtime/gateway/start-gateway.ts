@@ -46,7 +46,8 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   });
   // Every request is authenticated (the chain made below) before it is routed; the principal's signed token goes with it.
   const access: AccessGate = { authenticate: (req) => authenticator.authenticate(req), signer: signerFromEnv(log) };
-  const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), caller: ctx.actor, discovery, options: settings, log, access });
+  const bodies = { open: (bucket: string, name: string) => ctx.files.in(bucket).get(name).then((f) => f && { stream: f.stream, size: f.info.size }), delete: (bucket: string, name: string) => ctx.files.in(bucket).delete(name) };
+  const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), caller: ctx.actor, discovery, options: settings, log, access, bodies });
   let url = "";
   const pages = new PageCache(discovery, () => url);
   const hubDir = settings.hubDir ?? process.cwd();

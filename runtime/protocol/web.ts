@@ -32,7 +32,8 @@ export const BodyHeader = {
   status: "Fuse-Body-Status",
   /**
    * Set when the body was too large for the bus: the message body is empty and the bytes are
-   * in the object store bucket `<prefix>-bodies` under this name, to be read once and deleted.
+   * in the object store, at `<bucket>/<name>` (bucket `<prefix>-bodies`), to be read once and
+   * deleted by whoever reads them.
    */
   object: "Fuse-Body-Object",
   /** The body's size in bytes, with `Fuse-Body-Object`. */
@@ -42,4 +43,16 @@ export const BodyHeader = {
 /** The object store bucket that holds reply bodies too large for the bus. */
 export function replyBodiesBucket(prefix: string): string {
   return `${prefix}-bodies`;
+}
+
+/**
+ * The key of an endpoint's published output JSON Schema (`fuse.output`) that marks a non-JSON
+ * output: `{ "x-fuse-body": { "types": ["text/html"], "redirect": false } }`.
+ */
+export const RAW_BODY_SCHEMA_KEY = "x-fuse-body";
+
+/** What `x-fuse-body` holds: the media types the endpoint answers with, and whether it may redirect. */
+export interface RawBodyDeclaration {
+  types: string[];
+  redirect: boolean;
 }

@@ -10,7 +10,7 @@ import {
   validationErrorFromIssues,
   withDeclaredStatus,
 } from "../errors/index.ts";
-import { ErrorCode, Header, ProcessEnv, type Principal } from "../protocol/index.ts";
+import { ErrorCode, Header, ProcessEnv, replyBodiesBucket, type Principal } from "../protocol/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { PrincipalVerifier } from "../security/index.ts";
 import { checkPrincipalAccess } from "./endpoint-access.ts";
@@ -19,6 +19,8 @@ import type { Caller } from "./caller.ts";
 import { RequestContext, runInContext, type ActorStores } from "./context.ts";
 import type { AnyEndpoint } from "./define-actor.ts";
 import { DEFAULT_TIMEOUT_MS } from "./caller.ts";
+import { isRawOutput } from "./raw-output.ts";
+import { sendRawReply } from "./raw-reply.ts";
 
 const decoder = new TextDecoder();
 
@@ -184,6 +186,7 @@ export class EndpointRunner {
   }
 
   private finish(request: IncomingRequest, started: number, output: unknown, thrown?: unknown, ctx?: RequestContext): void {
+    if (thrown === undefined && output instanceof Response) return this.finishRaw(request, started, output, ctx);
     let body: string | undefined;
     if (thrown === undefined) {
       try {
@@ -205,6 +208,27 @@ export class EndpointRunner {
     this.stats.requests++;
     this.stats.totalMs += performance.now() - started;
     if (--this.stats.inflight === 0) this.options.onIdle();
+  }
+
+  /**
+   * Sends a handler's `Response` (an endpoint of `rawOutput`): its body is read first, perhaps
+   * a stream, and a large one goes through the object store (raw-reply.ts).
+   */
+  private finishRaw(request: IncomingRequest, started: number, response: Response, ctx: RequestContext | undefined): void {
+    if (!isRawOutput(this.options.endpoint.output)) {
+      const error = new FuseError(ErrorCode.OUTPUT_INVALID, `${this.where} output: the handler returned a Response, but the endpoint's output is not declared with rawOutput(…)`);
+      return this.finish(request, started, undefined, error, ctx);
+    }
+    const { sender } = this.options;
+    const bucket = replyBodiesBucket(sender.prefix);
+    sendRawReply(request, response, { replyHeaders: ctx?.replyHeaders(), bucket, bodies: () => sender.transport.objects(bucket) }).then(
+      () => {
+        this.stats.requests++;
+        this.stats.totalMs += performance.now() - started;
+        if (--this.stats.inflight === 0) this.options.onIdle();
+      },
+      (error: unknown) => this.finish(request, started, undefined, error, ctx),
+    );
   }
 
   /** Sends the output; one too large for the bus goes back to the caller as PAYLOAD_TOO_LARGE instead. */

@@ -41,7 +41,7 @@ export interface HttpInfo {
   setCookie(name: string, value: string, options?: CookieOptions): void;
   /**
    * Sets a header of the HTTP response; the gateway passes on only the names it allows (by
-   * default cache-control, content-language, etag, last-modified, location and vary).
+   * default cache-control, content-disposition, content-language, etag, last-modified, location and vary).
    * @throws VALIDATION_FAILED when the name is not a header token.
    * @example ctx.http?.setHeader("cache-control", "no-store");
    */

@@ -29,6 +29,7 @@ export { defineWork, type Work } from "./offload/offload.ts";
 export type { CallOptions, CallResult } from "./caller.ts";
 export type { ActorClient, EndpointCall } from "./actor-client.ts";
 export type { HttpInfo, CookieOptions } from "./http-exchange.ts";
+export { rawOutput, respond, redirect, type RawOutput, type RawOutputOptions, type RawBody, type RespondInit } from "./raw-output.ts";
 export { createTestHub, type TestHub, type TestHubOptions, type TestCallOptions } from "./in-process/test-hub.ts";
 export type { Access, Principal, PrincipalVia } from "../protocol/index.ts";
 export {

@@ -1,5 +1,6 @@
 import type { JsonSchema } from "../../sdk/internal.ts";
 import type { ApiIndex, IndexEndpoint } from "./api-index.ts";
+import { successResponses } from "./success-responses.ts";
 import { FUSE_VERSION, Header } from "../../protocol/index.ts";
 
 type Json = Record<string, unknown>;
@@ -45,9 +46,7 @@ const ENVELOPE_REF = { $ref: "#/components/schemas/ErrorEnvelope" };
  * those under its status, named in the description, in `x-fuse-errors` and as an example.
  */
 function responses(e: IndexEndpoint): Json {
-  const out: Record<string, { description: string; content: Json; "x-fuse-errors"?: Json[] }> = {
-    "200": { description: "The endpoint's output", content: { "application/json": { schema: schemaOf(e.output) } } },
-  };
+  const out = successResponses(e.output, schemaOf) as Record<string, { description: string; content: Json; "x-fuse-errors"?: Json[] }>;
   for (const [status, description] of Object.entries(ERROR_STATUSES)) {
     out[status] = { description, content: { "application/json": { schema: ENVELOPE_REF } } };
   }

@@ -16,6 +16,7 @@ import { headOf, type RequestHead } from "./request-head.ts";
 import { checkContentType, parseJsonBody, routeInput } from "./request-input.ts";
 import { deadlineOf, traceIdOf } from "./trace.ts";
 import { checkHttpAccess, principalHeaders, type AccessGate } from "./access-gate.ts";
+import type { StoredBodies } from "./raw-response.ts";
 import type { Access, Principal } from "../../protocol/index.ts";
 
 /** A gateway-own route's handler, run once the request passed authentication and access. */
@@ -30,6 +31,8 @@ export interface EndpointHandlersOptions {
   log: Logger;
   /** Authentication and the principal's token: every request passes through it before it is relayed. */
   access: AccessGate;
+  /** Reads reply bodies too large for the bus from the object store (replies of `rawOutput` endpoints). */
+  bodies?: StoredBodies;
 }
 
 /** The key segment of a keyed route, decoded; a malformed escape is a 400. */
@@ -152,9 +155,9 @@ export class EndpointHandlers {
     const idempotencyKey = head.header(IDEMPOTENCY_KEY);
     if (idempotencyKey !== undefined) options.headers[Header.idempotencyKey] = idempotencyKey;
     try {
-      return replyResponse(reply, traceId, this.responseHeaders);
       const safe = idempotencyKey !== undefined || head.method === "GET" || head.method === "HEAD";
       const reply = await relayRetryingLoss(this.deps.relay, entry, body, options, safe);
+      return replyResponse(reply, traceId, this.responseHeaders, this.deps.bodies);
     } catch (error) {
       throw bodyTooLargeForBus(error, entry.target, relayHeaders(options, this.deps.caller));
     } finally {

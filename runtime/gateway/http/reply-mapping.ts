@@ -1,8 +1,9 @@
-import { Header, httpHeader } from "../../protocol/index.ts";
+import { BodyHeader, Header, httpHeader } from "../../protocol/index.ts";
 import { fromWire, toWire } from "../../errors/index.ts";
 import type { RelayReply } from "../../sdk/internal.ts";
 import type { RequestHead } from "./request-head.ts";
 import { jsonResponse } from "./json-response.ts";
+import { rawResponse, type StoredBodies } from "./raw-response.ts";
 
 const decoder = new TextDecoder();
 
@@ -44,11 +45,13 @@ function httpHeadersOf(reply: RelayReply, allowed: HeaderPairs): Record<string, 
 /**
  * An endpoint's reply as an HTTP response: the output bytes as they came (200), or the error
  * envelope with the status of its code; cookies and allowed headers the handler set go along.
+ * A body that is not JSON (`Fuse-Body-Type`) goes out as it is, with its status and type.
  */
-export function replyResponse(reply: RelayReply, traceId: string, allowed: HeaderPairs): Response {
+export function replyResponse(reply: RelayReply, traceId: string, allowed: HeaderPairs, bodies?: StoredBodies): Response {
   const headers = httpHeadersOf(reply, allowed);
   const errorStatus = reply.header(Header.serviceErrorCode);
   if (errorStatus === undefined) {
+    if (reply.header(BodyHeader.type) !== undefined) return rawResponse(reply, traceId, headers, bodies);
     return jsonResponse(reply.data.length ? reply.data : "null", 200, traceId, headers);
   }
   // Rebuilt so that a reply of a plain NATS micro service (no envelope) becomes one too.
