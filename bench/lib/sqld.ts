@@ -1,10 +1,11 @@
-// sqld for the benches that need one, started as the hub starts it (127.0.0.1, a free port,
-// its data in a folder of ours). The hub's own launcher is not in runtime/hub/index.ts, the
-// only entry benches import from the hub.
+// sqld for the benches that need one, started as the hub starts it (the hub's command line:
+// 127.0.0.1, a free port, its data in a folder of ours, the same checkpoint setting), without
+// the hub's supervision.
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { sqldArgs } from "../../runtime/hub/index.ts";
 import { freePort } from "./free-port.ts";
 import { tracked } from "./processes.ts";
 
@@ -26,7 +27,7 @@ export async function startBenchSqld(dir: string): Promise<BenchSqld> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(binary(), ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", path.join(dir, "data.sqld")], {
+  const child = spawn(binary(), sqldArgs(port, dir), {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, RUST_LOG: "error" },
   });

@@ -13,5 +13,5 @@ export { assessHealth, type Health, type HealthOptions } from "./supervision/hea
 export { bundleActor, identify } from "./process/index.ts";
 export { FUSE_VERSION } from "../protocol/index.ts";
 export { startNatsServer, natsServerBinary, natsServerThreads, natsStoreDir, type NatsServerHandle } from "./servers/nats-server.ts";
-export { startSqld, type SqldHandle } from "./servers/sqld.ts";
+export { sqldArgs, startSqld, type SqldHandle } from "./servers/sqld.ts";
 export { BusIdentities, type BusIdentitiesOptions } from "./servers/bus-identities.ts";

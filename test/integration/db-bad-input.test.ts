@@ -31,6 +31,13 @@ function badRequests(db: Database, table: string): [string, () => Promise<unknow
   ];
 }
 
+// The error and its causes in one line, so a failure says what the writer met.
+function describeFailure(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error as { name?: string; code?: string; message?: string; cause?: unknown } | undefined; e && parts.length < 5; e = e.cause as typeof e) parts.push(`${e.name ?? ""} ${e.code ?? ""} ${e.message ?? ""}`.trim());
+  return parts.join(" <- ");
+}
+
 describe("input the database would close the connection for", () => {
   let sqld: SqldHarness;
   const open: Database[] = [];
@@ -51,6 +58,7 @@ describe("input the database would close the connection for", () => {
       open.push(db);
       await migrate(db.executor(), [t]);
       const counts = { sent: 0, succeeded: 0, failed: 0 };
+      const failures: string[] = [];
       let inFlight = 0;
       const writer = Promise.all(
         Array.from({ length: CHAINS }, async (_, c) => {
@@ -60,8 +68,9 @@ describe("input the database would close the connection for", () => {
             try {
               await db.table(t.table).insert({ title: `w${c}-${i}`, meta: { bad: "\ud800 is fine inside json" } });
               counts.succeeded++;
-            } catch {
+            } catch (e) {
               counts.failed++;
+              failures.push(describeFailure(e));
             } finally {
               inFlight--;
             }
@@ -89,7 +98,7 @@ describe("input the database would close the connection for", () => {
         }
       }
       await writer;
-      expect(counts).toEqual({ sent: N, succeeded: N, failed: 0 });
+      expect({ ...counts, failures: [...new Set(failures)] }).toEqual({ sent: N, succeeded: N, failed: 0, failures: [] });
       // Lost: none; and nothing of the refused requests was written.
       expect(await db.table(t.table).count()).toBe(N);
       expect(refused).toEqual({ VALIDATION_FAILED: bad });

@@ -40,6 +40,22 @@ export function sqldBinary(): string {
   return binary;
 }
 
+/**
+ * Every second sqld checkpoints its write-ahead log into the database file. Setting an interval
+ * is what matters: it turns off sqld's own checkpoint after every 1,000 WAL frames, which under
+ * concurrent writers (found with sqld 0.24.32: 8 writers, one connection each or one shared)
+ * deadlocked the server at a multiple of 1,000 writes in half of the runs: every write hung for
+ * good, on every connection, with no log line. One second keeps the WAL near SQLite's default
+ * size (1,000 pages) up to about a thousand page writes a second; a faster writer only gets a
+ * larger WAL between checkpoints, not a stall. test/integration/db-concurrent-writers.test.ts.
+ */
+const CHECKPOINT_INTERVAL_S = 1;
+
+/** The command line of a sqld listening on `127.0.0.1:<port>` with its data in `dir` (also what the benchmarks start). */
+export function sqldArgs(port: number, dir: string): string[] {
+  return ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", path.join(dir, "data.sqld"), "--checkpoint-interval-s", String(CHECKPOINT_INTERVAL_S)];
+}
+
 /** How long a started sqld must stay alive after its first answer to count as the one answering. */
 const SETTLE_MS = 100;
 
@@ -57,7 +73,7 @@ export async function startSqld(options: SqldOptions): Promise<SqldHandle> {
   makePrivateDir(options.dir);
   const port = options.port || (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const launch = withParentDeathSignal(binary, ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", path.join(options.dir, "data.sqld")]);
+  const launch = withParentDeathSignal(binary, sqldArgs(port, options.dir));
   // The database files it creates are the hub's data: private to this user.
   const child = withPrivateUmask(() =>
     spawn(launch.command, launch.args, {
