@@ -9,13 +9,17 @@ import { unknownEndpoints, type KnownEndpoints } from "../schema/check-endpoints
 export class TaskRegistry {
   private tasks = new Map<string, TaskDefinition>();
   private invalidFiles: { file: string; error: SchemaError }[] = [];
+  /** Task name → the file that served it at the last reload (kept even while refused for its endpoints). */
+  private servedBy = new Map<string, string>();
 
   constructor(private readonly hubDir: string) {}
 
   /** Reads `tasks/` again; returns the files that are not served. */
   reload(): { file: string; error: SchemaError }[] {
-    const loaded = loadTasks(this.hubDir);
+    // The file serving a name keeps it when another file claims the same name later.
+    const loaded = loadTasks(this.hubDir, this.servedBy);
     this.tasks = loaded.tasks;
+    this.servedBy = new Map([...loaded.tasks].map(([name, task]) => [name, task.file]));
     this.invalidFiles = loaded.invalid;
     return this.invalidFiles;
   }

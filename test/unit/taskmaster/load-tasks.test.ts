@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,7 +24,7 @@ describe("loadTasks", () => {
         [
           "tasks/broken.json",
           "TASK_SCHEMA_INVALID",
-          "tasks/broken.json: invalid JSON: unexpected end of JSON input",
+          "tasks/broken.json:1:10: invalid JSON: unexpected end of JSON input",
         ],
         [
           "tasks/cyclic.json",
@@ -34,10 +34,48 @@ describe("loadTasks", () => {
         [
           "tasks/twin.json",
           "TASK_SCHEMA_INVALID",
-          "tasks/twin.json name: task "good" is already defined in tasks/good.json",
+          "tasks/twin.json name: task "good" is already defined in tasks/good.json; this file is not served",
         ],
       ]
     `);
+  });
+
+  it("refuses a newer file declaring a task name another file serves, naming both, even when it sorts first", () => {
+    const hub = mkdtempSync(path.join(os.tmpdir(), "fuse-load-tasks-twins-"));
+    try {
+      mkdirSync(path.join(hub, "tasks"));
+      const write = (name: string, at: number) => {
+        writeFileSync(path.join(hub, "tasks", name), JSON.stringify({ name: "orders", steps: [{ id: "a", call: "shop.order" }] }));
+        utimesSync(path.join(hub, "tasks", name), at, at);
+      };
+      write("orders.json", 1_000);
+      const first = loadTasks(hub);
+      expect(first.tasks.get("orders")!.file).toBe("tasks/orders.json");
+      write("a-orders.json", 2_000);
+      for (const serving of [new Map([["orders", "tasks/orders.json"]]), new Map<string, string>()]) {
+        const { tasks, invalid } = loadTasks(hub, serving);
+        expect(tasks.get("orders")!.file).toBe("tasks/orders.json");
+        expect(invalid.map((i) => i.error.message)).toEqual([
+          'tasks/a-orders.json name: task "orders" is already defined in tasks/orders.json; this file is not served',
+        ]);
+        expect(invalid[0]!.error.details).toEqual({ file: "tasks/a-orders.json", field: "name", other: "tasks/orders.json" });
+      }
+    } finally {
+      rmSync(hub, { recursive: true, force: true });
+    }
+  });
+
+  it("names the line and column of a JSON syntax error", () => {
+    const hub = mkdtempSync(path.join(os.tmpdir(), "fuse-load-tasks-json-"));
+    try {
+      mkdirSync(path.join(hub, "tasks"));
+      writeFileSync(path.join(hub, "tasks", "comma.json"), '{\n  "name": "comma",\n  "steps": []\n  "output": "1"\n}\n');
+      const [bad] = loadTasks(hub).invalid;
+      expect(bad!.error.message).toBe("tasks/comma.json:4:3: invalid JSON: expected ',' or '}' after property value");
+      expect(bad!.error.details).toEqual({ file: "tasks/comma.json", line: 4, column: 3 });
+    } finally {
+      rmSync(hub, { recursive: true, force: true });
+    }
   });
 
   it("loads every task of the demo hub", () => {

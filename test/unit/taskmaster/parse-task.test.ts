@@ -118,4 +118,55 @@ describe("parseTask", () => {
       `"tasks/demo.json output: reads the output of unknown step "b""`,
     );
   });
+
+  it("reports every problem of a file, not only the first, each with its line", () => {
+    const value = task([
+      { id: "a", call: "greeter.hello", input: "{ 'x': }" },
+      { id: "b", call: "greeter.hello", needs: ["zz"] },
+      { id: "c", call: "greeter.hello", input: "$steps.nope" },
+    ]);
+    const error = problem(value, JSON.stringify(value, null, 2));
+    expect(error.message).toMatchInlineSnapshot(
+      `"3 problems: tasks/demo.json:7 steps[0] "a".input: bad expression at character 8: The symbol "}" cannot be used as a unary operator; tasks/demo.json:13 steps[1] "b".needs[0]: needs unknown step "zz"; tasks/demo.json:16 steps[2] "c": reads the output of unknown step "nope""`,
+    );
+    expect((error.details as { problems: unknown[] }).problems).toHaveLength(3);
+  });
+
+  it("reports every unknown key, with a did-you-mean for retry keys too", () => {
+    const value = task([{ id: "a", call: "greeter.hello", retry: { attempt: 3, backofMs: 10 }, timeout: 5 }]);
+    const error = problem(value, JSON.stringify(value, null, 2));
+    expect(error.message).toMatchInlineSnapshot(
+      `"3 problems: tasks/demo.json:8 steps[0] "a".retry.attempt: unknown key "attempt" (did you mean "attempts"?); tasks/demo.json:9 steps[0] "a".retry.backofMs: unknown key "backofMs" (did you mean "backoffMs"?); tasks/demo.json:11 steps[0] "a".timeout: unknown key "timeout" (did you mean "timeoutMs"?)"`,
+    );
+  });
+
+  it("checks the new step kinds: one thing per step, a wait needs ms or until, a goto names a step", () => {
+    const error = problem(
+      task([
+        { id: "a", wait: { ms: 5 }, await: { event: "x.y" } },
+        { id: "b", wait: {} },
+        { id: "c", call: "greeter.hello", onError: [{ on: ["OUT_OF_STOCK"], goto: "restok" }] },
+        { id: "restock", call: "greeter.hello" },
+        { id: "d" },
+      ]),
+    );
+    expect(error.message).toMatchInlineSnapshot(
+      `"4 problems: tasks/demo.json steps[0] "a".await: a step does one thing: it has both "wait" and "await"; tasks/demo.json steps[1] "b".wait: a wait needs exactly one of ms or until; tasks/demo.json steps[4] "d": a step needs one of call, wait, await or signal; tasks/demo.json steps[2] "c".onError[0].goto: unknown step "restok" (did you mean "restock"?)"`,
+    );
+  });
+
+  it("links a goto handler after the step it handles, and a step reading $errors runs whatever happened by default", () => {
+    const parsed = parseTask(
+      task([
+        { id: "reserve", call: "shop.reserve", onError: [{ on: ["OUT_OF_STOCK"], goto: "restock" }, { then: "continue" }] },
+        { id: "restock", call: "shop.restock" },
+        { id: "report", call: "shop.report", input: "{ 'code': $errors.reserve.code }" },
+      ]),
+      { file },
+    );
+    expect(parsed.byId.get("restock")).toMatchObject({ catches: ["reserve"], after: ["reserve"] });
+    expect(parsed.byId.get("report")).toMatchObject({ errorReads: ["reserve"], after: ["reserve"], trigger: "all_done" });
+    expect(parsed.byId.get("reserve")!.onError).toEqual([{ on: ["OUT_OF_STOCK"], goto: "restock", then: "continue" }, { then: "continue" }]);
+    expect(describeDag(parsed).edges).toContainEqual({ from: "reserve", to: "restock", kind: "catch" });
+  });
 });

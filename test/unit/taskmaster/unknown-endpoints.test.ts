@@ -17,7 +17,7 @@ describe("task schemas against the live actors", () => {
       {
         file: "tasks/bad.json",
         code: "TASK_SCHEMA_INVALID",
-        message: 'tasks/bad.json steps[0] "only".call: unknown endpoint "work.nope" (actor "work" has: echo, fail, flaky, hang)',
+        message: 'tasks/bad.json steps[0] "only".call: unknown endpoint "work.nope" (actor "work" has: echo, emit, fail, fail-with, flaky, hang)',
         details: { file: "tasks/bad.json", step: "only", field: "call" },
       },
     ]);
