@@ -33,7 +33,8 @@ describe("bus permissions derived from what the hub runs", () => {
   it("gives an actor its own kv and file buckets, the declared ones, and no other", () => {
     const rights = busPermissions({ name: "shop", role: "actor", uses: { kv: ["stock"], files: ["uploads"], topics: [] } }, { prefix: "app" })!;
     const buckets = new Set(rights.publish.allow.filter((s) => s.startsWith("$KV.") || s.startsWith("$O.")));
-    expect(buckets).toEqual(new Set(["$KV.app-kv-shop.>", "$KV.stock.>", "$O.app-files-shop.>", "$O.uploads.>"]));
+    // app-bodies: reply bodies too large for the bus, which every identity writes and reads.
+    expect(buckets).toEqual(new Set(["$KV.app-kv-shop.>", "$KV.stock.>", "$O.app-files-shop.>", "$O.uploads.>", "$O.app-bodies.>"]));
     expect(rights.publish.allow).toEqual(expect.arrayContaining([
       "$JS.API.STREAM.INFO.KV_stock",
       "$JS.API.DIRECT.GET.KV_stock.>",
@@ -43,7 +44,7 @@ describe("bus permissions derived from what the hub runs", () => {
       "$JS.ACK.OBJ_uploads.>",
     ]));
     // Every JetStream API right names one of its own streams (or the event streams' info, which every actor reads to emit).
-    const streams = ["KV_app-kv-shop", "KV_stock", "OBJ_app-files-shop", "OBJ_uploads", "app-events", "app-events-dead"];
+    const streams = ["KV_app-kv-shop", "KV_stock", "OBJ_app-files-shop", "OBJ_uploads", "OBJ_app-bodies", "app-events", "app-events-dead"];
     for (const subject of rights.publish.allow.filter((s) => s.startsWith("$JS.API.") && s !== "$JS.API.INFO" && s !== "$JS.API.STREAM.NAMES")) {
       expect(streams.some((stream) => subject.split(".").includes(stream)), subject).toBe(true);
     }

@@ -73,7 +73,7 @@ describe("buckets an actor may use, in process", () => {
     const uses = usesOf({ name: "cart", buckets: { kv: [{ name: "sessions", ttlMs: 5000 }] }, keyed: {}, events: { "order.placed": () => {} }, endpoints: { pay: { idempotent: { ttl: 9000 } } } }, "app");
     expect(uses).toEqual({
       kv: ["app-kv-cart", "app-keyed-cart", "app-replies-cart", "sessions"],
-      files: ["app-files-cart"],
+      files: ["app-files-cart", "app-bodies"],
       topics: ["order.placed"],
       ttls: { sessions: 5000, "app-replies-cart": 9000 },
     });
