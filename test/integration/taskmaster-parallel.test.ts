@@ -78,7 +78,8 @@ function thirtySteps() {
   steps.push({ id: "fan", call: "meet.gather", forEach: "[1..6]", input: gather("fan", 6, "$item * 2") });
   steps.push({ id: "never", call: "work.echo", when: "$steps.join.value < 0", input: echo("'never'") });
   steps.push({ id: "shaky", call: "work.fail", needs: ["start"], onError: "continue" });
-  steps.push({ id: "final", call: "work.echo", needs: ["side1", "side2", "side3", "side4", "side5", "never", "shaky"], input: echo("$steps.c10.value + $sum($steps.fan.value)") });
+  // all_done: it runs after a skipped and a failed-but-continued step (the default, all_succeeded, would skip it).
+  steps.push({ id: "final", call: "work.echo", trigger: "all_done", needs: ["side1", "side2", "side3", "side4", "side5", "never", "shaky"], input: echo("$steps.c10.value + $sum($steps.fan.value)") });
   steps.push({ id: "tail", call: "work.echo", input: echo("$steps.final.value") });
   return { name: "thirty", input: { type: "object", properties: { seed: { type: "number" } }, required: ["seed"] }, steps, output: "$steps.tail.value" };
 }
