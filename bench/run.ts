@@ -8,6 +8,7 @@ import { printMarkdown, printReport, type BenchReport } from "./lib/report.ts";
 const BENCHES: { name: string; file: string; exportName: string }[] = [
   { name: "bus", file: "bus.ts", exportName: "runBusBench" },
   { name: "gateway", file: "gateway.ts", exportName: "runGatewayBench" },
+  { name: "web", file: "web.ts", exportName: "runWebBench" },
   { name: "startup", file: "startup.ts", exportName: "runStartupBench" },
   { name: "db", file: "db.ts", exportName: "runDbBench" },
   { name: "files", file: "files.ts", exportName: "runFilesBench" },
