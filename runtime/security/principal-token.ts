@@ -12,6 +12,7 @@ import { ErrorCode, type Principal, type PrincipalVia } from "../protocol/index.
 const VIAS: ReadonlySet<string> = new Set<PrincipalVia>(["key", "jwt", "local", "session"]);
 /** Longest token text taken: a principal's id and roles are short; a huge header is an attack. */
 const MAX_TOKEN_LENGTH = 4096;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 function unauthenticated(why: string): FuseError {
   return new FuseError(ErrorCode.UNAUTHENTICATED, `principal token refused: ${why}`);
@@ -63,10 +64,14 @@ export function verifyPrincipalToken(token: string, publicKey: KeyInput, now = D
   const dot = token.indexOf(".");
   if (dot <= 0 || dot === token.length - 1 || token.indexOf(".", dot + 1) >= 0) throw unauthenticated("expected <payload>.<signature>");
   const payload = token.slice(0, dot);
-  const signature = Buffer.from(token.slice(dot + 1), "base64url");
+  const signatureText = token.slice(dot + 1);
+  // Only the canonical text of a signature: base64url decoding skips stray characters and the
+  // last character's spare bits, so other texts could name the same bytes.
+  if (!BASE64URL.test(payload) || !BASE64URL.test(signatureText)) throw unauthenticated("expected <payload>.<signature> in base64url");
+  const signature = Buffer.from(signatureText, "base64url");
   let valid = false;
   try {
-    valid = signature.length === 64 && verify(null, Buffer.from(payload), publicKeyOf(publicKey), signature);
+    valid = signature.length === 64 && signature.toString("base64url") === signatureText && verify(null, Buffer.from(payload), publicKeyOf(publicKey), signature);
   } catch {
     valid = false;
   }
@@ -92,18 +97,29 @@ export function createPrincipalVerifier(publicKey: KeyInput, options: { cacheSiz
   const limit = options.cacheSize ?? 1000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, VerifiedPrincipal>();
+  // The token verified last: the requests an instance serves mostly carry one principal's
+  // token, and comparing with it spares hashing the whole text for the map.
+  let lastToken = "";
+  let last: VerifiedPrincipal | undefined;
   return {
     verify(token) {
-      const hit = cache.get(token);
       const at = now();
+      if (token === lastToken && last!.exp > at) return last!.principal;
+      const hit = cache.get(token);
       if (hit) {
-        if (hit.exp > at) return hit.principal;
+        if (hit.exp > at) {
+          lastToken = token;
+          last = hit;
+          return hit.principal;
+        }
         cache.delete(token);
       }
       const verified = verifyPrincipalToken(token, key, at);
       // The oldest entry goes first: a Map iterates in insertion order.
       if (cache.size >= limit) cache.delete(cache.keys().next().value!);
       cache.set(token, verified);
+      lastToken = token;
+      last = verified;
       return verified.principal;
     },
   };
