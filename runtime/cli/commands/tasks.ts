@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ValidationError } from "../../errors/index.ts";
-import { taskmasterContract, type ContractInput, type ContractOutput, type RunDetail, type RunStatus } from "../../protocol/index.ts";
+import { taskmasterContract, type ContractInput, type ContractOutput, type RunDetail, type RunStatus, type StepRecord } from "../../protocol/index.ts";
 import { callContract, withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, print, printJson, table } from "../output.ts";
@@ -29,12 +29,23 @@ function parseJsonArg(text: string | undefined, what: string): unknown {
   }
 }
 
+/** What a waiting step waits for, in words: a signal's token is shown, since it is how to complete the step. */
+function waitingFor(step: StepRecord): string {
+  const w = step.waiting;
+  if (!w) return "";
+  const until = w.dueAt === undefined ? "" : ` until ${new Date(w.dueAt).toISOString()}`;
+  if (w.kind === "timer") return `timer${until}`;
+  if (w.kind === "retry") return `next attempt${until}`;
+  if (w.kind === "event") return `event ${w.event ?? ""}${until ? `, timeout${until}` : ""}`;
+  return `signal (fuse call taskmaster.signal '{"token":"${w.token ?? ""}"}')${until ? `, timeout${until}` : ""}`;
+}
+
 function printRun(run: RunRecord): void {
   print(`${colour.bold(run.task)} ${run.id} ${paintStatus(run.status)} ${colour.dim(`trace ${run.traceId}, ${took(run.startedAt, run.endedAt)}`)}`);
   if (run.error) print(`${colour.red("error")}: ${run.error.message} [${run.error.code}]`);
   if (run.steps) {
-    const rows = run.steps.map((s) => [s.id, paintStatus(s.status), String(s.attempts), took(s.startedAt, s.endedAt), s.error ? `${s.error.code}: ${s.error.message}` : ""]);
-    print(table(["STEP", "STATUS", "ATTEMPTS", "TOOK", "ERROR"], rows));
+    const rows = run.steps.map((s) => [s.id, paintStatus(s.status), String(s.attempts), took(s.startedAt, s.endedAt), s.error ? `${s.error.code}: ${s.error.message}` : waitingFor(s)]);
+    print(table(["STEP", "STATUS", "ATTEMPTS", "TOOK", "ERROR / WAITING FOR"], rows));
   }
   if (run.status === "succeeded") print(JSON.stringify(run.output ?? null, null, 2));
 }

@@ -4,8 +4,10 @@
  * state. Plain JavaScript; values are written as text, never as HTML.
  */
 export const TASKS_SCRIPT = String.raw`
-const STEP_COLOURS = { pending: "#ffffff", running: "#9cc3ff", succeeded: "#9be3b0", failed: "#ff9f97", skipped: "#d9d9d9", cancelled: "#8b8b8b" };
+const STEP_COLOURS = { pending: "#ffffff", running: "#9cc3ff", waiting: "#ffe08a", succeeded: "#9be3b0", failed: "#ff9f97", skipped: "#d9d9d9", cancelled: "#8b8b8b" };
 const SVG = "http://www.w3.org/2000/svg";
+// A waiting step: its timer, retry, event or signal token (the token completes it: POST /tasks/signal/<token>).
+const waitingText = (w) => w.kind + (w.event ? " " + w.event : "") + (w.token ? " token " + w.token : "") + (w.dueAt ? " until " + new Date(w.dueAt).toISOString() : "");
 const svg = (tag, attrs = {}, ...children) => {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
@@ -31,7 +33,7 @@ function drawDag(dag, steps) {
   for (const n of dag.nodes) {
     const p = pos.get(n.id), step = byId.get(n.id), status = step ? step.status : "pending";
     const title = svg("title");
-    title.textContent = n.id + " → " + n.call + ": " + status + (step && step.attempts > 1 ? " (" + step.attempts + " attempts)" : "");
+    title.textContent = n.id + " → " + n.call + ": " + status + (step && step.attempts > 1 ? " (" + step.attempts + " attempts)" : "") + (step && step.waiting ? " · " + waitingText(step.waiting) : "");
     const label = svg("text", { x: p.x + 8, y: p.y + 21, "font-size": 12 });
     label.textContent = n.id;
     root.append(svg("g", { "data-step": n.id, "data-status": status },
