@@ -18,6 +18,7 @@ import { startActor } from "../sdk/internal.ts";
 import { Database, loadTableSchemas, migrate } from "../table/index.ts";
 import { toFuseError } from "../errors/index.ts";
 import { createHubActor } from "./control/hub-actor.ts";
+import { KeyedKeys } from "./control/keyed-keys.ts";
 import { Autoscaler } from "./scaling/autoscaler.ts";
 import { builtinPlans } from "./supervision/builtins.ts";
 import { CleanupStack } from "./cleanup-stack.ts";
@@ -200,6 +201,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
         schedules: () => scheduler.list(),
         info: () => info,
         stats: () => gatherStats(transport),
+        keyed: new KeyedKeys(transport, config.prefix),
         recentLogs: (name, lines) => sinks.lines(name, lines),
         shutdown: () => void stop(),
       }),

@@ -49,6 +49,16 @@ export function keyedBucket(prefix: string, actor: string): string {
   return `${prefix}-keyed-${actor}`;
 }
 
+/**
+ * Where every instance of a keyed actor answers admin questions (its active keys, one key's
+ * state): `<prefix>.<actor>.$keyed.admin`, outside its queue group so each instance answers.
+ * Four tokens, so the `<prefix>.*.*` that actors may publish on does not reach it: only
+ * identities with every right (the hub, the CLI's admin) can ask.
+ */
+export function keyedAdminSubject(prefix: string, actor: string): string {
+  return `${prefix}.${actor}.$keyed.admin`;
+}
+
 /** Why `key` cannot be an actor key, or undefined when it can. */
 export function actorKeyProblem(key: unknown): string | undefined {
   if (typeof key !== "string" || key.length === 0) return "a key must be a non-empty string";

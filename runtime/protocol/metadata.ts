@@ -26,6 +26,11 @@ export const EndpointMeta = {
    * is kept (`defineEndpoint({ idempotent: { ttl } })`).
    */
   idempotent: "fuse.idempotent",
+  /**
+   * `"true"` on every endpoint of a keyed actor: a call must name a key (`Fuse-Key`, or
+   * `POST /api/<actor>/<key>/<endpoint>`). Absent on other actors' endpoints.
+   */
+  keyed: "fuse.keyed",
   /** Present when the endpoint has a bulkhead: `{"concurrency":4,"queue":16}` as JSON text. */
   bulkhead: "fuse.bulkhead",
 } as const;

@@ -25,6 +25,8 @@ export interface DiscoveredEndpoint {
    * Absent (a table built by hand) means `authenticated`.
    */
   access?: Access;
+  /** A keyed actor's endpoint (`fuse.keyed`): every call names a key. */
+  keyed?: boolean;
 }
 
 /** One running instance of an actor, as it answered `$SRV.INFO`. */
@@ -117,6 +119,7 @@ function toEndpoint(e: InfoEndpoint): DiscoveredEndpoint {
   if (http) endpoint.http = http;
   const errors = parseDeclaredErrors(meta[EndpointMeta.errors]);
   if (errors) endpoint.errors = errors;
+  if (meta[EndpointMeta.keyed] === "true") endpoint.keyed = true;
   return endpoint;
 }
 

@@ -179,11 +179,11 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     endpoints: [...runners].map(([name, runner]) => ({
       name,
       subject: endpointSubject(prefix, definition.name, name),
-      metadata: endpointMetadata(definition.endpoints[name]!),
+      metadata: { ...endpointMetadata(definition.endpoints[name]!), ...(keyed ? { [EndpointMeta.keyed]: "true" } : {}) },
       // A keyed request on the plain subject goes to its partition's owner, which alone runs it.
       handle: keyed ? (request) => keyed.forward(name, request) : (request) => runner.handle(request),
     })),
-    statsOf: (name) => runners.has(name) ? { ...runners.get(name)!.stats.toJSON(), ...guards.stats(name), circuits: sender.circuits.report() } : undefined,
+    statsOf: (name) => runners.has(name) ? { ...runners.get(name)!.stats.toJSON(), ...guards.stats(name), circuits: sender.circuits.report(), ...(keyed ? { keyed: keyed.stats() } : {}) } : undefined,
   });
   guards.servedAs(service.id);
   await keyed?.start(service.id, (name, request) => runners.get(name)!.handle(request));

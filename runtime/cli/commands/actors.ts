@@ -4,6 +4,7 @@ import { callContract, withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, formatDuration, print, printJson, statusColour, table } from "../output.ts";
 import { ValidationError } from "../../errors/index.ts";
+import { registerActorKeysCommand } from "./actor-keys.ts";
 
 
 function actorRows(actors: ActorStatus[]): string[][] {
@@ -17,6 +18,8 @@ function actorRows(actors: ActorStatus[]): string[][] {
     String(a.requests),
     a.errors ? colour.red(String(a.errors)) : "0",
     a.requests ? `${a.meanMs.toFixed(2)}ms` : "-",
+    // Keys in memory per instance, for a keyed actor.
+    a.keys === undefined ? "-" : a.instances.map((i) => i.keys ?? 0).join("+"),
   ]);
 }
 
@@ -29,13 +32,14 @@ export function registerActorsCommands(program: Command): void {
   const actors = program.command("actors").description("list and control the actors of the running hub");
   actors
     .command("ls")
-    .description("list actors: instances, status, pids, uptime, restarts, requests, errors, mean latency")
+    .description("list actors: instances, status, pids, uptime, restarts, requests, errors, mean latency, keyed actors' keys in memory per instance")
     .option("--json", "print a JSON array")
     .action(async (options: { json?: boolean }) => {
       const { actors: list } = await withHub(hubDir(program), (call) => callContract(call, hubContract, "list", {}));
       if (options.json) return printJson(list);
-      print(table(["ACTOR", "RUNNING", "STATUS", "PIDS", "UPTIME", "RESTARTS", "REQUESTS", "ERRORS", "MEAN"], actorRows(list)));
+      print(table(["ACTOR", "RUNNING", "STATUS", "PIDS", "UPTIME", "RESTARTS", "REQUESTS", "ERRORS", "MEAN", "KEYS"], actorRows(list)));
     });
+  registerActorKeysCommand(actors, program);
   for (const [verb, endpoint, past] of [
     ["start", "start", "started"],
     ["stop", "stop", "stopped"],

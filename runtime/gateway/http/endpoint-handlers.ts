@@ -4,6 +4,7 @@ import { FuseError, NotFoundError, UnavailableError, ValidationError, toFuseErro
 import type { Logger } from "../../log/index.ts";
 import type { GatewayOptions } from "../gateway-options.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
+import { notKeyedRoute } from "./keyed-route.ts";
 import { matchConflict, matchRoute, type EndpointEntry, type RouteTable } from "../routes/route-table.ts";
 import { splitPath } from "../routes/path-pattern.ts";
 import { allowHeaderOf, allowedMethods, methodNotAllowed, type OwnMethods } from "./allowed-methods.ts";
@@ -77,6 +78,7 @@ export class EndpointHandlers {
       // An internal endpoint is not there for HTTP: it is looked up as a missing one would be.
       const entry = known && known.access !== "internal" ? known : await this.lookupAfterMiss(actor, endpoint);
       checkHttpAccess(entry.target, entry.access, principal);
+      if (key !== undefined && !entry.keyed) throw notKeyedRoute(entry);
       const body = await head.body(this.deps.options.bodyLimitBytes);
       checkContentType(head, body.length);
       parseJsonBody(body);

@@ -15,6 +15,8 @@ export interface EndpointEntry {
   errors?: Record<string, DeclaredError>;
   /** Who may call it (absent: `authenticated`); `internal` ones are never routed nor listed. */
   access?: Access;
+  /** A keyed actor's endpoint: reached as `POST /api/<actor>/<key>/<endpoint>`. */
+  keyed?: boolean;
   /** Discovery rounds in a row in which the actor answered without this endpoint. */
   missed?: number;
 }
@@ -56,6 +58,7 @@ export function actorsFrom(services: DiscoveredService[], previous: Map<string, 
       if (e.http) entry.http = e.http;
       if (e.errors) entry.errors = e.errors;
       if (e.access) entry.access = e.access;
+      if (e.keyed) entry.keyed = true;
       actor.endpoints.set(e.name, entry);
     }
   }

@@ -2,6 +2,7 @@ import { defineActor, defineEndpoint } from "../../sdk/internal.ts";
 import { BuiltinActor, hubContract, type ActorStatus, type HubInfo, type ScheduleStatus } from "../../protocol/index.ts";
 import type { Supervisor } from "../supervision/supervisor.ts";
 import type { EndpointTotals } from "../supervision/actor-group.ts";
+import type { KeyedKeys } from "./keyed-keys.ts";
 
 export interface HubActorDeps {
   supervisor: Supervisor;
@@ -10,6 +11,8 @@ export interface HubActorDeps {
   stats(): Promise<Map<string, EndpointTotals>>;
   recentLogs(name: string, lines: number): string[];
   shutdown(): void;
+  /** Asks a keyed actor's instances for their keys. */
+  keyed: KeyedKeys;
 }
 
 const { endpoints } = hubContract;
@@ -51,6 +54,20 @@ export function createHubActor(deps: HubActorDeps) {
           // Throws ACTOR_NOT_FOUND for a name the hub does not run; the hub's own log is always there.
           if (name !== BuiltinActor.hub) supervisor.group(name);
           return { lines: deps.recentLogs(name, lines) };
+        },
+      }),
+      keys: defineEndpoint({
+        ...endpoints.keys,
+        handler: ({ name }) => {
+          supervisor.group(name);
+          return deps.keyed.list(name);
+        },
+      }),
+      key: defineEndpoint({
+        ...endpoints.key,
+        handler: ({ name, key }) => {
+          supervisor.group(name);
+          return deps.keyed.inspect(name, key);
         },
       }),
       schedules: defineEndpoint({ ...endpoints.schedules, handler: () => ({ schedules: deps.schedules() }) }),

@@ -1,7 +1,7 @@
 import type { ActorPlan } from "../../config/index.ts";
 import { HandlerError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
-import type { ActorState, ActorStatus } from "../../protocol/index.ts";
+import type { ActorState, ActorStatus, InstanceStatus } from "../../protocol/index.ts";
 import type { HealthOptions } from "./health.ts";
 import { Instance } from "./instance.ts";
 import type { LogSinks } from "./log-sink.ts";
@@ -32,6 +32,8 @@ export interface EndpointTotals {
   requests: number;
   errors: number;
   meanMs: number;
+  /** A keyed actor's keys in memory, by instance index (absent for other actors). */
+  keysByInstance?: Record<number, number>;
 }
 
 const ACTIVE = new Set(["starting", "running", "busy"]);
@@ -161,8 +163,8 @@ export class ActorGroup {
     return this.instances.flatMap((i) => (i.process ? [i.process.pid] : []));
   }
 
-  status(totals: EndpointTotals = { requests: 0, errors: 0, meanMs: 0 }): ActorStatus {
-    const instances = this.instances.map((i) => i.status());
+  status({ keysByInstance, ...totals }: EndpointTotals = { requests: 0, errors: 0, meanMs: 0 }): ActorStatus {
+    const instances = this.instances.map((i) => withKeys(i.status(), keysByInstance));
     const running = instances.filter((i) => ACTIVE.has(i.status) && i.status !== "starting").length;
     const started = instances.map((i) => i.startedAt).filter((t): t is number => t !== null);
     return {
@@ -177,9 +179,15 @@ export class ActorGroup {
       pids: this.pids(),
       uptimeMs: started.length ? Date.now() - Math.min(...started) : null,
       ...totals,
+      ...(keysByInstance ? { keys: instances.reduce((n, i) => n + (i.keys ?? 0), 0) } : {}),
       instances,
     };
   }
+}
+
+/** An instance's status with its keys in memory when the actor is keyed (a stopped instance holds none). */
+function withKeys(status: InstanceStatus, keysByInstance: Record<number, number> | undefined): InstanceStatus {
+  return keysByInstance ? { ...status, keys: status.pid === null ? 0 : (keysByInstance[status.index] ?? 0) } : status;
 }
 
 function aggregate(desired: number, running: number, states: string[]): ActorState {

@@ -1,15 +1,16 @@
 import type { Reply, Transport } from "../../bus/index.ts";
-import { serviceStatsSubject } from "../../protocol/index.ts";
+import { ServiceMeta, serviceStatsSubject } from "../../protocol/index.ts";
 import type { EndpointTotals } from "./actor-group.ts";
 
 interface EndpointStatsReply {
   num_requests?: number;
   num_errors?: number;
-  data?: { requests?: number; errors?: number; meanMs?: number; inflight?: number } | null;
+  data?: { requests?: number; errors?: number; meanMs?: number; inflight?: number; keyed?: { keys?: number } } | null;
 }
 
 interface StatsReply {
   name?: string;
+  metadata?: Record<string, string> | null;
   endpoints?: EndpointStatsReply[];
 }
 
@@ -37,10 +38,13 @@ async function statsReplies(transport: Transport, actor: string | undefined, tim
  * reply (the SDK reports handler latency in each endpoint's `data`).
  */
 export async function gatherStats(transport: Transport): Promise<Map<string, EndpointTotals>> {
-  const totals = new Map<string, { requests: number; errors: number; totalMs: number }>();
+  const totals = new Map<string, { requests: number; errors: number; totalMs: number; keysByInstance?: Record<number, number> }>();
   for (const stats of await statsReplies(transport, undefined, 250)) {
     if (!stats.name) continue;
     const sum = totals.get(stats.name) ?? { requests: 0, errors: 0, totalMs: 0 };
+    // A keyed instance reports its keys in memory with every endpoint: counted once per instance.
+    const keys = stats.endpoints?.[0]?.data?.keyed?.keys;
+    if (keys !== undefined) (sum.keysByInstance ??= {})[Number(stats.metadata?.[ServiceMeta.instance] ?? 0)] = keys;
     for (const e of stats.endpoints ?? []) {
       const requests = e.data?.requests ?? e.num_requests ?? 0;
       sum.requests += requests;
@@ -50,7 +54,10 @@ export async function gatherStats(transport: Transport): Promise<Map<string, End
     totals.set(stats.name, sum);
   }
   return new Map(
-    [...totals].map(([name, t]) => [name, { requests: t.requests, errors: t.errors, meanMs: t.requests ? +(t.totalMs / t.requests).toFixed(3) : 0 }]),
+    [...totals].map(([name, t]) => [
+      name,
+      { requests: t.requests, errors: t.errors, meanMs: t.requests ? +(t.totalMs / t.requests).toFixed(3) : 0, ...(t.keysByInstance ? { keysByInstance: t.keysByInstance } : {}) },
+    ]),
   );
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ADMIN_ROLE } from "../access.ts";
 import { BuiltinActor } from "./builtin-actors.ts";
 import { defineContract } from "./define-contract.ts";
+import { actorKeysSchema, keyViewSchema } from "./keyed-admin.ts";
 
 export const INSTANCE_STATES = ["starting", "running", "busy", "stopping", "stopped", "backoff", "failed"] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
@@ -17,6 +18,8 @@ export const instanceStatusSchema = z.object({
   /** Main-loop lag last reported by the instance's watchdog. */
   lagMs: z.number(),
   lastExit: z.object({ code: z.number().nullable(), signal: z.string().nullable(), at: z.number(), reason: z.string() }).optional(),
+  /** Keys a keyed actor's instance holds in memory now (absent for other actors). */
+  keys: z.number().optional(),
 });
 export type InstanceStatus = z.infer<typeof instanceStatusSchema>;
 
@@ -37,6 +40,8 @@ export const actorStatusSchema = z.object({
   requests: z.number(),
   errors: z.number(),
   meanMs: z.number(),
+  /** Keys held in memory over every instance, for a keyed actor (absent for other actors). */
+  keys: z.number().optional(),
   instances: z.array(instanceStatusSchema),
 });
 export type ActorStatus = z.infer<typeof actorStatusSchema>;
@@ -124,6 +129,18 @@ export const hubContract = defineContract(BuiltinActor.hub, {
     description: "Every schedule with its next run and how the last one went",
     input: z.object({}),
     output: z.object({ schedules: z.array(scheduleStatusSchema) }),
+  },
+  keys: {
+    description: "A keyed actor's keys held in memory, per instance, with the partitions each owns",
+    input: byName,
+    output: actorKeysSchema,
+    ...admin,
+  },
+  key: {
+    description: "One key of a keyed actor: its stored state, version and reminders, and which instance owns it",
+    input: z.object({ name: z.string().min(1), key: z.string().min(1) }),
+    output: keyViewSchema,
+    ...admin,
   },
   shutdown: { description: "Stops every actor and the hub", input: z.object({}), output: z.object({ stopping: z.boolean() }), ...admin },
 });

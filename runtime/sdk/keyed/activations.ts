@@ -174,6 +174,13 @@ export class Activations {
     return { key, active: false, state: entry.value.s, version: entry.value.v, reminders: entry.value.r ?? {} };
   }
 
+  /** Keys held in memory with their state loaded. */
+  loadedCount(): number {
+    let n = 0;
+    for (const a of this.active.values()) if (a.loaded) n++;
+    return n;
+  }
+
   get size(): number {
     return this.active.size;
   }

@@ -1,6 +1,6 @@
 import type { IncomingRequest, Transport } from "../../bus/index.ts";
 import { ValidationError, toWire } from "../../errors/index.ts";
-import { ErrorCode, Header, actorKeyProblem, keyedBucket, partitionOf, partitionSubject } from "../../protocol/index.ts";
+import { ErrorCode, Header, actorKeyProblem, keyedAdminSubject, keyedBucket, partitionOf, partitionSubject } from "../../protocol/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { ActorContext } from "../context.ts";
 import { KeyValue } from "../stores/key-value.ts";
@@ -10,6 +10,8 @@ import { DEFAULT_IDLE_MS, type AnyKeyedOptions, type KeyedContext, type Reminder
 import { PartitionLeases } from "./partition-leases.ts";
 import { Reminders } from "./reminders.ts";
 import { forwardToPartition } from "./forward.ts";
+import { followLostInstances } from "./lost-instances.ts";
+import { answerKeyedAdmin } from "./keyed-admin.ts";
 
 export interface KeyedHostOptions {
   definition: AnyActor & { keyed: AnyKeyedOptions };
@@ -36,6 +38,8 @@ export class KeyedHost {
   private readonly listening = new Map<number, (() => void)[]>();
   private handlers = new Map<string, (request: IncomingRequest) => void>();
   private sweeper: NodeJS.Timeout | undefined;
+  private unsubscribeLost: (() => void) | undefined;
+  private unlistenAdmin: (() => void) | undefined;
   private readonly kv: KeyValue;
 
   constructor(private readonly options: KeyedHostOptions) {
@@ -104,6 +108,9 @@ export class KeyedHost {
       },
     });
     await this.leases.start();
+    this.unsubscribeLost = followLostInstances(transport, (id) => this.leases?.ownerLost(id));
+    const admin = { kv: this.kv, activations: this.activations, instance, serviceId, partitions: () => this.leases?.partitions() ?? [] };
+    this.unlistenAdmin = transport.listen(keyedAdminSubject(prefix, definition.name), (request) => void answerKeyedAdmin(admin, request));
     const idleMs = definition.keyed.idleMs ?? DEFAULT_IDLE_MS;
     this.sweeper = setInterval(() => this.activations.sweep(), Math.min(idleMs, 30_000) / 2);
     this.sweeper.unref();
@@ -135,14 +142,16 @@ export class KeyedHost {
     this.reminders.schedule(key, left);
   }
 
-  /** Active keys of this instance and the partitions it owns (admin view). */
-  overview(): { partitions: number[]; keys: ReturnType<Activations["list"]> } {
-    return { partitions: this.leases?.partitions() ?? [], keys: this.activations.list() };
+  /** What `$SRV.STATS` reports for this instance: keys in memory and partitions owned. */
+  stats(): { keys: number; partitions: number } {
+    return { keys: this.activations.loadedCount(), partitions: this.leases?.partitions().length ?? 0 };
   }
 
   /** Stops listening, lets the turns in flight finish, and gives the partitions back. */
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
+    this.unsubscribeLost?.();
+    this.unlistenAdmin?.();
     this.reminders.stop();
     await this.leases?.stop();
   }

@@ -41,6 +41,8 @@ export class PartitionLeases {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private stopped = false;
+  /** Service ids of instances the hub saw die: their leases are free now, not when they expire. */
+  private readonly lost = new Set<string>();
 
   constructor(private readonly options: PartitionLeasesOptions) {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -54,6 +56,20 @@ export class PartitionLeases {
 
   partitions(): number[] {
     return [...this.owned.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * The instance `serviceId` died (the hub's `$FUSE.instance.lost`): its partitions are taken
+   * in the next round instead of after their lease runs out. Safe because the process is gone,
+   * and each lease is still taken revision-checked, so one survivor gets each.
+   */
+  ownerLost(serviceId: string): void {
+    if (serviceId === this.options.owner || this.stopped) return;
+    this.lost.add(serviceId);
+    // Its leases would have expired by then anyway: the set stays small.
+    setTimeout(() => this.lost.delete(serviceId), this.leaseMs * 2).unref();
+    void this.options.kv.delete(memberKey(serviceId)).catch(() => undefined);
+    void this.tick();
   }
 
   /** Takes this instance's first share, then keeps renewing and rebalancing. */
@@ -101,7 +117,8 @@ export class PartitionLeases {
   private async liveMembers(): Promise<number> {
     const { kv } = this.options;
     const now = Date.now();
-    const members = await Promise.all((await kv.keys(MEMBER_FILTER)).map((k) => kv.get<Membership>(k).catch(() => undefined)));
+    const names = (await kv.keys(MEMBER_FILTER)).filter((k) => ![...this.lost].some((id) => k === memberKey(id)));
+    const members = await Promise.all(names.map((k) => kv.get<Membership>(k).catch(() => undefined)));
     return Math.max(1, members.filter((m) => m && m.until > now).length);
   }
 
@@ -111,7 +128,7 @@ export class PartitionLeases {
     const candidates = [...Array(KEYED_PARTITIONS).keys()].filter((p) => !this.owned.has(p));
     const leases = await Promise.all(candidates.map(async (p) => ({ p, entry: await kv.getEntry<Lease>(leaseKey(p)) })));
     const now = Date.now();
-    const free = leases.filter(({ entry }) => !entry || entry.value.until < now);
+    const free = leases.filter(({ entry }) => !entry || entry.value.until < now || this.lost.has(entry.value.owner));
     // Start at a different place per instance, so that instances starting together rarely race for the same ones.
     const offset = instance % Math.max(1, free.length);
     for (const { p, entry } of [...free.slice(offset), ...free.slice(0, offset)]) {
