@@ -69,6 +69,16 @@ describe("durable waits", () => {
     expect(step(run, "cool_off")).toMatchObject({ status: "succeeded", attempts: 0 });
   });
 
+  it("a wait longer than one Node timer can take (24.8 days) is chained, not fired at once", async () => {
+    const clock = createVirtualClock();
+    const forty = 40 * 86_400_000;
+    const t = await hubWith({ long: { name: "long", steps: [{ id: "later", wait: { ms: forty } }] } }, { clock });
+    const run = await t.run("long");
+    expect(run.status).toBe("succeeded");
+    expect(clock.delays).toEqual(expect.arrayContaining([2 ** 31 - 1, forty - (2 ** 31 - 1)]));
+    expect(run.output).toEqual({ later: { dueAt: new Date(1_000_000 + forty).toISOString() } });
+  });
+
   it("a wait until a timestamp from an expression waits until then", async () => {
     const clock = createVirtualClock();
     const t = await hubWith({ until: { name: "until", steps: [{ id: "later", wait: { until: "$input.at" } }] } }, { clock });
