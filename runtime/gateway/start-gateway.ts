@@ -1,10 +1,11 @@
 import { GatewayAuth, gatewayExposureProblem } from "../config/index.ts";
 import { ConfigError } from "../errors/index.ts";
-import { followEvents, type ActorContext } from "../sdk/internal.ts";
+import { followEvents, onInstanceLost, type ActorContext } from "../sdk/internal.ts";
 import { PageCache } from "./docs/page-cache.ts";
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./gateway-options.ts";
 import { createGatewayApp } from "./http/create-app.ts";
 import { EndpointHandlers } from "./http/endpoint-handlers.ts";
+import { LossWatch } from "./http/loss-watch.ts";
 import { refusalLogger } from "./http/request-guard.ts";
 import { startHttpServer } from "./http/start-server.ts";
 import { createCors } from "./http/cors.ts";
@@ -47,7 +48,10 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   // Every request is authenticated (the chain made below) before it is routed; the principal's signed token goes with it.
   const access: AccessGate = { authenticate: (req) => authenticator.authenticate(req), signer: signerFromEnv(log) };
   const bodies = { open: (bucket: string, name: string) => ctx.files.in(bucket).get(name).then((f) => f && { stream: f.stream, size: f.info.size }), delete: (bucket: string, name: string) => ctx.files.in(bucket).delete(name) };
-  const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), caller: ctx.actor, discovery, options: settings, log, access, bodies });
+  // A request safe to repeat whose actor lost an instance is sent again (retries at the edge).
+  const losses = new LossWatch();
+  const unfollowLosses = onInstanceLost(ctx, ({ actor }) => losses.lost(actor));
+  const handlers = new EndpointHandlers({ relay: (target, body, o) => ctx.relay(target, body, o), caller: ctx.actor, discovery, options: settings, log, access, bodies, losses });
   let url = "";
   const pages = new PageCache(discovery, () => url);
   const hubDir = settings.hubDir ?? process.cwd();
@@ -72,6 +76,7 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
     table: () => discovery.table,
     stop: async () => {
       discovery.stop();
+      unfollowLosses();
       await feeds.close();
       await server.stop();
       authenticator.close();

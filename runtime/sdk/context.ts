@@ -10,6 +10,7 @@ import type { Files } from "./stores/files.ts";
 import type { KeyValue } from "./stores/key-value.ts";
 import type { Database } from "../table/index.ts";
 import { runOffloaded, type Work } from "./offload/offload.ts";
+import { followInstanceLost, type LostInstance } from "./instance-lost.ts";
 import { newTraceId, type Principal } from "../protocol/index.ts";
 
 /**
@@ -249,6 +250,11 @@ export class RequestContext implements ActorContext {
   /** A live view of a topic's stored events under this hub's prefix (the runtime's `followEvents`; not part of ActorContext). */
   followEvents(spec: Omit<EventFollowSpec, "prefix">): Promise<EventFollow> {
     return this.sender.transport.followEvents({ ...spec, prefix: this.sender.prefix });
+  }
+
+  /** Each instance of this hub the hub reports dead (the runtime's `onInstanceLost`; not part of ActorContext). */
+  followInstanceLost(lost: (instance: LostInstance) => void): () => void {
+    return followInstanceLost(this.sender.transport, this.sender.prefix, lost);
   }
 
   get kv(): KeyValue {

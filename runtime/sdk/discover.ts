@@ -15,6 +15,8 @@ export interface DiscoveredEndpoint {
   input: JsonSchema;
   /** JSON Schema of the output; `{}` when the service published none. */
   output: JsonSchema;
+  /** Stores its replies by idempotency key (`fuse.idempotent`): a repeat with one key never runs twice. */
+  idempotent?: boolean;
   /** The HTTP route the endpoint asks the gateway to mount; unchecked beyond its shape. */
   http?: HttpRoute;
   /** The business errors the endpoint declares, by code. */
@@ -113,6 +115,7 @@ function toEndpoint(e: InfoEndpoint): DiscoveredEndpoint {
     output: parseSchema(meta[EndpointMeta.outputSchema]),
     access: accessOf(meta[EndpointMeta.access]),
   };
+  if (meta[EndpointMeta.idempotent] !== undefined) endpoint.idempotent = true;
   const description = meta[EndpointMeta.description];
   if (description) endpoint.description = description;
   const http = parseRoute(meta[EndpointMeta.http]);

@@ -19,4 +19,6 @@ export { newTraceId } from "../protocol/index.ts";
 export { runActorProcess, type ModuleLoader } from "./process/actor-main.ts";
 export { Database, Table, type SqlExecutor, type Statement } from "../table/index.ts";
 export { followEvents } from "./follow-events.ts";
+export { onInstanceLost } from "./on-instance-lost.ts";
+export type { LostInstance } from "./instance-lost.ts";
 export type { EventFollow, FollowedEvent } from "../bus/index.ts";

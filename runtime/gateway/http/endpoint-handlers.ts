@@ -12,6 +12,7 @@ import { bodyTooLargeForBus, relayHeaders } from "./bus-limit.ts";
 import { errorResponse } from "./json-response.ts";
 import type { Relay } from "./relay-through-gaps.ts";
 import { relayRetryingLoss } from "./retry-after-loss.ts";
+import type { LossWatch } from "./loss-watch.ts";
 import { busHeaders, headerPairs, replyResponse } from "./reply-mapping.ts";
 import { headOf, type RequestHead } from "./request-head.ts";
 import { checkContentType, parseJsonBody, routeInput } from "./request-input.ts";
@@ -34,6 +35,8 @@ export interface EndpointHandlersOptions {
   access: AccessGate;
   /** Reads reply bodies too large for the bus from the object store (replies of `rawOutput` endpoints). */
   bodies?: StoredBodies;
+  /** The requests in flight that a death notice sends again (retries at the edge without receipts). */
+  losses?: LossWatch;
 }
 
 /** The key segment of a keyed route, decoded; a malformed escape is a 400. */
@@ -157,8 +160,8 @@ export class EndpointHandlers {
     const idempotencyKey = head.header(IDEMPOTENCY_KEY);
     if (idempotencyKey !== undefined) options.headers[Header.idempotencyKey] = idempotencyKey;
     try {
-      const safe = idempotencyKey !== undefined || head.method === "GET" || head.method === "HEAD";
-      const reply = await relayRetryingLoss(this.deps.relay, entry, body, options, safe);
+      const safety = { method: head.method, idempotencyKey: idempotencyKey !== undefined };
+      const reply = await relayRetryingLoss(this.deps.relay, entry, body, options, safety, this.deps.losses);
       return replyResponse(reply, traceId, this.responseHeaders, this.deps.bodies);
     } catch (error) {
       throw bodyTooLargeForBus(error, entry.target, relayHeaders(options, this.deps.caller));

@@ -10,6 +10,8 @@ export interface EndpointEntry {
   description?: string;
   input: JsonSchema;
   output: JsonSchema;
+  /** Stores its replies by idempotency key, so a request carrying one may be sent again. */
+  idempotent?: boolean;
   http?: HttpRoute;
   /** The business errors the endpoint declares, by code. */
   errors?: Record<string, DeclaredError>;
@@ -54,6 +56,7 @@ export function actorsFrom(services: DiscoveredService[], previous: Map<string, 
       // Instances in a rolling restart may differ: the union of their endpoints is served.
       if (actor.endpoints.has(e.name)) continue;
       const entry: EndpointEntry = { actor: service.actor, endpoint: e.name, target: `${service.actor}.${e.name}`, input: e.input, output: e.output };
+      if (e.idempotent) entry.idempotent = true;
       if (e.description) entry.description = e.description;
       if (e.http) entry.http = e.http;
       if (e.errors) entry.errors = e.errors;
