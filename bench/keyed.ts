@@ -1,0 +1,133 @@
+// A keyed counter against the same count kept by a stateless actor, as a competent user would
+// keep it: in the database (ctx.db, one atomic upsert returning the count) and in JetStream KV
+// (ctx.kv.change: getEntry + update with the revision read, again on a conflict). 1,000 keys,
+// 64 increments in flight, on a real hub (`fuse up`: nats-server, sqld, two instances of each
+// actor). Two references say where the time goes: the keyed actor's turn that writes nothing
+// (routing, queueing per key, no store) and a stateless call that touches no store (the bus).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { NatsTransport, connectNats } from "../runtime/bus/index.ts";
+import { ADMIN_IDENTITY, inboxPrefix } from "../runtime/protocol/index.ts";
+import { Caller } from "../runtime/sdk/caller.ts";
+import { startHubProcess } from "./lib/hub-process.ts";
+import { BENCH_DIR, makeTempDir, removeTempDir } from "./lib/processes.ts";
+import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
+import type { BenchReport } from "./lib/report.ts";
+import { runRounds, type Measured, type RoundSystem } from "./lib/rounds.ts";
+import { envNumber, settings } from "./lib/settings.ts";
+
+const KEYS = Math.round(envNumber("BENCH_KEYED_KEYS", 1000, 1));
+const INSTANCES = Math.round(envNumber("BENCH_KEYED_INSTANCES", 2, 1));
+const ROUNDS = Math.round(envNumber("BENCH_KEYED_ROUNDS", 3, 1));
+
+interface KeyedResult {
+  perS: number;
+}
+
+const METRICS: Metric<KeyedResult>[] = [{ name: "increments/s", value: (r) => r.perS }];
+
+/** What each system calls; `keyed` ones name the key in the call, the others in the input. */
+const SYSTEMS = {
+  keyed: { target: "kcount.increment", keyed: true, counts: true },
+  "db-upsert": { target: "dbcount.increment", keyed: false, counts: true },
+  "kv-cas": { target: "kvcount.increment", keyed: false, counts: true },
+  "keyed-read": { target: "kcount.read", keyed: true, counts: false },
+  "plain-call": { target: "kvcount.echo", keyed: false, counts: false },
+} as const;
+type SystemId = keyof typeof SYSTEMS;
+
+const COMPARISONS: Comparison[] = [
+  { label: "keyed / db-upsert", system: "keyed", baseline: "db-upsert" },
+  { label: "keyed / kv-cas", system: "keyed", baseline: "kv-cas" },
+  { label: "keyed-read / keyed (cost of the durable write)", system: "keyed-read", baseline: "keyed" },
+  { label: "plain-call / keyed-read (cost of the keyed turn)", system: "plain-call", baseline: "keyed-read" },
+];
+
+const SDK = JSON.stringify(path.resolve(BENCH_DIR, "../runtime/sdk/index.ts"));
+
+/** A hub folder with the three counter actors and the counters table. */
+function writeHub(dir: string): void {
+  for (const [name, file] of [["kcount", "keyed-counter"], ["dbcount", "db-counter"], ["kvcount", "kv-counter"]]) {
+    mkdirSync(path.join(dir, "actors", name!), { recursive: true });
+    const source = readFileSync(path.join(BENCH_DIR, "keyed", `${file}.ts`), "utf8").replace(/"(\.\.\/)+runtime\/sdk\/index\.ts"/, SDK);
+    writeFileSync(path.join(dir, "actors", name!, "index.ts"), source);
+  }
+  mkdirSync(path.join(dir, "schemas"), { recursive: true });
+  writeFileSync(path.join(dir, "schemas/counters.json"), readFileSync(path.join(BENCH_DIR, "keyed/counters.json")));
+  mkdirSync(path.join(dir, "config"), { recursive: true });
+  const actors = ["kcount", "dbcount", "kvcount"].map((a) => `  ${a}:\n    instances: ${INSTANCES}\n`).join("");
+  writeFileSync(path.join(dir, "config/fuse.yaml"), `actors:\n${actors}`);
+}
+
+/** Per system: increments acknowledged per key so far, to check each reply's count. */
+const acked = new Map<SystemId, number[]>();
+
+function system(id: SystemId, caller: Caller): RoundSystem<KeyedResult> {
+  const spec = SYSTEMS[id];
+  const counts = acked.get(id) ?? new Array<number>(KEYS).fill(0);
+  acked.set(id, counts);
+  const once = async (k: number): Promise<void> => {
+    const key = `key-${k}`;
+    const reply = (await caller.call({ traceId: "bench-keyed", deadline: undefined }, spec.target, spec.keyed ? {} : { key }, { timeout: 30_000, ...(spec.keyed ? { key } : {}) })) as { count: number };
+    if (!spec.counts) return;
+    counts[k]!++;
+    // One increment per key in flight at a time (64 in flight over 1,000 keys): each reply is the next count.
+    if (reply.count !== counts[k]) throw new Error(`${id}: key ${key} answered count ${reply.count} after ${counts[k]} increments`);
+  };
+  return {
+    id,
+    async measure(): Promise<Measured<KeyedResult>> {
+      // Warm-up: every key once (keyed: activated; db: row made; kv: entry made).
+      await loop(once, KEYS, Infinity);
+      const started = performance.now();
+      const done = await loop(once, Infinity, started + settings.seconds * 1000);
+      return { metrics: { perS: done / ((performance.now() - started) / 1000) } };
+    },
+  };
+}
+
+/** `settings.inflight` workers calling `once` over the keys in turn, until `limit` calls or `until`. */
+async function loop(once: (k: number) => Promise<void>, limit: number, until: number): Promise<number> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < limit && performance.now() < until) {
+      await once(next++ % KEYS);
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: settings.inflight }, worker));
+  return done;
+}
+
+export async function runKeyedBench(): Promise<BenchReport> {
+  const dir = makeTempDir("keyed");
+  try {
+    writeHub(dir);
+    const hub = await startHubProcess(dir);
+    const connection = await connectNats({ url: hub.state.natsUrl, name: "bench-keyed", credsFile: hub.state.natsCreds, inboxPrefix: inboxPrefix(ADMIN_IDENTITY) });
+    const transport = new NatsTransport(connection);
+    try {
+      const caller = new Caller(transport, "fuse", "bench");
+      const ids = Object.keys(SYSTEMS) as SystemId[];
+      const runs = await runRounds(ids.map((id) => system(id, caller)), { bench: "keyed", rounds: ROUNDS, describe: (r) => `${Math.round(r.perS)} increments/s` });
+      return roundsReport(runs, {
+        bench: "keyed",
+        settings: { rounds: ROUNDS, seconds: settings.seconds, keys: KEYS, inflight: settings.inflight, instances: INSTANCES },
+        systems: ids,
+        metrics: METRICS,
+        comparisons: COMPARISONS,
+        notes: [
+          "keyed: kcount.increment, the count in the key's state, stored in JetStream KV (one revision-checked write) before each reply",
+          "db-upsert: INSERT … ON CONFLICT (key) DO UPDATE SET n = n + 1 RETURNING n through ctx.db to the hub's sqld; kv-cas: ctx.kv.change (getEntry + update{revision}, retried on conflict)",
+          "keyed-read and plain-call are references (no write): they are not increments; every increment's reply was checked to be the key's next count",
+        ],
+      });
+    } finally {
+      await transport.close();
+      await hub.stop();
+    }
+  } finally {
+    removeTempDir(dir);
+  }
+}
