@@ -71,6 +71,7 @@ export { FUSE_VERSION } from "./version.ts";
 export {
   encodeErrorEnvelope,
   decodeErrorEnvelope,
+  parseJsonObject,
   type ErrorEnvelope,
   type ErrorBody,
 } from "./envelope.ts";

@@ -1,4 +1,5 @@
 import { ConfigError, appErrorProblem } from "../errors/index.ts";
+import { parseJsonObject } from "../protocol/index.ts";
 
 /** A business error an endpoint declares: its HTTP status (400–499) and its meaning. */
 export interface DeclaredError {
@@ -39,16 +40,10 @@ export function declaredErrorsText(errors: Record<string, DeclaredError> | undef
 
 /** Reads declared errors back from `$SRV.INFO` metadata; drops anything malformed. */
 export function parseDeclaredErrors(text: string | undefined): Record<string, DeclaredError> | undefined {
-  if (!text) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const parsed = text ? parseJsonObject(text) : undefined;
+  if (!parsed) return undefined;
   const out: Record<string, DeclaredError> = {};
-  for (const [code, value] of Object.entries(parsed as Record<string, unknown>)) {
+  for (const [code, value] of Object.entries(parsed)) {
     const { status, description } = (value ?? {}) as { status?: unknown; description?: unknown };
     if (typeof status !== "number" || appErrorProblem(code, status)) continue;
     out[code] = typeof description === "string" ? { status, description } : { status };
