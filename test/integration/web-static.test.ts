@@ -145,6 +145,20 @@ describe("a hub's frontends", () => {
     expect((await get(url, "/big.txt")).body.toString()).toBe(BIG);
   });
 
+  it("answers a byte range with 206, of a kept or a streamed file, and an impossible one with 416", async () => {
+    const kept = await get(url, "/app.3f2a1b.js", { range: "bytes=3-9", "accept-encoding": "br" });
+    expect([kept.status, kept.headers["content-range"], kept.headers["content-encoding"], kept.body.toString()]).toEqual([206, `bytes 3-9/${SCRIPT.length}`, undefined, SCRIPT.slice(3, 10)]);
+    const tail = await get(url, "/big.txt", { range: "bytes=-10" });
+    expect([tail.status, tail.body.toString()]).toEqual([206, BIG.slice(-10)]);
+    const from = await get(url, "/big.txt", { range: `bytes=${BIG.length - 5}-` });
+    expect([from.status, from.body.toString()]).toEqual([206, BIG.slice(-5)]);
+    const beyond = await get(url, "/logo.png", { range: "bytes=9999-" });
+    expect([beyond.status, beyond.headers["content-range"]]).toEqual([416, `bytes */${PNG.length}`]);
+    // If-Range with another version's tag: the whole current file.
+    const stale = await get(url, "/app.3f2a1b.js", { range: "bytes=0-1", "if-range": '"old"' });
+    expect([stale.status, stale.body.length]).toEqual([200, SCRIPT.length]);
+  });
+
   it("refuses every path that could leave the folder, encoded or through a symlink", async () => {
     const attempts = [
       "/../secret.txt",

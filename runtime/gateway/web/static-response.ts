@@ -30,6 +30,20 @@ export function chooseEncoding(accept: string | undefined): Encoding {
   return br ? "br" : gzip ? "gzip" : undefined;
 }
 
+/** A single byte range of `size` bytes asked with `Range: bytes=…`; "unsatisfiable", or undefined for none (or several). */
+export function rangeOf(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | undefined {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === "" && match[2] === "")) return undefined;
+  const [, from = "", to = ""] = match;
+  if (from === "") {
+    const length = Number(to);
+    return length > 0 && size > 0 ? { start: Math.max(0, size - length), end: size - 1 } : "unsatisfiable";
+  }
+  const start = Number(from);
+  const end = to === "" ? size - 1 : Math.min(Number(to), size - 1);
+  return start < size && start <= end ? { start, end } : "unsatisfiable";
+}
+
 /** Whether `If-None-Match` names this entry's tag (in any of its encoded forms) or `*`. */
 function notModified(entry: FileEntry, ifNoneMatch: string | undefined): boolean {
   if (!ifNoneMatch) return false;
@@ -50,6 +64,7 @@ function headersOf(entry: FileEntry, cacheControl: string | undefined): Record<s
     ...entry.security,
   };
   if (entry.compressible) headers.vary = "Accept-Encoding";
+  headers["accept-ranges"] = "bytes";
   return headers;
 }
 
@@ -62,6 +77,10 @@ function headersOf(entry: FileEntry, cacheControl: string | undefined): Record<s
 export function staticResponse(entry: FileEntry, request: StaticRequest, cacheControl?: string): Response {
   const headers = headersOf(entry, cacheControl);
   if (notModified(entry, request.header("if-none-match"))) return new Response(null, { status: 304, headers });
+  // A range is of the file's own bytes (media seeking, resumed downloads); If-Range guards against a changed file.
+  const ifRange = request.header("if-range");
+  const range = ifRange === undefined || ifRange === entry.etag ? rangeOf(request.header("range"), entry.size) : undefined;
+  if (range) return rangeResponse(entry, range, headers, request.method === "HEAD");
   const encoding = entry.compressible && entry.size >= MIN_COMPRESSED ? chooseEncoding(request.header("accept-encoding")) : undefined;
   if (encoding) headers["content-encoding"] = encoding;
   const head = request.method === "HEAD";
@@ -76,4 +95,14 @@ export function staticResponse(entry: FileEntry, request: StaticRequest, cacheCo
   const stream = encoding === "br" ? file.pipe(createBrotliCompress({ params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } })) : encoding === "gzip" ? file.pipe(createGzip({ level: 6 })) : file;
   if (stream !== file) file.once("error", (error) => stream.destroy(error));
   return new Response(Readable.toWeb(stream) as ReadableStream, { status: 200, headers });
+}
+
+function rangeResponse(entry: FileEntry, range: { start: number; end: number } | "unsatisfiable", headers: Record<string, string>, head: boolean): Response {
+  if (range === "unsatisfiable") return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${entry.size}` } });
+  const { start, end } = range;
+  headers["content-range"] = `bytes ${start}-${end}/${entry.size}`;
+  headers["content-length"] = String(end - start + 1);
+  if (head) return new Response(null, { status: 206, headers });
+  const body = entry.body ? entry.body.subarray(start, end + 1) : (Readable.toWeb(createReadStream(entry.file, { start, end })) as ReadableStream);
+  return new Response(body, { status: 206, headers });
 }
