@@ -11,7 +11,7 @@ import { ready, startActorBundle, startBundled, type BenchProcess } from "./lib/
 import { RAW_NATS_AS_FUSE } from "./lib/raw-nats-connection.ts";
 import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
 import type { BenchReport } from "./lib/report.ts";
-import { runRounds, type RoundSystem } from "./lib/rounds.ts";
+import { runRounds, type RoundSystem, type Run } from "./lib/rounds.ts";
 import { settings } from "./lib/settings.ts";
 import { ANSWER_WITHIN, ProcessEnv, busPermissions, type BusPermissions } from "../runtime/protocol/index.ts";
 import { actorEnv, rawNatsAuthEnv, withNatsServer, type NatsBench } from "./lib/with-nats.ts";
@@ -140,6 +140,7 @@ export function runBusBench(): Promise<BenchReport> {
     const systems = RUN_SYSTEMS.map((s) => roundSystem(s, { NATS_URL: bench.natsUrl, ...principalEnv(bench.dir) }, bench));
     const describe = (r: DriverResult) => `seq p50 ${r.seq_p50_us}µs p99 ${r.seq_p99_us}µs | ${settings.inflight} in flight ${r.tput_rps} calls/s, p99 ${r.tput_p99_us}µs`;
     const runs = await runRounds(systems, { bench: "bus", describe });
+    const principalNote = RUN_SYSTEMS.some((s) => s.id === "fuse-in-handler") && RUN_SYSTEMS.some((s) => s.id === "fuse-principal") ? [await principalCostNote(runs, bench.buildDir)] : [];
     return roundsReport(runs, {
       bench: "bus",
       settings: { rounds: settings.rounds, seconds: settings.seconds, sequential: settings.sequential, inflight: settings.inflight, pause_s: settings.pauseMs / 1000 },
@@ -149,7 +150,22 @@ export function runBusBench(): Promise<BenchReport> {
       notes: [
         "latencies in µs; targets: fuse / moleculer calls/s ≥ 1.20×, fuse / raw nats.js (defaults) seq p50 ≤ 1.00×, fuse with a principal / fuse (both from a handler) calls/s ≥ 0.95×",
         "the server requires an NKey credential of every system and checks its subject permissions, as a hub's does",
+        ...principalNote,
       ],
     });
   }, { auth: true });
+}
+
+/** The principal's own work on one call measured alone, as a share of the time a call takes fuse-in-handler in these rounds. */
+async function principalCostNote(runs: Run<DriverResult>[], buildDir: string): Promise<string> {
+  const cost = await startBundled("bus/principal-cost.ts", {}, buildDir);
+  try {
+    const us = await cost.waitFor<{ without_us: number; with_us: number; token_bytes: number }>("RESULT", 120_000);
+    const rates = runs.filter((r) => r.system === "fuse-in-handler" && !r.failure && r.metrics).map((r) => r.metrics!.tput_rps);
+    const perCallUs = 1e6 / Math.max(...rates, 1);
+    const added = us.with_us - us.without_us;
+    return `principal alone (one process; header encode at the caller, parse, cached verify and access check at the callee): ${us.without_us} µs without, ${us.with_us} µs with a ${us.token_bytes}-byte token; beside ${perCallUs.toFixed(0)} µs a call of fuse-in-handler at its best round (${settings.inflight} in flight), it adds ${((100 * added) / perCallUs).toFixed(1)}%`;
+  } finally {
+    await cost.stop();
+  }
 }
