@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { createHubDir, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 type Via = { ok: boolean; code?: string; runs?: number; retryAfterMs?: number };
+type Listed = { name: string; guards?: { bulkheads: unknown[]; circuits: unknown[] } };
+
+/** `fuse actors ls` as a person reads it (the row of `actor`) and as a script does (`--json`). */
+async function actorsLs(dir: string, actor: string): Promise<{ row: string; json: Listed }> {
+  const table = await runCli(dir, ["actors", "ls"]);
+  const listed = await runCli(dir, ["actors", "ls", "--json"]);
+  expect(table.code, table.stderr).toBe(0);
+  expect(listed.code, listed.stderr).toBe(0);
+  const row = table.stdout.split("\n").find((line) => line.startsWith(`${actor} `)) ?? "";
+  return { row, json: (JSON.parse(listed.stdout) as Listed[]).find((a) => a.name === actor)! };
+}
 
 // Bulkheads and circuit breakers on a real hub: `front` calls `back` through a breaker; `back`
 // has a bulkhead on `slow` and a plain `quick` on the same single instance.
@@ -33,6 +44,10 @@ describe("bulkheads and circuit breakers", () => {
     // The instance's other endpoint answers while the bulkhead is full.
     const quick = await hub.call<{ pid: number }>("back.quick");
     expect(quick.pid).toBeGreaterThan(0);
+    // fuse actors ls shows the refusals and the bulkhead's runs and queue, per endpoint.
+    const ls = await actorsLs(dir, "back");
+    expect(ls.json.guards?.bulkheads).toEqual([{ endpoint: "slow", running: 2, queued: 1, overloaded: 3 }]);
+    expect(ls.row).toContain("slow 3 overloaded");
     await hub.call("back.set", { key: "gate.bh", on: true });
     const codes = await Promise.all(outcomes);
     expect({ sent: 6, succeeded: codes.filter((c) => c === "ok").length, overloaded: codes.filter((c) => c === "OVERLOADED").length }).toEqual({ sent: 6, succeeded: 3, overloaded: 3 });
@@ -51,6 +66,11 @@ describe("bulkheads and circuit breakers", () => {
     expect(refused.code).toBe("CIRCUIT_OPEN");
     expect(refused.retryAfterMs).toBeGreaterThan(0);
     expect(await runs()).toBe(4);
+    // fuse actors ls shows the caller's open circuit and what it refused (it stays open until the next call after openMs).
+    const ls = await actorsLs(dir, "front");
+    expect(ls.json.guards?.circuits).toEqual([{ target: "back.flaky", state: "open", rejected: 1, openOn: [0], openedAt: expect.any(Number) as number }]);
+    expect(ls.row).toContain("back.flaky open");
+    expect(ls.row).toContain("back.flaky 1 circuit-open");
     // back recovers; after openMs one probe goes through and closes the circuit.
     await hub.call("back.set", { key: "flaky.failing.c1", on: false });
     const probe = await waitFor("the circuit to half-open", async () => {

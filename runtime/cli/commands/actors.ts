@@ -5,6 +5,7 @@ import { hubDir } from "../hub-dir.ts";
 import { colour, formatDuration, print, printJson, statusColour, table } from "../output.ts";
 import { ValidationError } from "../../errors/index.ts";
 import { registerActorKeysCommand } from "./actor-keys.ts";
+import { circuitsCell, refusedCell } from "./guard-cells.ts";
 
 
 function actorRows(actors: ActorStatus[]): string[][] {
@@ -20,6 +21,8 @@ function actorRows(actors: ActorStatus[]): string[][] {
     a.requests ? `${a.meanMs.toFixed(2)}ms` : "-",
     // Keys in memory per instance, for a keyed actor.
     a.keys === undefined ? "-" : a.instances.map((i) => i.keys ?? 0).join("+"),
+    refusedCell(a),
+    circuitsCell(a),
   ]);
 }
 
@@ -32,12 +35,12 @@ export function registerActorsCommands(program: Command): void {
   const actors = program.command("actors").description("list and control the actors of the running hub");
   actors
     .command("ls")
-    .description("list actors: instances, status, pids, uptime, restarts, requests, errors, mean latency, keyed actors' keys in memory per instance")
+    .description("list actors: instances, status, pids, uptime, restarts, requests, errors, mean latency, keyed actors' keys in memory per instance, requests refused by bulkheads and open circuits, circuits not closed")
     .option("--json", "print a JSON array")
     .action(async (options: { json?: boolean }) => {
       const { actors: list } = await withHub(hubDir(program), (call) => callContract(call, hubContract, "list", {}));
       if (options.json) return printJson(list);
-      print(table(["ACTOR", "RUNNING", "STATUS", "PIDS", "UPTIME", "RESTARTS", "REQUESTS", "ERRORS", "MEAN", "KEYS"], actorRows(list)));
+      print(table(["ACTOR", "RUNNING", "STATUS", "PIDS", "UPTIME", "RESTARTS", "REQUESTS", "ERRORS", "MEAN", "KEYS", "REFUSED", "CIRCUITS"], actorRows(list)));
     });
   registerActorKeysCommand(actors, program);
   for (const [verb, endpoint, past] of [

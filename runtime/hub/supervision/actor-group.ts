@@ -34,6 +34,8 @@ export interface EndpointTotals {
   meanMs: number;
   /** A keyed actor's keys in memory, by instance index (absent for other actors). */
   keysByInstance?: Record<number, number>;
+  /** Bulkheads and circuits over every instance (absent when the actor has neither). */
+  guards?: ActorStatus["guards"];
 }
 
 const ACTIVE = new Set(["starting", "running", "busy"]);

@@ -1,11 +1,13 @@
 import type { Reply, Transport } from "../../bus/index.ts";
 import { ServiceMeta, serviceStatsSubject } from "../../protocol/index.ts";
 import type { EndpointTotals } from "./actor-group.ts";
+import { GuardTotals, type GuardData } from "./guard-totals.ts";
 
 interface EndpointStatsReply {
+  name?: string;
   num_requests?: number;
   num_errors?: number;
-  data?: { requests?: number; errors?: number; meanMs?: number; inflight?: number; keyed?: { keys?: number } } | null;
+  data?: ({ requests?: number; errors?: number; meanMs?: number; inflight?: number; keyed?: { keys?: number } } & GuardData) | null;
 }
 
 interface StatsReply {
@@ -38,10 +40,11 @@ async function statsReplies(transport: Transport, actor: string | undefined, tim
  * reply (the SDK reports handler latency in each endpoint's `data`).
  */
 export async function gatherStats(transport: Transport): Promise<Map<string, EndpointTotals>> {
-  const totals = new Map<string, { requests: number; errors: number; totalMs: number; keysByInstance?: Record<number, number> }>();
+  const totals = new Map<string, { requests: number; errors: number; totalMs: number; keysByInstance?: Record<number, number>; guards?: GuardTotals }>();
   for (const stats of await statsReplies(transport, undefined, 250)) {
     if (!stats.name) continue;
     const sum = totals.get(stats.name) ?? { requests: 0, errors: 0, totalMs: 0 };
+    (sum.guards ??= new GuardTotals()).add(Number(stats.metadata?.[ServiceMeta.instance] ?? 0), stats.endpoints ?? []);
     // A keyed instance reports its keys in memory with every endpoint: counted once per instance.
     const keys = stats.endpoints?.[0]?.data?.keyed?.keys;
     if (keys !== undefined) (sum.keysByInstance ??= {})[Number(stats.metadata?.[ServiceMeta.instance] ?? 0)] = keys;
@@ -56,9 +59,14 @@ export async function gatherStats(transport: Transport): Promise<Map<string, End
   return new Map(
     [...totals].map(([name, t]) => [
       name,
-      { requests: t.requests, errors: t.errors, meanMs: t.requests ? +(t.totalMs / t.requests).toFixed(3) : 0, ...(t.keysByInstance ? { keysByInstance: t.keysByInstance } : {}) },
+      { requests: t.requests, errors: t.errors, meanMs: t.requests ? +(t.totalMs / t.requests).toFixed(3) : 0, ...(t.keysByInstance ? { keysByInstance: t.keysByInstance } : {}), ...guardsOf(t.guards) },
     ]),
   );
+}
+
+function guardsOf(guards: GuardTotals | undefined): Pick<EndpointTotals, "guards"> {
+  const result = guards?.result();
+  return result ? { guards: result } : {};
 }
 
 /** Requests in flight now over every instance of one actor, from `$SRV.STATS.<actor>`. */

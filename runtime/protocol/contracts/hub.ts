@@ -3,6 +3,7 @@ import { ADMIN_ROLE } from "../access.ts";
 import { BuiltinActor } from "./builtin-actors.ts";
 import { defineContract } from "./define-contract.ts";
 import { actorKeysSchema, keyViewSchema } from "./keyed-admin.ts";
+import { actorGuardsSchema } from "./guard-status.ts";
 
 export const INSTANCE_STATES = ["starting", "running", "busy", "stopping", "stopped", "backoff", "failed"] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
@@ -42,6 +43,8 @@ export const actorStatusSchema = z.object({
   meanMs: z.number(),
   /** Keys held in memory over every instance, for a keyed actor (absent for other actors). */
   keys: z.number().optional(),
+  /** Bulkheads (OVERLOADED refusals) and circuits as a caller (CIRCUIT_OPEN refusals); absent when it has neither. */
+  guards: actorGuardsSchema.optional(),
   instances: z.array(instanceStatusSchema),
 });
 export type ActorStatus = z.infer<typeof actorStatusSchema>;
