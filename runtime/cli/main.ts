@@ -12,8 +12,11 @@ import { registerDownCommand } from "./commands/down.ts";
 import { registerEventsCommands } from "./commands/events.ts";
 import { registerFilesCommands } from "./commands/files.ts";
 import { registerInitCommand } from "./commands/init.ts";
+import { registerK8sCommands } from "./commands/k8s.ts";
 import { registerKeysCommands } from "./commands/keys.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
+import { registerNodesCommands } from "./commands/nodes.ts";
+import { registerRunCommand } from "./commands/run.ts";
 import { registerSchedulesCommands } from "./commands/schedules.ts";
 import { registerTasksCommands } from "./commands/tasks.ts";
 import { registerUpCommand } from "./commands/up.ts";
@@ -29,6 +32,7 @@ export function createProgram(): Command {
   registerUpCommand(program);
   registerDownCommand(program);
   registerActorsCommands(program);
+  registerNodesCommands(program);
   registerCallCommand(program);
   registerLogsCommand(program);
   registerTasksCommands(program);
@@ -41,6 +45,8 @@ export function createProgram(): Command {
   registerCheckCommand(program);
   registerDashboardCommand(program);
   registerKeysCommands(program);
+  registerRunCommand(program);
+  registerK8sCommands(program);
   return program;
 }
 

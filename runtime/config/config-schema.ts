@@ -8,6 +8,7 @@ import { busTlsConfigSchema, gatewayTlsConfigSchema } from "./tls-config.ts";
 import { gatewayAuthSchema, rateLimitConfigSchema } from "./gateway-auth-config.ts";
 import { gatewayExposureProblem } from "./gateway-exposure.ts";
 import { webConfigSchema } from "./web-config.ts";
+import { kubernetesConfigSchema } from "./kubernetes-config.ts";
 
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().positive();
@@ -204,6 +205,8 @@ export const configSchema = z.strictObject({
   processes: z
     .record(z.string().regex(NAME, `process names are ${NAME_RULE}`), processConfigSchema)
     .default({}),
+  /** What `fuse k8s render` adds to this config: namespace, image, volumes, an Ingress. */
+  kubernetes: kubernetesConfigSchema.prefault({}),
 });
 
 export type FuseConfig = z.output<typeof configSchema>;

@@ -27,3 +27,4 @@ export { suggest } from "./locate.ts";
 export { isLoopbackHost, gatewayExposureProblem, hasAuthentication, GatewayAuth } from "./gateway-exposure.ts";
 export { gatewayAuthSchema, jwtConfigSchema, rateLimitConfigSchema, JWT_ALGORITHMS, type GatewayAuthConfig, type JwtConfig, type RateLimitConfig } from "./gateway-auth-config.ts";
 export { webConfigSchema, webMountSchema, type WebConfig, type WebMountConfig } from "./web-config.ts";
+export { kubernetesConfigSchema, kubernetesIngressSchema, type KubernetesConfig } from "./kubernetes-config.ts";

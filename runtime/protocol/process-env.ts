@@ -43,6 +43,8 @@ export const ProcessEnv = {
    * rights to give its identity before it runs.
    */
   describe: "FUSE_DESCRIBE",
+  /** `fuse run`: the port of its /livez and /readyz (a pod's probes); `--probe-port` overrides it. */
+  probePort: "FUSE_PROBE_PORT",
 } as const;
 
 /** Starts the line of an actor's description on stdout (ProcessEnv.describe). */
