@@ -52,6 +52,8 @@ function actorRow(a) {
     ["requests", String(a.requests)],
     ["errors", String(a.errors)],
     ["latency", a.meanMs ? a.meanMs.toFixed(2) + " ms" : "–"],
+    // A keyed actor's keys in memory, per instance.
+    ["keys", a.keys === undefined ? "–" : a.instances.map((i) => i.keys ?? 0).join(" + ")],
   ].map(([field, text]) => el("td", { textContent: text, dataset: { field } }));
   const controls = el("td", { className: "controls" });
   if (a.name !== HUB.actor) {
