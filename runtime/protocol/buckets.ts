@@ -41,13 +41,32 @@ export function hubFilesBucket(prefix: string): string {
   return `${prefix}-files`;
 }
 
-/** Every bucket an actor may reach: its own and the declared ones. */
+const OWN_KINDS = ["kv", "files", "keyed", "replies"];
+
+/**
+ * The actor whose own bucket `bucket` is (`<prefix>-<kind>-<actor>`: kv, files, keyed state,
+ * stored replies), or undefined for a shared name.
+ */
+export function ownerOfBucket(prefix: string, bucket: string): string | undefined {
+  for (const kind of OWN_KINDS) {
+    const head = `${prefix}-${kind}-`;
+    if (bucket.startsWith(head) && bucket.length > head.length) return bucket.slice(head.length);
+  }
+  return undefined;
+}
+
+/**
+ * Every bucket an actor may reach: its own and the declared ones. Declaring another actor's
+ * own bucket gives nothing: its data is that actor's, reached by calling it (or through a
+ * bucket both declare), so a definition cannot reach into it by naming it.
+ */
 export function bucketsOf(prefix: string, actor: string, declared: { kv?: readonly string[]; files?: readonly string[] } = {}): { kv: string[]; files: string[] } {
   const own = ownBuckets(prefix, actor);
+  const shared = (names: readonly string[] = []) => names.filter((name) => (ownerOfBucket(prefix, name) ?? actor) === actor);
   return {
-    kv: [...new Set([own.kv, ...(declared.kv ?? [])])],
+    kv: [...new Set([own.kv, ...shared(declared.kv)])],
     // Every identity writes and reads reply bodies too large for the bus (rawOutput endpoints, web.ts).
-    files: [...new Set([own.files, replyBodiesBucket(prefix), ...(declared.files ?? [])])],
+    files: [...new Set([own.files, replyBodiesBucket(prefix), ...shared(declared.files)])],
   };
 }
 

@@ -62,7 +62,7 @@ export {
   type PermissionOptions,
   type SubjectPermission,
 } from "./bus-permissions.ts";
-export { BUCKET_NAME, bucketsOf, hubFilesBucket, kvStreamName, objectStreamName, ownBuckets, type BusUses } from "./buckets.ts";
+export { BUCKET_NAME, bucketsOf, hubFilesBucket, kvStreamName, objectStreamName, ownBuckets, ownerOfBucket, type BusUses } from "./buckets.ts";
 export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
 export { DASHBOARD_PATH, PUBLIC_DIR, GATEWAY_OWN_PREFIXES, isGatewayOwnPath, BodyHeader, replyBodiesBucket, RAW_BODY_SCHEMA_KEY, type RawBodyDeclaration } from "./web.ts";
 export { TLS_DIR, GATEWAY_CERT_FILE, GATEWAY_KEY_FILE, LOGIN_LINKS_DIR, SESSION_COOKIE, SessionRoute, type LoginLinkRecord } from "./web-security.ts";

@@ -43,10 +43,10 @@ describe("bucket isolation: an actor's identity reaches only the buckets and eve
     expect(await hub.call("beta.file-read", { key: "own.txt" })).toEqual({ text: null });
   });
 
-  it("refuses an undeclared bucket with FORBIDDEN naming it and how to declare it", async () => {
+  it("refuses an undeclared bucket, or another actor's own, with FORBIDDEN naming it and what to do", async () => {
     await expect(hub.call("alpha.kv-put", { bucket: `${prefix}-kv-beta`, key: "k", value: 1 })).rejects.toMatchObject({
       code: ErrorCode.FORBIDDEN,
-      message: `actor "alpha" may not use kv bucket "${prefix}-kv-beta": it is not declared; add buckets: { kv: ["${prefix}-kv-beta"] } to defineActor (an actor reaches its own buckets and the ones it declares)`,
+      message: `actor "alpha" may not use kv bucket "${prefix}-kv-beta": it is actor "beta"'s own, and declaring it gives no access; call "beta" for its data, or keep shared data in a bucket both actors declare`,
     });
     await expect(hub.call("alpha.file-read", { bucket: "private-docs", key: "x" })).rejects.toMatchObject({
       code: ErrorCode.FORBIDDEN,

@@ -1,6 +1,6 @@
 import type { KeyValueOptions } from "../../bus/index.ts";
 import { ConfigError, FuseError } from "../../errors/index.ts";
-import { BUCKET_NAME, ErrorCode, bucketsOf, idempotentRepliesBucket, keyedBucket, ownBuckets, type BusUses } from "../../protocol/index.ts";
+import { BUCKET_NAME, ErrorCode, bucketsOf, idempotentRepliesBucket, keyedBucket, ownBuckets, ownerOfBucket, type BusUses } from "../../protocol/index.ts";
 
 /** A key-value bucket an actor declares: its name, or its name and the TTL of its entries. */
 export type DeclaredKvBucket = string | { name: string; ttlMs?: number };
@@ -29,6 +29,8 @@ export interface BucketUser {
 export interface ActorUses extends BusUses {
   /** Entry TTL (ms) of the key-value buckets that have one. */
   ttls: Record<string, number>;
+  /** The hub's subject prefix, which other actors' own bucket names start with. */
+  prefix: string;
 }
 
 const declaredName = (entry: DeclaredKvBucket): string => (typeof entry === "string" ? entry : entry?.name);
@@ -84,7 +86,7 @@ export function usesOf(definition: BucketUser, prefix: string): ActorUses {
     ttls[replies] = replyTtl;
   }
   const { kv, files } = bucketsOf(prefix, definition.name, { kv: [...extraKv, ...declaredKv], files: definition.buckets?.files ?? [] });
-  return { kv, files, topics: Object.keys(definition.events ?? {}), ttls };
+  return { kv, files, topics: Object.keys(definition.events ?? {}), ttls, prefix };
 }
 
 /** What an actor instance may open, checked by ctx.kv and ctx.files. */
@@ -126,6 +128,14 @@ export class BucketAccess {
   }
 
   private undeclared(kind: "kv" | "files", bucket: string, entry: string): FuseError {
+    const owner = ownerOfBucket(this.uses.prefix, bucket);
+    if (owner !== undefined && owner !== this.actor) {
+      return new FuseError(
+        ErrorCode.FORBIDDEN,
+        `actor "${this.actor}" may not use ${kind === "kv" ? "kv" : "file"} bucket ${JSON.stringify(bucket)}: it is actor "${owner}"'s own, and declaring it gives no access; call "${owner}" for its data, or keep shared data in a bucket both actors declare`,
+        { details: { actor: this.actor, bucket, kind, owner } },
+      );
+    }
     return new FuseError(
       ErrorCode.FORBIDDEN,
       `actor "${this.actor}" may not use ${kind === "kv" ? "kv" : "file"} bucket ${JSON.stringify(bucket)}: it is not declared; add buckets: { ${kind}: [${entry}] } to defineActor (an actor reaches its own buckets and the ones it declares)`,

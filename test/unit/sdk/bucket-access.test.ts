@@ -53,6 +53,24 @@ describe("buckets an actor may use, in process", () => {
     }
   });
 
+  it("gives nothing for declaring another actor's own bucket, and says whose it is", async () => {
+    const hub = await createTestHub([reach("shop", { kv: ["fuse-kv-mailer", "fuse-keyed-cart"], files: ["fuse-files-mailer"] }), reach("mailer")]);
+    try {
+      await expect(hub.call("shop.kv", { bucket: "fuse-kv-mailer" })).rejects.toMatchObject({
+        code: ErrorCode.FORBIDDEN,
+        message: 'actor "shop" may not use kv bucket "fuse-kv-mailer": it is actor "mailer"\'s own, and declaring it gives no access; call "mailer" for its data, or keep shared data in a bucket both actors declare',
+      });
+      await expect(hub.call("shop.kv", { bucket: "fuse-keyed-cart" })).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN, details: { owner: "cart" } });
+      await expect(hub.call("shop.file", { bucket: "fuse-files-mailer" })).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN, details: { owner: "mailer" } });
+      // The hub grants what the SDK allows: none of the three.
+      const uses = usesOf(reach("shop", { kv: ["fuse-kv-mailer", "stock"], files: ["fuse-files-mailer"] }), "fuse");
+      expect(uses.kv).toEqual(["fuse-kv-shop", "stock"]);
+      expect(uses.files).toEqual(["fuse-files-shop", "fuse-bodies"]);
+    } finally {
+      await hub.stop();
+    }
+  });
+
   it("refuses a TTL other than the declared one, since the hub makes the bucket with it", async () => {
     const hub = await createTestHub([reach("shop", { kv: ["stock"] })]);
     try {
@@ -76,6 +94,7 @@ describe("buckets an actor may use, in process", () => {
       files: ["app-files-cart", "app-bodies"],
       topics: ["order.placed"],
       ttls: { sessions: 5000, "app-replies-cart": 9000 },
+      prefix: "app",
     });
   });
 });
