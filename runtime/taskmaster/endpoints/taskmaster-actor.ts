@@ -1,13 +1,15 @@
 import { taskmasterContract } from "../../protocol/index.ts";
 import { defineActor, type ActorContext } from "../../sdk/internal.ts";
 import { systemClock, type Clock } from "../run/clock.ts";
-import { RunEngine } from "../run/run-engine.ts";
+import type { RunEngine, TracedCall } from "../run/run-engine.ts";
 import { openRunStore } from "../store/open-run-store.ts";
 import type { RunStore } from "../store/run-store.ts";
 import { runEndpoints } from "./run-endpoints.ts";
 import { taskEndpoints } from "./task-endpoints.ts";
 import { TaskRegistry } from "./task-registry.ts";
 import { loadTasks } from "../schema/load-tasks.ts";
+import { startRunLease } from "./start-run-lease.ts";
+import type { RunLease } from "../run/run-lease.ts";
 
 export interface TaskmasterOptions {
   /** The hub folder; task schemas are read from its `tasks/`. */
@@ -18,6 +20,8 @@ export interface TaskmasterOptions {
   clock?: Clock;
   /** How often tasks/ is read again and checked against the live actors. Default 10 000 ms. */
   refreshMs?: number;
+  /** How long a taskmaster instance's lease on its runs lasts unrenewed (another instance takes them over after). Default 3000 ms. */
+  leaseMs?: number;
 }
 
 /** Reads tasks/ again and refuses steps that call endpoints no live actor serves; logs each new refusal once. */
@@ -44,6 +48,7 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
   const refresh = createRefresh(registry);
   let store: RunStore | undefined;
   let engine: RunEngine | undefined;
+  let lease: RunLease | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
 
   // At start and then periodically, so that edited files and actors that come later count.
@@ -52,13 +57,10 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     refreshTimer = setInterval(() => void refresh(ctx).catch((err) => ctx.log.warn({ err }, "task refresh failed")), options.refreshMs ?? 10_000);
     refreshTimer.unref();
     store = await openRunStore(options.dbUrl);
-    engine = new RunEngine({
-      store,
-      clock: options.clock ?? systemClock,
-      log: ctx.log,
-      call: (target, input, { timeoutMs, idempotencyKey }, traceId) => ctx.call(target, input, { timeout: timeoutMs, idempotencyKey, traceId }),
-    });
-    await engine.resume();
+    const clock = options.clock ?? systemClock;
+    const call: TracedCall = (target, input, { timeoutMs, idempotencyKey }, traceId) => ctx.call(target, input, { timeout: timeoutMs, idempotencyKey, traceId });
+    const started = await startRunLease({ store, clock, log: ctx.log, instance: ctx.instance, call, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) });
+    ({ engine, lease } = started);
     engineStarted(engine);
     ctx.log.info({ tasks: registry.list().length, invalid: registry.invalid().length }, "task schemas loaded");
   };
@@ -69,7 +71,11 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
   for (const task of loadTasks(options.hubDir).tasks.values()) {
     for (const topic of task.awaitedEvents) {
       // Acknowledged once every step it completed has its outcome stored; a failure redelivers it.
-      events[topic] = async (payload) => void (await (await engineReady).event(topic, payload));
+      // Steps of runs another instance owns get it through the store (RunLease.forwardEvent).
+      events[topic] = async (payload) => {
+        await (await engineReady).event(topic, payload);
+        await lease!.forwardEvent(topic, payload);
+      };
     }
   }
   let engineStarted!: (engine: RunEngine) => void;
@@ -82,7 +88,8 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     start,
     async stop() {
       clearInterval(refreshTimer);
-      await engine?.stop();
+      if (lease) await lease.stop(async () => engine?.stop());
+      else await engine?.stop();
       store?.close();
     },
     endpoints: { ...taskEndpoints({ registry, refresh }), ...runEndpoints({ registry, engine: () => engine! }) },

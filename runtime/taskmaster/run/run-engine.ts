@@ -13,6 +13,7 @@ import { createTaskMachine, type TaskMachine } from "./task-machine.ts";
 import { TaskRun } from "./task-run.ts";
 import { WaitStore, type StoredWait } from "../store/wait-store.ts";
 import { WaitDelivery } from "./wait-delivery.ts";
+import type { WaitBoard } from "./wait-board.ts";
 
 /** `StepCall` plus the trace id of the run, so a run's calls can be followed in the logs. */
 export type TracedCall = (...args: [...Parameters<StepCall>, traceId: string]) => Promise<unknown>;
@@ -22,6 +23,8 @@ export interface RunEngineOptions {
   call: TracedCall;
   clock: Clock;
   log: Logger;
+  /** The instance id written as each new run's owner, when several taskmasters share the runs (RunLease). */
+  owner?: () => string;
 }
 
 export interface StartRunOptions {
@@ -89,7 +92,7 @@ export class RunEngine {
     // Written before the reply: a run the caller was told about must survive a crash.
     // The first steps start while the run is being recorded; the caller hears back only once
     // it is, since a run it was told about must survive a crash.
-    const inserted = this.writer.put(`insert:${run.id}`, insertStatement(run, options.idempotencyKey), { immediate: true });
+    const inserted = this.writer.put(`insert:${run.id}`, insertStatement(run, options.idempotencyKey, this.options.owner?.()), { immediate: true });
     const record = stripStored(run);
     const taskRun = this.launch(task, record);
     try {
@@ -104,9 +107,9 @@ export class RunEngine {
     return record;
   }
 
-  /** Resumes every run the store holds as pending or running; returns how many. */
-  async resume(): Promise<number> {
-    const runs = await this.options.store.unfinished();
+  /** Resumes the given runs (by default every run the store holds as pending or running); returns how many. */
+  async resume(given?: StoredRun[]): Promise<number> {
+    const runs = given ?? (await this.options.store.unfinished());
     for (const stored of runs) {
       if (this.active.has(stored.id)) continue;
       const parsed = safeParseTask(stored.definition, { file: stored.file });
@@ -180,6 +183,15 @@ export class RunEngine {
     const stored = await this.options.store.get(runId);
     if (!stored) throw new NotFoundError(ErrorCode.NOT_FOUND, `no run with id "${runId}"`);
     return stored.definition;
+  }
+
+  /** The in-memory index of this instance's waiting steps (RunLease delivers other instances' signals and events to it). */
+  get waitBoard(): WaitBoard {
+    return this.delivery.board;
+  }
+
+  has(runId: string): boolean {
+    return this.active.has(runId);
   }
 
   activeCount(): number {

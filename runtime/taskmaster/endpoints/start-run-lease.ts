@@ -1,0 +1,43 @@
+import type { Logger } from "../../log/index.ts";
+import type { Clock } from "../run/clock.ts";
+import { RunEngine, type TracedCall } from "../run/run-engine.ts";
+import { RunLease } from "../run/run-lease.ts";
+import { ensureLeaseTables } from "../store/lease-tables.ts";
+import { OwnerStore } from "../store/owner-store.ts";
+import type { RunStore } from "../store/run-store.ts";
+import { WaitStore } from "../store/wait-store.ts";
+
+export interface StartRunLeaseOptions {
+  store: RunStore;
+  clock: Clock;
+  log: Logger;
+  /** The instance's number among the taskmaster's instances, for a readable owner id. */
+  instance: number;
+  call: TracedCall;
+  leaseMs?: number;
+}
+
+/**
+ * The run engine of one taskmaster instance among possibly several: it takes a lease, resumes
+ * the runs no live instance owns, and records itself as the owner of each run it starts.
+ */
+export async function startRunLease(options: StartRunLeaseOptions): Promise<{ engine: RunEngine; lease: RunLease }> {
+  const { store, clock, log, call } = options;
+  await ensureLeaseTables(store.executor);
+  let lease: RunLease | undefined;
+  const engine = new RunEngine({ store, clock, log, call, owner: () => lease!.owner });
+  lease = new RunLease({
+    owners: new OwnerStore(store.executor),
+    runs: store,
+    waits: new WaitStore(store.executor),
+    engine,
+    clock,
+    log,
+    label: `taskmaster#${options.instance}`,
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+  });
+  await lease.start();
+  // Ready for events once the runs to resume are back, even when there were none.
+  await engine.resume([]);
+  return { engine, lease };
+}
