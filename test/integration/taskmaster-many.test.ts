@@ -18,6 +18,24 @@ const slow = {
   })),
 };
 const RUNS = 20;
+// A signal step, and an await step, each followed by a call: the signal or event may reach either instance.
+const approve = {
+  name: "approve",
+  input: slow.input,
+  steps: [
+    { id: "ok", signal: { timeoutMs: 120000 } },
+    { id: "after", call: "lw.step", input: "{ 'run': $input.seed, 'step': 'after', 'answer': $steps.ok.answer }" },
+  ],
+};
+const settle = {
+  name: "settle",
+  input: slow.input,
+  steps: [
+    { id: "paid", await: { event: "lease.paid", match: "$event.seed = $input.seed", timeoutMs: 120000 } },
+    { id: "after", call: "lw.step", input: "{ 'run': $input.seed, 'step': 'after-paid' }", needs: ["paid"] },
+  ],
+};
+const WAITING = 10;
 
 interface WorkerCalls {
   peak: number;
@@ -30,7 +48,7 @@ let dir: string;
 beforeAll(async () => {
   dir = createHubDir({ actors: { lw: "lease-worker" } });
   mkdirSync(path.join(dir, "tasks"));
-  writeFileSync(path.join(dir, "tasks/slow.json"), JSON.stringify(slow, null, 2));
+  for (const task of [slow, approve, settle]) writeFileSync(path.join(dir, `tasks/${task.name}.json`), JSON.stringify(task, null, 2));
   hub = await startHub(dir);
 }, 120_000);
 
@@ -39,10 +57,10 @@ afterAll(async () => {
   if (dir) removeHubDir(dir);
 }, 60_000);
 
-async function owners(): Promise<Map<string, string>> {
+async function owners(tasks = ["slow"]): Promise<Map<string, string>> {
   const db = createClient({ url: hub.state.dbUrl! });
   try {
-    const { rows } = await db.execute("SELECT id, owner FROM fuse_task_runs WHERE task = 'slow'");
+    const { rows } = await db.execute(`SELECT id, owner FROM fuse_task_runs WHERE task IN (${tasks.map((t) => `'${t}'`).join(", ")})`);
     return new Map(rows.map((r) => [String(r.id), String(r.owner)]));
   } finally {
     db.close();
@@ -107,5 +125,43 @@ describe("taskmaster: two instances share the runs by lease", () => {
     // No run is left with the killed instance's owner id: a live instance claimed each.
     const killedOwner = ownerNames.find((o) => o.startsWith("taskmaster#0/"))!;
     expect([...(await owners()).values()].filter((o) => o === killedOwner)).toEqual([]);
+  }, 180_000);
+
+  it("a signal or an event received by the instance that does not own the run still completes its step", async () => {
+    await waitFor("two taskmaster instances running", async () => (await hub.actor("taskmaster")).instances.filter((i) => i.status === "running").length === 2, 60_000);
+    const signalled = await Promise.all(Array.from({ length: WAITING }, (_, i) => hub.call<RunRecord>("taskmaster.run", { task: "approve", input: { seed: `a${i}` } })));
+    const awaiting = await Promise.all(Array.from({ length: WAITING }, (_, i) => hub.call<RunRecord>("taskmaster.run", { task: "settle", input: { seed: `e${i}` } })));
+    const byOwner = await owners(["approve", "settle"]);
+    expect(new Set(byOwner.values()).size).toBe(2);
+
+    // Each signal goes to whichever instance the bus picks; the store decides, the owner learns.
+    const tokens = await Promise.all(
+      signalled.map((run) =>
+        waitFor(`the token of ${run.id}`, async () => (await hub.call<RunDetail>("taskmaster.status", { runId: run.id })).steps.find((s) => s.id === "ok")?.waiting?.token),
+      ),
+    );
+    const accepted = await Promise.all(tokens.map((token, i) => hub.call("taskmaster.signal", { token, output: { answer: `yes-${i}` } }).then(() => 1, () => 0)));
+    // Events go to one instance of the taskmaster (its queue group): the other's steps get them through the store.
+    await Promise.all(
+      awaiting.map((run) =>
+        waitFor(`${run.id} waiting for its event`, async () => (await hub.call<RunDetail>("taskmaster.status", { runId: run.id })).steps.find((s) => s.id === "paid")?.status === "waiting"),
+      ),
+    );
+    for (let i = 0; i < WAITING; i++) await hub.call("lw.emit", { topic: "lease.paid", payload: { seed: `e${i}` } });
+
+    const ended = await waitFor("every waiting run to end", async () => {
+      const runs = await Promise.all([...signalled, ...awaiting].map((r) => hub.call<RunDetail>("taskmaster.status", { runId: r.id })));
+      return runs.every((r) => r.status !== "running" && r.status !== "pending") ? runs : undefined;
+    }, 60_000);
+    const counts = {
+      signalsSent: WAITING,
+      signalsAccepted: accepted.reduce((a, b) => a + b, 0),
+      eventsSent: WAITING,
+      succeeded: ended.filter((r) => r.status === "succeeded").length,
+      failed: ended.filter((r) => r.status !== "succeeded").length,
+    };
+    console.log(`taskmaster-many waits: ${JSON.stringify(counts)}`);
+    expect(counts).toEqual({ signalsSent: WAITING, signalsAccepted: WAITING, eventsSent: WAITING, succeeded: 2 * WAITING, failed: 0 });
+    expect(ended.slice(0, WAITING).map((r) => (r.steps.find((s) => s.id === "ok")!.output as { answer: string }).answer)).toEqual(tokens.map((_, i) => `yes-${i}`));
   }, 180_000);
 });
