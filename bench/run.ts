@@ -14,6 +14,7 @@ const BENCHES: { name: string; file: string; exportName: string }[] = [
   { name: "files", file: "files.ts", exportName: "runFilesBench" },
   { name: "taskmaster", file: "taskmaster.ts", exportName: "runTaskmasterBench" },
   { name: "sse", file: "sse.ts", exportName: "runSseBench" },
+  { name: "idempotent", file: "idempotent.ts", exportName: "runIdempotentBench" },
   { name: "keyed", file: "keyed.ts", exportName: "runKeyedBench" },
 ];
 
