@@ -6,6 +6,8 @@ import { ensureLeaseTables } from "../store/lease-tables.ts";
 import { OwnerStore } from "../store/owner-store.ts";
 import type { RunStore } from "../store/run-store.ts";
 import { WaitStore } from "../store/wait-store.ts";
+import { EndpointLimiter, type EndpointLimit } from "../run/endpoint-limiter.ts";
+import { LimitStore } from "../store/limit-store.ts";
 
 export interface StartRunLeaseOptions {
   store: RunStore;
@@ -15,15 +17,24 @@ export interface StartRunLeaseOptions {
   instance: number;
   call: TracedCall;
   leaseMs?: number;
+  /** Global limits per `actor.endpoint` (fuse.yaml `taskmaster.limits`). */
+  limits?: Record<string, EndpointLimit>;
 }
 
 /**
  * The run engine of one taskmaster instance among possibly several: it takes a lease, resumes
- * the runs no live instance owns, and records itself as the owner of each run it starts.
+ * the runs no live instance owns, and records itself as the owner of each run it starts. Calls
+ * of endpoints with limits wait for the database's grant (EndpointLimiter).
  */
 export async function startRunLease(options: StartRunLeaseOptions): Promise<{ engine: RunEngine; lease: RunLease }> {
-  const { store, clock, log, call } = options;
+  const { store, clock, log } = options;
   await ensureLeaseTables(store.executor);
+  let call = options.call;
+  if (options.limits && Object.keys(options.limits).length) {
+    const limiter = new EndpointLimiter({ store: new LimitStore(store.executor), limits: options.limits, log });
+    await limiter.start();
+    call = limiter.wrap(call);
+  }
   let lease: RunLease | undefined;
   const engine = new RunEngine({ store, clock, log, call, owner: () => lease!.owner });
   lease = new RunLease({

@@ -10,6 +10,8 @@ import { TaskRegistry } from "./task-registry.ts";
 import { loadTasks } from "../schema/load-tasks.ts";
 import { startRunLease } from "./start-run-lease.ts";
 import type { RunLease } from "../run/run-lease.ts";
+import type { EndpointLimit } from "../run/endpoint-limiter.ts";
+import { configuredLimits } from "./configured-limits.ts";
 
 export interface TaskmasterOptions {
   /** The hub folder; task schemas are read from its `tasks/`. */
@@ -22,6 +24,8 @@ export interface TaskmasterOptions {
   refreshMs?: number;
   /** How long a taskmaster instance's lease on its runs lasts unrenewed (another instance takes them over after). Default 3000 ms. */
   leaseMs?: number;
+  /** Global limits per endpoint; default: the config's `taskmaster.limits`. */
+  limits?: Record<string, EndpointLimit>;
 }
 
 /** Reads tasks/ again and refuses steps that call endpoints no live actor serves; logs each new refusal once. */
@@ -59,7 +63,8 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     store = await openRunStore(options.dbUrl);
     const clock = options.clock ?? systemClock;
     const call: TracedCall = (target, input, { timeoutMs, idempotencyKey }, traceId) => ctx.call(target, input, { timeout: timeoutMs, idempotencyKey, traceId });
-    const started = await startRunLease({ store, clock, log: ctx.log, instance: ctx.instance, call, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) });
+    const limits = options.limits ?? configuredLimits(options.hubDir);
+    const started = await startRunLease({ store, clock, log: ctx.log, instance: ctx.instance, call, limits, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) });
     ({ engine, lease } = started);
     engineStarted(engine);
     ctx.log.info({ tasks: registry.list().length, invalid: registry.invalid().length }, "task schemas loaded");
