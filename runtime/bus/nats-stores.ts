@@ -24,7 +24,7 @@ function toInfo(info: NatsObjectInfo): ObjectInfo {
 
 /** A JetStream key-value bucket, created on first use. */
 export async function openKeyValue(nc: NatsConnection, bucket: string, options: KeyValueOptions = {}): Promise<KeyValueBucket> {
-  const kv: KV = await nc.jetstream().views.kv(bucket, { history: 1, ...(options.ttlMs ? { ttl: options.ttlMs } : {}) });
+  const kv: KV = await nc.jetstream().views.kv(bucket, { history: 1, ...(options.ttlMs ? { ttl: options.ttlMs } : {}), ...(options.replicas ? { replicas: options.replicas } : {}) });
   return {
     async get(key) {
       const entry = await kv.get(key);
@@ -69,8 +69,8 @@ export async function openKeyValue(nc: NatsConnection, bucket: string, options: 
 }
 
 /** A JetStream object store bucket, created on first use. */
-export async function openObjects(nc: NatsConnection, bucket: string): Promise<ObjectBucket> {
-  const os: ObjectStore = await nc.jetstream().views.os(bucket);
+export async function openObjects(nc: NatsConnection, bucket: string, replicas?: number): Promise<ObjectBucket> {
+  const os: ObjectStore = await nc.jetstream().views.os(bucket, replicas ? { replicas } : {});
   return {
     async put(name, data, meta = {}) {
       const stream = data instanceof Uint8Array ? ReadableStream.from([data]) : ReadableStream.from(data);

@@ -63,6 +63,8 @@ export interface NatsTransportOptions {
   receipts?: boolean;
   /** How the hub keeps events and retries them (the config's `events`). Default: the defaults. */
   events?: Partial<EventSettings>;
+  /** Copies of each stream and bucket this transport makes (a cluster hub's R3). Default: the server's (1). */
+  replicas?: number;
 }
 
 /** One request to an endpoint, as the runner sees it. */
@@ -96,6 +98,7 @@ export class NatsTransport implements Transport {
 
   private readonly receipts: boolean;
   private readonly events: NatsEvents;
+  private readonly replicas: number | undefined;
 
   constructor(
     readonly connection: NatsConnection,
@@ -104,7 +107,8 @@ export class NatsTransport implements Transport {
     // Below the identity's own inbox prefix: the only replies its credential may read.
     this.inbox = `${createInbox(inboxPrefixOf(connection))}.`;
     this.receipts = options.receipts ?? false;
-    this.events = new NatsEvents(connection, eventSettings(options.events), (subject, body, o) => this.request(subject, body, o));
+    this.replicas = options.replicas;
+    this.events = new NatsEvents(connection, eventSettings(options.events), (subject, body, o) => this.request(subject, body, o), options.replicas);
     // A subscription the server refuses comes back as an error with an empty message, once: it
     // must not reach the handlers (reading it would stop nats.js's reader and deafen the connection).
     connection.subscribe(`${this.inbox}*`, { callback: (err, msg) => (err ? this.onInboxRefused() : this.onReply(msg)) });
@@ -365,11 +369,11 @@ export class NatsTransport implements Transport {
   }
 
   keyValue(bucket: string, options?: KeyValueOptions): Promise<KeyValueBucket> {
-    return openKeyValue(this.connection, bucket, options);
+    return openKeyValue(this.connection, bucket, { ...(this.replicas ? { replicas: this.replicas } : {}), ...options });
   }
 
   objects(bucket: string): Promise<ObjectBucket> {
-    return openObjects(this.connection, bucket);
+    return openObjects(this.connection, bucket, this.replicas);
   }
 
   flush(): Promise<void> {

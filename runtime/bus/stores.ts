@@ -39,6 +39,8 @@ export interface KeyValueBucket {
 export interface KeyValueOptions {
   /** Entries expire this long after their last put. Default: never. */
   ttlMs?: number;
+  /** Copies of the bucket when it is made (a cluster's R3). Default 1. */
+  replicas?: number;
 }
 
 export interface ObjectInfo {

@@ -28,3 +28,4 @@ export { isLoopbackHost, gatewayExposureProblem, hasAuthentication, GatewayAuth 
 export { gatewayAuthSchema, jwtConfigSchema, rateLimitConfigSchema, JWT_ALGORITHMS, type GatewayAuthConfig, type JwtConfig, type RateLimitConfig } from "./gateway-auth-config.ts";
 export { webConfigSchema, webMountSchema, type WebConfig, type WebMountConfig } from "./web-config.ts";
 export { kubernetesConfigSchema, kubernetesIngressSchema, type KubernetesConfig } from "./kubernetes-config.ts";
+export { clusterConfigSchema, type ClusterConfig } from "./cluster-config.ts";

@@ -37,6 +37,8 @@ import { preparePrivateFolder } from "./private-folder.ts";
 import { createHubKeys, createPrincipalVerifier, readKeyFile } from "../security/index.ts";
 import { gatherStats } from "./supervision/stats.ts";
 import { Supervisor, type SupervisorOptions } from "./supervision/supervisor.ts";
+import { ClusterNode } from "./cluster/cluster-node.ts";
+import { clusterSettingsOf, natsClusterConfig, principalSeed, type ClusterFlags } from "./cluster/cluster-settings.ts";
 
 export interface StartHubOptions {
   /** The hub folder: config/, actors/, schemas/, tasks/ and .fuse/ live here. */
@@ -46,6 +48,8 @@ export interface StartHubOptions {
   launcher?: ProcessLauncher;
   /** Restart an actor (rolling) when a file in its folder changes. */
   watch?: boolean;
+  /** `fuse up --node --join`: this host's node name and seeds, with `cluster:` in the config. */
+  cluster?: ClusterFlags;
 }
 
 export interface Hub {
@@ -130,11 +134,13 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   const began = performance.now();
   const dir = path.resolve(options.dir);
   const config = loadConfig(dir, CONFIG_FILE);
+  const clusterSettings = clusterSettingsOf(config, options.cluster);
   const plans: ActorPlan[] = [...builtinPlans(config), ...resolveActors(config, dir)];
   const fuseDir = path.join(dir, ".fuse");
   preparePrivateFolder(fuseDir);
   // A fresh key pair each run: the gateway signs principals with it, every process verifies them.
-  const principalKeys = createHubKeys(fuseDir);
+  // On a cluster every node derives the same pair from the cluster's secret instead.
+  const principalKeys = createHubKeys(fuseDir, clusterSettings && principalSeed(clusterSettings));
   const sinks = new LogSinks({ dir: path.join(fuseDir, "logs"), ...config.logging, onLine: options.onLine });
   const log = createLogger({ actor: BuiltinActor.hub, level: config.logging.level, destination: sinks.streamFor(BuiltinActor.hub) });
   const cleanups = new CleanupStack(log);
@@ -146,16 +152,18 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // What each actor uses of JetStream is read from its definition while the servers start,
     // and granted before any actor connects (one reload of the server's config, not one per actor).
     const [servers, described] = await Promise.all([
-      startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf)),
+      startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf), clusterSettings && natsClusterConfig(clusterSettings)),
       describePlans(plans, dir, config.prefix),
     ]);
     await Promise.all(plans.map((plan) => servers.grant({ ...identityOf(plan), uses: described.get(plan.name) })));
     const hubCreds = servers.credsFor({ name: HUB_IDENTITY, role: "owner" });
     const connection = await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log, tls: busTlsFiles(config, dir), credsFile: hubCreds, inboxPrefix: inboxPrefix(HUB_IDENTITY) });
-    const transport = new NatsTransport(connection, { receipts: config.bus.receipts, events: eventLimitsOf(config.events) });
+    const transport = new NatsTransport(connection, { receipts: config.bus.receipts, events: eventLimitsOf(config.events), ...(clusterSettings ? { replicas: clusterSettings.replicas } : {}) });
+    cleanups.push(() => transport.close());
+    // A node waits for the cluster's JetStream quorum before it makes or opens any stream.
+    const cluster = clusterSettings && (await ClusterNode.join(clusterSettings, transport, config.prefix, log));
     // The event stream exists (with the config's retention) before any actor emits or subscribes.
     await transport.prepareEvents(config.prefix);
-    cleanups.push(() => transport.close());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
     const natsTls = busTlsFiles(config, dir);
     if (natsTls) info.natsTls = natsTls;
@@ -193,7 +201,9 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
         resolveStopped();
       })());
 
-    const scheduler = new Scheduler({ log: log.child({ mod: "hub.scheduler" }), run: (name, s) => runScheduled(transport, config.prefix, name, s) });
+    const schedulerOptions = { log: log.child({ mod: "hub.scheduler" }), run: (name: string, s: FuseConfig["schedules"][string]) => runScheduled(transport, config.prefix, name, s) };
+    // On a cluster the schedules run on the node holding their lease, each tick once.
+    const scheduler = cluster ? cluster.createScheduler(schedulerOptions) : new Scheduler(schedulerOptions);
     cleanups.push(() => scheduler.stop());
     const hubActor = await startActor(
       createHubActor({
@@ -217,6 +227,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     }
     cleanups.push(followLiveChanges({ dir, configFile: CONFIG_FILE, config, plans, supervisor, scheduler, log, watchSources: Boolean(options.watch) }));
     scheduler.apply(config.schedules);
+    if (cluster) cleanups.push(await cluster.start({ info, statuses: async () => supervisor.statuses() }));
     const autoscaler = new Autoscaler(supervisor, transport, log.child({ mod: "hub.autoscale" }));
     cleanups.push(() => autoscaler.stop());
 
@@ -224,7 +235,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const adminCreds = servers.credsFor({ name: ADMIN_IDENTITY, role: "owner" });
     published = () => {
       const busDownSince = servers.busDownSince();
-      writeState(dir, { ...info, servicePids: servers.pids(), processes: identities(servers.pids()), ...(busDownSince ? { busDownSince } : {}), ...(adminCreds ? { natsCreds: adminCreds } : {}) });
+      writeState(dir, { ...info, servicePids: servers.pids(), processes: identities(servers.pids()), ...(busDownSince ? { busDownSince } : {}), ...(adminCreds ? { natsCreds: adminCreds } : {}), ...(clusterSettings ? { cluster: { name: clusterSettings.name, node: clusterSettings.node } } : {}) });
     };
     published();
     const readyMs = Math.round(performance.now() - began);

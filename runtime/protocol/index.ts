@@ -123,3 +123,4 @@ export {
 } from "./contracts/taskmaster.ts";
 export { dbContract, INTERNAL_TABLE } from "./contracts/db.ts";
 export { gatewayContract } from "./contracts/gateway.ts";
+export { clusterBuckets, CLUSTER_BUCKET_TTL_MS, ClusterLease, NODE_STATUSES, nodeRecordSchema, nodeStatusOf, type NodeRecord, type NodeStatus } from "./cluster.ts";

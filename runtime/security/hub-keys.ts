@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors/index.ts";
@@ -14,17 +14,28 @@ export interface HubKeyPaths {
 /** The folder under the hub's `.fuse/` that holds keys. */
 export const KEYS_FOLDER = "keys";
 
+/** The DER head of a PKCS#8 Ed25519 private key (RFC 8410), before its 32-byte seed. */
+const ED25519_PKCS8_HEAD = Buffer.from("302e020100300506032b657004220420", "hex");
+
+/** The Ed25519 key pair a 32-byte seed determines. */
+function keyPairFromSeed(seed: Uint8Array) {
+  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_HEAD, seed]), format: "der", type: "pkcs8" });
+  return { privateKey, publicKey: createPublicKey(privateKey) };
+}
+
 /**
  * Makes a fresh Ed25519 key pair for this run of the hub in `<fuseDir>/keys/` (folder 0700,
  * files 0600). A new pair at every start: tokens of an earlier run stop being valid with it,
- * and no process of that run outlives the hub.
+ * and no process of that run outlives the hub. With `seed` (32 bytes, a cluster node's, derived
+ * from the cluster's secret) the pair is the one every node of the cluster has, so a principal
+ * signed by any node's gateway is verified on every node.
  */
-export function createHubKeys(fuseDir: string): HubKeyPaths {
+export function createHubKeys(fuseDir: string, seed?: Uint8Array): HubKeyPaths {
   const paths = hubKeyPaths(fuseDir);
   const dir = path.dirname(paths.signingKey);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const { privateKey, publicKey } = seed ? keyPairFromSeed(seed) : generateKeyPairSync("ed25519");
   write(paths.signingKey, privateKey.export({ type: "pkcs8", format: "pem" }).toString());
   write(paths.publicKey, publicKey.export({ type: "spki", format: "pem" }).toString());
   return paths;

@@ -97,6 +97,8 @@ export class NatsEvents {
     readonly settings: EventSettings,
     /** The transport's request: resolves with the reply, rejects NO_LIVE_INSTANCE or DEADLINE_EXCEEDED. */
     private readonly request: (subject: string, body: Uint8Array, options: { headers: Record<string, string>; timeoutMs: number }) => Promise<{ data: Uint8Array }>,
+    /** Copies of the streams made here (a cluster hub's R3); undefined leaves the server's default. */
+    private readonly replicas?: number,
   ) {}
 
   private jsm(): Promise<JetStreamManager> {
@@ -109,14 +111,15 @@ export class NatsEvents {
    */
   async ensureStreams(prefix: string, update = false): Promise<void> {
     const jsm = await this.jsm();
-    const limits = { max_age: nanos(this.settings.maxAgeMs), max_bytes: this.settings.maxBytes };
+    const limits = { max_age: nanos(this.settings.maxAgeMs), max_bytes: this.settings.maxBytes, ...(this.replicas ? { num_replicas: this.replicas } : {}) };
     for (const [name, subject] of [
       [eventStreamName(prefix), allEventsSubject(prefix)],
       [deadEventStreamName(prefix), allDeadEventsSubject(prefix)],
     ] as const) {
       try {
         const info = await jsm.streams.info(name);
-        if (update && (info.config.max_age !== limits.max_age || info.config.max_bytes !== limits.max_bytes)) {
+        const replicasDiffer = limits.num_replicas !== undefined && info.config.num_replicas !== limits.num_replicas;
+        if (update && (info.config.max_age !== limits.max_age || info.config.max_bytes !== limits.max_bytes || replicasDiffer)) {
           await jsm.streams.update(name, { ...info.config, ...limits });
         }
       } catch (error) {

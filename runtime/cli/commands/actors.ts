@@ -6,6 +6,7 @@ import { colour, formatDuration, print, printJson, statusColour, table } from ".
 import { ValidationError } from "../../errors/index.ts";
 import { registerActorKeysCommand } from "./actor-keys.ts";
 import { circuitsCell, refusedCell } from "./guard-cells.ts";
+import { CLUSTER_ACTOR_HEADERS, clusterActorRows, clusterActors, isClusterNode } from "./nodes.ts";
 
 
 function actorRows(actors: ActorStatus[]): string[][] {
@@ -38,6 +39,11 @@ export function registerActorsCommands(program: Command): void {
     .description("list actors: instances, status, pids, uptime, restarts, requests, errors, mean latency, keyed actors' keys in memory per instance, requests refused by bulkheads and open circuits, circuits not closed")
     .option("--json", "print a JSON array")
     .action(async (options: { json?: boolean }) => {
+      // On a cluster: every live node's instances, with the node's name.
+      if (isClusterNode(hubDir(program))) {
+        const all = await clusterActors(hubDir(program));
+        return options.json ? printJson(all) : print(table(CLUSTER_ACTOR_HEADERS, clusterActorRows(all)));
+      }
       const { actors: list } = await withHub(hubDir(program), (call) => callContract(call, hubContract, "list", {}));
       if (options.json) return printJson(list);
       print(table(["ACTOR", "RUNNING", "STATUS", "PIDS", "UPTIME", "RESTARTS", "REQUESTS", "ERRORS", "MEAN", "KEYS", "REFUSED", "CIRCUITS"], actorRows(list)));

@@ -31,7 +31,9 @@ export function registerUpCommand(program: Command): void {
     .description("start the hub of this folder: nats-server, the database, the gateway and every actor")
     .option("-q, --quiet", "do not print the actors' log lines")
     .option("-w, --watch", "restart an actor (rolling) when its source changes")
-    .action(async (options: { quiet?: boolean; watch?: boolean }) => {
+    .option("--node <name>", "this host's node name in the cluster (over cluster.node in config/fuse.yaml)")
+    .option("--join <seed>", "route address (host:port) of a running node to join, with cluster: in config/fuse.yaml; repeatable", (seed: string, seeds: string[]) => [...seeds, seed], [] as string[])
+    .action(async (options: { quiet?: boolean; watch?: boolean; node?: string; join: string[] }) => {
       const dir = hubDir(program);
       await checkNoHubRunning(dir);
       const format = createLineFormatter({ colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR });
@@ -60,6 +62,7 @@ export function registerUpCommand(program: Command): void {
       const hub = await startHub({
         dir,
         watch: options.watch,
+        ...(options.node || options.join.length ? { cluster: { ...(options.node ? { node: options.node } : {}), join: options.join } } : {}),
         // Before the summary only the hub's own lines (progress) and warnings show, so the
         // summary stays readable.
         onLine: options.quiet

@@ -25,6 +25,8 @@ export interface BusIdentitiesOptions {
   storeDir: string;
   prefix: string;
   receipts?: boolean;
+  /** More of the server's config, kept in every rewrite (a cluster node's server_name and routes). */
+  extra?: Record<string, unknown>;
 }
 
 /** Whether two descriptions give the same rights (the order of names does not matter). */
@@ -94,6 +96,7 @@ export class BusIdentities {
 
   private writeConfig(): void {
     const config: ServerConfig = {
+      ...this.options.extra,
       jetstream: { store_dir: this.options.storeDir },
       authorization: {
         users: [...this.issued.values()].map(({ identity, publicKey, permissions: given }) => {

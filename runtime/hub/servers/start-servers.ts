@@ -108,13 +108,15 @@ export async function startServers(
   onChange?: () => void,
   /** The identities known at start (the config's actors and processes): made before the server starts, so it needs no reload for them. */
   known: BusIdentity[] = [],
+  /** More of the own nats-server's config: a cluster node's name and routes (hub/cluster). */
+  natsExtra?: Record<string, unknown>,
 ): Promise<HubServers> {
   const common = { log: log.child({ mod: "hub.servers" }), policy: config.restart, onChange };
   const natsDir = path.join(fuseDir, "nats");
   const sqldDir = path.join(fuseDir, "db");
   // The hub's own server: only the identities the hub made may connect (configFile); its
   // revival reads the same file, so it keeps every identity made since.
-  const identities = config.bus.url ? undefined : new BusIdentities({ dir: natsDir, storeDir: natsStoreDir(natsDir), prefix: config.prefix, receipts: config.bus.receipts });
+  const identities = config.bus.url ? undefined : new BusIdentities({ dir: natsDir, storeDir: natsStoreDir(natsDir), prefix: config.prefix, receipts: config.bus.receipts, ...(natsExtra ? { extra: natsExtra } : {}) });
   for (const name of [HUB_IDENTITY, ADMIN_IDENTITY]) identities?.ensure({ name, role: "owner" });
   for (const identity of known) identities?.ensure(identity);
   const configFile = identities?.configFile;

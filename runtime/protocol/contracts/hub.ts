@@ -97,6 +97,8 @@ export interface HubState extends HubInfo {
   busDownSince?: number;
   /** Path of the admin identity's NATS credential (a 0600 file), with which the CLI connects. */
   natsCreds?: string;
+  /** Set when this hub is one node of a cluster (`cluster:` in fuse.yaml). */
+  cluster?: { name: string; node: string };
 }
 
 export const STATE_FILE = ".fuse/state.json";

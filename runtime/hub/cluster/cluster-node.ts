@@ -1,0 +1,124 @@
+import os from "node:os";
+import type { KeyValueBucket, NatsTransport } from "../../bus/index.ts";
+import type { Logger } from "../../log/index.ts";
+import { CLUSTER_BUCKET_TTL_MS, ClusterLease, clusterBuckets, type ActorStatus, type HubInfo } from "../../protocol/index.ts";
+import type { SchedulerOptions } from "../scaling/scheduler.ts";
+import type { ClusterSettings } from "./cluster-settings.ts";
+import { KvLease } from "./kv-lease.ts";
+import { LeasedScheduler } from "./leased-scheduler.ts";
+import { NodeAnnouncer } from "./node-announcer.ts";
+import { claimTick } from "./tick-claims.ts";
+
+/** How long a node waits at start for JetStream to have enough peers for its replicated buckets. */
+const QUORUM_WAIT_MS = 120_000;
+
+interface Buckets {
+  nodes: KeyValueBucket;
+  leases: KeyValueBucket;
+  ticks: KeyValueBucket;
+}
+
+/**
+ * Opens the cluster's buckets, made with the cluster's replicas: until enough nodes are up for
+ * a JetStream quorum (and R replicas) this fails, so it is retried; the node starts nothing
+ * before the cluster can store.
+ */
+async function openBuckets(transport: NatsTransport, prefix: string, log: Logger): Promise<Buckets> {
+  const names = clusterBuckets(prefix);
+  const deadline = Date.now() + QUORUM_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return {
+        nodes: await transport.keyValue(names.nodes, { ttlMs: CLUSTER_BUCKET_TTL_MS.nodes }),
+        leases: await transport.keyValue(names.leases),
+        ticks: await transport.keyValue(names.ticks, { ttlMs: CLUSTER_BUCKET_TTL_MS.ticks }),
+      };
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      if (attempt % 10 === 0) log.info({ err: (err as Error).message }, "waiting for the cluster's JetStream quorum");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+export interface ClusterNodeStartOptions {
+  info: HubInfo;
+  /** This node's actors, as its supervisor sees them. */
+  statuses(): Promise<ActorStatus[]>;
+}
+
+/**
+ * This hub as one node of a cluster: announces itself in the nodes bucket and runs the
+ * singletons it holds the lease of (the schedules).
+ */
+export class ClusterNode {
+  private lease: KvLease | undefined;
+  private announcer: NodeAnnouncer | undefined;
+  private scheduler: LeasedScheduler | undefined;
+
+  private constructor(
+    readonly settings: ClusterSettings,
+    private readonly buckets: Buckets,
+    private readonly log: Logger,
+  ) {}
+
+  static async join(settings: ClusterSettings, transport: NatsTransport, prefix: string, log: Logger): Promise<ClusterNode> {
+    const clusterLog = log.child({ mod: "hub.cluster" });
+    const buckets = await openBuckets(transport, prefix, clusterLog);
+    clusterLog.info({ node: settings.node, cluster: settings.name, replicas: settings.replicas }, "joined the cluster");
+    return new ClusterNode(settings, buckets, clusterLog);
+  }
+
+  /** The cron scheduler: runs only while this node holds the schedules lease, and each tick once cluster-wide. */
+  createScheduler(options: SchedulerOptions): LeasedScheduler {
+    this.scheduler = new LeasedScheduler({
+      ...options,
+      run: async (name, schedule) => {
+        if (!(await claimTick(this.buckets.ticks, name, this.settings.node))) {
+          this.log.info({ schedule: name }, "schedule tick already fired by another node");
+          return;
+        }
+        await options.run(name, schedule);
+      },
+    });
+    return this.scheduler;
+  }
+
+  /** Starts announcing and taking part in the leases; resolves with its stop. */
+  async start(options: ClusterNodeStartOptions): Promise<() => Promise<void>> {
+    const { settings } = this;
+    this.announcer = new NodeAnnouncer({
+      bucket: this.buckets.nodes,
+      log: this.log,
+      record: async () => ({
+        name: settings.node,
+        address: settings.address,
+        cluster: settings.name,
+        pid: process.pid,
+        version: options.info.version,
+        startedAt: options.info.startedAt,
+        ...(options.info.gatewayUrl ? { gatewayUrl: options.info.gatewayUrl } : {}),
+        load: os.loadavg()[0],
+        leases: this.lease?.held ? [ClusterLease.schedules] : [],
+        actors: await options.statuses(),
+      }),
+    });
+    this.lease = new KvLease({
+      bucket: this.buckets.leases,
+      key: ClusterLease.schedules,
+      holder: settings.node,
+      log: this.log,
+      onGained: () => {
+        this.scheduler?.activate();
+        void this.announcer?.announce();
+      },
+      onLost: () => this.scheduler?.deactivate(),
+    });
+    await this.announcer.start();
+    this.lease.start();
+    return async () => {
+      await this.lease?.stop();
+      await this.announcer?.stop();
+    };
+  }
+}
