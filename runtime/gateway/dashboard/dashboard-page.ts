@@ -42,7 +42,7 @@ ${SIGN_IN_FORM}
 <div id="conflicts" hidden></div>
 <div id="hub-missing" hidden>The <code>hub</code> actor does not answer: showing the actors found on the bus, without controls.</div>
 <section class="panel"><h2>Actors</h2>
-<table id="actors"><thead><tr><th>actor</th><th>status</th><th>instances</th><th>restarts</th><th>requests</th><th>errors</th><th>latency</th><th title="keys in memory per instance (keyed actors)">keys</th><th></th></tr></thead><tbody></tbody></table>
+<table id="actors"><thead><tr><th>actor</th><th>status</th><th>instances</th><th>restarts</th><th>requests</th><th>errors</th><th>latency</th><th title="keys in memory per instance (keyed actors)">keys</th><th title="requests refused by a bulkhead (OVERLOADED) or an open circuit (CIRCUIT_OPEN)">refused</th><th title="circuits of this actor's calls that are not closed">circuits</th><th></th></tr></thead><tbody></tbody></table>
 </section>
 <section class="panel"><h2>Logs <select id="log-actor"></select> <label><input type="checkbox" id="follow" checked> follow</label></h2><div id="logs"></div></section>
 ${TASKS_PANEL}

@@ -40,6 +40,20 @@ async function act(verb, name, extra = {}) {
   await refreshActors();
 }
 
+// Requests refused by each endpoint's bulkhead (OVERLOADED) and by this actor's open circuits
+// (CIRCUIT_OPEN); the circuits it holds as a caller that are not closed.
+function refusedText(guards) {
+  if (!guards) return "–";
+  const parts = guards.bulkheads.filter((b) => b.overloaded).map((b) => b.endpoint + " " + b.overloaded + " overloaded")
+    .concat(guards.circuits.filter((c) => c.rejected).map((c) => c.target + " " + c.rejected + " circuit-open"));
+  return parts.join(", ") || "–";
+}
+
+function circuitsText(guards) {
+  const open = guards ? guards.circuits.filter((c) => c.state !== "closed") : [];
+  return open.map((c) => c.target + " " + c.state).join(", ") || "–";
+}
+
 function actorRow(a) {
   const scale = el("input", { type: "number", min: 0, max: 64, value: a.desired, className: "scale" });
   const button = (label, verb, extra) =>
@@ -54,6 +68,8 @@ function actorRow(a) {
     ["latency", a.meanMs ? a.meanMs.toFixed(2) + " ms" : "–"],
     // A keyed actor's keys in memory, per instance.
     ["keys", a.keys === undefined ? "–" : a.instances.map((i) => i.keys ?? 0).join(" + ")],
+    ["refused", refusedText(a.guards)],
+    ["circuits", circuitsText(a.guards)],
   ].map(([field, text]) => el("td", { textContent: text, dataset: { field } }));
   const controls = el("td", { className: "controls" });
   if (a.name !== HUB.actor) {
