@@ -114,6 +114,8 @@ export interface ActorDefinition<TEndpoints extends Record<string, AnyEndpoint> 
   keyed?: AnyKeyedOptions;
   /** Runs once per instance before it serves. */
   start?(ctx: ActorContext): Promise<void> | void;
+  /** Runs once per instance right after its endpoints and event subscriptions are served (work that may call the actor itself). */
+  serving?(ctx: ActorContext): Promise<void> | void;
   /** Runs once per instance after it stopped serving and drained. */
   stop?(ctx: ActorContext): Promise<void> | void;
 }

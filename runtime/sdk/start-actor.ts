@@ -204,6 +204,8 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     }),
   );
 
+  await definition.serving?.(lifecycleContext());
+
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     // Events taken but not started go back to the stream for another instance; those running finish.
