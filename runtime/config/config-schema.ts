@@ -8,6 +8,7 @@ import { busTlsConfigSchema, gatewayTlsConfigSchema } from "./tls-config.ts";
 import { gatewayAuthSchema, rateLimitConfigSchema } from "./gateway-auth-config.ts";
 import { gatewayExposureProblem } from "./gateway-exposure.ts";
 import { webConfigSchema } from "./web-config.ts";
+import { taskmasterConfigSchema } from "./taskmaster-config.ts";
 import { kubernetesConfigSchema } from "./kubernetes-config.ts";
 
 import { clusterConfigSchema } from "./cluster-config.ts";
@@ -202,6 +203,8 @@ export const configSchema = z.strictObject({
     .default({}),
   /** Jobs on a cron schedule: call an endpoint or run a task. */
   schedules: z.record(z.string().regex(NAME, `schedule names are ${NAME_RULE}`), scheduleConfigSchema).default({}),
+  /** Run retention and payload limits of the taskmaster. */
+  taskmaster: taskmasterConfigSchema.prefault({}),
   /** Programs in any language supervised like actors, with the bus URL in their environment. */
   processes: z
     .record(z.string().regex(NAME, `process names are ${NAME_RULE}`), processConfigSchema)

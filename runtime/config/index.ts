@@ -29,3 +29,4 @@ export { gatewayAuthSchema, jwtConfigSchema, rateLimitConfigSchema, JWT_ALGORITH
 export { webConfigSchema, webMountSchema, type WebConfig, type WebMountConfig } from "./web-config.ts";
 export { kubernetesConfigSchema, kubernetesIngressSchema, type KubernetesConfig } from "./kubernetes-config.ts";
 export { clusterConfigSchema, type ClusterConfig } from "./cluster-config.ts";
+export { taskmasterConfigSchema, type TaskmasterConfig } from "./taskmaster-config.ts";
