@@ -114,6 +114,8 @@ describe("taskmaster: two instances share the runs by lease", () => {
       stepsCalled: keysByStep.size,
       repeatedSameKey: calls.length - keysByStep.size,
       stepsUnderTwoKeys: [...keysByStep.values()].filter((k) => k.size > 1).length,
+      runsClaimedLines: (hub.output().match(/runs claimed/g) ?? []).length,
+      leaseLostLines: (hub.output().match(/run lease lost/g) ?? []).length,
     };
     console.log(`taskmaster-many: ${JSON.stringify(counts)}`);
     expect(counts.ownedByKilled).toBeGreaterThan(0);
@@ -162,6 +164,7 @@ describe("taskmaster: two instances share the runs by lease", () => {
     };
     console.log(`taskmaster-many waits: ${JSON.stringify(counts)}`);
     expect(counts).toEqual({ signalsSent: WAITING, signalsAccepted: WAITING, eventsSent: WAITING, succeeded: 2 * WAITING, failed: 0 });
-    expect(ended.slice(0, WAITING).map((r) => (r.steps.find((s) => s.id === "ok")!.output as { answer: string }).answer)).toEqual(tokens.map((_, i) => `yes-${i}`));
+    const answers = ended.slice(0, WAITING).map((r) => (r.steps.find((s) => s.id === "ok")?.output as { answer?: string } | undefined)?.answer);
+    expect(answers, JSON.stringify(ended.slice(0, WAITING).map((r) => r.steps))).toEqual(tokens.map((_, i) => `yes-${i}`));
   }, 180_000);
 });

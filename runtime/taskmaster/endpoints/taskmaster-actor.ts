@@ -22,7 +22,7 @@ export interface TaskmasterOptions {
   clock?: Clock;
   /** How often tasks/ is read again and checked against the live actors. Default 10 000 ms. */
   refreshMs?: number;
-  /** How long a taskmaster instance's lease on its runs lasts unrenewed (another instance takes them over after). Default 3000 ms. */
+  /** How long a taskmaster instance's lease on its runs lasts unrenewed (another instance takes them over after). Default 5000 ms. */
   leaseMs?: number;
   /** Global limits per endpoint; default: the config's `taskmaster.limits`. */
   limits?: Record<string, EndpointLimit>;

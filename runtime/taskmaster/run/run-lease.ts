@@ -26,9 +26,9 @@ export interface RunLeaseOptions {
   engine: LeasedEngine;
   clock: Clock;
   log: Logger;
-  /** How long a lease lasts without renewal; a dead instance's runs are taken over after it. Default 3000 ms. */
+  /** How long a lease lasts without renewal; a dead instance's runs are taken over after it. Default 5000 ms. */
   leaseMs?: number;
-  /** How often the lease is renewed, orphaned runs claimed and other instances' news read. Default leaseMs / 3. */
+  /** How often the lease is renewed, orphaned runs claimed and other instances' news read. Default leaseMs / 4, at most 1000 ms. */
   tickMs?: number;
   /** A readable start of the instance's id (`taskmaster#0`). */
   label?: string;
@@ -41,24 +41,24 @@ const SAFETY_MS = 500;
 /**
  * One taskmaster instance's share of the runs. The instance holds a lease in the database and
  * renews it every tick; it runs the runs it started and those it claimed from instances whose
- * lease ran out. A run has one owner at a time: claiming is one UPDATE. An instance that
- * cannot renew in time (a long pause, the database unreachable) stops its runs before anyone
- * else may take them, and comes back under a new id. Each tick also brings what other
- * instances did to this one's runs: a signal decided there, an event handed over, a cancel.
+ * lease ran out. A run has one owner at a time: claiming is one UPDATE. An instance whose
+ * lease ran out (a long pause), or that cannot reach the database before its lease would,
+ * stops its runs and comes back under a new id. Each tick also brings what other instances
+ * did to this one's runs: a signal decided there, an event handed over, a cancel.
  */
 export class RunLease {
   private id = "";
   private validUntil = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
   private stopped = false;
-  private ticking: Promise<void> | undefined;
   private lastCancelCheck = 0;
   readonly leaseMs: number;
   private readonly tickMs: number;
 
   constructor(private readonly options: RunLeaseOptions) {
-    this.leaseMs = options.leaseMs ?? 3000;
-    this.tickMs = options.tickMs ?? Math.max(100, Math.floor(this.leaseMs / 3));
+    this.leaseMs = options.leaseMs ?? 5000;
+    this.tickMs = options.tickMs ?? Math.max(100, Math.min(1000, Math.floor(this.leaseMs / 4)));
   }
 
   /** This instance's owner id, written into the runs it owns. */
@@ -80,8 +80,8 @@ export class RunLease {
    */
   async stop(beforeRelease?: () => Promise<void>): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.ticking;
+    for (const timer of this.timers) clearTimeout(timer);
+    await Promise.all(this.running);
     await beforeRelease?.();
     if (this.id) await this.options.owners.release(this.id).catch(() => undefined);
   }
@@ -93,41 +93,53 @@ export class RunLease {
     this.validUntil = sentAt + this.leaseMs - SAFETY_MS;
   }
 
+  // Two loops, each never overlapping itself: the renewal, alone so that slow work never delays
+  // it, and the work (claims, other instances' signals, events and cancels).
   private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.ticking = this.tick().finally(() => {
-        this.ticking = undefined;
-        this.schedule();
-      });
-    }, this.tickMs);
-    this.timer.unref();
+    this.loop(() => this.renew().catch((err: unknown) => this.options.log.warn({ err, owner: this.id }, "run lease renewal failed")));
+    this.loop(() => this.work());
   }
 
-  private async tick(): Promise<void> {
-    const { log } = this.options;
-    try {
-      await this.renew();
+  private loop(step: () => Promise<void>): void {
+    const next = () => {
       if (this.stopped) return;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        const run: Promise<void> = step().finally(() => {
+          this.running.delete(run);
+          next();
+        });
+        this.running.add(run);
+      }, this.tickMs);
+      timer.unref();
+      this.timers.add(timer);
+    };
+    next();
+  }
+
+  private async work(): Promise<void> {
+    try {
       await this.claim();
       await this.deliverSignals();
       await this.deliverEvents();
       await this.followCancels();
     } catch (err) {
-      log.warn({ err, owner: this.id }, "run lease tick failed");
+      this.options.log.warn({ err, owner: this.id }, "run lease work failed");
     }
   }
 
   private async renew(): Promise<void> {
     const sentAt = performance.now();
-    const held = sentAt <= this.validUntil && (await this.options.owners.renew(this.id, this.leaseMs).catch(() => undefined));
+    // A renewal the database accepts proves nobody took the runs (a claim needs the lease run
+    // out), however late it comes; the local deadline only matters while the database cannot be reached.
+    const held = await this.options.owners.renew(this.id, this.leaseMs).catch(() => undefined);
     if (held) {
       this.validUntil = sentAt + this.leaseMs - SAFETY_MS;
       return;
     }
-    if (held === undefined && performance.now() <= this.validUntil) return; // unreachable, but the lease still holds
+    if (held === undefined && performance.now() <= this.validUntil) return;
     // Lost: someone may have claimed these runs already. Stop them here, come back as a new owner.
-    this.options.log.warn({ owner: this.id }, "run lease lost; runs here stopped, to be claimed again");
+    this.options.log.warn({ owner: this.id, why: held === false ? "ran out" : "database unreachable" }, "run lease lost; runs here stopped, to be claimed again");
     await this.options.engine.stop();
     await this.register();
   }
