@@ -330,7 +330,7 @@ export class NatsTransport implements Transport {
         }
       },
     });
-    return () => sub.unsubscribe();
+    return options.drain ? () => void sub.drain().catch(() => undefined) : () => sub.unsubscribe();
   }
 
   listen(subject: string, handle: (request: IncomingRequest) => void, options: { holder?: string } = {}): () => void {
@@ -339,7 +339,8 @@ export class NatsTransport implements Transport {
       const request = new ServiceRequest(msg, this.connection);
       if (msg.reply && options.holder && request.header(Header.receipt)) this.connection.publish(msg.reply, EMPTY, { headers: encodeHeaders({ [Header.receipt]: options.holder }) });
       handle(request);
-    });
+      // A keyed partition's owner giving it up still answers what was routed to it before it left.
+    }, { drain: true });
   }
 
   emit(event: OutgoingEvent): Promise<void> {

@@ -76,6 +76,11 @@ export interface EventMessage {
 export interface SubscribeOptions {
   /** Deliver each message to one member of this group instead of to every subscriber. */
   queue?: string;
+  /**
+   * Drain on unsubscribe: messages the server routed here before it saw the unsubscribe are
+   * still handled, instead of dropped (a request dropped that way waits for its deadline).
+   */
+  drain?: boolean;
 }
 
 import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";

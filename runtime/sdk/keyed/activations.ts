@@ -82,7 +82,7 @@ export class Activations {
   private async run<T>(a: Activation, body: (turn: Turn) => T | Promise<T>): Promise<T> {
     if (!this.options.owns(a.partition)) {
       this.evict(a);
-      throw new UnavailableError(`actor "${this.options.actor}": this instance no longer owns key ${JSON.stringify(a.key)} (partition ${a.partition}); try again`, { retryable: true });
+      throw new UnavailableError(`actor "${this.options.actor}": this instance no longer owns key ${JSON.stringify(a.key)} (partition ${a.partition}); try again`, { retryable: true, details: { notRun: true } });
     }
     if (!a.loaded) await this.load(a);
     const turn: Turn = { key: a.key, state: structuredClone(a.state), version: a.version, reminders: structuredClone(a.reminders) };
