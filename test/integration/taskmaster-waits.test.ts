@@ -185,23 +185,23 @@ describe("taskmaster waits on a real hub, across kill -9", () => {
 });
 
 describe("large replies", () => {
-  it("a run larger than the bus's max payload is refused by status and result with PAYLOAD_TOO_LARGE, and the taskmaster lives on", async () => {
+  it("a run larger than the bus's max payload: status names the large outputs (kept in files), result is refused with PAYLOAD_TOO_LARGE, and the taskmaster lives on", async () => {
     const runId = await start("large");
     await waitFor("the large run to end", async () => {
       const { runs } = await hub.call<{ runs: RunDetail[] }>("taskmaster.runs", { task: "large" });
       return runs[0]?.status === "succeeded";
     }, 60_000);
     const [pid] = (await hub.actor("taskmaster")).pids;
-    for (const target of ["taskmaster.status", "taskmaster.result"]) {
-      const error = await hub.call(target, { runId }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(FuseError);
-      expect((error as FuseError).code).toBe("PAYLOAD_TOO_LARGE");
-    }
-    const http = await fetch(`${hub.state.gatewayUrl}/tasks/runs/${runId}`);
-    expect(http.status).toBe(413);
+    const brief = await hub.call<RunDetail>("taskmaster.status", { runId });
+    expect(brief.steps.map((s) => [s.output, s.outputRef?.bytes])).toEqual([[undefined, 400_011], [undefined, 400_011], [undefined, 400_011]]);
+    const error = await hub.call("taskmaster.result", { runId }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(FuseError);
+    expect((error as FuseError).code).toBe("PAYLOAD_TOO_LARGE");
+    expect((await fetch(`${hub.state.gatewayUrl}/tasks/runs/${runId}`)).status).toBe(200);
+    expect((await fetch(`${hub.state.gatewayUrl}/tasks/runs/${runId}/result`)).status).toBe(413);
     expect((await hub.call<{ tasks: unknown[] }>("taskmaster.list")).tasks).toHaveLength(Object.keys(TASKS).length);
     expect((await hub.actor("taskmaster")).pids).toEqual([pid]);
     expect(isAlive(pid!)).toBe(true);

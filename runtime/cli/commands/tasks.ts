@@ -11,7 +11,7 @@ type TaskShow = ContractOutput<Endpoints["show"]>;
 
 function paintStatus(status: string): string {
   if (status === "succeeded") return colour.green(status);
-  if (status === "failed") return colour.red(status);
+  if (status === "failed" || status === "compensation_failed") return colour.red(status);
   if (status === "running") return colour.cyan(status);
   if (status === "pending" || status === "skipped" || status === "cancelled") return colour.dim(status);
   return colour.yellow(status);
@@ -43,9 +43,21 @@ function waitingFor(step: StepRecord): string {
 function printRun(run: RunRecord): void {
   print(`${colour.bold(run.task)} ${run.id} ${paintStatus(run.status)} ${colour.dim(`trace ${run.traceId}, ${took(run.startedAt, run.endedAt)}`)}`);
   if (run.error) print(`${colour.red("error")}: ${run.error.message} [${run.error.code}]`);
+  const links = [
+    run.rerunOf ? `rerun of ${run.rerunOf}` : "",
+    run.reruns?.length ? `rerun as ${run.reruns.join(", ")}` : "",
+    run.parent ? `child of ${run.parent.runId} (step ${run.parent.step})` : "",
+    run.children?.length ? `children ${run.children.map((c) => `${c.runId} (${c.step})`).join(", ")}` : "",
+  ].filter(Boolean);
+  if (links.length) print(colour.dim(links.join("; ")));
   if (run.steps) {
-    const rows = run.steps.map((s) => [s.id, paintStatus(s.status), String(s.attempts), took(s.startedAt, s.endedAt), s.error ? `${s.error.code}: ${s.error.message}` : waitingFor(s)]);
+    const note = (s: StepRecord) => (s.error ? `${s.error.code}: ${s.error.message}` : s.reused ? "reused" : s.childRunId ? `child run ${s.childRunId}` : waitingFor(s));
+    const rows = run.steps.map((s) => [s.id, paintStatus(s.status), String(s.attempts), took(s.startedAt, s.endedAt), note(s)]);
     print(table(["STEP", "STATUS", "ATTEMPTS", "TOOK", "ERROR / WAITING FOR"], rows));
+  }
+  if (run.compensations?.length) {
+    const rows = run.compensations.map((s) => [s.id, paintStatus(s.status), String(s.attempts), took(s.startedAt, s.endedAt), s.error ? `${s.error.code}: ${s.error.message}` : ""]);
+    print(table(["COMPENSATION OF", "STATUS", "ATTEMPTS", "TOOK", "ERROR"], rows));
   }
   if (run.status === "succeeded") print(JSON.stringify(run.output ?? null, null, 2));
 }
@@ -59,7 +71,7 @@ function printDag(task: TaskShow): void {
   print(table(["LEVEL", "STEP", "CALLS", "AFTER", "NOTES"], rows));
 }
 
-/** `fuse tasks ls|show|run|status|runs|cancel|result`: the taskmaster from the command line. */
+/** `fuse tasks ls|show|run|status|runs|cancel|rerun|result`: the taskmaster from the command line. */
 export function registerTasksCommands(program: Command): void {
   const tasks = program.command("tasks").description("list, run and watch the task schemas of tasks/");
   const call = <TEndpoint extends keyof Endpoints & string>(endpoint: TEndpoint, input: ContractInput<Endpoints[TEndpoint]>, timeoutMs?: number) =>
@@ -98,7 +110,7 @@ export function registerTasksCommands(program: Command): void {
       if (options.json) return printJson(run);
       if (!options.wait) return print(`${run.id} ${paintStatus(run.status)} ${colour.dim(`follow with: fuse tasks status ${run.id}`)}`);
       printRun(run);
-      if (run.status === "failed" || run.status === "cancelled") process.exitCode = 1;
+      if (run.status !== "succeeded") process.exitCode = 1;
     });
 
   tasks
@@ -115,7 +127,7 @@ export function registerTasksCommands(program: Command): void {
     .command("runs")
     .description("list runs, newest first")
     .option("--task <name>", "only runs of this task")
-    .option("--status <status>", "only runs in this status (pending, running, succeeded, failed, cancelled)")
+    .option("--status <status>", "only runs in this status (pending, running, succeeded, failed, cancelled, compensating, compensated, compensation_failed)")
     .option("--limit <n>", "most runs to list", "20")
     .option("--json", "print JSON")
     .action(async (options: { task?: string; status?: string; limit: string; json?: boolean }) => {
@@ -135,6 +147,17 @@ export function registerTasksCommands(program: Command): void {
       const run = await call("cancel", { runId });
       if (options.json) return printJson(run);
       printRun(run);
+    });
+
+  tasks
+    .command("rerun <runId>")
+    .description("start a new run of a finished run, reusing the outputs of its succeeded steps (all but --from and the steps after it)")
+    .option("--from <step>", "rerun this step and every step after it, even if they succeeded")
+    .option("--json", "print JSON")
+    .action(async (runId: string, options: { from?: string; json?: boolean }) => {
+      const run = await call("rerun", { runId, ...(options.from ? { from: options.from } : {}) });
+      if (options.json) return printJson(run);
+      print(`${run.id} ${paintStatus(run.status)} ${colour.dim(`rerun of ${runId}; follow with: fuse tasks status ${run.id}`)}`);
     });
 
   tasks

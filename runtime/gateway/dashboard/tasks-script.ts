@@ -5,6 +5,7 @@
  */
 export const TASKS_SCRIPT = String.raw`
 const STEP_COLOURS = { pending: "#ffffff", running: "#9cc3ff", waiting: "#ffe08a", succeeded: "#9be3b0", failed: "#ff9f97", skipped: "#d9d9d9", cancelled: "#8b8b8b" };
+// A reused step (a rerun took its output from the run it reran) is drawn with a dashed border.
 const SVG = "http://www.w3.org/2000/svg";
 // A waiting step: its timer, retry, event or signal token (the token completes it: POST /tasks/signal/<token>).
 const waitingText = (w) => w.kind + (w.event ? " " + w.event : "") + (w.token ? " token " + w.token : "") + (w.dueAt ? " until " + new Date(w.dueAt).toISOString() : "");
@@ -37,7 +38,7 @@ function drawDag(dag, steps) {
     const label = svg("text", { x: p.x + 8, y: p.y + 21, "font-size": 12 });
     label.textContent = n.id;
     root.append(svg("g", { "data-step": n.id, "data-status": status },
-      svg("rect", { x: p.x, y: p.y, width: W, height: H, rx: 5, fill: STEP_COLOURS[status] || "#fff", stroke: "#555" }), label, title));
+      svg("rect", { x: p.x, y: p.y, width: W, height: H, rx: 5, fill: STEP_COLOURS[status] || "#fff", stroke: "#555", "stroke-dasharray": step && step.reused ? "5 3" : "" }), label, title));
   }
   return root;
 }
@@ -48,9 +49,26 @@ async function showRun(runId, task) {
   const box = $("#run");
   if (!shown.ok || !status.ok) { box.textContent = "run unavailable"; return; }
   const run = status.body;
+  // Links both ways: a rerun and the run it reran, a child run and its parent.
+  const links = [];
+  const link = (label, id) => links.push(el("span", { textContent: label + " " }), el("a", { href: "#", textContent: id, dataset: { link: id }, onclick: (ev) => { ev.preventDefault(); showRun(id, run.task); } }), el("span", { textContent: " " }));
+  if (run.rerunOf) link("rerun of", run.rerunOf);
+  for (const id of run.reruns || []) link("rerun as", id);
+  if (run.parent) link("child of", run.parent.runId);
+  for (const c of run.children || []) link("child (" + c.step + ")", c.runId);
+  const over = !["pending", "running", "compensating"].includes(run.status);
+  const rerun = el("button", { id: "rerun", textContent: "Rerun", disabled: !over, title: "a new run reusing the outputs of the succeeded steps" });
+  rerun.onclick = async () => {
+    const started = await call(TASKMASTER.rerun, { runId: run.id });
+    if (started.ok) showRun(started.body.id, run.task);
+    else rerun.title = started.body && started.body.error ? started.body.error.message : "rerun refused";
+  };
+  const compensations = (run.compensations || []).map((c) => el("div", { className: "compensation status-" + c.status, dataset: { compensation: c.id }, textContent: "compensation of " + c.id + ": " + c.status + (c.error ? " · " + c.error.code + ": " + c.error.message : "") }));
   box.replaceChildren(
-    el("div", { textContent: "run " + run.id + " · " + run.task + " · " + run.status + (run.error ? " · " + run.error.code + ": " + run.error.message : "") }),
+    el("div", { textContent: "run " + run.id + " · " + run.task + " · " + run.status + (run.error ? " · " + run.error.code + ": " + run.error.message : "") }, " ", rerun),
+    el("div", { id: "run-links" }, ...links),
     drawDag(shown.body.dag, run.steps),
+    ...compensations,
   );
 }
 

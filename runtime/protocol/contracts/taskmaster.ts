@@ -3,7 +3,11 @@ import { ADMIN_ROLE } from "../access.ts";
 import { BuiltinActor } from "./builtin-actors.ts";
 import { defineContract } from "./define-contract.ts";
 
-export const RUN_STATUSES = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
+/**
+ * `compensating`: the run failed and its succeeded steps' compensations run; it ends
+ * `compensated` (all undone, the error is the failure's) or `compensation_failed`.
+ */
+export const RUN_STATUSES = ["pending", "running", "succeeded", "failed", "cancelled", "compensating", "compensated", "compensation_failed"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** `waiting`: a timer, a retry's backoff, an event or a signal; the step record's `waiting` says which and until when. */
@@ -49,6 +53,12 @@ export const stepRecordSchema = z.object({
   error: runErrorSchema.optional(),
   /** Set while the step is `waiting`. */
   waiting: stepWaitSchema.optional(),
+  /** A rerun took this step's output from the run it reran, without calling it again. */
+  reused: z.boolean().optional(),
+  /** A sub-task step: the id of its child run. */
+  childRunId: z.string().optional(),
+  /** Large outputs: the output is kept in the taskmaster's files, `output` is left out of `taskmaster.status` (read it with `taskmaster.result`). */
+  outputRef: z.object({ file: z.string(), bytes: z.number() }).optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
@@ -63,11 +73,23 @@ export const runRecordSchema = z.object({
   createdAt: z.number(),
   startedAt: z.number().optional(),
   endedAt: z.number().optional(),
+  /** The run this one reran (`taskmaster.rerun`). */
+  rerunOf: z.string().optional(),
+  /** Runs that reran this one, oldest first. */
+  reruns: z.array(z.string()).optional(),
+  /** A child run: the run and sub-task step that started it. */
+  parent: z.object({ runId: z.string(), step: z.string() }).optional(),
+  /** Child runs started by its sub-task steps. */
+  children: z.array(z.object({ runId: z.string(), step: z.string() })).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
 /** A run with every step of its task, in the schema's order (steps not reached are `pending`). */
-export const runDetailSchema = runRecordSchema.extend({ steps: z.array(stepRecordSchema) });
+export const runDetailSchema = runRecordSchema.extend({
+  steps: z.array(stepRecordSchema),
+  /** A failed run's compensations, one per succeeded step that declares `compensate` (id: the step's). */
+  compensations: z.array(stepRecordSchema).optional(),
+});
 export type RunDetail = z.infer<typeof runDetailSchema>;
 
 export const taskSummarySchema = z.object({ name: z.string(), description: z.string().optional(), file: z.string(), steps: z.number() });
@@ -125,7 +147,13 @@ export const taskmasterContract = defineContract(BuiltinActor.taskmaster, {
     }),
     output: z.object({ runs: z.array(runRecordSchema) }),
   },
-  cancel: { description: "Cancels a run; steps in flight are abandoned", input: runId, output: runDetailSchema, ...admin },
+  cancel: { description: "Cancels a run and its child runs; steps in flight are abandoned", input: runId, output: runDetailSchema, ...admin },
+  rerun: {
+    description: "Starts a new run of a finished run's task and input that reuses the outputs of its succeeded steps (all but `from` and the steps after it)",
+    input: z.strictObject({ runId: z.string().min(1), from: z.string().min(1).optional() }),
+    output: runRecordSchema,
+    http: { method: "POST", path: "/tasks/runs/:runId/rerun" },
+  },
   signal: {
     description: "Completes the step waiting for this token with `output`; a token works once",
     input: z.strictObject({ token: z.string().min(1), output: z.unknown().optional() }),

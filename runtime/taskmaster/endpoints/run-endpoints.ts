@@ -14,7 +14,7 @@ export interface RunEndpointsDeps {
   engine(): RunEngine;
 }
 
-/** `taskmaster.run`, `status`, `runs`, `cancel`, `signal` and `result`: starting runs, reading them back, completing their signal steps. */
+/** `taskmaster.run`, `status`, `runs`, `cancel`, `rerun`, `signal` and `result`: starting runs, reading them back, completing their signal steps. */
 export function runEndpoints({ registry, engine }: RunEndpointsDeps) {
   return {
     run: defineEndpoint({
@@ -34,6 +34,7 @@ export function runEndpoints({ registry, engine }: RunEndpointsDeps) {
     status: defineEndpoint({ ...endpoints.status, handler: ({ runId }) => engine().detail(runId) }),
     runs: defineEndpoint({ ...endpoints.runs, handler: async (filter) => ({ runs: await engine().list(filter) }) }),
     cancel: defineEndpoint({ ...endpoints.cancel, handler: ({ runId }) => engine().cancel(runId) }),
+    rerun: defineEndpoint({ ...endpoints.rerun, handler: ({ runId, from }, ctx) => engine().rerun(runId, from, ctx.traceId) }),
     signal: defineEndpoint({
       ...endpoints.signal,
       // The token is the credential: kept out of the audit line and the logs.
@@ -42,7 +43,8 @@ export function runEndpoints({ registry, engine }: RunEndpointsDeps) {
     }),
     result: defineEndpoint({
       ...endpoints.result,
-      handler: async ({ runId }) => ({ run: await engine().detail(runId), schema: await engine().schemaOf(runId) }),
+      // Outputs kept in files are read back here (status names them only, to fit in a bus message).
+      handler: async ({ runId }) => ({ run: await engine().detail(runId, { full: true }), schema: await engine().schemaOf(runId) }),
     }),
   };
 }

@@ -8,6 +8,7 @@ import { runEndpoints } from "./run-endpoints.ts";
 import { taskEndpoints } from "./task-endpoints.ts";
 import { TaskRegistry } from "./task-registry.ts";
 import { loadTasks } from "../schema/load-tasks.ts";
+import { startTaskmasterUpkeep, type UpkeepOptions } from "./taskmaster-upkeep.ts";
 import { startRunLease } from "./start-run-lease.ts";
 import type { RunLease } from "../run/run-lease.ts";
 import type { EndpointLimit } from "../run/endpoint-limiter.ts";
@@ -22,6 +23,8 @@ export interface TaskmasterOptions {
   clock?: Clock;
   /** How often tasks/ is read again and checked against the live actors. Default 10 000 ms. */
   refreshMs?: number;
+  /** Retention and payload limits; default: the config's `taskmaster:` (config/fuse.yaml of hubDir). */
+  upkeep?: Partial<UpkeepOptions>;
   /** How long a taskmaster instance's lease on its runs lasts unrenewed (another instance takes them over after). Default 5000 ms. */
   leaseMs?: number;
   /** Global limits per endpoint; default: the config's `taskmaster.limits`. */
@@ -54,6 +57,7 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
   let engine: RunEngine | undefined;
   let lease: RunLease | undefined;
   let refreshTimer: NodeJS.Timeout | undefined;
+  let stopUpkeep: (() => void) | undefined;
 
   // At start and then periodically, so that edited files and actors that come later count.
   const start = async (ctx: ActorContext) => {
@@ -61,11 +65,14 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     refreshTimer = setInterval(() => void refresh(ctx).catch((err) => ctx.log.warn({ err }, "task refresh failed")), options.refreshMs ?? 10_000);
     refreshTimer.unref();
     store = await openRunStore(options.dbUrl);
+    const upkeep = startTaskmasterUpkeep(options.hubDir, store, ctx, options.upkeep);
     const clock = options.clock ?? systemClock;
     const call: TracedCall = (target, input, { timeoutMs, idempotencyKey }, traceId) => ctx.call(target, input, { timeout: timeoutMs, idempotencyKey, traceId });
     const limits = options.limits ?? configuredLimits(options.hubDir);
     const started = await startRunLease({ store, clock, log: ctx.log, instance: ctx.instance, call, limits, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) });
     ({ engine, lease } = started);
+    engine.use({ task: (name) => registry.get(name) });
+    stopUpkeep = upkeep.retention(() => registry.list(), clock);
     engineStarted(engine);
     ctx.log.info({ tasks: registry.list().length, invalid: registry.invalid().length }, "task schemas loaded");
   };
@@ -91,8 +98,11 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     events,
     description: "Runs task schemas (tasks/*.json) as DAGs of actor calls, durably",
     start,
+    // Resumed runs start once the endpoints are served: a step may call taskmaster.* itself.
+    serving: () => engine?.open(),
     async stop() {
       clearInterval(refreshTimer);
+      stopUpkeep?.();
       if (lease) await lease.stop(async () => engine?.stop());
       else await engine?.stop();
       store?.close();

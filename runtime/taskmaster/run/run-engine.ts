@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { NotFoundError, UnavailableError, validationErrorFromIssues } from "../../errors/index.ts";
+import { runChild, type ChildRunHost } from "./child-runs.ts";
+import { planRerun } from "./rerun-plan.ts";
+import { copyItemsStatement, itemStatement, readItems } from "../store/item-store.ts";
+import type { Payloads } from "../store/payloads.ts";
+import { linkStatement, readLinks } from "../store/run-links.ts";
+import { readStoredSteps } from "../store/stored-steps.ts";
 import type { Logger } from "../../log/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import type { Clock } from "./clock.ts";
@@ -9,7 +15,7 @@ import { isFinalRun, type RunDetail, type RunRecord, type StepRecord } from "./r
 import { RunWriter } from "../store/run-writer.ts";
 import type { StepCall } from "./step-executor.ts";
 import type { TaskDefinition } from "../schema/task-definition.ts";
-import { createTaskMachine, type TaskMachine } from "./task-machine.ts";
+import { createTaskMachine, type RunEnv, type TaskMachine } from "./task-machine.ts";
 import { TaskRun } from "./task-run.ts";
 import { WaitStore, type StoredWait } from "../store/wait-store.ts";
 import { WaitDelivery } from "./wait-delivery.ts";
@@ -25,12 +31,18 @@ export interface RunEngineOptions {
   log: Logger;
   /** The instance id written as each new run's owner, when several taskmasters share the runs (RunLease). */
   owner?: () => string;
+  /** The task a sub-task step names (or set later with `use`). @throws NOT_FOUND */
+  task?: (name: string) => TaskDefinition;
 }
 
 export interface StartRunOptions {
   traceId: string;
   /** A second start with the same key returns the first run instead of starting another. */
   idempotencyKey?: string;
+  /** A rerun: the run it reruns, the step records it reuses, and the fan-outs whose items it keeps. */
+  rerun?: { of: string; reused: Record<string, StepRecord>; keepItemsOf: string[] };
+  /** A child run: its parent's run and sub-task step. */
+  parent?: { runId: string; stepId: string };
 }
 
 /** Starts, resumes, cancels and reports the runs of this taskmaster. */
@@ -41,17 +53,39 @@ export class RunEngine {
   private readonly waitStore: WaitStore;
   private readonly delivery: WaitDelivery;
   private resumed!: () => void;
+  private readonly payloads: Payloads;
+  private taskNamed: ((name: string) => TaskDefinition) | undefined;
+  private opened!: () => void;
+  /**
+   * Resumed runs start once the taskmaster serves its endpoints (`open`): a resumed step that
+   * calls `taskmaster.*` (a run of another task, a signal) must find them served.
+   */
+  private readonly serving = new Promise<void>((resolve) => (this.opened = resolve));
+  /** Set while stopping: steps given up then must not cancel their child runs, which resume later. */
+  private stopping = false;
   /** Resolves once the runs to resume are back, so an event handed over at start finds their waiting steps. */
   readonly ready = new Promise<void>((resolve) => (this.resumed = resolve));
 
   constructor(private readonly options: RunEngineOptions) {
     this.writer = new RunWriter(options.store, options.log);
+    this.payloads = options.store.payloads;
+    this.taskNamed = options.task;
     this.waitStore = new WaitStore(options.store.executor);
     this.delivery = new WaitDelivery({
       store: this.waitStore,
       clock: options.clock,
       isUnfinished: async (runId) => this.active.has(runId) || !isFinalRun((await this.options.store.get(runId))?.status ?? "failed"),
     });
+  }
+
+  /** Sets how sub-task steps find their task. */
+  use(options: { task: (name: string) => TaskDefinition }): void {
+    this.taskNamed = options.task;
+  }
+
+  /** The taskmaster serves its endpoints: resumed runs start. */
+  open(): void {
+    this.opened();
   }
 
   /** Completes the step waiting for `token`. @throws NOT_FOUND, CONFLICT (see WaitDelivery.signal) */
@@ -79,8 +113,11 @@ export class RunEngine {
       const parsed = task.inputSchema.safeParse(value);
       if (!parsed.success) throw validationErrorFromIssues(`task "${task.name}" input`, parsed.error.issues);
     }
+    const id = randomUUID();
+    // An input over the payload limit goes to a file; the row refers to it.
+    const { text: inputText, ref: inputRef } = await this.payloads.text(`runs/${id}/input`, value);
     const run: StoredRun = {
-      id: randomUUID(),
+      id,
       task: task.name,
       status: "pending",
       input: value,
@@ -92,11 +129,17 @@ export class RunEngine {
     // Written before the reply: a run the caller was told about must survive a crash.
     // The first steps start while the run is being recorded; the caller hears back only once
     // it is, since a run it was told about must survive a crash.
-    const inserted = this.writer.put(`insert:${run.id}`, insertStatement(run, options.idempotencyKey, this.options.owner?.()), { immediate: true });
+    const row = inputRef ? { ...run, input: JSON.parse(inputText!) as unknown } : run;
+    // A rerun's fan-outs find their kept items from their first read.
+    if (options.rerun?.keepItemsOf.length) await this.options.store.write([copyItemsStatement(options.rerun.of, run.id, options.rerun.keepItemsOf)]);
+    const inserted = this.writer.put(`insert:${run.id}`, insertStatement(row, options.idempotencyKey, this.options.owner?.()), { immediate: true });
+    const link = options.rerun ? linkStatement(run.id, "rerun_of", options.rerun.of) : options.parent ? linkStatement(run.id, "child_of", options.parent.runId, options.parent.stepId) : undefined;
+    const linked = link ? this.writer.put(`link:${run.id}`, link, { immediate: true }) : undefined;
     const record = stripStored(run);
-    const taskRun = this.launch(task, record);
+    const taskRun = options.rerun ? this.launch(task, record, options.rerun.reused, { restoredStored: false }) : this.launch(task, record);
     try {
       await inserted;
+      await linked;
     } catch (error) {
       taskRun.stop();
       this.active.delete(run.id);
@@ -121,23 +164,66 @@ export class RunEngine {
       }
       const waits = new Map((await this.waitStore.ofRun(stored.id)).map((w) => [w.stepId, w]));
       const restored: Record<string, StepRecord> = {};
-      for (const step of await this.options.store.steps(stored.id)) restored[step.id] = restoredStep(step, waits.get(step.id), this.options.clock.now());
-      this.launch(parsed.value, stripStored(stored), restored);
+      const { steps, compensations } = await readStoredSteps(this.options.store, this.payloads, stored.id, true);
+      for (const step of steps.values()) restored[step.id] = restoredStep(step, waits.get(step.id), this.options.clock.now());
+      const run = { ...stripStored(stored), input: await this.payloads.resolve(stored.input) };
+      this.launch(parsed.value, run, restored, { compensations: Object.fromEntries(compensations) });
     }
     if (runs.length) this.options.log.info({ runs: runs.length }, "runs resumed");
     this.resumed();
     return runs.length;
   }
 
-  /** @throws NOT_FOUND when no run has this id. */
-  async detail(runId: string): Promise<RunDetail> {
+  /**
+   * The run with every step, its compensations and its links (rerun of / reruns, parent /
+   * children). Outputs kept in files are read back with `full` (`taskmaster.result`), else
+   * named by `outputRef` (`taskmaster.status`, which must fit in a bus message).
+   * @throws NOT_FOUND when no run has this id.
+   */
+  async detail(runId: string, options: { full?: boolean } = {}): Promise<RunDetail> {
     const live = this.active.get(runId);
-    if (live) return live.detail();
+    if (live) return { ...live.detail({ brief: !options.full }), ...(await readLinks(this.options.store.executor, runId)) };
     const stored = await this.options.store.get(runId);
     if (!stored) throw new NotFoundError(ErrorCode.NOT_FOUND, `no run with id "${runId}"`);
-    const steps = new Map((await this.options.store.steps(runId)).map((s) => [s.id, s]));
+    const [{ steps, compensations }, links] = await Promise.all([readStoredSteps(this.options.store, this.payloads, runId, options.full === true), readLinks(this.options.store.executor, runId)]);
+    for (const child of links.children ?? []) {
+      const step = steps.get(child.step);
+      if (step) step.childRunId = child.runId;
+    }
+    // What a waiting step waits for is in its wait row (a run read here before its owner resumed it).
+    if ([...steps.values()].some((s) => s.status === "waiting")) {
+      for (const wait of await this.waitStore.ofRun(runId)) {
+        const step = steps.get(wait.stepId);
+        if (step?.status !== "waiting" || wait.outcome) continue;
+        step.waiting = { kind: wait.kind, ...(wait.dueAt !== undefined ? { dueAt: wait.dueAt } : {}), ...(wait.event !== undefined ? { event: wait.event } : {}), ...(wait.token !== undefined ? { token: wait.token } : {}) };
+      }
+    }
     const order = (stored.definition as { steps?: { id: string }[] }).steps ?? [];
-    return { ...stripStored(stored), steps: order.map((s) => steps.get(s.id) ?? { id: s.id, status: "pending", attempts: 0 }) };
+    const detail: RunDetail = { ...stripStored(stored), ...links, steps: order.map((s) => steps.get(s.id) ?? { id: s.id, status: "pending", attempts: 0 }) };
+    if (compensations.size) detail.compensations = [...compensations.values()];
+    if (options.full) {
+      detail.input = await this.payloads.resolve(detail.input);
+      detail.output = await this.payloads.resolve(detail.output);
+    }
+    return detail;
+  }
+
+  /**
+   * Starts a new run of a finished run's task (the schema it ran with) and input, reusing the
+   * outputs of its succeeded steps but `from` and the steps after it (see planRerun); linked
+   * both ways. @throws NOT_FOUND, VALIDATION_FAILED, CONFLICT
+   */
+  async rerun(runId: string, from: string | undefined, traceId: string): Promise<RunRecord> {
+    await this.ready;
+    const stored = await this.options.store.get(runId);
+    if (!stored) throw new NotFoundError(ErrorCode.NOT_FOUND, `no run with id "${runId}"`);
+    const parsed = safeParseTask(stored.definition, { file: stored.file });
+    if (!parsed.ok) throw parsed.error;
+    const { steps, compensations } = await readStoredSteps(this.options.store, this.payloads, runId, true);
+    const undone = new Set([...compensations].filter(([, r]) => r.status === "succeeded").map(([id]) => id));
+    const plan = planRerun(parsed.value, stored, [...steps.values()], undone, from);
+    const input = await this.payloads.resolve(stored.input);
+    return this.start(parsed.value, input, { traceId, rerun: { of: runId, ...plan } });
   }
 
   async list(filter: RunFilter): Promise<RunRecord[]> {
@@ -174,6 +260,8 @@ export class RunEngine {
     if (!isFinalRun(stored.status)) {
       const cancelled: RunRecord = { ...stripStored(stored), status: "cancelled", endedAt: this.options.clock.now(), error: { code: ErrorCode.CANCELLED, message: "the run was cancelled" } };
       await this.options.store.write([runStatement(cancelled)]);
+      // Its child runs go with it (a live parent cancels its own when its steps are given up).
+      for (const child of (await readLinks(this.options.store.executor, runId)).children ?? []) await this.cancel(child.runId);
     }
     return this.detail(runId);
   }
@@ -200,23 +288,58 @@ export class RunEngine {
 
   /** Stops every machine without finishing its run (they resume at the next start), then writes what is pending. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const run of this.active.values()) run.stop();
     this.active.clear();
     await this.writer.flush();
   }
 
-  private launch(task: TaskDefinition, run: RunRecord, restored?: Record<string, StepRecord>): TaskRun {
+  private launch(task: TaskDefinition, run: RunRecord, restored?: Record<string, StepRecord>, more: { restoredStored?: boolean; compensations?: Record<string, StepRecord> } = {}): TaskRun {
     let machine = this.machines.get(task);
     if (!machine) this.machines.set(task, (machine = createTaskMachine(task)));
     const { call, clock, log } = this.options;
     const traced: StepCall = (target, input, opts) => call(target, input, opts, run.traceId);
-    const env = { call: traced, clock, waits: this.delivery.env() };
-    const taskRun = new TaskRun({ task, machine, run, env, writer: this.writer, log, ...(restored ? { restored } : {}) });
+    const env = { call: traced, clock, waits: this.delivery.env(), services: this.services(run, restored !== undefined) };
+    const taskRun = new TaskRun({ task, machine, run, env, writer: this.writer, log, payloads: this.payloads, ...(restored ? { restored } : {}), ...more });
     this.active.set(run.id, taskRun);
     // Kept until its end is written, so that status never reads an older record from the store.
     void taskRun.done.then(() => this.active.delete(run.id));
-    taskRun.start();
+    if (restored && more.restoredStored !== false) void this.serving.then(() => this.active.get(run.id) === taskRun && taskRun.start());
+    else taskRun.start();
     return taskRun;
+  }
+
+  /** Sub-task steps and fan-out items of one run; a fresh run has no finished items to read. */
+  private services(run: RunRecord, resumed: boolean): RunEnv["services"] {
+    const host: ChildRunHost = {
+      ready: this.ready,
+      task: (name) => {
+        if (!this.taskNamed) throw new NotFoundError(ErrorCode.NOT_FOUND, `no task named "${name}"`);
+        return this.taskNamed(name);
+      },
+      startChild: (task, input, key, parent) => this.start(task, input, { traceId: run.traceId, idempotencyKey: key, parent }),
+      ended: (runId) => this.ended(runId),
+      abandon: (runId) => {
+        if (!this.stopping) void this.cancel(runId).catch((err: unknown) => this.options.log.warn({ err, runId }, "child run not cancelled"));
+      },
+    };
+    return {
+      runChild: (parent, task, input, signal, onChild) => runChild(host, parent, task, input, signal, onChild),
+      finishedItems: resumed ? (runId, stepId) => readItems(this.options.store.executor, runId, stepId) : async () => new Map(),
+      itemDone: (runId, stepId, index, output) => void this.writer.put(`item:${runId}:${stepId}:${index}`, itemStatement(runId, stepId, index, output)),
+    };
+  }
+
+  /** Resolves with a run once it is over: at once from memory when it runs here, else from the store (it may be resumed or owned elsewhere). */
+  private async ended(runId: string): Promise<RunDetail> {
+    for (;;) {
+      const live = this.active.get(runId);
+      if (live) return live.ended;
+      const stored = await this.options.store.get(runId);
+      if (!stored) throw new NotFoundError(ErrorCode.NOT_FOUND, `no run with id "${runId}"`);
+      if (isFinalRun(stored.status)) return this.detail(runId, { full: true });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 }
 

@@ -14,8 +14,9 @@ export {
   type WaitKind,
 } from "../../protocol/index.ts";
 
+/** A run that is over: it ran to its end (succeeded, failed, cancelled) and, if it failed with compensations, those ran too. */
 export function isFinalRun(status: RunStatus): boolean {
-  return status === "succeeded" || status === "failed" || status === "cancelled";
+  return status !== "pending" && status !== "running" && status !== "compensating";
 }
 
 /** A step whose dependents may be decided: it finished one way or the other without failing the task. */

@@ -27,6 +27,16 @@ export interface WaitEnv {
   newToken(): string;
 }
 
+/** What sub-task steps and fan-outs need of the engine: child runs, and the items a fan-out already finished. */
+export interface RunServices {
+  /** Runs the task `task` as a child of the step and resolves with how the child ended; `onChild` hears its run id first. */
+  runChild(parent: { runId: string; stepId: string }, task: string, input: unknown, signal: AbortSignal, onChild: (childRunId: string) => void): Promise<StepOutcome>;
+  /** The outputs of a fan-out's items that succeeded before (a restart, a rerun), by index. */
+  finishedItems(runId: string, stepId: string): Promise<Map<number, unknown>>;
+  /** Records that an item succeeded, so a restart does not call it again. */
+  itemDone(runId: string, stepId: string, index: number, output: unknown): void;
+}
+
 export interface StepEnv {
   runId: string;
   call: StepCall;
@@ -40,5 +50,8 @@ export interface StepEnv {
   /** The step's record as it started running: attempts so far (this one counted) and, resumed, what it waited for. */
   record: StepRecord;
   waits: WaitEnv;
+  services: RunServices;
+  /** Told the child run's id of a sub-task step. */
+  onChild(childRunId: string): void;
 }
 

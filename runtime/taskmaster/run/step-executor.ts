@@ -8,7 +8,7 @@ import { toRunError, type StepOutcome } from "./step-outcome.ts";
 import { awaitEvent, awaitSignal, waitTimer } from "./step-waits.ts";
 
 export { toRunError, type StepOutcome } from "./step-outcome.ts";
-export type { StepCall, StepEnv, WaitEnv } from "./step-env.ts";
+export type { StepCall, StepEnv, WaitEnv, RunServices } from "./step-env.ts";
 
 /** Whether entering `running` counts a call: a step with a single call (not a fan-out, not a wait). */
 export function countsCallOnEntry(step: StepDefinition): boolean {
@@ -17,16 +17,21 @@ export function countsCallOnEntry(step: StepDefinition): boolean {
 
 async function fanOut(step: StepDefinition, bindings: Bindings, items: unknown[], env: StepEnv): Promise<unknown[]> {
   const outputs = new Array<unknown>(items.length);
+  // Items that succeeded before a restart (or in the run a rerun reruns) are not called again.
+  const finished = await env.services.finishedItems(env.runId, step.id);
+  for (const [index, output] of finished) if (index < items.length) outputs[index] = output;
+  const todo = items.map((_item, index) => index).filter((index) => !finished.has(index));
   let next = 0;
   let failed = false;
   const worker = async () => {
-    while (next < items.length && !failed && !env.signal.aborted) {
-      const index = next++;
+    while (next < todo.length && !failed && !env.signal.aborted) {
+      const index = todo[next++]!;
       const itemBindings = { ...bindings, item: items[index], index };
       try {
         const input = await evaluate(step, "input", step.input, itemBindings);
-        // An item's backoff is not stored: a restart re-runs the whole fan-out (same keys).
+        // An item's backoff is not stored: a restart re-runs the unfinished items (same keys).
         outputs[index] = await callWithRetry(step, input, `${env.runId}/${step.id}/${index}`, env, undefined);
+        env.services.itemDone(env.runId, step.id, index, outputs[index]);
       } catch (error) {
         // One item failing fails the step: the other workers take no further items.
         failed = true;
@@ -34,7 +39,7 @@ async function fanOut(step: StepDefinition, bindings: Bindings, items: unknown[]
       }
     }
   };
-  const width = Math.min(items.length, step.concurrency ?? items.length);
+  const width = Math.min(todo.length, step.concurrency ?? todo.length);
   await Promise.all(Array.from({ length: width }, worker));
   return outputs;
 }
@@ -49,6 +54,10 @@ export async function executeStep(step: StepDefinition, bindings: Bindings, env:
     if (step.kind === "wait") return await waitTimer(step, bindings, env);
     if (step.kind === "await") return await awaitEvent(step, bindings, env);
     if (step.kind === "signal") return await awaitSignal(step, bindings, env);
+    if (step.kind === "task") {
+      const input = await evaluate(step, "input", step.input, bindings);
+      return await env.services.runChild({ runId: env.runId, stepId: step.id }, step.task!, input, env.signal, env.onChild);
+    }
     if (step.forEach) {
       const list = await evaluate(step, "forEach", step.forEach, bindings);
       const items = list === undefined ? [] : Array.isArray(list) ? list : [list];

@@ -4,16 +4,17 @@ import type { Clock } from "./clock.ts";
 import type { Bindings } from "../schema/expression.ts";
 import type { RunError, StepRecord, StepStatus, StepWait } from "./run-types.ts";
 import { isSettledStep } from "./run-types.ts";
-import { countsCallOnEntry, executeStep, type StepCall, type StepOutcome, type WaitEnv } from "./step-executor.ts";
+import { countsCallOnEntry, executeStep, type RunServices, type StepCall, type StepOutcome, type WaitEnv } from "./step-executor.ts";
 import { catchOf, type StepDefinition, type TaskDefinition } from "../schema/task-definition.ts";
 import { evaluateOutput } from "./task-output.ts";
 import { shouldRun } from "./trigger-rules.ts";
 
-/** What a run needs from outside: the way to call endpoints, the clock, and the stored waits. */
+/** What a run needs from outside: the way to call endpoints, the clock, the stored waits, child runs and fan-out items. */
 export interface RunEnv {
   call: StepCall;
   clock: Clock;
   waits: WaitEnv;
+  services: RunServices;
 }
 
 export interface RunContext {
@@ -40,6 +41,7 @@ export type RunEvent =
   | { type: "fuse.step.attempt"; step: string }
   | { type: "fuse.step.waiting"; step: string; waiting: StepWait | undefined }
   | { type: "fuse.step.done"; step: string; outcome: StepOutcome }
+  | { type: "fuse.step.child"; step: string; childRunId: string }
   | { type: "fuse.run.cancel" };
 
 interface StepActorInput {
@@ -70,7 +72,10 @@ const stepLogic = fromCallback<RunEvent, StepActorInput>(({ input, sendBack }) =
   const onWaiting = (waiting: StepWait | undefined) => {
     if (!controller.signal.aborted) sendBack({ type: "fuse.step.waiting", step: step.id, waiting });
   };
-  const stepEnv = { runId, call: env.call, clock: env.clock, signal: controller.signal, onAttempt, onWaiting, record, waits: env.waits };
+  const onChild = (childRunId: string) => {
+    if (!controller.signal.aborted) sendBack({ type: "fuse.step.child", step: step.id, childRunId });
+  };
+  const stepEnv = { runId, call: env.call, clock: env.clock, signal: controller.signal, onAttempt, onWaiting, onChild, record, waits: env.waits, services: env.services };
   void executeStep(step, bindings, stepEnv).then(
     (outcome) => {
       ended = true;
@@ -180,6 +185,10 @@ export function createTaskMachine(task: TaskDefinition) {
                 const waiting = (event as Extract<RunEvent, { type: "fuse.step.waiting" }>).waiting;
                 return { status: waiting ? "waiting" : "running", waiting };
               }),
+            },
+            "fuse.step.child": {
+              guard: ({ event }: { event: RunEvent }) => event.type === "fuse.step.child" && event.step === id,
+              actions: updateStep(id, (_r, _c, event) => ({ childRunId: (event as Extract<RunEvent, { type: "fuse.step.child" }>).childRunId })),
             },
             "fuse.step.done": [
               { guard: outcomeIs(id, "succeeded"), target: "succeeded", actions: finish(id) },

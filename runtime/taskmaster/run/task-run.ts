@@ -2,9 +2,11 @@ import { createActor } from "xstate";
 import type { Logger } from "../../log/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import { runStatement, stepStatement } from "../store/run-store.ts";
+import type { Payloads } from "../store/payloads.ts";
 import type { RunDetail, RunRecord, RunStatus, StepRecord } from "./run-types.ts";
 import type { RunWriter } from "../store/run-writer.ts";
 import { longTimerClock } from "./clock.ts";
+import { compensable, runCompensations } from "./compensation.ts";
 import type { RunEnv, TaskActor, TaskMachine, TaskSnapshot } from "./task-machine.ts";
 import type { TaskDefinition } from "../schema/task-definition.ts";
 
@@ -15,16 +17,24 @@ export interface TaskRunOptions {
   env: RunEnv;
   writer: RunWriter;
   log: Logger;
-  /** Step records of a resumed run. */
+  payloads: Payloads;
+  /** Step records of a resumed run (or the reused ones of a rerun). */
   restored?: Record<string, StepRecord>;
+  /** Whether the restored records are in the store already (a resumed run) or still to write (a rerun). Default true. */
+  restoredStored?: boolean;
+  /** Compensation records of a resumed `compensating` run. */
+  compensations?: Record<string, StepRecord>;
 }
 
 const FINAL_VALUES: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
+/** Waits between attempts to write a run's end while the store refuses it, in ms. */
+const END_WRITE_BACKOFF_MS = [250, 500, 1000, 2000, 5000];
 
 /**
  * One run of a task: the machine's actor, and the records it writes as its snapshots change
- * (only the steps whose record changed). `ended` resolves with the final detail as soon as
- * the machine is done; `done` once that is written too.
+ * (only the steps whose record changed). A failed run with succeeded steps that declare
+ * `compensate` goes on `compensating` until they are undone. `ended` resolves with the final
+ * detail as soon as the run is over; `done` once that is written too.
  */
 export class TaskRun {
   readonly ended: Promise<RunDetail>;
@@ -32,14 +42,21 @@ export class TaskRun {
   private readonly actor: TaskActor;
   private readonly run: RunRecord;
   private last: Record<string, StepRecord>;
+  private readonly compensations: Record<string, StepRecord>;
   private stopped = false;
+  /** Large step outputs being written to files: the run's end is written after them. */
+  private readonly storing = new Set<Promise<void>>();
+  /** The step records once the machine is over and compensations run. */
+  private frozenSteps: Record<string, StepRecord> | undefined;
+  private readonly halt = new AbortController();
   private resolveEnded!: (detail: RunDetail) => void;
   private resolveDone!: () => void;
 
   constructor(private readonly options: TaskRunOptions) {
     this.run = { ...options.run };
     this.run.startedAt ??= options.env.clock.now();
-    this.last = { ...options.restored };
+    this.last = options.restoredStored === false ? {} : { ...options.restored };
+    this.compensations = { ...options.compensations };
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     const { timeoutMs } = options.task;
@@ -61,6 +78,11 @@ export class TaskRun {
   }
 
   start(): void {
+    // A run that was compensating when the taskmaster stopped goes on compensating: its steps are over.
+    if (this.run.status === "compensating") {
+      void this.compensate(this.run.error ?? { code: ErrorCode.INTERNAL, message: "the run failed" }, this.options.restored ?? {});
+      return;
+    }
     this.run.status = "running";
     this.options.writer.put(`run:${this.run.id}`, runStatement(this.run));
     this.actor.subscribe({
@@ -74,39 +96,104 @@ export class TaskRun {
     this.actor.send({ type: "fuse.run.cancel" });
   }
 
-  /** Stops the machine without recording anything: the run stays `running` and resumes later. */
+  /** Stops the machine without recording anything: the run stays as stored and resumes later. */
   stop(): void {
     this.stopped = true;
+    this.halt.abort();
     this.actor.stop();
   }
 
-  /** The run as it is now, every step included. */
-  detail(): RunDetail {
-    const snapshot = this.actor.getSnapshot();
-    const steps = this.options.task.steps.map((s) => snapshot.context.steps[s.id]!);
-    return { ...this.run, steps };
+  /**
+   * The run as it is now, every step included; with `brief`, values over the payload limit
+   * (kept in files) are left out: a step's output is named by `outputRef`, the run's input and
+   * output by their stored reference, so the detail fits in a bus message.
+   */
+  detail(options: { brief?: boolean } = {}): RunDetail {
+    const current = this.frozenSteps ?? this.actor.getSnapshot().context.steps;
+    const { payloads } = this.options;
+    const steps = this.options.task.steps.map((s) => {
+      const record = current[s.id] ?? { id: s.id, status: "pending" as const, attempts: 0 };
+      if (!options.brief || record.output === undefined || payloads.inline(record.output) !== undefined) return record;
+      const { output, ...rest } = record;
+      return { ...rest, outputRef: payloads.refFor(`runs/${this.run.id}/steps/${s.id}`, output) };
+    });
+    const run = { ...this.run };
+    if (options.brief) {
+      if (payloads.inline(run.input) === undefined) run.input = payloads.stored(`runs/${this.run.id}/input`, run.input);
+      if (payloads.inline(run.output) === undefined) run.output = payloads.stored(`runs/${this.run.id}/output`, run.output);
+    }
+    const detail: RunDetail = { ...run, steps };
+    const compensations = Object.values(this.compensations);
+    if (compensations.length) detail.compensations = compensations;
+    return detail;
   }
 
   private onSnapshot(snapshot: TaskSnapshot): void {
     if (this.stopped) return;
-    const { writer } = this.options;
     const steps = snapshot.context.steps;
     for (const id in steps) {
       const record = steps[id]!;
       if (this.last[id] === record) continue;
       this.last[id] = record;
-      if (record.status !== "pending") writer.put(`step:${this.run.id}:${id}`, stepStatement(this.run.id, record));
+      if (record.status !== "pending") this.writeStep(record);
     }
     if (snapshot.status !== "done" || typeof snapshot.value !== "string" || !FINAL_VALUES.has(snapshot.value)) return;
-    this.finish(snapshot.value as RunStatus, snapshot.context.output, snapshot.context.error);
+    const status = snapshot.value as RunStatus;
+    if (status === "failed" && compensable(this.options.task, steps).length) {
+      this.stopped = true;
+      void this.compensate(snapshot.context.error!, steps);
+      return;
+    }
+    void this.finish(status, snapshot.context.output, snapshot.context.error);
+  }
+
+  /** Writes a step's record; an output over the payload limit goes to a file first, the row refers to it. */
+  private writeStep(record: StepRecord): void {
+    const key = `step:${this.run.id}:${record.id}`;
+    const { payloads, writer } = this.options;
+    const inline = payloads.inline(record.output);
+    if (inline !== undefined) return void writer.put(key, stepStatement(this.run.id, record, inline));
+    const stored = payloads.text(`runs/${this.run.id}/steps/${record.id}`, record.output).then(
+      ({ text }) => void writer.put(key, stepStatement(this.run.id, record, text)),
+      (err: unknown) => this.options.log.error({ err, runId: this.run.id, step: record.id }, "large step output not stored; the step runs again after a restart"),
+    );
+    this.storing.add(stored);
+    void stored.finally(() => this.storing.delete(stored));
+  }
+
+  /** Undoes the succeeded steps of a failed run, then ends it `compensated` or `compensation_failed`. */
+  private async compensate(error: NonNullable<RunRecord["error"]>, steps: Record<string, StepRecord>): Promise<void> {
+    this.stopped = true;
+    this.frozenSteps = steps;
+    this.actor.stop();
+    Object.assign(this.run, { status: "compensating", error });
+    if (!(await this.writeRun())) return;
+    const { env, writer } = this.options;
+    const failures = await runCompensations(this.options.task, steps, this.compensations, {
+      ...env,
+      runId: this.run.id,
+      input: this.run.input,
+      signal: this.halt.signal,
+      onRecord: (record) => {
+        this.compensations[record.id] = record;
+        writer.put(`compensate:${this.run.id}:${record.id}`, stepStatement(this.run.id, { ...record, id: `compensate:${record.id}` }));
+      },
+    });
+    if (this.halt.signal.aborted) return;
+    const reasons = failures.map((f) => ({ step: f.step, code: f.error.code, message: f.error.message }));
+    const ended: RunRecord["error"] = failures.length
+      ? { ...error, message: `${error.message}; compensation failed for ${reasons.map((r) => `"${r.step}" (${r.code}: ${r.message})`).join(", ")}`, details: { ...(error.details as object), compensationFailures: reasons } }
+      : error;
+    this.stopped = false;
+    await this.finish(failures.length ? "compensation_failed" : "compensated", undefined, ended);
   }
 
   private onCrash(err: unknown): void {
     this.options.log.error({ err, code: ErrorCode.INTERNAL, runId: this.run.id }, "run machine failed");
-    this.finish("failed", undefined, { code: ErrorCode.INTERNAL, message: `the run's machine failed: ${(err as Error).message}` });
+    void this.finish("failed", undefined, { code: ErrorCode.INTERNAL, message: `the run's machine failed: ${(err as Error).message}` });
   }
 
-  private finish(status: RunStatus, output: unknown, error: RunRecord["error"]): void {
+  private async finish(status: RunStatus, output: unknown, error: RunRecord["error"]): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     Object.assign(this.run, { status, endedAt: this.options.env.clock.now() });
@@ -115,6 +202,28 @@ export class TaskRun {
     // Callers learn the outcome before it is written: were the write lost in a crash, the run
     // would resume and its last steps run again with the same idempotency keys.
     this.resolveEnded(this.detail());
-    void this.options.writer.put(`run:${this.run.id}`, runStatement(this.run), { immediate: true }).then(this.resolveDone, this.resolveDone);
+    await this.writeRun();
+    this.resolveDone();
+  }
+
+  /**
+   * Writes the run's record until the store takes it (the run stays in memory meanwhile, so
+   * its status is read from there, never as the `running` row); false when the taskmaster
+   * stopped first (the run resumes from the row at the next start).
+   */
+  private async writeRun(): Promise<boolean> {
+    await Promise.all(this.storing);
+    for (let attempt = 0; !this.halt.signal.aborted; attempt++) {
+      try {
+        const { text } = await this.options.payloads.text(`runs/${this.run.id}/output`, this.run.output);
+        await this.options.writer.put(`run:${this.run.id}`, runStatement(this.run, text), { immediate: true });
+        return true;
+      } catch (err) {
+        const waitMs = END_WRITE_BACKOFF_MS[Math.min(attempt, END_WRITE_BACKOFF_MS.length - 1)]!;
+        this.options.log.warn({ err, runId: this.run.id, status: this.run.status, retryInMs: waitMs }, "run record not written; trying again");
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+    return false;
   }
 }

@@ -16,14 +16,14 @@ export function compile(problems: Problems, path: PropertyKey[], source: string,
   }
 }
 
-const KINDS = ["wait", "await", "signal"] as const;
+const KINDS = ["wait", "await", "signal", "task"] as const;
 
 function kindOf(problems: Problems, step: StepSchema, index: number): StepKind {
   const present = KINDS.filter((k) => step[k] !== undefined);
   if (present.length > 1) problems.add(["steps", index, present[1]!], `a step does one thing: it has both "${present[0]}" and "${present[1]}"`, step.id);
   const kind = present[0] ?? "call";
-  if (kind === "call" && step.call === undefined) problems.add(["steps", index], "a step needs one of call, wait, await or signal", step.id);
-  if ((kind === "wait" || kind === "await") && step.call !== undefined) problems.add(["steps", index, "call"], `a ${kind} step makes no call (only a signal step may have one)`, step.id);
+  if (kind === "call" && step.call === undefined) problems.add(["steps", index], "a step needs one of call, wait, await, signal or task", step.id);
+  if ((kind === "wait" || kind === "await" || kind === "task") && step.call !== undefined) problems.add(["steps", index, "call"], `a ${kind} step makes no call (only a signal step may have one)`, step.id);
   return kind;
 }
 
@@ -56,7 +56,11 @@ export function compileStep(problems: Problems, step: StepSchema, index: number)
   if (forEach && kind !== "call") problems.add(path("forEach"), `forEach applies only to a call step, not a ${kind} step`, step.id);
   if (step.concurrency !== undefined && !step.forEach) problems.add(path("concurrency"), "concurrency applies only to a step with forEach", step.id);
   if (step.wait && (step.wait.ms === undefined) === (step.wait.until === undefined)) problems.add(path("wait"), "a wait needs exactly one of ms or until", step.id);
-  if (step.input !== undefined && kind !== "call" && !(kind === "signal" && step.call)) problems.add(path("input"), `input applies only to a step with a call, not a ${kind} step`, step.id);
+  if (step.input !== undefined && kind !== "call" && kind !== "task" && !(kind === "signal" && step.call)) problems.add(path("input"), `input applies only to a step with a call, not a ${kind} step`, step.id);
+  const compensateInput = expr(step.compensate?.input, "compensate", "input");
+  if (compensateInput?.usesItem) problems.add(path("compensate", "input"), "$item and $index exist only in a fan-out's input", step.id);
+  if (step.compensate && kind !== "call" && kind !== "task") problems.add(path("compensate"), `compensate applies to a call or task step, not a ${kind} step`, step.id);
+  // The compensation's reads are checked by name but are no prerequisites: it runs after the run failed.
   const all = [input, when, forEach, until, match];
   const reads = [...new Set(all.flatMap((e) => e?.refs ?? []))];
   const errorReads = [...new Set(all.flatMap((e) => e?.errorRefs ?? []))];
@@ -86,6 +90,11 @@ export function compileStep(problems: Problems, step: StepSchema, index: number)
   if (step.concurrency !== undefined) definition.concurrency = step.concurrency;
   if (step.wait) definition.wait = { ...(step.wait.ms !== undefined ? { ms: step.wait.ms } : {}), ...(until ? { until } : {}) };
   if (step.await) definition.await = { event: step.await.event, ...(match ? { match } : {}), ...(step.await.timeoutMs ? { timeoutMs: step.await.timeoutMs } : {}) };
+  if (step.task !== undefined) definition.task = step.task;
+  if (step.compensate) {
+    const { call, timeoutMs, retry } = step.compensate;
+    definition.compensate = { call, target: parseTarget(call)!, input: compensateInput ?? constantExpression({}), timeoutMs, retry };
+  }
   if (step.signal) definition.signal = { ...(step.signal.timeoutMs ? { timeoutMs: step.signal.timeoutMs } : {}) };
   return definition;
 }

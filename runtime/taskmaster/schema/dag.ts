@@ -31,6 +31,7 @@ export interface Dag {
 function describeAction(step: StepDefinition): string {
   if (step.kind === "call") return step.call!;
   if (step.kind === "await") return `await ${step.await!.event}`;
+  if (step.kind === "task") return `task ${step.task!}`;
   return step.call ? `signal after ${step.call}` : step.kind;
 }
 

@@ -5,7 +5,8 @@ import { findCycle } from "./find-cycle.ts";
 import { Problems, flattenIssues } from "./problems.ts";
 import { didYouMean } from "./suggest-name.ts";
 import type { StepDefinition, TaskDefinition } from "./task-definition.ts";
-import { catchRuleSchema, taskSchema, waitSchema, awaitSchema, signalSchema, retrySchema, type TaskSchema } from "./task-schema.ts";
+import { durationMs } from "./duration.ts";
+import { catchRuleSchema, compensateSchema, taskSchema, waitSchema, awaitSchema, signalSchema, retrySchema, type TaskSchema } from "./task-schema.ts";
 
 export interface ParseTaskOptions {
   /** The file, relative to the hub folder, named in every error. */
@@ -26,7 +27,7 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 1) return Object.keys(taskSchema.shape);
   if (path[0] !== "steps") return [];
   if (path.length === 3) return Object.keys(taskSchema.shape.steps.element.shape);
-  const nested: Record<string, { shape: object }> = { retry: retrySchema, wait: waitSchema, await: awaitSchema, signal: signalSchema };
+  const nested: Record<string, { shape: object }> = { retry: retrySchema, wait: waitSchema, await: awaitSchema, signal: signalSchema, compensate: compensateSchema };
   if (path.length === 4 && typeof path[2] === "string" && nested[path[2]]) return Object.keys(nested[path[2]]!.shape);
   if (path.length === 5 && path[2] === "onError") return Object.keys(catchRuleSchema.shape);
   return [];
@@ -73,6 +74,11 @@ function checkReferences(problems: Problems, steps: StepDefinition[], byId: Map<
           problems.add(field, `${what} unknown step "${ref}"${didYouMean(ref, byId.keys())}`, step.id);
         }
       }
+    }
+  }
+  for (const step of steps) {
+    for (const ref of step.compensate ? [...step.compensate.input.refs, ...step.compensate.input.errorRefs] : []) {
+      if (!byId.has(ref)) problems.add(["steps", step.index, "compensate", "input"], `reads the output of unknown step "${ref}"${didYouMean(ref, byId.keys())}`, step.id);
     }
   }
   if (problems.count) return;
@@ -130,6 +136,7 @@ export function parseTask(value: unknown, options: ParseTaskOptions): TaskDefini
   const task: TaskDefinition = { name: schema.name, file: options.file, schema, steps, byId, awaitedEvents };
   if (schema.description !== undefined) task.description = schema.description;
   if (schema.timeoutMs !== undefined) task.timeoutMs = schema.timeoutMs;
+  if (schema.retention !== undefined) task.retentionMs = durationMs(schema.retention);
   if (output) task.output = output;
   if (inputSchema) task.inputSchema = inputSchema;
   return task;

@@ -3,8 +3,8 @@ import type { Target } from "../../protocol/index.ts";
 import type { Expression } from "./expression.ts";
 import type { RetrySchema, TaskSchema, TriggerRule } from "./task-schema.ts";
 
-/** What a step does: call an endpoint, wait on a timer, await an event, or wait for a signal (after an optional call). */
-export type StepKind = "call" | "wait" | "await" | "signal";
+/** What a step does: call an endpoint, wait on a timer, await an event, wait for a signal (after an optional call), or run a sub-task. */
+export type StepKind = "call" | "wait" | "await" | "signal" | "task";
 
 /** One `onError` rule, defaults applied: the first whose `on` holds the error's code decides. */
 export interface CatchRule {
@@ -43,10 +43,23 @@ export interface StepDefinition {
   wait?: { ms?: number; until?: Expression };
   await?: { event: string; match?: Expression; timeoutMs?: number };
   signal?: { timeoutMs?: number };
+  /** A sub-task: the name of the task run as a child. */
+  task?: string;
+  /** How to undo the step once it succeeded, when the run fails later. */
+  compensate?: Compensation;
   timeoutMs: number;
   retry: RetrySchema;
   /** Empty: any failure fails the task. */
   onError: readonly CatchRule[];
+}
+
+/** A step's compensation: a call, with its own input expression, deadline and retry policy. */
+export interface Compensation {
+  call: string;
+  target: Target;
+  input: Expression;
+  timeoutMs: number;
+  retry: RetrySchema;
 }
 
 /** A validated task schema, ready to compile into a machine. */
@@ -64,6 +77,8 @@ export interface TaskDefinition {
   inputSchema?: z.ZodType;
   /** Deadline of a run from its start, in ms. */
   timeoutMs?: number;
+  /** How long its finished runs are kept, in ms; undefined: the taskmaster's default. */
+  retentionMs?: number;
   /** Event topics its `await` steps wait for. */
   awaitedEvents: readonly string[];
 }

@@ -49,6 +49,10 @@ export const signalSchema = z
   })
   .describe("Hands out a single-use token (in the step record, and as `$token` to this step's `call`) and waits for `taskmaster.signal { token, output }`; the step's output is that output");
 
+/** A duration: ms as a number, or text such as "30d", "12h", "90m", "45s". */
+export const DURATION = /^\d+(ms|s|m|h|d)$/;
+export const durationSchema = z.union([z.number().int().positive(), z.string().regex(DURATION, 'expected a duration such as "30d", "12h", "90m", "45s" or ms')]);
+
 export const retrySchema = z
   .strictObject({
     attempts: z.number().int().min(1).max(100).default(1).describe("Total attempts, the first included. Default 1 (no retry)"),
@@ -63,6 +67,18 @@ export const retrySchema = z
   })
   .describe("How often to try a step, and how long to wait between attempts");
 
+export const compensateSchema = z
+  .strictObject({
+    call: z
+      .string()
+      .regex(new RegExp(`^${NAME}\\.${NAME}$`), 'expected "actor.endpoint"')
+      .describe('The endpoint that undoes the step, as "actor.endpoint"'),
+    input: expression("The compensation's input, from `$input` and `$steps.<id>` (this step's own output included). Default `{}`").optional(),
+    timeoutMs: z.number().int().positive().default(30_000).describe("Deadline of each attempt, in ms. Default 30 000"),
+    retry: retrySchema.prefault({ attempts: 5 }).describe("How often to try the compensation. Default 5 attempts"),
+  })
+  .describe("Undoes a succeeded step when the run fails later (a saga): compensations run in reverse dependency order, durably, each with the key <runId>/<stepId>/compensate");
+
 export const stepSchema = z
   .strictObject({
     id: stepId.describe("Unique id of the step; other expressions read its output as `$steps.<id>`"),
@@ -71,6 +87,11 @@ export const stepSchema = z
       .regex(new RegExp(`^${NAME}\\.${NAME}$`), 'expected "actor.endpoint"')
       .optional()
       .describe('The endpoint this step calls, as "actor.endpoint". A step has one of `call`, `wait`, `await` or `signal` (`signal` may have a `call` too, which gets `$token`)'),
+    task: z
+      .string()
+      .regex(new RegExp(`^${NAME}$`), "expected a task name")
+      .optional()
+      .describe("A sub-task: runs the task of this name as a child run with `input`; the step's output is the child's output, its error the child's"),
     wait: waitSchema.optional(),
     await: awaitSchema.optional(),
     signal: signalSchema.optional(),
@@ -93,6 +114,7 @@ export const stepSchema = z
       .union([z.enum(["fail", "continue"]), z.array(catchRuleSchema).min(1)])
       .default("fail")
       .describe("When the step fails for good: `fail` the task (default), `continue` without its output, or rules by error code (`[{ on: [codes], then | goto }]`; an error no rule catches fails the task)"),
+    compensate: compensateSchema.optional(),
   })
   .describe("One step: a call of an actor endpoint, a durable timer (`wait`), an awaited event (`await`) or a signal (`signal`)");
 
@@ -111,10 +133,12 @@ export const taskSchema = z
     steps: z.array(stepSchema).min(1).describe("The steps; they run in parallel unless one needs another"),
     output: expression("The task's output, from `$input` and `$steps.<id>`. Default: every step's output by id").optional(),
     timeoutMs: z.number().int().positive().optional().describe("Deadline of the whole run from its start, in ms: steps in flight are cancelled and the run fails with DEADLINE_EXCEEDED. Default: none"),
+    retention: durationSchema.optional().describe("How long this task's finished runs are kept (their steps, waits and stored payloads too). Default: the config's taskmaster.retention, 30d"),
   })
   .describe("A Fuse task: a DAG of actor calls");
 
 export type RetrySchema = z.output<typeof retrySchema>;
 export type CatchRuleSchema = z.output<typeof catchRuleSchema>;
+export type CompensateSchema = z.output<typeof compensateSchema>;
 export type StepSchema = z.output<typeof stepSchema>;
 export type TaskSchema = z.output<typeof taskSchema>;

@@ -2,7 +2,8 @@ import type { SqlExecutor } from "../../sdk/internal.ts";
 import type { StepOutcome } from "../run/step-outcome.ts";
 import { DB_NOW } from "./lease-tables.ts";
 
-const UNFINISHED = "('pending', 'running')";
+// 'compensating' too: a failed run undoing its steps is not over (issue 16 point 4).
+const UNFINISHED = "('pending', 'running', 'compensating')";
 
 /** An event handed over to the instance that owns the run whose step awaits it. */
 export interface InboxEvent {

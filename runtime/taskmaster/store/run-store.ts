@@ -1,5 +1,7 @@
 import { Database, type SqlExecutor, type Statement } from "../../sdk/internal.ts";
 import { RUN_TABLES } from "./run-tables.ts";
+import { Payloads } from "./payloads.ts";
+import { ensureStepColumns } from "./step-columns.ts";
 import type { RunRecord, RunStatus, StepRecord, StepStatus } from "../run/run-types.ts";
 
 /** A run as stored, with the task schema it was started with. */
@@ -45,21 +47,25 @@ function toRun(row: Row): StoredRun {
   );
 }
 
+/** A step's row; an output kept in a file is left as its reference (`{ "$fuseFile": … }`). */
 function toStep(row: Row): StepRecord {
   return withOptional(
     { id: String(row.step_id), status: String(row.status) as StepStatus, attempts: Number(row.attempts) },
-    { output: parse(row.output), error: parse(row.error), startedAt: num(row.started_at), endedAt: num(row.ended_at) },
+    { output: parse(row.output), error: parse(row.error), startedAt: num(row.started_at), endedAt: num(row.ended_at), reused: row.reused ? true : undefined },
   );
 }
 
-/** SQL for writing one step's record (insert or replace). */
-export function stepStatement(runId: string, step: StepRecord): Statement {
+/** Step ids of compensation records in `fuse_task_steps`: `compensate:<step>` (a step id has no colon). */
+export const COMPENSATION_PREFIX = "compensate:";
+
+/** SQL for writing one step's record (insert or replace); `outputText` is the output's stored JSON when already made. */
+export function stepStatement(runId: string, step: StepRecord, outputText?: string | null): Statement {
   return {
-    sql: `INSERT INTO fuse_task_steps (run_id, step_id, status, attempts, output, error, started_at, ended_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    sql: `INSERT INTO fuse_task_steps (run_id, step_id, status, attempts, output, error, started_at, ended_at, reused)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (run_id, step_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
-            output = excluded.output, error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at`,
-    args: [runId, step.id, step.status, step.attempts, json(step.output), json(step.error), step.startedAt ?? null, step.endedAt ?? null],
+            output = excluded.output, error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at, reused = excluded.reused`,
+    args: [runId, step.id, step.status, step.attempts, outputText !== undefined ? outputText : json(step.output), json(step.error), step.startedAt ?? null, step.endedAt ?? null, step.reused ? 1 : null],
   };
 }
 
@@ -79,11 +85,11 @@ export function insertStatement(run: StoredRun, idempotencyKey?: string, owner?:
   };
 }
 
-/** SQL for writing a run's status, output, error and timings. */
-export function runStatement(run: RunRecord): Statement {
+/** SQL for writing a run's status, output, error and timings; `outputText` is the output's stored JSON when already made. */
+export function runStatement(run: RunRecord, outputText?: string | null): Statement {
   return {
     sql: "UPDATE fuse_task_runs SET status = ?, output = ?, error = ?, started_at = ?, ended_at = ? WHERE id = ?",
-    args: [run.status, json(run.output), json(run.error), run.startedAt ?? null, run.endedAt ?? null, run.id],
+    args: [run.status, outputText !== undefined ? outputText : json(run.output), json(run.error), run.startedAt ?? null, run.endedAt ?? null, run.id],
   };
 }
 
@@ -92,6 +98,9 @@ export function runStatement(run: RunRecord): Statement {
  * executor as `ctx.db`: one classification of what may be retried after a failure.
  */
 export class RunStore {
+  /** Where values over the payload limit go (the taskmaster's files); by default nowhere: every value stays in its row. */
+  payloads = new Payloads(undefined);
+
   private constructor(
     private readonly db: Database,
     /** Runs statements: for the store itself, and for tests that look inside. */
@@ -103,6 +112,7 @@ export class RunStore {
     const db = new Database({ url });
     const executor = db.executor();
     await executor.batch(RUN_TABLES.map((sql) => ({ sql, args: [] })));
+    await ensureStepColumns(executor);
     return new RunStore(db, executor);
   }
 
@@ -128,9 +138,9 @@ export class RunStore {
     return (await this.rows("SELECT * FROM fuse_task_steps WHERE run_id = ?", [runId])).map(toStep);
   }
 
-  /** Runs that had not finished when the taskmaster stopped, oldest first. */
+  /** Runs that had not finished when the taskmaster stopped (compensating ones too), oldest first. */
   async unfinished(): Promise<StoredRun[]> {
-    return (await this.rows("SELECT * FROM fuse_task_runs WHERE status IN ('pending', 'running') ORDER BY created_at")).map(toRun);
+    return (await this.rows("SELECT * FROM fuse_task_runs WHERE status IN ('pending', 'running', 'compensating') ORDER BY created_at")).map(toRun);
   }
 
   async list(filter: RunFilter = {}): Promise<StoredRun[]> {

@@ -42,4 +42,24 @@ export const RUN_TABLES = [
     created_at INTEGER NOT NULL,
     PRIMARY KEY (run_id, step_id)
   )`,
+  // How runs relate: `rerun_of` (run_id reran other_run_id), `child_of` (run_id is the child
+  // of other_run_id's sub-task step step_id). Read both ways, so both runs show the link.
+  `CREATE TABLE IF NOT EXISTS fuse_task_links (
+    run_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    other_run_id TEXT NOT NULL,
+    step_id TEXT,
+    PRIMARY KEY (run_id, kind)
+  )`,
+  "CREATE INDEX IF NOT EXISTS fuse_task_links_by_other ON fuse_task_links (other_run_id, kind)",
+  // A fan-out's items, each written when it succeeds: a restart (or a rerun) calls only the others.
+  `CREATE TABLE IF NOT EXISTS fuse_task_items (
+    run_id TEXT NOT NULL,
+    step_id TEXT NOT NULL,
+    item_index INTEGER NOT NULL,
+    output TEXT,
+    PRIMARY KEY (run_id, step_id, item_index)
+  )`,
+  // Retention deletes finished runs by age.
+  "CREATE INDEX IF NOT EXISTS fuse_task_runs_by_end ON fuse_task_runs (ended_at)",
 ];

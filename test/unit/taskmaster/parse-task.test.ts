@@ -151,7 +151,7 @@ describe("parseTask", () => {
       ]),
     );
     expect(error.message).toMatchInlineSnapshot(
-      `"4 problems: tasks/demo.json steps[0] "a".await: a step does one thing: it has both "wait" and "await"; tasks/demo.json steps[1] "b".wait: a wait needs exactly one of ms or until; tasks/demo.json steps[4] "d": a step needs one of call, wait, await or signal; tasks/demo.json steps[2] "c".onError[0].goto: unknown step "restok" (did you mean "restock"?)"`,
+      `"4 problems: tasks/demo.json steps[0] "a".await: a step does one thing: it has both "wait" and "await"; tasks/demo.json steps[1] "b".wait: a wait needs exactly one of ms or until; tasks/demo.json steps[4] "d": a step needs one of call, wait, await, signal or task; tasks/demo.json steps[2] "c".onError[0].goto: unknown step "restok" (did you mean "restock"?)"`,
     );
   });
 
