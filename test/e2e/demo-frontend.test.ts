@@ -55,7 +55,7 @@ describe("the demo hub's frontend", () => {
     }
     const items = await page.locator("#events li").allTextContents();
     expect(items).toEqual(placed.reverse().map((id) => `order ${id}: 1 × widget`));
-    const seqs = (await page.locator("#events li").evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.seq)))).reverse();
+    const seqs = (await page.locator("#events li").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-seq"))))).reverse();
     expect(new Set(seqs).size).toBe(3);
     expect(failed).toEqual([]);
   });

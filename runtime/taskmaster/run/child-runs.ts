@@ -1,3 +1,4 @@
+import { ErrorCode } from "../../protocol/index.ts";
 import type { RunDetail, RunRecord } from "./run-types.ts";
 import type { StepOutcome } from "./step-outcome.ts";
 import type { TaskDefinition } from "../schema/task-definition.ts";
@@ -32,7 +33,7 @@ export async function runChild(host: ChildRunHost, parent: { runId: string; step
   try {
     const end = await host.ended(child.id);
     if (end.status === "succeeded") return { status: "succeeded", output: end.output };
-    const code = end.error?.code ?? "CANCELLED";
+    const code = end.error?.code ?? ErrorCode.CANCELLED;
     return {
       status: "failed",
       error: { code, message: `sub-task "${taskName}" (run ${child.id}) ended ${end.status}: ${end.error?.message ?? "no error"}`, details: { childRunId: child.id, status: end.status } },
