@@ -238,8 +238,10 @@ export class RunEngine {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1))));
       // `done`, not `ended`: a caller told the run is over may read it from the database at once.
-      await Promise.race([live.done, timeout]);
+      const written = await Promise.race([live.done.then(() => true), timeout.then(() => false)]);
       clearTimeout(timer);
+      // As it was written, from memory: reading it back would cost the reply a few round trips.
+      if (written) return { ...live.detail({ brief: true }), ...(await readLinks(this.options.store.executor, runId)) };
     }
     return this.detail(runId);
   }
