@@ -19,4 +19,6 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true }],
     },
   },
+  // The demo hub's frontend runs in the browser.
+  { files: ["public/**/*.js"], languageOptions: { globals: { ...globals.browser } } },
 );
