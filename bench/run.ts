@@ -16,6 +16,7 @@ const BENCHES: { name: string; file: string; exportName: string }[] = [
   { name: "sse", file: "sse.ts", exportName: "runSseBench" },
   { name: "idempotent", file: "idempotent.ts", exportName: "runIdempotentBench" },
   { name: "keyed", file: "keyed.ts", exportName: "runKeyedBench" },
+  { name: "retention", file: "retention.ts", exportName: "runRetentionBench" },
 ];
 
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
