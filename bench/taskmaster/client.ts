@@ -10,7 +10,7 @@ const WIDTH = Number(process.env.BENCH_TASK_WIDTH);
 const ITERATIONS = Number(process.env.BENCH_TASK_ITERATIONS);
 const WARMUP = 5;
 const RATE_MS = Number(process.env.BENCH_TASK_RATE_MS);
-const RATE_INFLIGHT = 16;
+const RATE_INFLIGHT = Number(process.env.BENCH_TASK_INFLIGHT ?? 16);
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -18,15 +18,15 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t;
 }
 
-/** Completions per second of `fn` with RATE_INFLIGHT loops for RATE_MS. */
-async function rate(fn: () => Promise<unknown>): Promise<number> {
+/** Completions per second of `fn` with `inflight` loops for RATE_MS. */
+async function rate(fn: () => Promise<unknown>, inflight = RATE_INFLIGHT): Promise<number> {
   let done = 0;
   const started = performance.now();
   const end = started + RATE_MS;
   const loop = async () => {
     for (; performance.now() < end; done++) await fn();
   };
-  await Promise.all(Array.from({ length: RATE_INFLIGHT }, loop));
+  await Promise.all(Array.from({ length: inflight }, loop));
   return done / ((performance.now() - started) / 1000);
 }
 
@@ -58,8 +58,14 @@ async function measure(ctx: ActorContext) {
   return {
     chain: await paired(chainOf(WIDTH, 0), () => runTask("chain")),
     wide: await paired(() => Promise.all(Array.from({ length: WIDTH }, (_, i) => echo(i))), () => runTask("wide")),
+    // One forEach step with WIDTH items: the fan-out as a workflow author writes it.
+    fan: await paired(() => Promise.all(Array.from({ length: WIDTH }, (_, i) => echo(i))), () => runTask("fan")),
+    // The wait step's cost: WAITS chained zero-length timers (each stored, then fired) before one call, against the call alone.
+    waits: await paired(() => runTask("one"), () => runTask("waits")),
     threeDirectPerS: await rate(chainOf(3, 1)),
     threeTaskPerS: await rate(() => runTask("three")),
+    threeDirectPerS64: await rate(chainOf(3, 1), 64),
+    threeTaskPerS64: await rate(() => runTask("three"), 64),
   };
 }
 
