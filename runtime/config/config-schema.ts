@@ -10,8 +10,8 @@ import { gatewayExposureProblem } from "./gateway-exposure.ts";
 import { webConfigSchema } from "./web-config.ts";
 import { taskmasterConfigSchema } from "./taskmaster-config.ts";
 import { kubernetesConfigSchema } from "./kubernetes-config.ts";
-
 import { clusterConfigSchema } from "./cluster-config.ts";
+
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().positive();
 
@@ -211,11 +211,11 @@ export const configSchema = z.strictObject({
     .default({}),
   /** What `fuse k8s render` adds to this config: namespace, image, volumes, an Ingress. */
   kubernetes: kubernetesConfigSchema.prefault({}),
+  /** This host as one node of a hub on several hosts (NATS cluster, JetStream replicated); absent: one machine. */
+  cluster: clusterConfigSchema.optional(),
 });
 
 export type FuseConfig = z.output<typeof configSchema>;
-  /** This host as one node of a hub on several hosts (NATS cluster, JetStream replicated); absent: one machine. */
-  cluster: clusterConfigSchema.optional(),
 export type ActorConfig = z.output<typeof actorConfigSchema>;
 export type ProcessConfig = z.output<typeof processConfigSchema>;
 export type ScheduleConfig = z.output<typeof scheduleConfigSchema>;
