@@ -98,8 +98,8 @@ describe("payload limits", () => {
       expect(step(brief, id).output).toBeUndefined();
       expect(step(brief, id).outputRef).toMatchObject({ bytes: 400_011 });
     }
-    const rows = await rowsOf("fuse_task_steps", runId);
-    expect(rows.filter((r) => String(r.output).includes('"$fuseFile"'))).toHaveLength(3);
+    // Step records are written behind the run (a large output after its file): wait for the three.
+    await waitFor("the three large outputs to be stored as references", async () => (await rowsOf("fuse_task_steps", runId)).filter((r) => String(r.output).includes('"$fuseFile"')).length === 3);
     expect(String((await hub.call<{ rows: Record<string, unknown>[] }>("db.select", { table: "fuse_task_runs", where: { id: runId } })).rows[0]!.input)).toContain('"$fuseFile"');
 
     const [pid] = (await hub.actor("taskmaster")).pids;

@@ -242,8 +242,16 @@ export class RunEngine {
       clearTimeout(timer);
       // As it was written, from memory: reading it back would cost the reply a few round trips.
       if (written) return { ...live.detail({ brief: true }), ...(await readLinks(this.options.store.executor, runId)) };
+      return this.detail(runId);
     }
-    return this.detail(runId);
+    // Not here (yet): a run being resumed after a restart, or owned by another instance. Read it until it is over.
+    const deadline = Date.now() + Math.min(timeoutMs, 2 ** 31 - 1);
+    for (;;) {
+      const stored = await this.options.store.get(runId);
+      if (this.active.has(runId)) return this.wait(runId, Math.max(0, deadline - Date.now()));
+      if (!stored || isFinalRun(stored.status) || Date.now() >= deadline) return this.detail(runId);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now()))));
+    }
   }
 
   /**
