@@ -162,7 +162,7 @@ describe("sub-tasks", () => {
     expect((await ended(parentId)).status).toBe("cancelled");
   });
 
-  it("a step calling taskmaster.run that was in flight at kill -9 is resumed once the taskmaster serves (was ENDPOINT_NOT_FOUND)", async () => {
+  it("a step calling taskmaster.run that was in flight at kill -9 gets the same inner run, waited for to its end", async () => {
     const outerId = await start("outer", { key: "outer-1" });
     await waitFor("the inner run's step to be in flight", async () => (await calls("gate")).some((c) => c.input.key === "outer-1"));
     await killTaskmaster();
@@ -174,6 +174,22 @@ describe("sub-tasks", () => {
     // One inner run: the repeated call carried the same idempotency key.
     const inner = (await hub.call<{ runs: { id: string }[] }>("taskmaster.runs", { task: "hold", limit: 100 })).runs;
     expect(inner).toHaveLength(1);
+  });
+});
+
+describe("restart of the hub", () => {
+  it("a step calling taskmaster.run in flight across a stop and start of the hub succeeds with the same inner run", async () => {
+    const outerId = await start("outer", { key: "outer-2" });
+    await waitFor("the inner run's step to be in flight", async () => (await calls("gate")).some((c) => c.input.key === "outer-2"));
+    // A clean stop hands the runs back (the lease is released): the next start resumes them at once.
+    expect(await hub.stop()).toBe(0);
+    hub = await startHub(dir);
+    await waitFor("the resumed inner step to call the gate again", async () => (await calls("gate")).some((c) => c.input.key === "outer-2"), 60_000);
+    await open("outer-2");
+    const run = await ended(outerId);
+    expect(run.error).toBeUndefined();
+    expect(run).toMatchObject({ status: "succeeded", output: "succeeded" });
+    expect((await hub.call<{ runs: { id: string; input: { key?: string } }[] }>("taskmaster.runs", { task: "hold", limit: 100 })).runs.filter((r) => r.input.key === "outer-2")).toHaveLength(1);
   });
 });
 
