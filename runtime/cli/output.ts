@@ -22,6 +22,15 @@ export function table(headers: string[], rows: string[][]): string {
   return [colour.bold(line(headers)), ...rows.map(line)].join("\n");
 }
 
+/**
+ * Drops the `optional` columns that say nothing in any row (every cell `-` or empty), so a
+ * table shows KEYS only on a hub with keyed actors and REFUSED only after a refusal.
+ */
+export function withoutEmptyColumns(headers: string[], rows: string[][], optional: readonly string[]): [string[], string[][]] {
+  const keep = headers.map((h, i) => !optional.includes(h) || rows.some((r) => (r[i] ?? "") !== "" && r[i] !== "-"));
+  return [headers.filter((_, i) => keep[i]), rows.map((r) => r.filter((_, i) => keep[i]))];
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -89,7 +89,7 @@ describe("fuse check", () => {
     const dir = copyDemoHub();
     dirs.push(dir);
     const result = await runCli(dir, ["check"]);
-    expect(result.stdout.trim()).toMatch(/^✓ checked 5 actor\(s\), 1 task\(s\), 2 table\(s\) and the config: no problems$/);
+    expect(result.stdout.trim()).toMatch(/^✓ checked 6 actor\(s\), 1 task\(s\), 2 table\(s\) and the config: no problems$/);
     expect(result.code).toBe(0);
   });
 });

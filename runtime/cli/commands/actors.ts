@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { hubContract, type ActorStatus } from "../../protocol/index.ts";
 import { callContract, withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
-import { colour, formatDuration, print, printJson, statusColour, table } from "../output.ts";
+import { colour, formatDuration, print, printJson, statusColour, table, withoutEmptyColumns } from "../output.ts";
 import { ValidationError } from "../../errors/index.ts";
 import { registerActorKeysCommand } from "./actor-keys.ts";
 import { circuitsCell, refusedCell } from "./guard-cells.ts";
@@ -46,7 +46,8 @@ export function registerActorsCommands(program: Command): void {
       }
       const { actors: list } = await withHub(hubDir(program), (call) => callContract(call, hubContract, "list", {}));
       if (options.json) return printJson(list);
-      print(table(["ACTOR", "RUNNING", "STATUS", "PIDS", "UPTIME", "RESTARTS", "REQUESTS", "ERRORS", "MEAN", "KEYS", "REFUSED", "CIRCUITS"], actorRows(list)));
+      const headers = ["ACTOR", "RUNNING", "STATUS", "PIDS", "UPTIME", "RESTARTS", "REQUESTS", "ERRORS", "MEAN", "KEYS", "REFUSED", "CIRCUITS"];
+      print(table(...withoutEmptyColumns(headers, actorRows(list), ["KEYS", "REFUSED", "CIRCUITS"])));
     });
   registerActorKeysCommand(actors, program);
   for (const [verb, endpoint, past] of [
