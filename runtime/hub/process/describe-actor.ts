@@ -12,6 +12,25 @@ export interface DescribedUses extends BusUses {
   ttls: Record<string, number>;
 }
 
+/**
+ * Why the actor could not load, from its fatal log line (`CONFIG_INVALID: actor "orders" …`),
+ * as the supervisor says it for a process that exits at start.
+ */
+function fatalReason(output: string): string | undefined {
+  for (const line of output.split("\n").reverse()) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: number; code?: string; err?: { message?: string }; msg?: string };
+      if (entry.level !== 60) continue;
+      const message = entry.err?.message ?? entry.msg;
+      return entry.code ? `${entry.code}: ${message}` : message;
+    } catch {
+      // not a log line
+    }
+  }
+  return undefined;
+}
+
 /** Longest a description may take: it only loads the module. */
 const DESCRIBE_TIMEOUT_MS = 30_000;
 
@@ -28,7 +47,7 @@ function run(bundle: string, env: Record<string, string>): Promise<DescribedUses
       clearTimeout(timer);
       const line = out.split("\n").find((l) => l.startsWith(DESCRIBE_MARK));
       if (code === 0 && line) return resolve(JSON.parse(line.slice(DESCRIBE_MARK.length)) as DescribedUses);
-      reject(new ConfigError(`actor bundle ${bundle}: could not read what it uses (exit ${code}): ${(err || out).trim().split("\n").slice(-3).join(" | ")}`));
+      reject(new ConfigError(`exited with code ${code}: ${fatalReason(out + err) ?? `could not read what actor bundle ${bundle} uses: ${(err || out).trim().split("\n").slice(-3).join(" | ")}`}`));
     });
   });
 }
