@@ -1,8 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunDetail, StepRecord } from "../../runtime/taskmaster/index.ts";
-import { createHubDir, isAlive, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { killTaskmaster, removeHubDir, startHub, startTaskHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 // Sub-tasks, a resumed call of taskmaster.run, reruns, fan-out items and compensations, each
 // across a kill -9 of the taskmaster, on a real hub.
@@ -101,27 +99,9 @@ async function ended(runId: string): Promise<RunDetail> {
   }, 90_000);
 }
 
-/** kill -9 of the taskmaster; resolves once the hub serves a new one. */
-async function killTaskmaster(): Promise<void> {
-  const [pid] = (await hub.actor("taskmaster")).pids;
-  process.kill(pid!, "SIGKILL");
-  await waitFor("the killed taskmaster to be gone", () => !isAlive(pid!));
-  await waitFor("a new taskmaster to serve", async () => {
-    const { pids } = await hub.actor("taskmaster");
-    if (!pids.length || pids.includes(pid!)) return false;
-    return hub.call("taskmaster.list", {}, { timeoutMs: 1000 }).then(() => true, () => false);
-  }, 60_000);
-}
 
 beforeAll(async () => {
-  dir = createHubDir({ actors: { worker: "task-worker" } });
-  mkdirSync(path.join(dir, "tasks"));
-  for (const [name, task] of Object.entries(TASKS)) writeFileSync(path.join(dir, "tasks", `${name}.json`), JSON.stringify(task, null, 2));
-  hub = await startHub(dir);
-  await waitFor("the taskmaster to serve every task", async () => {
-    const { tasks } = await hub.call<{ tasks: unknown[] }>("taskmaster.list").catch(() => ({ tasks: [] }));
-    return tasks.length === Object.keys(TASKS).length;
-  }, 60_000);
+  ({ dir, hub } = await startTaskHub(TASKS));
 }, 120_000);
 
 afterAll(async () => {
@@ -137,7 +117,7 @@ describe("sub-tasks", () => {
     expect(await status(kid)).toMatchObject({ task: "child", parent: { runId: parentId, step: "kid" } });
     expect((await status(parentId)).children).toEqual([{ runId: kid, step: "kid" }]);
 
-    await killTaskmaster();
+    await killTaskmaster(hub);
     expect(step(await status(kid), "approve").waiting?.token).toBe(token);
     await hub.call("taskmaster.signal", { token, output: { by: "alice" } });
 
@@ -165,7 +145,7 @@ describe("sub-tasks", () => {
   it("a step calling taskmaster.run that was in flight at kill -9 gets the same inner run, waited for to its end", async () => {
     const outerId = await start("outer", { key: "outer-1" });
     await waitFor("the inner run's step to be in flight", async () => (await calls("gate")).some((c) => c.input.key === "outer-1"));
-    await killTaskmaster();
+    await killTaskmaster(hub);
     await open("outer-1");
     const run = await ended(outerId);
     expect(run.error).toBeUndefined();
@@ -202,7 +182,7 @@ describe("fan-out items", () => {
       const { rows } = await hub.call<{ rows: unknown[] }>("db.select", { table: "fuse_task_items", where: { run_id: runId } });
       return rows.length === 2;
     });
-    await killTaskmaster();
+    await killTaskmaster(hub);
     await open("f2", "f3");
     const run = await ended(runId);
     expect(run).toMatchObject({ status: "succeeded", output: [0, 1, 2, 3] });
@@ -233,7 +213,7 @@ describe("rerun", () => {
     expect(step(rerun, "first")).toMatchObject({ status: "succeeded", reused: true, output: { value: "r1" } });
     expect((await status(firstId)).reruns).toEqual([rerunId]);
 
-    await killTaskmaster();
+    await killTaskmaster(hub);
     expect(step(await status(rerunId), "first").reused).toBe(true);
     expect(step(await status(rerunId), "approve").waiting?.token).toBe(approve.waiting!.token);
     await hub.call("taskmaster.signal", { token: approve.waiting!.token, output: { by: "bob" } });
@@ -279,7 +259,7 @@ describe("compensation", () => {
     // release waits for the refund: reserve comes before charge.
     expect((await calls("gate")).some((c) => c.input.key === "release-o1")).toBe(false);
 
-    await killTaskmaster();
+    await killTaskmaster(hub);
     await waitFor("the charge's compensation to be made again", async () => (await calls("gate")).filter((c) => c.input.key === "refund-o1").length === 2);
     await open("refund-o1");
     const run = await ended(runId);

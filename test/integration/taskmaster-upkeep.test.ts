@@ -1,8 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunDetail, StepRecord } from "../../runtime/taskmaster/index.ts";
-import { createHubDir, isAlive, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { killTaskmaster, removeHubDir, startTaskHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 // Retention (finished runs deleted by age, in batches, running ones kept) and payload limits
 // (large outputs and inputs kept in the taskmaster's files, transparently), on a real hub.
@@ -49,14 +47,7 @@ async function waiting(runId: string, id: string): Promise<StepRecord> {
 }
 
 beforeAll(async () => {
-  dir = createHubDir({ actors: { worker: "task-worker" }, config: "taskmaster:\n  retentionEveryMs: 500\n" });
-  mkdirSync(path.join(dir, "tasks"));
-  for (const [name, task] of Object.entries(TASKS)) writeFileSync(path.join(dir, "tasks", `${name}.json`), JSON.stringify(task, null, 2));
-  hub = await startHub(dir);
-  await waitFor("the taskmaster to serve every task", async () => {
-    const { tasks } = await hub.call<{ tasks: unknown[] }>("taskmaster.list").catch(() => ({ tasks: [] }));
-    return tasks.length === Object.keys(TASKS).length;
-  }, 60_000);
+  ({ dir, hub } = await startTaskHub(TASKS, { config: "taskmaster:\n  retentionEveryMs: 500\n" }));
 }, 120_000);
 
 afterAll(async () => {
@@ -102,13 +93,7 @@ describe("payload limits", () => {
     await waitFor("the three large outputs to be stored as references", async () => (await rowsOf("fuse_task_steps", runId)).filter((r) => String(r.output).includes('"$fuseFile"')).length === 3);
     expect(String((await hub.call<{ rows: Record<string, unknown>[] }>("db.select", { table: "fuse_task_runs", where: { id: runId } })).rows[0]!.input)).toContain('"$fuseFile"');
 
-    const [pid] = (await hub.actor("taskmaster")).pids;
-    process.kill(pid!, "SIGKILL");
-    await waitFor("the killed taskmaster to be gone", () => !isAlive(pid!));
-    await waitFor("a new taskmaster to serve", async () => {
-      const { pids } = await hub.actor("taskmaster");
-      return pids.length > 0 && !pids.includes(pid!) && (await codeOf(hub.call("taskmaster.list", {}, { timeoutMs: 1000 }))) === "OK";
-    }, 60_000);
+    await killTaskmaster(hub);
 
     await hub.call("taskmaster.signal", { token: approve.waiting!.token, output: {} });
     const run = await ended(runId);

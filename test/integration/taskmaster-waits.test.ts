@@ -1,9 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FuseError } from "../../runtime/errors/index.ts";
 import type { RunDetail, StepRecord } from "../../runtime/taskmaster/index.ts";
-import { createHubDir, isAlive, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { isAlive, killTaskmaster, removeHubDir, startTaskHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 interface WorkerCall {
   endpoint: string;
@@ -73,27 +71,9 @@ async function ended(runId: string): Promise<RunDetail> {
   }, 60_000);
 }
 
-/** kill -9 of the taskmaster; resolves once the hub serves a new one (its runs resumed, since it serves only after). */
-async function killTaskmaster(): Promise<void> {
-  const [pid] = (await hub.actor("taskmaster")).pids;
-  process.kill(pid!, "SIGKILL");
-  await waitFor("the killed taskmaster to be gone", () => !isAlive(pid!));
-  await waitFor("a new taskmaster to serve", async () => {
-    const { pids } = await hub.actor("taskmaster");
-    if (!pids.length || pids.includes(pid!)) return false;
-    return hub.call("taskmaster.list", {}, { timeoutMs: 1000 }).then(() => true, () => false);
-  }, 60_000);
-}
 
 beforeAll(async () => {
-  dir = createHubDir({ actors: { worker: "task-worker" } });
-  mkdirSync(path.join(dir, "tasks"));
-  for (const [name, task] of Object.entries(TASKS)) writeFileSync(path.join(dir, "tasks", `${name}.json`), JSON.stringify(task, null, 2));
-  hub = await startHub(dir);
-  await waitFor("the taskmaster to serve every task", async () => {
-    const { tasks } = await hub.call<{ tasks: unknown[] }>("taskmaster.list").catch(() => ({ tasks: [] }));
-    return tasks.length === Object.keys(TASKS).length;
-  }, 60_000);
+  ({ dir, hub } = await startTaskHub(TASKS));
 }, 120_000);
 
 afterAll(async () => {
@@ -106,7 +86,7 @@ describe("taskmaster waits on a real hub, across kill -9", () => {
     const runId = await start("cooling", { tag: "cool-1" });
     const before = await waiting(runId, "cool_off");
     const dueAt = before.waiting!.dueAt!;
-    await killTaskmaster();
+    await killTaskmaster(hub);
     expect(step(await status(runId), "cool_off")).toMatchObject({ status: "waiting", waiting: { kind: "timer", dueAt } });
     const run = await ended(runId);
     expect(run.status).toBe("succeeded");
@@ -121,7 +101,7 @@ describe("taskmaster waits on a real hub, across kill -9", () => {
     const before = await waiting(runId, "again");
     expect(before).toMatchObject({ attempts: 1, waiting: { kind: "retry" } });
     const dueAt = before.waiting!.dueAt!;
-    await killTaskmaster();
+    await killTaskmaster(hub);
     expect(step(await status(runId), "again")).toMatchObject({ status: "waiting", waiting: { kind: "retry", dueAt } });
     const run = await ended(runId);
     expect(run.status).toBe("succeeded");
@@ -135,7 +115,7 @@ describe("taskmaster waits on a real hub, across kill -9", () => {
   it("a signal step keeps its token across kill -9; POST /tasks/signal/:token completes it once, a second use is 409", async () => {
     const runId = await start("approval");
     const token = (await waiting(runId, "approve")).waiting!.token!;
-    await killTaskmaster();
+    await killTaskmaster(hub);
     expect(step(await status(runId), "approve").waiting).toMatchObject({ kind: "signal", token });
     const signal = (body: unknown) =>
       fetch(`${hub.state.gatewayUrl}/tasks/signal/${token}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
