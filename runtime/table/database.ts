@@ -109,8 +109,20 @@ export class Database implements DatabaseScope {
    */
   async transaction<R>(fn: (tx: DatabaseScope) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
     const mode = options.mode ?? "write";
-    // Nothing is applied by opening a transaction: it may be retried like a read.
-    const tx = await withRetries({ what: () => `BEGIN (${mode})`, readOnly: true }, async () => (await this.connection()).transaction(mode));
+    // Nothing is applied by opening a transaction: it may be retried like a read. The client
+    // sends BEGIN with a transaction's first statement, and a busy database refuses it by
+    // closing the transaction, so BEGIN is sent here, where a refusal is retried on a new one,
+    // never inside `fn` (where the retry met a closed transaction: TRANSACTION_CLOSED).
+    const tx = await withRetries({ what: () => `BEGIN (${mode})`, readOnly: true }, async () => {
+      const opened = await (await this.connection()).transaction(mode);
+      try {
+        await opened.execute("SELECT 1");
+        return opened;
+      } catch (error) {
+        opened.close();
+        throw error;
+      }
+    });
     try {
       const result = await fn(this.scope(libsqlExecutor(tx, { transaction: true })));
       await commit(tx, mode);
