@@ -2,12 +2,12 @@ import { assign, fromCallback, fromPromise, setup, type ActorRefFrom, type Snaps
 import { ErrorCode, TaskErrorCode } from "../../protocol/index.ts";
 import type { Clock } from "./clock.ts";
 import type { Bindings } from "../schema/expression.ts";
-import type { RunError, StepRecord, StepStatus, StepWait } from "./run-types.ts";
+import type { RunError, StepRecord, StepWait } from "./run-types.ts";
 import { isSettledStep } from "./run-types.ts";
 import { countsCallOnEntry, executeStep, type RunServices, type StepCall, type StepOutcome, type WaitEnv } from "./step-executor.ts";
 import { catchOf, type StepDefinition, type TaskDefinition } from "../schema/task-definition.ts";
 import { evaluateOutput } from "./task-output.ts";
-import { shouldRun } from "./trigger-rules.ts";
+import { createStepSchedule, decideSteps } from "./step-schedule.ts";
 
 /** What a run needs from outside: the way to call endpoints, the clock, the stored waits, child runs and fan-out items. */
 export interface RunEnv {
@@ -24,6 +24,8 @@ export interface RunContext {
   output?: unknown;
   error?: RunError;
   env: RunEnv;
+  /** Steps not settled yet: the run computes its output when none is left. */
+  unsettled: number;
   /** Epoch ms when the run passes its deadline (the task's `timeoutMs` from the run's start). */
   deadlineAt?: number;
 }
@@ -51,8 +53,6 @@ interface StepActorInput {
   env: RunEnv;
   record: StepRecord;
 }
-
-const FINAL_STEP: readonly StepStatus[] = ["succeeded", "skipped", "failed"];
 
 /**
  * Runs the step outside the machine and reports back as events; stopping it before the
@@ -100,13 +100,22 @@ function pendingRecord(id: string): StepRecord {
   return { id, status: "pending", attempts: 0 };
 }
 
+type DoneEvent = Extract<RunEvent, { type: "fuse.step.done" }>;
+type StepEvent = Exclude<RunEvent, { type: "fuse.run.cancel" }>;
+
+/** The id of a step's actor among the run's children. */
+const childId = (stepId: string) => `step:${stepId}`;
+
 /**
- * Compiles a task into an xstate machine: the `running` state is parallel, with one region
- * per step that leaves `waiting` as soon as every prerequisite has settled. A step failing
- * with `onError: "fail"` leaves the parallel state for `failed`, which stops every region (and
- * so aborts every step in flight).
+ * Compiles a task into an xstate machine for the run's lifecycle (`running` → `output` →
+ * `succeeded`, or `failed` / `cancelled`). While `running`, each step runs as a child actor,
+ * spawned as soon as every prerequisite has settled: when a step settles, only its dependents
+ * are looked at (`decideSteps`), so a step costs the machine one event whatever the task's
+ * size. A step failing with `onError: "fail"` moves the run to `failed`, which stops every
+ * child (and so aborts every step in flight).
  */
 export function createTaskMachine(task: TaskDefinition) {
+  const schedule = createStepSchedule(task);
   const m = setup({
     types: {} as { context: RunContext; events: RunEvent; input: RunMachineInput },
     delays: { runDeadline: ({ context }) => Math.max(0, (context.deadlineAt ?? 0) - context.env.clock.now()) },
@@ -116,106 +125,73 @@ export function createTaskMachine(task: TaskDefinition) {
     },
   });
 
-  const updateStep = (id: string, patch: (record: StepRecord, context: RunContext, event: RunEvent) => Partial<StepRecord>) =>
-    m.assign({
-      steps: ({ context, event }) => {
-        const record = context.steps[id]!;
-        return { ...context.steps, [id]: { ...record, ...patch(record, context, event) } };
-      },
-    });
-
-  const finish = (id: string) =>
-    updateStep(id, (_r, context, event) => {
-      const outcome = (event as Extract<RunEvent, { type: "fuse.step.done" }>).outcome;
-      const patch: Partial<StepRecord> = { status: outcome.status, endedAt: context.env.clock.now(), waiting: undefined };
-      if (outcome.status === "succeeded") patch.output = outcome.output;
-      if (outcome.status === "failed") patch.error = outcome.error;
-      return patch;
-    });
-
-  const outcomeIs = (id: string, status: StepOutcome["status"]) => ({ event }: { event: RunEvent }) =>
-    event.type === "fuse.step.done" && event.step === id && event.outcome.status === status;
-
   // A failure the step's `onError` rules do not let the run continue past.
   const failsRun = (step: StepDefinition, error: RunError | undefined) => catchOf(step, error?.code ?? "").then === "fail";
-  const failedOutcome = (event: RunEvent) => (event as Extract<RunEvent, { type: "fuse.step.done" }>).outcome as Extract<StepOutcome, { status: "failed" }>;
 
-  const region = (step: StepDefinition) => {
-    const id = step.id;
-    const settled = ({ context }: { context: RunContext }) => step.after.every((d) => isSettledStep(context.steps[d]!.status));
-    return {
-      initial: "waiting" as const,
-      states: {
-        waiting: {
-          always: [
-            // A resumed run: steps that finished before the restart keep their outcome.
-            ...FINAL_STEP.map((status) => ({
-              guard: ({ context }: { context: RunContext }) => context.steps[id]!.status === status && !(status === "failed" && failsRun(step, context.steps[id]!.error)),
-              target: status,
-            })),
-            {
-              guard: ({ context }: { context: RunContext }) => context.steps[id]!.status === "failed",
-              target: "#run.failed",
-            },
-            { guard: ({ context }: { context: RunContext }) => settled({ context }) && shouldRun(step, context.steps, task), target: "running" },
-            // Its trigger rule says no (a prerequisite was skipped or failed): skipped, not called with missing input.
-            { guard: settled, target: "skipped", actions: updateStep(id, (_r, context) => ({ status: "skipped", endedAt: context.env.clock.now() })) },
-          ],
-        },
-        running: {
-          entry: updateStep(id, (r, context) => ({ status: "running", startedAt: context.env.clock.now(), attempts: r.attempts + (countsCallOnEntry(step) ? 1 : 0) })),
-          invoke: {
-            src: "step" as const,
-            input: ({ context }: { context: RunContext }): StepActorInput => ({
-              step,
-              runId: context.runId,
-              bindings: bindingsFor(step, context),
-              env: context.env,
-              record: context.steps[id]!,
-            }),
-          },
-          on: {
-            "fuse.step.attempt": {
-              guard: ({ event }: { event: RunEvent }) => event.type === "fuse.step.attempt" && event.step === id,
-              actions: updateStep(id, (r) => ({ attempts: r.attempts + 1 })),
-            },
-            "fuse.step.waiting": {
-              guard: ({ event }: { event: RunEvent }) => event.type === "fuse.step.waiting" && event.step === id,
-              actions: updateStep(id, (_r, _c, event) => {
-                const waiting = (event as Extract<RunEvent, { type: "fuse.step.waiting" }>).waiting;
-                return { status: waiting ? "waiting" : "running", waiting };
-              }),
-            },
-            "fuse.step.child": {
-              guard: ({ event }: { event: RunEvent }) => event.type === "fuse.step.child" && event.step === id,
-              actions: updateStep(id, (_r, _c, event) => ({ childRunId: (event as Extract<RunEvent, { type: "fuse.step.child" }>).childRunId })),
-            },
-            "fuse.step.done": [
-              { guard: outcomeIs(id, "succeeded"), target: "succeeded", actions: finish(id) },
-              { guard: outcomeIs(id, "skipped"), target: "skipped", actions: finish(id) },
-              {
-                guard: ({ event }: { event: RunEvent }) => outcomeIs(id, "failed")({ event }) && !failsRun(step, failedOutcome(event).error),
-                target: "failed",
-                actions: finish(id),
-              },
-              { guard: outcomeIs(id, "failed"), target: "#run.failed", actions: [finish(id), failRun(id)] },
-            ],
-          },
-        },
-        succeeded: { type: "final" as const },
-        skipped: { type: "final" as const },
-        failed: { type: "final" as const },
-      },
-    };
-  };
-
-  const failRun = (id: string) =>
+  /** Changes one step's record (only while it runs: a stopped step's late events are dropped). */
+  const updateRunning = (patch: (record: StepRecord, event: StepEvent) => Partial<StepRecord>) =>
     m.assign({
-      error: ({ event }) => {
-        const error = (event as Extract<RunEvent, { type: "fuse.step.done" }>).outcome as { error: RunError };
-        return { ...error.error, message: `step "${id}" failed: ${error.error.message}`, details: { step: id, cause: error.error.details ?? null } };
+      steps: ({ context, event }) => {
+        const e = event as StepEvent;
+        const record = context.steps[e.step]!;
+        if (record.status !== "running" && record.status !== "waiting") return context.steps;
+        return { ...context.steps, [e.step]: { ...record, ...patch(record, e) } };
       },
     });
+
+  /**
+   * Starts the steps whose prerequisites have all settled and marks `skipped` those whose
+   * trigger rule says no: among every step when the run starts (or resumes), else among the
+   * dependents of the step that just settled.
+   */
+  const startReady = m.enqueueActions(({ context, event, enqueue }) => {
+    const candidates = event.type === "fuse.step.done" ? schedule.dependents.get(event.step)! : task.steps.map((s) => s.id);
+    const { run, skip } = decideSteps(schedule, context.steps, candidates);
+    if (!run.length && !skip.length) return;
+    const now = context.env.clock.now();
+    const steps = { ...context.steps };
+    for (const id of skip) steps[id] = { ...steps[id]!, status: "skipped", endedAt: now };
+    for (const id of run) {
+      const step = task.byId.get(id)!;
+      steps[id] = { ...steps[id]!, status: "running", startedAt: now, attempts: steps[id]!.attempts + (countsCallOnEntry(step) ? 1 : 0) };
+    }
+    const next = { ...context, steps };
+    enqueue.assign({ steps, unsettled: context.unsettled - skip.length });
+    for (const id of run) {
+      const step = task.byId.get(id)!;
+      const input: StepActorInput = { step, runId: context.runId, bindings: bindingsFor(step, next), env: context.env, record: steps[id]! };
+      enqueue.spawnChild("step", { id: childId(id), input });
+    }
+  });
+
+  /** Records how a step ended; it settles (its dependents may start) unless it failed the run. */
+  const finishStep = m.enqueueActions(({ context, event, enqueue }) => {
+    const { step: id, outcome } = event as DoneEvent;
+    const patch: Partial<StepRecord> = { status: outcome.status, endedAt: context.env.clock.now(), waiting: undefined };
+    if (outcome.status === "succeeded") patch.output = outcome.output;
+    if (outcome.status === "failed") patch.error = outcome.error;
+    enqueue.assign({ steps: { ...context.steps, [id]: { ...context.steps[id]!, ...patch } }, unsettled: context.unsettled - 1 });
+    enqueue.stopChild(childId(id));
+  });
+
+  // The outcome of a step in flight (a stopped step's late report is dropped).
+  const stepDone = ({ context, event }: { context: RunContext; event: RunEvent }) => {
+    const status = event.type === "fuse.step.done" ? context.steps[event.step]?.status : undefined;
+    return status === "running" || status === "waiting";
+  };
+  const doneFailsRun = ({ context, event }: { context: RunContext; event: RunEvent }) => {
+    if (!stepDone({ context, event })) return false;
+    const { step, outcome } = event as DoneEvent;
+    return outcome.status === "failed" && failsRun(task.byId.get(step)!, outcome.error);
+  };
+
+  const failRun = m.assign({
+    error: ({ event }) => {
+      const { step: id, outcome } = event as DoneEvent;
+      const error = (outcome as Extract<StepOutcome, { status: "failed" }>).error;
+      return { ...error, message: `step "${id}" failed: ${error.message}`, details: { step: id, cause: error.details ?? null } };
+    },
+  });
 
   const stopInFlight = m.assign({
     steps: ({ context }) => {
@@ -228,21 +204,32 @@ export function createTaskMachine(task: TaskDefinition) {
     },
   });
 
+  // A resumed run whose stored records hold a failure that fails the run.
+  const failedBefore = ({ context }: { context: RunContext }) =>
+    task.steps.some((s) => context.steps[s.id]!.status === "failed" && failsRun(s, context.steps[s.id]!.error));
+
   return m.createMachine({
     id: "run",
-    context: ({ input }) => ({
-      runId: input.runId,
-      input: input.input,
-      env: input.env,
-      ...(input.deadlineAt !== undefined ? { deadlineAt: input.deadlineAt } : {}),
-      steps: Object.fromEntries(task.steps.map((s) => [s.id, input.steps?.[s.id] ?? pendingRecord(s.id)])),
-    }),
-    initial: "running",
+    context: ({ input }) => {
+      const steps = Object.fromEntries(task.steps.map((s) => [s.id, input.steps?.[s.id] ?? pendingRecord(s.id)]));
+      return {
+        runId: input.runId,
+        input: input.input,
+        env: input.env,
+        ...(input.deadlineAt !== undefined ? { deadlineAt: input.deadlineAt } : {}),
+        steps,
+        unsettled: task.steps.filter((s) => !isSettledStep(steps[s.id]!.status)).length,
+      };
+    },
+    initial: "starting",
     states: {
+      starting: {
+        always: [{ guard: failedBefore, target: "failed" }, { target: "running" }],
+      },
       running: {
-        type: "parallel",
-        states: Object.fromEntries(task.steps.map((s) => [s.id, region(s)])),
-        onDone: "output",
+        entry: startReady,
+        // Every step settled (succeeded, skipped, or failed and continued past): the output.
+        always: { guard: ({ context }) => context.unsettled === 0, target: "output" },
         ...(task.timeoutMs !== undefined
           ? {
               after: {
@@ -254,6 +241,18 @@ export function createTaskMachine(task: TaskDefinition) {
             }
           : {}),
         on: {
+          "fuse.step.attempt": { actions: updateRunning((r) => ({ attempts: r.attempts + 1 })) },
+          "fuse.step.waiting": {
+            actions: updateRunning((_r, event) => {
+              const { waiting } = event as Extract<RunEvent, { type: "fuse.step.waiting" }>;
+              return { status: waiting ? "waiting" : "running", waiting };
+            }),
+          },
+          "fuse.step.child": { actions: updateRunning((_r, event) => ({ childRunId: (event as Extract<RunEvent, { type: "fuse.step.child" }>).childRunId })) },
+          "fuse.step.done": [
+            { guard: doneFailsRun, target: "failed", actions: [finishStep, failRun] },
+            { guard: stepDone, actions: [finishStep, startReady] },
+          ],
           "fuse.run.cancel": {
             target: "cancelled",
             actions: m.assign({ error: { code: ErrorCode.CANCELLED, message: "the run was cancelled" } }),
