@@ -1,4 +1,4 @@
-import { headers as natsHeaders, type ConnectionOptions, type Msg, type MsgHdrs, type NatsConnection } from "nats";
+import { headers as natsHeaders, type ConnectionOptions, type KV, type Msg, type MsgHdrs, type NatsConnection } from "nats";
 import type { Logger } from "../log/index.ts";
 
 // The one place Fuse depends on what nats.js keeps private. Each use checks the field or
@@ -24,6 +24,7 @@ const Kept = {
   messageBytes: "a message's bytes in _rdata (a Uint8Array)",
   subjectBytes: "a message's subject bytes in _msg.subject (a Uint8Array)",
   encode: "the encode() method on header objects, the only one publish calls",
+  kvSubject: "a KV bucket's write subject from kv.subjectForKey(kv.encodeKey(key), true)",
 } as const;
 
 let report: (problem: string) => void = (problem) => process.emitWarning(problem, { code: "FUSE_NATS_INTERNALS" });
@@ -39,6 +40,20 @@ function fallBack(what: string, instead: string): void {
   if (reported.has(problem)) return;
   reported.add(problem);
   report(problem);
+}
+
+/**
+ * The subject a KV bucket's writes of `key` are published on (`$KV.<bucket>.<key>`, or the
+ * mirror's or domain's), as nats.js's own put computes it; undefined when nats.js no longer
+ * keeps that method (the caller then writes through kv.update).
+ */
+export function kvWriteSubject(kv: KV, key: string): string | undefined {
+  const k = kv as unknown as { subjectForKey?: (key: string, edit: boolean) => string; encodeKey?: (key: string) => string };
+  if (typeof k.subjectForKey !== "function" || typeof k.encodeKey !== "function") {
+    fallBack(Kept.kvSubject, "kv.update");
+    return undefined;
+  }
+  return k.subjectForKey(k.encodeKey(key), true);
 }
 
 /** Connection options with nats.js's hidden write threshold set to WRITE_THRESHOLD_BYTES. */

@@ -370,7 +370,7 @@ export class NatsTransport implements Transport {
   }
 
   keyValue(bucket: string, options?: KeyValueOptions): Promise<KeyValueBucket> {
-    return openKeyValue(this.connection, bucket, { ...(this.replicas ? { replicas: this.replicas } : {}), ...options });
+    return openKeyValue(this.connection, bucket, { ...(this.replicas ? { replicas: this.replicas } : {}), ...options }, (subject, body, o) => this.request(subject, body, o));
   }
 
   objects(bucket: string): Promise<ObjectBucket> {

@@ -40,6 +40,11 @@ export interface ActivationsOptions {
   onReminders(key: string, reminders: Record<string, StoredReminder>): void;
 }
 
+function hasAny(record: object): boolean {
+  for (const _ in record) return true;
+  return false;
+}
+
 const encodeStored = (state: unknown, reminders: Record<string, StoredReminder>) => JSON.stringify([state, reminders]);
 
 /**
@@ -85,7 +90,8 @@ export class Activations {
       throw new UnavailableError(`actor "${this.options.actor}": this instance no longer owns key ${JSON.stringify(a.key)} (partition ${a.partition}); try again`, { retryable: true, details: { notRun: true } });
     }
     if (!a.loaded) await this.load(a);
-    const turn: Turn = { key: a.key, state: structuredClone(a.state), version: a.version, reminders: structuredClone(a.reminders) };
+    // Copies, so a handler that throws leaves the key as it was (no reminders, the common case, copies nothing).
+    const turn: Turn = { key: a.key, state: structuredClone(a.state), version: a.version, reminders: hasAny(a.reminders) ? structuredClone(a.reminders) : {} };
     const result = await body(turn);
     await this.commit(a, turn);
     return result;
