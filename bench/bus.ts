@@ -35,10 +35,10 @@ const MOLECULER: BusPermissions = { publish: { allow: ["MOL.>"] }, subscribe: { 
 
 const rawNats = (id: string, asFuse: boolean): BusSystem => ({
   id,
-  server: (env, buildDir, bench) =>
-    ready(startBundled("bus/raw-responder.ts", { ...env, ...rawNatsAuthEnv(bench.creds("bench-raw-responder", "actor", RAW_RESPONDER), "bench-raw-responder"), [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir)),
-  client: (env, buildDir, bench) =>
-    startBundled("bus/raw-requester.ts", { ...env, ...rawNatsAuthEnv(bench.creds("bench-raw-requester", "actor", RAW_REQUESTER), "bench-raw-requester"), [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir),
+  server: async (env, buildDir, bench) =>
+    ready(startBundled("bus/raw-responder.ts", { ...env, ...rawNatsAuthEnv(await bench.creds("bench-raw-responder", "actor", RAW_RESPONDER), "bench-raw-responder"), [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir)),
+  client: async (env, buildDir, bench) =>
+    startBundled("bus/raw-requester.ts", { ...env, ...rawNatsAuthEnv(await bench.creds("bench-raw-requester", "actor", RAW_REQUESTER), "bench-raw-requester"), [RAW_NATS_AS_FUSE]: asFuse ? "1" : "0" }, buildDir),
 });
 
 /** How the Fuse caller drives its calls: from its start hook, or from a request's handler (with a principal or not). */
@@ -55,12 +55,12 @@ function fuse(id: string, receipts: boolean, drive: Drive = {}): BusSystem {
   };
   // The rights a hub with this bus.receipts gives (with receipts an answer is two messages).
   const rights = (name: string) => busPermissions({ name, role: "actor" }, { prefix: "fuse", receipts });
-  const as = (name: string, env: Env, bench: NatsBench): Env =>
-    withReceipts({ ...env, ...actorEnv(name, env.NATS_URL!), [ProcessEnv.natsCreds]: bench.creds(name, "actor", rights(name)) });
+  const as = async (name: string, env: Env, bench: NatsBench): Promise<Env> =>
+    withReceipts({ ...env, ...actorEnv(name, env.NATS_URL!), [ProcessEnv.natsCreds]: await bench.creds(name, "actor", rights(name)) });
   return {
     id,
-    server: (env, buildDir, bench) => ready(startActorBundle("echo", "bus/echo-actor.ts", as("echo", env, bench), buildDir), /"msg":"actor started"/),
-    client: (env, buildDir, bench) => startActorBundle("bench-caller", "bus/fuse-caller.ts", as("bench-caller", env, bench), buildDir),
+    server: async (env, buildDir, bench) => ready(startActorBundle("echo", "bus/echo-actor.ts", await as("echo", env, bench), buildDir), /"msg":"actor started"/),
+    client: async (env, buildDir, bench) => startActorBundle("bench-caller", "bus/fuse-caller.ts", await as("bench-caller", env, bench), buildDir),
   };
 }
 
@@ -69,8 +69,8 @@ const SYSTEMS: BusSystem[] = [
   rawNats("raw-nats-as-fuse", true),
   {
     id: "moleculer",
-    server: (env, buildDir, bench) => ready(startBundled("bus/mol-server.mjs", { ...env, MOL_NATS_CREDS: bench.creds("bench-mol-server", "actor", MOLECULER) }, buildDir)),
-    client: (env, buildDir, bench) => startBundled("bus/mol-client.ts", { ...env, MOL_NATS_CREDS: bench.creds("bench-mol-client", "actor", MOLECULER) }, buildDir),
+    server: async (env, buildDir, bench) => ready(startBundled("bus/mol-server.mjs", { ...env, MOL_NATS_CREDS: await bench.creds("bench-mol-server", "actor", MOLECULER) }, buildDir)),
+    client: async (env, buildDir, bench) => startBundled("bus/mol-client.ts", { ...env, MOL_NATS_CREDS: await bench.creds("bench-mol-client", "actor", MOLECULER) }, buildDir),
   },
   fuse("fuse", false),
   // bus.receipts on: each request is acknowledged by the instance that takes it (one more message).

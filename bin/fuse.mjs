@@ -2,10 +2,14 @@
 // The `fuse` command. Fuse is TypeScript with no build step: the CLI runs from a bundle that
 // is compiled on first use and again whenever one of its sources changes (so it starts without
 // compiling TypeScript each time), and through tsx if it cannot be written.
+import { createHash } from "node:crypto";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isFresh } from "../runtime/build/bundle-record.mjs";
 
-const BUNDLE = fileURLToPath(new URL("../node_modules/.cache/fuse/cli.mjs", import.meta.url));
+// One bundle per checkout: two checkouts sharing one node_modules (a symlink) would otherwise
+// each find the other's bundle fresh, its sources being unchanged, and run the other's code.
+const CHECKOUT = fileURLToPath(new URL("..", import.meta.url));
+const BUNDLE = fileURLToPath(new URL(`../node_modules/.cache/fuse/cli-${createHash("sha256").update(CHECKOUT).digest("hex").slice(0, 12)}.mjs`, import.meta.url));
 
 async function loadCli() {
   if (isFresh(BUNDLE)) return import(pathToFileURL(BUNDLE).href);

@@ -1,11 +1,11 @@
-// Moleculer's NATS transporter for the bench's server: with MOL_NATS_CREDS (an NKey seed file),
+// Moleculer's NATS transporter for the bench's server: with MOL_NATS_CREDS (a NATS .creds file),
 // nats.js signs the server's nonce with it, as every other system of the bench connects.
 import { readFileSync } from "node:fs";
-import { nkeyAuthenticator } from "nats";
+import { credsAuthenticator } from "nats";
 
 export function molTransporter(): string | { type: "NATS"; options: Record<string, unknown> } {
   const url = process.env.NATS_URL!;
   const creds = process.env.MOL_NATS_CREDS;
   if (!creds) return url;
-  return { type: "NATS", options: { url, authenticator: nkeyAuthenticator(Buffer.from(readFileSync(creds, "utf8").trim())) } };
+  return { type: "NATS", options: { url, authenticator: credsAuthenticator(readFileSync(creds)) } };
 }

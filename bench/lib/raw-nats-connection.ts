@@ -3,7 +3,7 @@
 // (`noAsyncTraces: true`, nats.js writing out after 8 KiB instead of 32 KiB, and the retry
 // options, which cost nothing once connected); otherwise with nats.js's defaults, as most
 // users write it. The messages are then sent with plain nats.js either way: a ratio against
-// the first says what Fuse adds beyond configuring nats.js well. NATS_CREDS (a seed file) and
+// the first says what Fuse adds beyond configuring nats.js well. NATS_CREDS (a credential file) and
 // NATS_INBOX_PREFIX: the identity it connects as, on a server that requires one.
 import { connect, type NatsConnection } from "nats";
 import { connectNats, natsAuthenticator } from "../../runtime/bus/index.ts";

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { BusIdentities, natsStoreDir, startNatsServer } from "../../runtime/hub/index.ts";
-import { ADMIN_IDENTITY, ProcessEnv, inboxPrefix, type BusPermissions, type BusRole } from "../../runtime/protocol/index.ts";
+import { ProcessEnv, inboxPrefix, type BusPermissions, type BusRole } from "../../runtime/protocol/index.ts";
 import { makeTempDir, removeTempDir, tracked } from "./processes.ts";
 
 export interface NatsBench {
@@ -10,14 +10,14 @@ export interface NatsBench {
   /** Where bundles are compiled (inside `dir`). */
   buildDir: string;
   /**
-   * With `auth`: the credential file of an identity on this server, made on first use (the
-   * server reloads its config), with its role's rights as a hub gives them, or `permissions`.
+   * With `auth`: the credential file of an identity on this server, made on first use, with
+   * its role's rights as a hub gives them, or `permissions`.
    */
-  creds(name: string, role: BusRole, permissions?: BusPermissions): string;
+  creds(name: string, role: BusRole, permissions?: BusPermissions): Promise<string>;
 }
 
 export interface NatsBenchOptions {
-  /** The server requires NKey credentials and checks subject permissions, as a hub's does. */
+  /** The server requires credentials and checks subject permissions, as a hub's does. */
   auth?: boolean;
 }
 
@@ -26,15 +26,11 @@ export async function withNatsServer<T>(name: string, body: (bench: NatsBench) =
   const dir = makeTempDir(name);
   try {
     const natsDir = path.join(dir, "nats");
-    const identities = options.auth ? new BusIdentities({ dir: natsDir, storeDir: natsStoreDir(natsDir), prefix: "fuse" }) : undefined;
-    // As the hub does: the server starts with users (its admin), so it never runs open.
-    identities?.ensure({ name: ADMIN_IDENTITY, role: "owner" });
+    const identities = options.auth ? await BusIdentities.open({ dir: natsDir, storeDir: natsStoreDir(natsDir), prefix: "fuse" }) : undefined;
     const nats = tracked(await startNatsServer({ dir: natsDir, configFile: identities?.configFile }));
     const creds = (who: string, role: BusRole, permissions?: BusPermissions) => {
       if (!identities) throw new Error(`withNatsServer("${name}") runs without auth: no credential for ${who}`);
-      const made = identities.ensure({ name: who, role }, permissions);
-      if (made.added) process.kill(nats.pid, "SIGHUP");
-      return made.credsFile;
+      return identities.ensure({ name: who, role }, permissions);
     };
     try {
       return await body({ natsUrl: nats.url, dir, buildDir: path.join(dir, "build"), creds });

@@ -38,7 +38,7 @@ import { createHubKeys, createPrincipalVerifier, readKeyFile } from "../security
 import { gatherStats } from "./supervision/stats.ts";
 import { Supervisor, type SupervisorOptions } from "./supervision/supervisor.ts";
 import { ClusterNode } from "./cluster/cluster-node.ts";
-import { clusterSettingsOf, natsClusterConfig, principalSeed, type ClusterFlags } from "./cluster/cluster-settings.ts";
+import { busKey, clusterSettingsOf, natsClusterConfig, principalSeed, type ClusterFlags } from "./cluster/cluster-settings.ts";
 
 export interface StartHubOptions {
   /** The hub folder: config/, actors/, schemas/, tasks/ and .fuse/ live here. */
@@ -150,9 +150,9 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     let published: (() => void) | undefined;
     const identityOf = (plan: ActorPlan) => ({ name: plan.name, role: busRoleOf(plan.name) });
     // What each actor uses of JetStream is read from its definition while the servers start,
-    // and granted before any actor connects (one reload of the server's config, not one per actor).
+    // and granted before any actor connects.
     const [servers, described] = await Promise.all([
-      startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf), clusterSettings && natsClusterConfig(clusterSettings)),
+      startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf), clusterSettings && { natsConfig: natsClusterConfig(clusterSettings), busKey: busKey(clusterSettings) }),
       describePlans(plans, dir, config.prefix),
     ]);
     await Promise.all(plans.map((plan) => servers.grant({ ...identityOf(plan), uses: described.get(plan.name) })));

@@ -219,5 +219,5 @@ export function copyDemoHub(): string {
 
 /** Removes a temporary hub folder. */
 export function removeHubDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+  if (!process.env.KEEP_HUB_DIR) rmSync(dir, { recursive: true, force: true });
 }

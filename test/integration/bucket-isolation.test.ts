@@ -17,7 +17,7 @@ describe("bucket isolation: an actor's identity reaches only the buckets and eve
 
   /** A plain nats.js client holding `actor`'s own credential, as hostile code in that actor could. */
   const rawAs = (actor: string): Promise<NatsConnection> =>
-    connect({ servers: hub.state.natsUrl, authenticator: natsAuthenticator(path.join(dir, ".fuse/nats/creds", `${actor}.nk`)), inboxPrefix: inboxPrefix(actor), timeout: 10_000 });
+    connect({ servers: hub.state.natsUrl, authenticator: natsAuthenticator(path.join(dir, ".fuse/nats/creds", `${actor}.creds`)), inboxPrefix: inboxPrefix(actor), timeout: 10_000 });
 
   beforeAll(async () => {
     dir = createHubDir({ config, actors: { alpha: "bucket-user", beta: "bucket-user" } });

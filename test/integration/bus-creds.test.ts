@@ -10,15 +10,15 @@ import { createHubDir, removeHubDir, runCli, startHub, type RunningHub } from ".
 describe("a hub on an outside nats-server that requires a credential", () => {
   let tmp: string;
   let nats: NatsServerHandle;
-  let seedFile: string;
+  let credsFile: string;
   const dirs: string[] = [];
   let hub: RunningHub;
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), "fuse-bus-creds-"));
     // The operator's server: one user, given to this hub.
-    const identities = new BusIdentities({ dir: tmp, storeDir: natsStoreDir(tmp), prefix: "fuse" });
-    seedFile = identities.ensure({ name: "operator-given", role: "owner" }).credsFile;
+    const identities = await BusIdentities.open({ dir: tmp, storeDir: natsStoreDir(tmp), prefix: "fuse" });
+    credsFile = await identities.ensure({ name: "operator-given", role: "owner" });
     nats = await startNatsServer({ dir: tmp, configFile: identities.configFile });
   });
   afterAll(async () => {
@@ -29,14 +29,14 @@ describe("a hub on an outside nats-server that requires a credential", () => {
   });
 
   it("connects the hub, its actors and the CLI with bus.creds and serves calls", async () => {
-    const dir = createHubDir({ config: `bus:\n  url: ${nats.url}\n  creds: bus.nk\ngateway:\n  enabled: false\n`, actors: { alpha: "worker" } });
+    const dir = createHubDir({ config: `bus:\n  url: ${nats.url}\n  creds: bus.creds\ngateway:\n  enabled: false\n`, actors: { alpha: "worker" } });
     dirs.push(dir);
-    copyFileSync(seedFile, path.join(dir, "bus.nk"));
+    copyFileSync(credsFile, path.join(dir, "bus.creds"));
     hub = await startHub(dir);
-    expect(hub.state.natsCreds).toBe(path.join(dir, "bus.nk"));
+    expect(hub.state.natsCreds).toBe(path.join(dir, "bus.creds"));
     expect(await hub.call("alpha.echo", { text: "outside" })).toMatchObject({ text: "outside" });
     const [alpha] = (await hub.actor("alpha")).pids;
-    expect(readFileSync(`/proc/${alpha}/environ`, "utf8").split("\0")).toContain(`FUSE_NATS_CREDS=${path.join(dir, "bus.nk")}`);
+    expect(readFileSync(`/proc/${alpha}/environ`, "utf8").split("\0")).toContain(`FUSE_NATS_CREDS=${path.join(dir, "bus.creds")}`);
     const ls = await runCli(dir, ["actors", "ls", "--json"]);
     expect(ls.code).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { connect, type NatsConnection, type Status } from "nats";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, credsAuthenticator, type NatsConnection, type Status } from "nats";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { NatsTransport, callEndpoint, connectNats, natsAuthenticator } from "../../runtime/bus/index.ts";
 import { ErrorCode, endpointSubject, eventStreamName, inboxPrefix, ownBuckets } from "../../runtime/protocol/index.ts";
 import { createHubDir, hubNatsOptions, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
@@ -34,8 +34,8 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
   let dir: string;
   let hub: RunningHub;
   let credsDir: string;
-  const alphaBus = (name: string) => ({ url: hub.state.natsUrl, name, credsFile: path.join(credsDir, "alpha.nk"), inboxPrefix: inboxPrefix("alpha") });
-  const alpha = () => ({ servers: hub.state.natsUrl, authenticator: natsAuthenticator(path.join(credsDir, "alpha.nk")), inboxPrefix: inboxPrefix("alpha") });
+  const alphaBus = (name: string) => ({ url: hub.state.natsUrl, name, credsFile: path.join(credsDir, "alpha.creds"), inboxPrefix: inboxPrefix("alpha") });
+  const alpha = () => ({ servers: hub.state.natsUrl, authenticator: natsAuthenticator(path.join(credsDir, "alpha.creds")), inboxPrefix: inboxPrefix("alpha") });
 
   beforeAll(async () => {
     dir = createHubDir({ config: config(["alpha", "beta"]), actors: ACTORS });
@@ -61,7 +61,7 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
   });
 
   it("lets the admin identity of the state file call hub.list", async () => {
-    expect(hub.state.natsCreds).toBe(path.join(credsDir, "_admin.nk"));
+    expect(hub.state.natsCreds).toBe(path.join(credsDir, "_admin.creds"));
     const nc = await connect(hubNatsOptions(hub.state));
     try {
       const transport = new NatsTransport(nc);
@@ -161,14 +161,18 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
     }
   });
 
-  it("keeps seeds in 0600 files of a 0700 folder, one per identity, out of argv, the environment and the logs", async () => {
+  it("keeps credentials in 0600 files of a 0700 folder, one per identity, out of argv, the environment and the logs", async () => {
     const files = readdirSync(credsDir).sort();
-    expect(files).toEqual(["_admin.nk", "_hub.nk", "alpha.nk", "beta.nk", "db.nk", "gateway.nk", "taskmaster.nk"]);
+    expect(files).toEqual(["_admin.creds", "_hub.creds", "alpha.creds", "beta.creds", "db.creds", "gateway.creds", "taskmaster.creds"]);
     expect(statSync(credsDir).mode & 0o777).toBe(0o700);
     for (const file of files) expect(statSync(path.join(credsDir, file)).mode & 0o777).toBe(0o600);
-    const seeds = files.map((f) => readFileSync(path.join(credsDir, f), "utf8").trim());
-    expect(seeds.every((s) => /^SU[A-Z2-7]{56}$/.test(s))).toBe(true);
+    // A .creds file: the identity's JWT (its rights, signed by the hub's account) and its seed.
+    const texts = files.map((f) => readFileSync(path.join(credsDir, f), "utf8"));
+    expect(texts.every((t) => t.includes("-----BEGIN NATS USER JWT-----"))).toBe(true);
+    const seeds = texts.map((t) => /\b(SU[A-Z2-7]{56})\b/.exec(t)?.[1]);
+    expect(seeds.every((s) => s !== undefined)).toBe(true);
     expect(new Set(seeds).size).toBe(files.length);
+    expect(statSync(path.join(dir, ".fuse/nats/keys.json")).mode & 0o777).toBe(0o600);
 
     const actors = await hub.list();
     const pids = actors.flatMap((a) => a.pids);
@@ -176,32 +180,60 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
     for (const pid of pids) {
       const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8");
       const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
-      for (const seed of seeds) {
+      for (const seed of seeds as string[]) {
         expect(argv).not.toContain(seed);
         expect(environ).not.toContain(seed);
       }
-      expect(environ).toMatch(new RegExp(`FUSE_NATS_CREDS=${credsDir}/[a-z]+\\.nk`));
+      expect(environ).toMatch(new RegExp(`FUSE_NATS_CREDS=${credsDir}/[a-z]+\\.creds`));
     }
     const logDir = path.join(dir, ".fuse/logs");
     const logs = readdirSync(logDir).map((f) => readFileSync(path.join(logDir, f), "utf8")).join("\n") + hub.output();
     expect(logs.length).toBeGreaterThan(0);
-    for (const seed of seeds) expect(logs).not.toContain(seed);
+    for (const seed of seeds as string[]) expect(logs).not.toContain(seed);
   });
 
-  it("gives an actor added while the hub runs an identity of its own, the server reloading without losing JetStream", async () => {
+  it("gives an actor added while the hub runs an identity of its own without reloading the server: calls in flight keep their replies", async () => {
+    // A reload of nats-server's config makes it forget the requests it delivered, and refuse
+    // their answers; an identity is a signed JWT instead, so nothing reloads.
+    const inFlight = Array.from({ length: 8 }, () => hub.call("beta.slow", { ms: 12_000 }));
     writeFileSync(path.join(dir, "config/fuse.yaml"), config(["alpha", "beta", "gamma"]));
     await waitFor("gamma running", async () => ((await hub.list()).some((a) => a.name === "gamma" && a.status === "running") ? true : undefined), 30_000);
+    const settled = await Promise.allSettled(inFlight);
+    expect({ sent: 8, answered: settled.filter((r) => r.status === "fulfilled").length }).toEqual({ sent: 8, answered: 8 });
     expect(await hub.call("gamma.echo", { text: "late" })).toMatchObject({ text: "late" });
-    expect(statSync(path.join(credsDir, "gamma.nk")).mode & 0o777).toBe(0o600);
-    // After the reload the store still answers (a reload that dropped JetStream would not).
+    expect(statSync(path.join(credsDir, "gamma.creds")).mode & 0o777).toBe(0o600);
+    expect(loggedRefusals(dir).filter((l) => l.kind !== "connect" && l.identity !== "alpha")).toEqual([]);
+    // The store still answers, and gamma's own buckets were made for it.
     const nc = await connect(hubNatsOptions(hub.state));
     try {
-      const kv = await new NatsTransport(nc).keyValue("after-reload");
+      const kv = await new NatsTransport(nc).keyValue("after-gamma");
       await kv.put("k", new TextEncoder().encode("v"));
       expect(new TextDecoder().decode((await kv.get("k"))!.value)).toBe("v");
     } finally {
       await nc.close();
     }
+  });
+
+  it("refuses a credential of an earlier run: the account revokes every JWT issued before the hub started", async () => {
+    const { encodeUser, fmtCreds, createUser, fromSeed } = await import("@nats-io/jwt");
+    const seeds = JSON.parse(readFileSync(path.join(dir, ".fuse/nats/keys.json"), "utf8")) as { account: string };
+    const account = fromSeed(new TextEncoder().encode(seeds.account));
+    const signed = async (issuedAt: number) => {
+      const user = createUser();
+      // encodeUser stamps Date.now() as the JWT's issue time.
+      const clock = vi.spyOn(Date, "now").mockReturnValue(issuedAt);
+      try {
+        return fmtCreds(await encodeUser("copied", user, account, {}), user);
+      } finally {
+        clock.mockRestore();
+      }
+    };
+    const options = (creds: Uint8Array) => ({ servers: hub.state.natsUrl, reconnect: false, authenticator: credsAuthenticator(creds) });
+    // Signed by the hub's own account key, as the run before this one signed its credentials.
+    await expect(connect(options(await signed(hub.state.startedAt - 60_000)))).rejects.toMatchObject({ code: "AUTHORIZATION_VIOLATION" });
+    // The same, issued now, connects: the refusal above is the revocation, nothing else.
+    const now = await connect(options(await signed(Date.now())));
+    await now.close();
   });
 
   it("lets the gateway relay an admin's call to the hub and the built-ins work within their rights: no refusal but the attacker's", async () => {

@@ -93,5 +93,17 @@ export function natsClusterConfig(settings: ClusterSettings): Record<string, unk
  * and no private key travels between hosts. Changing the secret changes the pair.
  */
 export function principalSeed(settings: ClusterSettings): Uint8Array {
-  return new Uint8Array(hkdfSync("sha256", settings.secret, `fuse-cluster:${settings.name}`, "principal-signing-key", 32));
+  return clusterKey(settings, "principal-signing-key");
+}
+
+/**
+ * The 32-byte key the bus's operator and accounts derive from on every node (hub/servers/
+ * bus-accounts.ts): routed messages stay in one account only when every node names the same.
+ */
+export function busKey(settings: ClusterSettings): Uint8Array {
+  return clusterKey(settings, "bus-accounts");
+}
+
+function clusterKey(settings: ClusterSettings, purpose: string): Uint8Array {
+  return new Uint8Array(hkdfSync("sha256", settings.secret, `fuse-cluster:${settings.name}`, purpose, 32));
 }

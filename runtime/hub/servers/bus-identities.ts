@@ -1,33 +1,40 @@
 import { chmodSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { nkeys } from "nats";
+import type { KeyPair } from "@nats-io/jwt";
+import { ConfigError } from "../../errors/index.ts";
 import { busPermissions, type BusIdentity, type BusPermissions, type BusUses } from "../../protocol/index.ts";
 import { PRIVATE_FILE_MODE, makePrivateDir } from "../private-folder.ts";
-
-/** The part of nkeys.js (re-exported untyped by nats) used here. */
-interface UserKeyPair {
-  getPublicKey(): string;
-  getSeed(): Uint8Array;
-}
+import { adoptGlobalAccountStore, createUser, deriveAccountKeys, loadOrCreateAccountKeys, operatorConfig, userCreds, type BusAccountKeys } from "./bus-accounts.ts";
 
 interface Issued {
   identity: BusIdentity;
-  publicKey: string;
+  user: KeyPair;
   credsFile: string;
   /** Rights given outright instead of the role's (benchmarks' baselines). */
   permissions?: BusPermissions;
 }
 
 export interface BusIdentitiesOptions {
-  /** The hub's nats folder (`.fuse/nats`): the seeds go to `creds/`, the server's config beside. */
+  /** The hub's nats folder (`.fuse/nats`): the credentials go to `creds/`, the server's config and keys beside. */
   dir: string;
   /** JetStream's store, as the server is started with it. */
   storeDir: string;
   prefix: string;
   receipts?: boolean;
-  /** More of the server's config, kept in every rewrite (a cluster node's server_name and routes). */
+  /** More of the server's config (a cluster node's server_name and routes). */
   extra?: Record<string, unknown>;
+  /** A cluster's shared key: the operator and accounts derive from it, the same on every node. */
+  clusterKey?: Uint8Array;
 }
+
+/**
+ * The longest protocol line the server reads. A client's CONNECT line carries its JWT, which
+ * holds its permissions: an actor with a few declared buckets passes nats-server's default of
+ * 4 KiB, and the server then drops the connection with no answer the client could report.
+ */
+const MAX_CONTROL_LINE = 64 * 1024;
+/** Room in that line for the rest of CONNECT (options, the nonce's signature, the name). */
+const CONNECT_OVERHEAD = 2048;
 
 /** Whether two descriptions give the same rights (the order of names does not matter). */
 function sameUses(a: BusUses | undefined, b: BusUses | undefined): boolean {
@@ -35,80 +42,98 @@ function sameUses(a: BusUses | undefined, b: BusUses | undefined): boolean {
   return key(a) === key(b);
 }
 
-/** nats-server's config: only public keys and permissions, no secret. JSON is valid nats-server config syntax. */
-interface ServerConfig {
-  /**
-   * Also here, not only as `-js -sd` flags: a reload (SIGHUP, when an identity is added) takes
-   * JetStream as the file says, and one the file leaves out is switched off.
-   */
-  jetstream: { store_dir: string };
-  authorization: { users: { nkey: string; permissions?: BusPermissions }[] };
-}
-
 /**
- * The NATS identities of one hub run: an NKey user per actor (shared by its instances), per
- * foreign process, for the hub and for the admin (the CLI). Made afresh at every start, so a
- * seed copied from an earlier run opens nothing. Each seed is in a 0600 file of its own that
- * its process is given by path; nats-server's config holds only the public keys, each with the
- * permissions its role allows (protocol/bus-permissions.ts).
+ * The NATS identities of one hub run: a user per actor (shared by its instances), per foreign
+ * process, for the hub and for the admin (the CLI), each a JWT with the permissions its role
+ * allows (protocol/bus-permissions.ts), signed by the hub's account key (bus-accounts.ts), in a
+ * 0600 `.creds` file its process is given by path. User keys are made afresh at every start and
+ * the account revokes every JWT issued before it, so a credential copied from an earlier run
+ * opens nothing. The server's config holds only public keys and JWTs, no secret, and never
+ * changes while the server runs: a new identity needs no reload.
  */
 export class BusIdentities {
   private readonly issued = new Map<string, Issued>();
   private readonly credsDir: string;
-  /** The nats-server config file, rewritten when an identity is added; a revived server reads it again. */
+  /** The nats-server config file, written once; a revived server reads it again. */
   readonly configFile: string;
 
-  constructor(private readonly options: BusIdentitiesOptions) {
+  private constructor(
+    private readonly options: BusIdentitiesOptions,
+    private readonly keys: BusAccountKeys,
+  ) {
     this.credsDir = path.join(options.dir, "creds");
     this.configFile = path.join(options.dir, "auth.conf");
-    // Seeds of an earlier run are dropped, never reused.
-    rmSync(this.credsDir, { recursive: true, force: true });
-    makePrivateDir(this.credsDir);
+  }
+
+  /** The hub's keys (kept in `<dir>/keys.json`, or derived from the cluster key) and the server's config. */
+  static async open(options: BusIdentitiesOptions): Promise<BusIdentities> {
+    makePrivateDir(options.dir);
+    const keys = options.clusterKey ? deriveAccountKeys(options.clusterKey) : loadOrCreateAccountKeys(path.join(options.dir, "keys.json"));
+    const identities = new BusIdentities(options, keys);
+    // Credentials of an earlier run are dropped, never reused.
+    rmSync(identities.credsDir, { recursive: true, force: true });
+    makePrivateDir(identities.credsDir);
+    adoptGlobalAccountStore(options.storeDir, keys);
+    // One second back: JWT times are whole seconds, and one issued in this second must stay valid.
+    await identities.writeConfig(Math.floor(Date.now() / 1000) - 1);
+    return identities;
   }
 
   /**
-   * The path of the identity's seed file, made (with the server's config rewritten) the first
-   * time; `added` says so, and then a running server must reload its config.
+   * The path of the identity's credential file, made the first time; its rights are issued
+   * again when its definition says it uses other buckets or topics now (same key, new JWT).
    */
-  ensure(identity: BusIdentity, permissions?: BusPermissions): { credsFile: string; added: boolean } {
+  async ensure(identity: BusIdentity, permissions?: BusPermissions): Promise<string> {
     const known = this.issued.get(identity.name);
     if (known && known.identity.role === identity.role && !permissions) {
-      if (identity.uses === undefined || sameUses(known.identity.uses, identity.uses)) return { credsFile: known.credsFile, added: false };
-      // Its definition says what it uses now (read from its bundle): same seed, rights rewritten.
+      if (identity.uses === undefined || sameUses(known.identity.uses, identity.uses)) return known.credsFile;
       known.identity = identity;
-      this.writeConfig();
-      return { credsFile: known.credsFile, added: true };
+      await this.writeCreds(known);
+      return known.credsFile;
     }
-    const pair = nkeys.createUser() as UserKeyPair;
-    const credsFile = path.join(this.credsDir, `${identity.name}.nk`);
-    writeFileSync(credsFile, `${Buffer.from(pair.getSeed()).toString()}\n`, { mode: PRIVATE_FILE_MODE });
-    chmodSync(credsFile, PRIVATE_FILE_MODE);
-    this.issued.set(identity.name, { identity, publicKey: pair.getPublicKey(), credsFile, ...(permissions ? { permissions } : {}) });
-    this.writeConfig();
-    return { credsFile, added: true };
+    const issued: Issued = { identity, user: createUser(), credsFile: path.join(this.credsDir, `${identity.name}.creds`), ...(permissions ? { permissions } : {}) };
+    this.issued.set(identity.name, issued);
+    await this.writeCreds(issued);
+    return issued.credsFile;
+  }
+
+  /** The credential file of an identity issued already. */
+  credsFileOf(name: string): string | undefined {
+    return this.issued.get(name)?.credsFile;
   }
 
   /** The name of the identity whose public key the server names (in a refusal), if it is one of this run's. */
   nameOf(publicKey: string): string | undefined {
-    for (const issued of this.issued.values()) if (issued.publicKey === publicKey) return issued.identity.name;
+    for (const issued of this.issued.values()) if (issued.user.getPublicKey() === publicKey) return issued.identity.name;
     return undefined;
   }
 
-  private writeConfig(): void {
-    const config: ServerConfig = {
-      ...this.options.extra,
-      jetstream: { store_dir: this.options.storeDir },
-      authorization: {
-        users: [...this.issued.values()].map(({ identity, publicKey, permissions: given }) => {
-          const permissions = given ?? busPermissions(identity, { prefix: this.options.prefix, receipts: this.options.receipts });
-          return permissions ? { nkey: publicKey, permissions } : { nkey: publicKey };
-        }),
-      },
-    };
-    const tmp = `${this.configFile}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
-    chmodSync(tmp, PRIVATE_FILE_MODE);
-    // Renamed into place, so a server reloading or reviving never reads half a file.
-    renameSync(tmp, this.configFile);
+  private async writeCreds(issued: Issued): Promise<void> {
+    const permissions = issued.permissions ?? busPermissions(issued.identity, { prefix: this.options.prefix, receipts: this.options.receipts });
+    const { creds, jwtBytes } = await userCreds(this.keys, issued.identity.name, issued.user, permissions);
+    if (jwtBytes > MAX_CONTROL_LINE - CONNECT_OVERHEAD) {
+      throw new ConfigError(`${issued.identity.name}: its bus rights (${jwtBytes} bytes as a NATS JWT) exceed what a client may send when it connects (${MAX_CONTROL_LINE - CONNECT_OVERHEAD}); declare fewer buckets or event topics`);
+    }
+    writePrivately(issued.credsFile, creds);
   }
+
+  private async writeConfig(issuedAfter: number): Promise<void> {
+    const config = {
+      ...this.options.extra,
+      // Here, not only as `-js -sd` flags: a config file names JetStream's store itself.
+      jetstream: { store_dir: this.options.storeDir },
+      max_control_line: MAX_CONTROL_LINE,
+      ...(await operatorConfig(this.keys, issuedAfter)),
+    };
+    // JSON is valid nats-server config syntax.
+    writePrivately(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
+  }
+}
+
+/** Written beside and renamed into place, so a process reading it never reads half a file. */
+function writePrivately(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, text, { mode: PRIVATE_FILE_MODE });
+  chmodSync(tmp, PRIVATE_FILE_MODE);
+  renameSync(tmp, file);
 }

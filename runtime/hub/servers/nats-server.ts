@@ -91,7 +91,7 @@ export function startNatsServer(options: NatsServerOptions): Promise<NatsServerH
   makePrivateDir(storeDir);
   // -p -1 lets the server pick a free port itself, with no race between choosing and binding.
   const port = options.port ? String(options.port) : "-1";
-  // A config file names JetStream's store itself (nats-server refuses it twice, and a reload
+  // A config file names JetStream's store itself (nats-server refuses it twice, and a revival
   // goes by the file); without one, the flags do.
   const jetstream = options.configFile ? ["-c", options.configFile] : ["-js", "-sd", storeDir];
   const launch = withParentDeathSignal(binary, ["-a", "127.0.0.1", "-p", port, ...jetstream]);

@@ -20,75 +20,12 @@ export interface HubServers {
   /** Since when the hub's own nats-server is down (epoch ms), while it is being revived. */
   busDownSince(): number | undefined;
   /**
-   * The credential file an identity connects with: its own seed on the hub's server (made,
-   * and the server reloaded, the first time), `bus.creds` on an external one, or none.
+   * The credential file of an identity made at start (the hub's, the admin's): its own on the
+   * hub's server, `bus.creds` on an external one, or none.
    */
   credsFor(identity: BusIdentity): string | undefined;
-  /** `credsFor`, resolved once the running server has the identity's rights (its uses included). */
+  /** The credential file an identity connects with, made (or its rights issued anew) when needed. */
   grant(identity: BusIdentity): Promise<string | undefined>;
-}
-
-/** How long a grant waits for the server to say it read its config again; past it the process starts anyway. */
-const RELOAD_TIMEOUT_MS = 5000;
-const RELOADED = /Reloaded server configuration|Failed to reload/;
-
-/**
- * A credential per identity on the hub's own server. A new identity, or new rights of a
- * known one, is written to the server's config, which the running server then reads again
- * (SIGHUP); `grant` resolves once it has (its "Reloaded" line), one reload at a time, so a
- * process never starts before its rights.
- */
-function ownBusCreds(identities: BusIdentities, server: () => SupervisedServer | undefined) {
-  let waiting: (() => void) | undefined;
-  let chain: Promise<void> = Promise.resolve();
-  // A reload asked for but not signalled yet reads every change made until it is: later asks join it.
-  let next: Promise<void> | undefined;
-  const requestReload = (): Promise<void> => {
-    if (!next) {
-      const queued = chain.then(() => {
-        next = undefined;
-        return reload();
-      });
-      next = queued;
-      chain = queued;
-    }
-    return next;
-  };
-  const reload = (): Promise<void> => {
-    const nats = server();
-    if (!nats || nats.downSince() !== undefined) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => done(), RELOAD_TIMEOUT_MS);
-      const done = () => {
-        clearTimeout(timer);
-        waiting = undefined;
-        resolve();
-      };
-      waiting = done;
-      try {
-        process.kill(nats.pid(), "SIGHUP");
-      } catch {
-        // Down right now: its revival reads the new config.
-        done();
-      }
-    });
-  };
-  const ensure = (identity: BusIdentity): { credsFile: string; reloaded: Promise<void> } => {
-    const { credsFile, added } = identities.ensure(identity);
-    return { credsFile, reloaded: added ? requestReload() : chain };
-  };
-  return {
-    // The new process's connect retries until the server has read it (connectNats).
-    credsFor: (identity: BusIdentity): string => ensure(identity).credsFile,
-    grant: async (identity: BusIdentity): Promise<string> => {
-      const { credsFile, reloaded } = ensure(identity);
-      await reloaded;
-      return credsFile;
-    },
-    onLine: (line: string) => {
-      if (RELOADED.test(line)) waiting?.();
-    },
-  };
 }
 
 function portOf(url: string): number {
@@ -106,26 +43,30 @@ export async function startServers(
   log: Logger,
   cleanups: CleanupStack,
   onChange?: () => void,
-  /** The identities known at start (the config's actors and processes): made before the server starts, so it needs no reload for them. */
+  /** The identities known at start (the config's actors and processes): made before the server starts. */
   known: BusIdentity[] = [],
-  /** More of the own nats-server's config: a cluster node's name and routes (hub/cluster). */
-  natsExtra?: Record<string, unknown>,
+  /** A cluster node: more of its nats-server's config (its name and routes) and the key its bus accounts derive from (hub/cluster). */
+  cluster?: { natsConfig: Record<string, unknown>; busKey: Uint8Array },
 ): Promise<HubServers> {
   const common = { log: log.child({ mod: "hub.servers" }), policy: config.restart, onChange };
   const natsDir = path.join(fuseDir, "nats");
   const sqldDir = path.join(fuseDir, "db");
   // The hub's own server: only the identities the hub made may connect (configFile); its
   // revival reads the same file, so it keeps every identity made since.
-  const identities = config.bus.url ? undefined : new BusIdentities({ dir: natsDir, storeDir: natsStoreDir(natsDir), prefix: config.prefix, receipts: config.bus.receipts, ...(natsExtra ? { extra: natsExtra } : {}) });
-  for (const name of [HUB_IDENTITY, ADMIN_IDENTITY]) identities?.ensure({ name, role: "owner" });
-  for (const identity of known) identities?.ensure(identity);
+  const identities = config.bus.url
+    ? undefined
+    : await BusIdentities.open({
+        dir: natsDir,
+        storeDir: natsStoreDir(natsDir),
+        prefix: config.prefix,
+        receipts: config.bus.receipts,
+        ...(cluster ? { extra: cluster.natsConfig, clusterKey: cluster.busKey } : {}),
+      });
+  for (const identity of [...[HUB_IDENTITY, ADMIN_IDENTITY].map((name) => ({ name, role: "owner" as const })), ...known]) await identities?.ensure(identity);
   const configFile = identities?.configFile;
   const busLog = log.child({ mod: "hub.bus-auth" });
-  let nats: SupervisedServer | undefined;
-  const own = identities ? ownBusCreds(identities, () => nats) : undefined;
   // Every refusal is logged with the identity that tried: who asked is part of the record.
   const onLine = (line: string) => {
-    own?.onLine(line);
     const refused = parseBusViolation(line);
     if (!refused) return;
     const identity = refused.nkey ? (identities?.nameOf(refused.nkey) ?? "unknown") : undefined;
@@ -150,10 +91,9 @@ export async function startServers(
         }),
   ]);
   // One may have started while the other failed: it is stopped with the rest.
-  const server = natsResult.status === "fulfilled" ? natsResult.value : undefined;
-  nats = server;
+  const nats: SupervisedServer | undefined = natsResult.status === "fulfilled" ? natsResult.value : undefined;
   const sqld: SupervisedServer | undefined = sqldResult.status === "fulfilled" ? sqldResult.value : undefined;
-  if (server) cleanups.push(() => server.stop());
+  if (nats) cleanups.push(() => nats.stop());
   if (sqld) cleanups.push(() => sqld.stop());
   for (const result of [natsResult, sqldResult]) if (result.status === "rejected") throw result.reason;
   const external = () => (config.bus.creds ? path.resolve(path.dirname(fuseDir), config.bus.creds) : undefined);
@@ -165,7 +105,7 @@ export async function startServers(
     actorDbUrl: config.db.url ?? sqld!.url.replace(/^http:/, "ws:"),
     pids: () => [...(nats ? [nats.pid()] : []), ...(sqld ? [sqld.pid()] : [])],
     busDownSince: () => nats?.downSince(),
-    credsFor: own ? own.credsFor : external,
-    grant: own ? own.grant : async () => external(),
+    credsFor: (identity) => (identities ? identities.credsFileOf(identity.name) : external()),
+    grant: async (identity) => (identities ? identities.ensure(identity) : external()),
   };
 }
