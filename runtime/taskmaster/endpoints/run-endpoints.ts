@@ -24,6 +24,8 @@ export function runEndpoints({ registry, engine }: RunEndpointsDeps) {
         const run = await engine().start(definition, input, {
           traceId: ctx.traceId,
           ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
+          // A caller that waits hears of the run at its end: its record needs no write of its own.
+          ...(wait ? { untilEnd: true } : {}),
         });
         if (!wait) return run;
         const budget = Math.max(0, Math.min(timeoutMs ?? Infinity, ctx.remainingMs() - REPLY_MARGIN_MS));

@@ -43,11 +43,20 @@ export interface StartRunOptions {
   rerun?: { of: string; reused: Record<string, StepRecord>; keepItemsOf: string[] };
   /** A child run: its parent's run and sub-task step. */
   parent?: { runId: string; stepId: string };
+  /**
+   * The caller hears of the run only once it has ended (`taskmaster.run` with `wait`): its
+   * record then joins the next coalesced write (within 20 ms, or with the run's end, whichever
+   * comes first) instead of a write of its own. Either way it is stored before `start` returns
+   * and before the run's end, which the caller waits for.
+   */
+  untilEnd?: boolean;
 }
 
 /** Starts, resumes, cancels and reports the runs of this taskmaster. */
 export class RunEngine {
   private readonly active = new Map<string, TaskRun>();
+  /** Active runs that may have links (reruns, child runs, runs with sub-task steps, resumed runs): the others have none to read. */
+  private readonly linked = new Set<string>();
   private readonly machines = new WeakMap<TaskDefinition, TaskMachine>();
   private readonly writer: RunWriter;
   private readonly waitStore: WaitStore;
@@ -132,10 +141,11 @@ export class RunEngine {
     const row = inputRef ? { ...run, input: JSON.parse(inputText!) as unknown } : run;
     // A rerun's fan-outs find their kept items from their first read.
     if (options.rerun?.keepItemsOf.length) await this.options.store.write([copyItemsStatement(options.rerun.of, run.id, options.rerun.keepItemsOf)]);
-    const inserted = this.writer.put(`insert:${run.id}`, insertStatement(row, options.idempotencyKey, this.options.owner?.()), { immediate: true });
+    const inserted = this.writer.put(`insert:${run.id}`, insertStatement(row, options.idempotencyKey, this.options.owner?.()), { immediate: !options.untilEnd });
     const link = options.rerun ? linkStatement(run.id, "rerun_of", options.rerun.of) : options.parent ? linkStatement(run.id, "child_of", options.parent.runId, options.parent.stepId) : undefined;
     const linked = link ? this.writer.put(`link:${run.id}`, link, { immediate: true }) : undefined;
     const record = stripStored(run);
+    if (options.rerun || options.parent) this.linked.add(run.id);
     const taskRun = options.rerun ? this.launch(task, record, options.rerun.reused, { restoredStored: false }) : this.launch(task, record);
     try {
       await inserted;
@@ -143,6 +153,7 @@ export class RunEngine {
     } catch (error) {
       taskRun.stop();
       this.active.delete(run.id);
+      this.linked.delete(run.id);
       const existing = options.idempotencyKey ? await this.options.store.byIdempotencyKey(options.idempotencyKey) : undefined;
       if (existing) return stripStored(existing);
       throw new UnavailableError(`run of task "${task.name}" could not be recorded`, { cause: error });
@@ -234,6 +245,8 @@ export class RunEngine {
   async wait(runId: string, timeoutMs: number): Promise<RunDetail> {
     const live = this.active.get(runId);
     if (live) {
+      // Asked now: the run is no longer listed once its end is written.
+      const linked = this.linked.has(runId);
       // Real time, not the injected clock: this bounds a reply to a real caller.
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1))));
@@ -241,7 +254,8 @@ export class RunEngine {
       const written = await Promise.race([live.done.then(() => true), timeout.then(() => false)]);
       clearTimeout(timer);
       // As it was written, from memory: reading it back would cost the reply a few round trips.
-      if (written) return { ...live.detail({ brief: true }), ...(await readLinks(this.options.store.executor, runId)) };
+      // A run without links needs no read at all (a rerun of it, started after its end, shows in `status`).
+      if (written) return { ...live.detail({ brief: true }), ...(linked ? await readLinks(this.options.store.executor, runId) : {}) };
       return this.detail(runId);
     }
     // Not here (yet): a run being resumed after a restart, or owned by another instance. Read it until it is over.
@@ -301,6 +315,7 @@ export class RunEngine {
     this.stopping = true;
     for (const run of this.active.values()) run.stop();
     this.active.clear();
+    this.linked.clear();
     await this.writer.flush();
   }
 
@@ -312,8 +327,12 @@ export class RunEngine {
     const env = { call: traced, clock, waits: this.delivery.env(), services: this.services(run, restored !== undefined) };
     const taskRun = new TaskRun({ task, machine, run, env, writer: this.writer, log, payloads: this.payloads, ...(restored ? { restored } : {}), ...more });
     this.active.set(run.id, taskRun);
+    if (restored || task.steps.some((s) => s.kind === "task")) this.linked.add(run.id);
     // Kept until its end is written, so that status never reads an older record from the store.
-    void taskRun.done.then(() => this.active.delete(run.id));
+    void taskRun.done.then(() => {
+      if (this.active.get(run.id) === taskRun) this.active.delete(run.id);
+      this.linked.delete(run.id);
+    });
     if (restored && more.restoredStored !== false) void this.serving.then(() => this.active.get(run.id) === taskRun && taskRun.start());
     else taskRun.start();
     return taskRun;

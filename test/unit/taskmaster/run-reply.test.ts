@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { RunDetail, RunRecord } from "../../../runtime/taskmaster/index.ts";
+import { startTaskHub, type TaskHub } from "./fixtures/task-hub.ts";
+
+// What `taskmaster.run { wait: true }` answers, now that a waited-for run is recorded with its
+// end (one write) and a run without links answers without reading them.
+let current: TaskHub | undefined;
+afterEach(async () => {
+  await current?.stop();
+  current = undefined;
+});
+
+const TASKS = {
+  child: { name: "child", steps: [{ id: "only", call: "work.echo", input: "{ 'value': 'child' }" }], output: "$steps.only.value" },
+  parent: { name: "parent", steps: [{ id: "kid", task: "child" }], output: "$steps.kid" },
+  plain: { name: "plain", steps: [{ id: "a", call: "work.echo", input: "{ 'value': 1 }" }, { id: "b", call: "work.echo", input: "{ 'value': $steps.a.value + 1 }" }], output: "$steps.b.value" },
+};
+
+describe("taskmaster.run with wait", () => {
+  it("answers once the run and its steps are stored, as the store then reads them", async () => {
+    current = await startTaskHub(TASKS);
+    const run = await current.hub.call<RunRecord>("taskmaster.run", { task: "plain", wait: true });
+    expect(run).toMatchObject({ status: "succeeded", output: 2 });
+    // Not in memory any more: `runs` reads the store.
+    const { runs } = await current.hub.call<{ runs: RunRecord[] }>("taskmaster.runs", { task: "plain" });
+    expect(runs).toEqual([expect.objectContaining({ id: run.id, status: "succeeded", output: 2 })]);
+    const stored = await current.hub.call<RunDetail>("taskmaster.status", { runId: run.id });
+    expect(stored.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
+      ["a", "succeeded", 1],
+      ["b", "succeeded", 1],
+    ]);
+    expect(run).not.toHaveProperty("children");
+  });
+
+  it("answers a run's links: the children of a run with a sub-task step, the parent of a child", async () => {
+    current = await startTaskHub(TASKS);
+    const parent = await current.hub.call<RunRecord & { children?: { runId: string; step: string }[] }>("taskmaster.run", { task: "parent", wait: true });
+    expect(parent).toMatchObject({ status: "succeeded", output: "child" });
+    expect(parent.children).toEqual([{ runId: expect.any(String), step: "kid" }]);
+    const child = await current.hub.call<RunDetail>("taskmaster.status", { runId: parent.children![0]!.runId });
+    expect(child).toMatchObject({ task: "child", status: "succeeded", parent: { runId: parent.id, step: "kid" } });
+  });
+
+  it("answers a rerun's link to the run it reran", async () => {
+    current = await startTaskHub(TASKS);
+    const first = await current.hub.call<RunRecord>("taskmaster.run", { task: "plain", wait: true });
+    const rerun = await current.hub.call<RunRecord>("taskmaster.rerun", { runId: first.id, from: "b" });
+    expect(rerun).toMatchObject({ task: "plain" });
+    const status = await current.hub.call<RunDetail>("taskmaster.status", { runId: rerun.id });
+    expect(status.rerunOf).toBe(first.id);
+  });
+});
