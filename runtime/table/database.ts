@@ -4,6 +4,9 @@ import { ErrorCode } from "../protocol/index.ts";
 import type { SqlValue } from "./api/column-values.ts";
 import { classifyFailure } from "./connection/connection-failure.ts";
 import { libsqlExecutor, withRetries, type SqlExecutor } from "./connection/executor.ts";
+import { LocalReplica, type ReplicaStats } from "./connection/replica/local-replica.ts";
+import { replicaExecutor } from "./connection/replica/replica-executor.ts";
+import { replicaFile } from "./connection/replica/replica-files.ts";
 import { SCHEMAS_DIR, loadTableSchemas } from "./schema/load-table-schemas.ts";
 import { Table } from "./api/table.ts";
 import type { TableSchema } from "./schema/table-schema.ts";
@@ -28,6 +31,11 @@ export interface DatabaseOptions {
   hubDir?: string;
   /** Schemas given directly (tests), instead of `schemas/`. */
   schemas?: TableSchema[];
+  /**
+   * Read from an embedded replica of the primary kept in `dir` (`db.replica`): SELECTs outside
+   * transactions at file speed, see connection/replica/local-replica.ts for what they see.
+   */
+  replica?: { dir: string; name: string; stalenessMs?: number };
 }
 
 /**
@@ -55,19 +63,29 @@ export class Database implements DatabaseScope {
   private client: Promise<Client> | undefined;
   private schemas: Map<string, TableSchema> | undefined;
   private invalid: Map<string, SchemaError> | undefined;
-  /** Statements outside transactions, on a client that connects when the first one runs. */
-  private readonly plain: SqlExecutor = libsqlExecutor({
+  /** Statements outside transactions on the primary, on a client that connects when the first one runs. */
+  private readonly primary: SqlExecutor = libsqlExecutor({
     execute: async (statement) => (await this.connection()).execute(statement),
     batch: async (statements, mode) => (await this.connection()).batch(statements, mode),
   });
+  private readonly replica: LocalReplica | undefined;
+  /** Statements outside transactions: through the replica when there is one. */
+  private readonly plain: SqlExecutor;
 
-  constructor(private readonly options: DatabaseOptions) {}
+  constructor(private readonly options: DatabaseOptions) {
+    const syncUrl = options.replica && options.url && /^(https?|wss?|libsql):/.test(options.url) ? options.url.replace(/^ws/, "http") : undefined;
+    this.replica = syncUrl ? new LocalReplica({ file: replicaFile(options.replica!.dir, options.replica!.name), syncUrl, stalenessMs: options.replica!.stalenessMs }) : undefined;
+    this.plain = this.replica ? replicaExecutor(this.primary, this.replica) : this.primary;
+  }
 
   // The client library is loaded with the first statement: an actor that never touches the
   // database does not pay for loading it at start.
   private connection(): Promise<Client> {
     const url = this.options.url;
     if (!url) return Promise.reject(new UnavailableError("no database is configured for this actor (FUSE_DB_URL is not set; run it in a hub)"));
+    // Made beside the first connection; until it is, and when it cannot be (a server that does
+    // not serve replication), every read goes to the primary.
+    if (!this.client) void this.replica?.open().catch(() => undefined);
     this.client ??= import("@libsql/client").then(({ createClient }) => createClient({ url }));
     return this.client;
   }
@@ -132,15 +150,28 @@ export class Database implements DatabaseScope {
       throw error;
     } finally {
       tx.close();
+      // Its writes (committed, or perhaps, when the COMMIT's answer was lost) are this process's own.
+      if (mode === "write") this.replica?.noteWrite();
     }
   }
 
-  /** The executor itself, for migrations and the db actor. */
+  /** The executor on the primary, for migrations and the db actor. */
   executor(): SqlExecutor {
-    return this.plain;
+    return this.primary;
+  }
+
+  /** The local replica's counters, when there is one (tests, benchmarks). */
+  replicaStats(): ReplicaStats | undefined {
+    return this.replica?.stats;
+  }
+
+  /** Waits until the local replica has everything the primary had when this was called (tests). */
+  async syncReplica(): Promise<void> {
+    await this.replica?.syncNow();
   }
 
   close(): void {
+    void this.replica?.close();
     void this.client?.then((client) => client.close(), () => undefined);
     this.client = undefined;
   }
