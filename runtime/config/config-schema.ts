@@ -125,6 +125,18 @@ export const configSchema = z.strictObject({
       /** An external libSQL server (or a `file:` URL); without it `fuse up` starts sqld. */
       url: z.string().optional(),
       port: port.default(0),
+      /**
+       * Each actor process reads from an embedded replica of the hub's sqld in `.fuse/replicas/`:
+       * reads at file speed, its own writes seen at once, others' within 100 ms; writes and
+       * transactions on the primary.
+       */
+      replica: z.boolean().default(false),
+      /**
+       * Where the replicas are kept (relative to the hub folder), default `.fuse/replicas`. A replica
+       * writes every frame it copies to disk with an fsync; a RAM folder (`/dev/shm/<hub>`) saves
+       * that, at the price of memory: one copy of the database per process.
+       */
+      replicaDir: z.string().optional(),
       /** Periodic online backups into `.fuse/backups/`, keeping the newest `keep`. */
       backup: z
         .strictObject({ everyMinutes: z.number().positive(), keep: z.number().int().min(1).default(10) })

@@ -109,6 +109,7 @@ function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUr
     prefix: config.prefix,
     natsUrl,
     dbUrl,
+    dbReplicaDir: config.db.replica ? path.resolve(dir, config.db.replicaDir ?? ".fuse/replicas") : undefined,
     logLevel: config.logging.level,
     heartbeatMs: config.health.heartbeatMs,
     settings: { restart: config.restart, health: config.health, readyTimeoutMs: config.health.readyTimeoutMs, drainTimeoutMs: config.drainTimeoutMs },

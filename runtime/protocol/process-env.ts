@@ -18,6 +18,8 @@ export const ProcessEnv = {
   heartbeatMs: "FUSE_HEARTBEAT_MS",
   drainMs: "FUSE_DRAIN_MS",
   dbUrl: "FUSE_DB_URL",
+  /** With `db.replica`: the folder where the process keeps its embedded replica of the database. */
+  dbReplica: "FUSE_DB_REPLICA",
   hubDir: "FUSE_HUB_DIR",
   /** Path of the hub's public key (PEM) with which every actor process verifies `Fuse-Principal`. */
   principalKey: "FUSE_PRINCIPAL_KEY",

@@ -16,6 +16,8 @@ export interface SupervisorOptions {
   prefix: string;
   natsUrl: string;
   dbUrl?: string;
+  /** With `db.replica`: the folder of the actors' embedded replicas. */
+  dbReplicaDir?: string;
   logLevel: string;
   heartbeatMs: number;
   settings: GroupSettings;
@@ -98,6 +100,7 @@ export class Supervisor {
     // is handed on to whatever the process spawns; the 0600 file is readable by this user only.
     this.withCreds(env, creds);
     if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
+    if (o.dbUrl && o.dbReplicaDir) env[ProcessEnv.dbReplica] = o.dbReplicaDir;
     if (o.receipts) env[ProcessEnv.receipts] = "1";
     Object.assign(env, natsTlsEnv(o.natsTls));
     if (o.events) env[ProcessEnv.events] = JSON.stringify(o.events);

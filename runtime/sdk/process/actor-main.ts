@@ -52,6 +52,11 @@ async function loadDefinition(load: ModuleLoader, modulePath: string): Promise<A
   return definition;
 }
 
+/** `db.replica`: this process's embedded replica, in the folder the hub names. */
+function replicaOf(dir: string | undefined, actor: string): { dir: string; name: string } | undefined {
+  return dir ? { dir, name: actor } : undefined;
+}
+
 /** The verifier of `Fuse-Principal` from the hub's public key; none when the hub gave no key. */
 function principalVerifier() {
   const file = env[ProcessEnv.principalKey];
@@ -83,7 +88,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     instance,
     log,
     drainTimeoutMs: Number(env[ProcessEnv.drainMs] ?? 10_000),
-    db: { url: env[ProcessEnv.dbUrl], hubDir: env[ProcessEnv.hubDir] },
+    db: { url: env[ProcessEnv.dbUrl], hubDir: env[ProcessEnv.hubDir], replica: replicaOf(env[ProcessEnv.dbReplica], definition.name) },
     principals: principalVerifier(),
     circuit: circuitFromEnv(env[ProcessEnv.circuit]),
   });
