@@ -62,6 +62,8 @@ export class LocalReplica {
   private syncedEpoch = -1;
   private syncedAt = -Infinity;
   private syncing = false;
+  /** The write epoch the running sync began at. */
+  private syncingEpoch = -1;
   private syncAgain = false;
   private lastReadAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -102,14 +104,15 @@ export class LocalReplica {
     this.timer ??= setInterval(() => this.tick(), REFRESH_MS).unref();
     const current = this.reader !== undefined && this.syncedEpoch >= this.writeEpoch;
     const age = now - this.syncedAt;
-    if (age >= REFRESH_MS) this.startSync(false);
+    // Syncs follow reads: a process that only writes makes the replica copy nothing.
+    if (!current) this.startSync(true);
+    else if (age >= REFRESH_MS) this.startSync(false);
     return current && age <= this.stalenessMs;
   }
 
   /** This process's write was answered by the primary: reads wait for a sync that includes it. */
   noteWrite(): void {
     this.writeEpoch++;
-    if (this.reader) this.startSync(true);
   }
 
   /** Runs a read on the local file (the caller checked `fresh()`). */
@@ -149,15 +152,16 @@ export class LocalReplica {
     this.startSync(false);
   }
 
-  /** One sync at a time; one asked for while another runs follows it (it must begin after the ask). */
+  /** One sync at a time; one that must include a write answered after the running one began follows it. */
   private startSync(mustBeginNow: boolean): void {
     if (this.closed || !this.worker || !this.reader) return;
     if (this.syncing) {
-      if (mustBeginNow) this.syncAgain = true;
+      if (mustBeginNow && this.syncingEpoch < this.writeEpoch) this.syncAgain = true;
       return;
     }
     this.syncing = true;
     const epoch = this.writeEpoch;
+    this.syncingEpoch = epoch;
     const startedAt = performance.now();
     this.worker.sync().then(
       () => this.synced(epoch, startedAt),
