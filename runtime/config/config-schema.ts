@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/index.ts";
-import { NAME, NAME_PATTERN, NAME_RULE } from "../protocol/index.ts";
+import { NAME, NAME_PATTERN, NAME_RULE, placementConstraintSchema } from "../protocol/index.ts";
 import { corsConfigSchema } from "./cors-config.ts";
 import { eventConfigSchema } from "./event-config.ts";
 import { busTlsConfigSchema, gatewayTlsConfigSchema } from "./tls-config.ts";
@@ -58,6 +58,8 @@ export const actorConfigSchema = z.strictObject({
   autoscale: autoscaleConfigSchema.optional(),
   /** A circuit breaker on every call this actor makes, per target endpoint (a call may override it or say `circuit: false`). */
   circuit: circuitConfigSchema.optional(),
+  /** On a cluster: which nodes may run it, or how many on each (`instances` is then the cluster's count). */
+  placement: placementConstraintSchema.optional(),
 });
 
 export const scheduleConfigSchema = z
@@ -82,6 +84,7 @@ export const processConfigSchema = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   /** Working folder, relative to the hub folder. Default: the hub folder. */
   cwd: z.string().optional(),
+  placement: placementConstraintSchema.optional(),
 });
 
 export const configSchema = z.strictObject({

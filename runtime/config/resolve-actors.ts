@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors/index.ts";
-import { ProcessEnv, isValidName } from "../protocol/index.ts";
+import { ProcessEnv, isValidName, type PlacementConstraint } from "../protocol/index.ts";
 import type { AutoscaleConfig, FuseConfig } from "./config-schema.ts";
 
 /** An actor the hub runs: where its module is and how many processes it gets. */
@@ -19,6 +19,8 @@ export interface ActorPlan {
   args?: string[];
   cwd?: string;
   autoscale?: AutoscaleConfig;
+  /** On a cluster: where it may run (`instances` is then the cluster's count). */
+  placement?: PlacementConstraint;
 }
 
 const ENTRY_NAMES = ["index.ts", "index.mts", "index.js", "index.mjs"];
@@ -56,7 +58,7 @@ export function resolveActors(config: FuseConfig, hubDir: string, file = "config
       });
     }
     const instances = settings.autoscale ? Math.max(settings.autoscale.min, Math.min(settings.instances, settings.autoscale.max)) : settings.instances;
-    plans.set(name, { name, module, instances, env: withCircuit(settings.env, settings.circuit), builtin: false, ...(settings.autoscale ? { autoscale: settings.autoscale } : {}) });
+    plans.set(name, { name, module, instances, env: withCircuit(settings.env, settings.circuit), builtin: false, ...(settings.autoscale ? { autoscale: settings.autoscale } : {}), ...(settings.placement ? { placement: settings.placement } : {}) });
   }
   for (const [name, p] of Object.entries(config.processes)) {
     if (plans.has(name)) {
@@ -72,6 +74,7 @@ export function resolveActors(config: FuseConfig, hubDir: string, file = "config
       command: p.command,
       args: p.args,
       cwd: path.resolve(hubDir, p.cwd ?? "."),
+      ...(p.placement ? { placement: p.placement } : {}),
     });
   }
   return [...plans.values()].sort((a, b) => a.name.localeCompare(b.name));

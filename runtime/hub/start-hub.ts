@@ -91,7 +91,7 @@ async function startActors(plans: ActorPlan[], supervisor: Supervisor, log: Logg
       .filter((p) => !p.builtin && (p.kind ?? "actor") === "actor")
       .map((p) => installDependencies(p.name, path.dirname(p.module), installLog).catch((err) => log.error({ err, actor: p.name }, "dependencies not installed"))),
   );
-  await Promise.all(plans.map((plan) => supervisor.add(plan).start()));
+  await Promise.all(plans.map((plan) => supervisor.launch(plan)));
 }
 
 interface SupervisorDeps {
@@ -101,6 +101,7 @@ interface SupervisorDeps {
   log: Logger;
   onReady: (actor: string) => void;
   onLost: (serviceId: string, actor: string) => void;
+  placement?: SupervisorOptions["placement"];
 }
 
 function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUrl: string | undefined, deps: SupervisorDeps): Supervisor {
@@ -122,6 +123,7 @@ function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUr
     natsTls: busTlsFiles(config, dir),
     events: eventLimitsOf(config.events),
     credsFor: deps.credsFor,
+    ...(deps.placement ? { placement: deps.placement } : {}),
   });
 }
 
@@ -187,6 +189,8 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
         await makeBuckets(plan.name, uses);
         return servers.grant({ ...identityOf(plan), uses });
       },
+      // On a cluster, the user actors' counts are the cluster's, spread by its placement.
+      ...(cluster ? { placement: cluster.supervisorPlacement() } : {}),
     });
     cleanups.push(() => supervisor.stopAll());
 
@@ -228,7 +232,12 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     }
     cleanups.push(followLiveChanges({ dir, configFile: CONFIG_FILE, config, plans, supervisor, scheduler, log, watchSources: Boolean(options.watch) }));
     scheduler.apply(config.schedules);
-    if (cluster) cleanups.push(await cluster.start({ info, statuses: async () => supervisor.statuses() }));
+    if (cluster) {
+      const applyShares = async (shares: Record<string, number>) => {
+        await Promise.all(Object.entries(shares).map(([name, instances]) => supervisor.applyShare(name, instances)));
+      };
+      cleanups.push(await cluster.start({ info, statuses: async () => supervisor.statuses(), placeable: () => supervisor.placeable(), applyShares }));
+    }
     const autoscaler = new Autoscaler(supervisor, transport, log.child({ mod: "hub.autoscale" }));
     cleanups.push(() => autoscaler.stop());
 

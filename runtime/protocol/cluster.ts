@@ -5,16 +5,20 @@
  */
 import { z } from "zod";
 import { actorStatusSchema } from "./contracts/hub.ts";
+import { placeableSchema } from "./placement.ts";
 
-/** The cluster's buckets: node records (kept a day after their last write), singleton leases, claimed schedule ticks (kept an hour). */
-export function clusterBuckets(prefix: string): { nodes: string; leases: string; ticks: string } {
-  return { nodes: `${prefix}-cluster-nodes`, leases: `${prefix}-cluster-leases`, ticks: `${prefix}-cluster-ticks` };
+/**
+ * The cluster's buckets: node records (kept a day after their last write), singleton leases,
+ * claimed schedule ticks (kept an hour), and the placement of instances (placement.ts).
+ */
+export function clusterBuckets(prefix: string): { nodes: string; leases: string; ticks: string; placement: string } {
+  return { nodes: `${prefix}-cluster-nodes`, leases: `${prefix}-cluster-leases`, ticks: `${prefix}-cluster-ticks`, placement: `${prefix}-cluster-placement` };
 }
 
 export const CLUSTER_BUCKET_TTL_MS = { nodes: 24 * 3600_000, ticks: 3600_000 } as const;
 
 /** Singletons held by lease: one holder cluster-wide. */
-export const ClusterLease = { schedules: "schedules" } as const;
+export const ClusterLease = { schedules: "schedules", placement: "placement" } as const;
 
 export const NODE_STATUSES = ["up", "lost", "stopped"] as const;
 export type NodeStatus = (typeof NODE_STATUSES)[number];
@@ -39,6 +43,8 @@ export const nodeRecordSchema = z.object({
   /** Leases this node holds. */
   leases: z.array(z.string()),
   actors: z.array(actorStatusSchema),
+  /** The user actors this node can run (their modules are in its folder), as its config sets them. */
+  placeable: z.array(placeableSchema).optional(),
 });
 export type NodeRecord = z.infer<typeof nodeRecordSchema>;
 

@@ -124,3 +124,13 @@ export {
 export { dbContract, INTERNAL_TABLE } from "./contracts/db.ts";
 export { gatewayContract } from "./contracts/gateway.ts";
 export { clusterBuckets, CLUSTER_BUCKET_TTL_MS, ClusterLease, NODE_STATUSES, nodeRecordSchema, nodeStatusOf, type NodeRecord, type NodeStatus } from "./cluster.ts";
+export {
+  PLACEMENT_KEY,
+  desiredCountKey,
+  placeableSchema,
+  placementConstraintSchema,
+  placementSchema,
+  type Placeable,
+  type Placement,
+  type PlacementConstraint,
+} from "./placement.ts";

@@ -95,7 +95,9 @@ function nodeConfig(node: NodeName): string {
     "schedules:",
     "  beat: { cron: \"* * * * * *\", call: ticker.hit }",
     "actors:",
-    `  ticker: { env: { NODE_NAME: ${node}, TICK_LOG: ${JSON.stringify(tickLog)} } }`,
+    // One ticker on every node; six `spread` instances over the cluster.
+    `  ticker: { env: { NODE_NAME: ${node}, TICK_LOG: ${JSON.stringify(tickLog)} }, placement: { perNode: 1 } }`,
+    `  spread: { instances: 6, env: { NODE_NAME: ${node} } }`,
     farEnv,
   ].join("\n");
 }
@@ -108,11 +110,12 @@ interface NodeProcess {
 
 const nodes = new Map<NodeName, NodeProcess>();
 
-function startNode(node: NodeName): NodeProcess {
-  const actors: Record<string, string> = { ticker: "cluster-ticker" };
+function startNode(node: NodeName, again?: string): NodeProcess {
+  const actors: Record<string, string> = { ticker: "cluster-ticker", spread: "cluster-ticker" };
   if (node === "n3") actors.far = "cluster-ticker";
-  const dir = createHubDir({ config: nodeConfig(node), actors });
-  writeFileSync(path.join(dir, "cluster.secret"), `${secret}\n`, { mode: 0o600 });
+  // A node coming back runs from its own folder again (its JetStream store, its keys).
+  const dir = again ?? createHubDir({ config: nodeConfig(node), actors });
+  if (!again) writeFileSync(path.join(dir, "cluster.secret"), `${secret}\n`, { mode: 0o600 });
   const join = node === "n1" ? [] : ["--join", `${ipOf("n1")}:6222`];
   // `ip netns exec` execs the command, so the child's pid is fuse up's own.
   const child = spawn("ip", ["netns", "exec", nsOf(node), process.execPath, FUSE, "up", "--quiet", "--node", node, ...join], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
@@ -211,6 +214,60 @@ describe.skipIf(problem !== undefined)(`a cluster of three nodes in network name
     const result = spawnSync("ip", ["netns", "exec", nsOf("n1"), process.execPath, "-e", script], { encoding: "utf8", timeout: 30_000 });
     expect(result.stdout.trim()).toBe('200 {"node":"n3"}');
   });
+
+  it("spreads an actor's six instances 2-2-2, re-places a lost node's share on the survivors, and gives it back when the node returns", async () => {
+    const spreadOf = (): Record<string, number> => {
+      const result = cliIn("n1", ["actors", "ls", "--json"]);
+      if (result.code !== 0) return {};
+      const rows = JSON.parse(result.stdout) as { node: string; name: string; running: number }[];
+      return Object.fromEntries(rows.filter((r) => r.name === "spread" && r.running > 0).map((r) => [r.node, r.running]));
+    };
+    const settled = (want: Record<string, number>) => JSON.stringify(spreadOf()) === JSON.stringify(want) || undefined;
+    await waitFor("spread 2-2-2", () => settled({ n1: 2, n2: 2, n3: 2 }), 60_000);
+
+    // A steady stream of calls through n1's gateway while n3 is killed outright.
+    const gatewayUrl = await waitFor("n1's gateway", () => stateOf("n1")?.gatewayUrl, 20_000);
+    const streamMs = 15_000;
+    const script = `
+      const url = ${JSON.stringify(`${gatewayUrl}/api/spread/where`)};
+      const counts = { sent: 0, ok: 0, failed: 0, byNode: {} };
+      const end = Date.now() + ${streamMs};
+      (async () => {
+        while (Date.now() < end) {
+          counts.sent++;
+          try {
+            const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}", signal: AbortSignal.timeout(10000) });
+            const body = await r.json();
+            if (r.status === 200) { counts.ok++; counts.byNode[body.node] = (counts.byNode[body.node] ?? 0) + 1; } else counts.failed++;
+          } catch { counts.failed++; }
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        console.log(JSON.stringify(counts));
+      })();`;
+    const stream = spawn("ip", ["netns", "exec", nsOf("n1"), process.execPath, "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let streamOut = "";
+    stream.stdout!.on("data", (d) => (streamOut += d));
+    const streamDone = new Promise<void>((resolve) => stream.once("exit", () => resolve()));
+    await new Promise((r) => setTimeout(r, 2000));
+    const n3Dir = nodes.get("n3")!.dir;
+    const killedAt = Date.now();
+    expect(killNamespace("n3").length).toBeGreaterThan(0);
+    await waitFor("spread 3-3 on the survivors", () => settled({ n1: 3, n2: 3 }), 30_000);
+    const fullAgainMs = Date.now() - killedAt;
+    await streamDone;
+    const counts = JSON.parse(streamOut.trim()) as { sent: number; ok: number; failed: number; byNode: Record<string, number> };
+    // Counted: what was sent, answered and failed; failures only around the loss (requests
+    // that were on their way to n3's instances), none once its share was re-placed.
+    console.log(`cluster node loss: ${JSON.stringify(counts)}, full capacity again after ${fullAgainMs} ms`);
+    expect(counts.sent).toBe(counts.ok + counts.failed);
+    expect(counts.ok).toBeGreaterThan(counts.sent * 0.8);
+    expect(counts.byNode.n3 ?? 0).toBeGreaterThan(0);
+
+    // n3 returns from its folder and takes its share again.
+    startNode("n3", n3Dir);
+    await waitFor("n3 back", () => stateOf("n3")?.pid === nodes.get("n3")!.child.pid || undefined, 90_000);
+    await waitFor("spread 2-2-2 again", () => settled({ n1: 2, n2: 2, n3: 2 }), 60_000);
+  }, 240_000);
 
   it("fires the schedule once per tick, and moves it when its holder is killed without doubling a tick", async () => {
     await waitFor("ten ticks fired", () => ticks().length >= 10 || undefined, 30_000);

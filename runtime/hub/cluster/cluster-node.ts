@@ -1,12 +1,15 @@
 import os from "node:os";
 import type { KeyValueBucket, NatsTransport } from "../../bus/index.ts";
 import type { Logger } from "../../log/index.ts";
-import { CLUSTER_BUCKET_TTL_MS, ClusterLease, clusterBuckets, type ActorStatus, type HubInfo } from "../../protocol/index.ts";
+import { CLUSTER_BUCKET_TTL_MS, ClusterLease, clusterBuckets, desiredCountKey, type ActorStatus, type HubInfo, type Placeable } from "../../protocol/index.ts";
 import type { SchedulerOptions } from "../scaling/scheduler.ts";
+import type { SupervisorPlacement } from "../supervision/supervisor.ts";
 import type { ClusterSettings } from "./cluster-settings.ts";
 import { KvLease } from "./kv-lease.ts";
 import { LeasedScheduler } from "./leased-scheduler.ts";
 import { NodeAnnouncer } from "./node-announcer.ts";
+import { PlacementDecider } from "./placement-decider.ts";
+import { PlacementFollower } from "./placement-follower.ts";
 import { claimTick } from "./tick-claims.ts";
 
 /** How long a node waits at start for JetStream to have enough peers for its replicated buckets. */
@@ -16,6 +19,7 @@ interface Buckets {
   nodes: KeyValueBucket;
   leases: KeyValueBucket;
   ticks: KeyValueBucket;
+  placement: KeyValueBucket;
 }
 
 /**
@@ -32,6 +36,7 @@ async function openBuckets(transport: NatsTransport, prefix: string, log: Logger
         nodes: await transport.keyValue(names.nodes, { ttlMs: CLUSTER_BUCKET_TTL_MS.nodes }),
         leases: await transport.keyValue(names.leases),
         ticks: await transport.keyValue(names.ticks, { ttlMs: CLUSTER_BUCKET_TTL_MS.ticks }),
+        placement: await transport.keyValue(names.placement),
       };
     } catch (err) {
       if (Date.now() > deadline) throw err;
@@ -45,14 +50,21 @@ export interface ClusterNodeStartOptions {
   info: HubInfo;
   /** This node's actors, as its supervisor sees them. */
   statuses(): Promise<ActorStatus[]>;
+  /** The user actors this node can run, with their configured counts and constraints. */
+  placeable(): Placeable[];
+  /** Scales this node's instances of each named actor to its share of the placement. */
+  applyShares(shares: Record<string, number>): Promise<void>;
 }
 
 /**
- * This hub as one node of a cluster: announces itself in the nodes bucket and runs the
- * singletons it holds the lease of (the schedules).
+ * This hub as one node of a cluster: announces itself in the nodes bucket, runs its share of
+ * every user actor's instances as the placement says, and runs the singletons it holds the
+ * lease of (the schedules, the placement decision).
  */
 export class ClusterNode {
   private lease: KvLease | undefined;
+  private placementLease: KvLease | undefined;
+  private follower: PlacementFollower | undefined;
   private announcer: NodeAnnouncer | undefined;
   private scheduler: LeasedScheduler | undefined;
 
@@ -99,8 +111,9 @@ export class ClusterNode {
         startedAt: options.info.startedAt,
         ...(options.info.gatewayUrl ? { gatewayUrl: options.info.gatewayUrl } : {}),
         load: os.loadavg()[0],
-        leases: this.lease?.held ? [ClusterLease.schedules] : [],
+        leases: [...(this.lease?.held ? [ClusterLease.schedules] : []), ...(this.placementLease?.held ? [ClusterLease.placement] : [])],
         actors: await options.statuses(),
+        placeable: options.placeable(),
       }),
     });
     this.lease = new KvLease({
@@ -114,11 +127,45 @@ export class ClusterNode {
       },
       onLost: () => this.scheduler?.deactivate(),
     });
+    const decider = new PlacementDecider({ nodes: this.buckets.nodes, placement: this.buckets.placement, node: settings.node, log: this.log });
+    this.placementLease = new KvLease({
+      bucket: this.buckets.leases,
+      key: ClusterLease.placement,
+      holder: settings.node,
+      log: this.log,
+      onGained: () => {
+        decider.activate();
+        void this.announcer?.announce();
+      },
+      onLost: () => decider.deactivate(),
+    });
+    this.follower = new PlacementFollower({ placement: this.buckets.placement, node: settings.node, apply: options.applyShares, log: this.log });
     await this.announcer.start();
+    await this.follower.start();
     this.lease.start();
+    this.placementLease.start();
     return async () => {
+      this.follower?.stop();
+      await this.placementLease?.stop();
       await this.lease?.stop();
       await this.announcer?.stop();
+    };
+  }
+
+  /**
+   * What the supervisor needs of the placement: every user actor is placed (the built-ins run
+   * on each node); `fuse actors scale` sets the actor's count for the whole cluster, and a
+   * config edit of the count wins over an earlier scale (the node records carry the new one).
+   */
+  supervisorPlacement(): SupervisorPlacement {
+    const key = (actor: string) => desiredCountKey(actor);
+    return {
+      placed: (plan) => !plan.builtin,
+      count: async (actor, instances, from) => {
+        if (from === "scale") await this.buckets.placement.put(key(actor), new TextEncoder().encode(String(instances)));
+        else await this.buckets.placement.delete(key(actor));
+        await this.announcer?.announce();
+      },
     };
   }
 }

@@ -43,7 +43,7 @@ export function createHubActor(deps: HubActorDeps) {
       scale: defineEndpoint({
         ...endpoints.scale,
         handler: async ({ name, instances }) => {
-          await supervisor.group(name).scale(instances);
+          await supervisor.rescale(name, instances, "scale");
           return statusOf(name);
         },
       }),

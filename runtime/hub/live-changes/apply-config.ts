@@ -53,8 +53,8 @@ export async function applyConfig(text: string, options: ApplyConfigOptions): Pr
   if (isEmptyPlan(plan)) return { config, plans };
   for (const name of plan.stop) await supervisor.remove(name);
   for (const wanted of plan.restart) await supervisor.group(wanted.name).replan(wanted);
-  for (const { name, instances } of plan.scale) await supervisor.group(name).scale(instances);
-  await Promise.all(plan.start.map((wanted) => supervisor.add(wanted).start()));
+  for (const { name, instances } of plan.scale) await supervisor.rescale(name, instances, "config");
+  await Promise.all(plan.start.map((wanted) => supervisor.launch(wanted)));
   log.info(
     {
       started: plan.start.map((p) => p.name),

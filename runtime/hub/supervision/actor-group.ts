@@ -63,6 +63,11 @@ export class ActorGroup {
     this.currentPlan = { ...this.currentPlan, env: { ...this.currentPlan.env, ...env } };
   }
 
+  /** Takes the count an edited config sets, without scaling (a cluster's placement scales). */
+  configure(instances: number): void {
+    this.currentPlan = { ...this.currentPlan, instances };
+  }
+
   /** Takes new autoscale bounds (or none) from an edited config. */
   retune(autoscale: ActorPlan["autoscale"]): void {
     this.currentPlan = { ...this.currentPlan, autoscale };

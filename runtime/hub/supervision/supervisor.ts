@@ -40,7 +40,21 @@ export interface SupervisorOptions {
    * JetStream; undefined for a foreign process) and its buckets exist.
    */
   credsFor?: (plan: ActorPlan, uses?: DescribedUses) => string | undefined | Promise<string | undefined>;
+  /**
+   * On a cluster: the placement decides the count of the actors it places. Such an actor starts
+   * with no instance here until this node's share arrives, and a new count (a config edit,
+   * `fuse actors scale`) goes to the placement instead of this node's group.
+   */
+  placement?: SupervisorPlacement;
 }
+
+export interface SupervisorPlacement {
+  placed(plan: ActorPlan): boolean;
+  /** The actor's count for the whole cluster, from a config edit or from `fuse actors scale`. */
+  count(name: string, instances: number, from: "config" | "scale"): Promise<void>;
+}
+
+/** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
 
 /** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
 export class Supervisor {
@@ -135,6 +149,36 @@ export class Supervisor {
     this.groups.set(plan.name, group);
     this.healthTimer ??= setInterval(() => this.checkHealth(), this.options.heartbeatMs);
     return group;
+  }
+
+  /** Adds an actor and starts it: its configured count, or none until its share arrives when the cluster places it. */
+  async launch(plan: ActorPlan): Promise<void> {
+    await this.add(plan).start(this.options.placement?.placed(plan) ? 0 : undefined);
+  }
+
+  /** A new count for an actor: applied to its instances here, or handed to the cluster's placement. */
+  async rescale(name: string, instances: number, from: "config" | "scale"): Promise<void> {
+    const group = this.group(name);
+    const placement = this.options.placement;
+    if (!placement?.placed(group.plan)) return group.scale(instances);
+    if (from === "config") group.configure(instances);
+    await placement.count(name, instances, from);
+  }
+
+  /** This node's share of a placed actor's instances (the placement's decision arrived). */
+  async applyShare(name: string, instances: number): Promise<void> {
+    const group = this.groups.get(name);
+    if (group && this.options.placement?.placed(group.plan)) await group.scale(instances);
+  }
+
+  /** The actors the cluster's placement decides, with their configured counts and constraints. */
+  placeable(): { name: string; instances: number; placement?: ActorPlan["placement"] }[] {
+    const placement = this.options.placement;
+    if (!placement) return [];
+    return [...this.groups.values()]
+      .map((g) => g.plan)
+      .filter((plan) => placement.placed(plan))
+      .map((plan) => ({ name: plan.name, instances: plan.instances, ...(plan.placement ? { placement: plan.placement } : {}) }));
   }
 
   has(name: string): boolean {
