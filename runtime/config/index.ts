@@ -30,3 +30,4 @@ export { webConfigSchema, webMountSchema, type WebConfig, type WebMountConfig } 
 export { kubernetesConfigSchema, kubernetesIngressSchema, type KubernetesConfig } from "./kubernetes-config.ts";
 export { clusterConfigSchema, type ClusterConfig } from "./cluster-config.ts";
 export { taskmasterConfigSchema, type TaskmasterConfig } from "./taskmaster-config.ts";
+export { metricsConfigSchema, type MetricsConfig } from "./metrics-config.ts";

@@ -4,7 +4,7 @@
  * heartbeats, revives crashed or hung instances with backoff, rolls restarts, applies config
  * changes, and answers control requests as the `hub` actor. Folders by job: supervision/,
  * live-changes/, scaling/, servers/, process/, control/. The SDK is used only for its own actor.
- * May import: bus, config, log, protocol, errors, sdk, build, table and security.
+ * May import: bus, config, log, protocol, errors, sdk, build, table, security and metrics.
  */
 export { startHub, type Hub, type StartHubOptions } from "./start-hub.ts";
 export { readState, writeState, removeState, hubRunning, stopLeftovers } from "./state-file.ts";

@@ -36,6 +36,7 @@ import { identities, removeState, writeState } from "./state-file.ts";
 import { preparePrivateFolder } from "./private-folder.ts";
 import { createHubKeys, createPrincipalVerifier, readKeyFile } from "../security/index.ts";
 import { gatherStats } from "./supervision/stats.ts";
+import { startHubMetrics } from "./supervision/hub-metrics.ts";
 import { Supervisor, type SupervisorOptions } from "./supervision/supervisor.ts";
 import { ClusterNode } from "./cluster/cluster-node.ts";
 import { busKey, clusterSettingsOf, natsClusterConfig, principalSeed, type ClusterFlags } from "./cluster/cluster-settings.ts";
@@ -120,6 +121,7 @@ function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUr
     onReady: deps.onReady,
     onLost: deps.onLost,
     receipts: config.bus.receipts,
+    metrics: config.metrics.enabled,
     natsTls: busTlsFiles(config, dir),
     events: eventLimitsOf(config.events),
     credsFor: deps.credsFor,
@@ -220,9 +222,10 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
         recentLogs: (name, lines) => sinks.lines(name, lines),
         shutdown: () => void stop(),
       }),
-      { transport, prefix: config.prefix, log: log.child({ mod: "hub.actor" }), principals: createPrincipalVerifier(readKeyFile(principalKeys.publicKey, "hub public key")) },
+      { transport, prefix: config.prefix, log: log.child({ mod: "hub.actor" }), principals: createPrincipalVerifier(readKeyFile(principalKeys.publicKey, "hub public key")), metrics: config.metrics.enabled && "process" },
     );
     cleanups.push(() => hubActor.stop());
+    cleanups.push(await startHubMetrics({ transport, config: config.metrics, statuses: () => supervisor.statuses(), natsMonitorUrl: servers.natsMonitorUrl, log: log.child({ mod: "hub.metrics" }) }));
 
     await migrateFirst(dir, servers.dbUrl, log);
     await startActors(plans, supervisor, log);

@@ -45,6 +45,8 @@ export const ProcessEnv = {
    * rights to give its identity before it runs.
    */
   describe: "FUSE_DESCRIBE",
+  /** "0": the process keeps no Prometheus figures and answers no `$SRV.METRICS` (the config's `metrics.enabled: false`). */
+  metrics: "FUSE_METRICS",
   /** `fuse run`: the port of its /livez and /readyz (a pod's probes); `--probe-port` overrides it. */
   probePort: "FUSE_PROBE_PORT",
 } as const;

@@ -20,6 +20,7 @@ import { RequestContext, runInContext, type ActorStores } from "./context.ts";
 import type { AnyEndpoint } from "./define-actor.ts";
 import { DEFAULT_TIMEOUT_MS } from "./caller.ts";
 import { isRawOutput } from "./raw-output.ts";
+import { OK_CODE, type EndpointMetrics } from "../metrics/index.ts";
 import { sendRawReply } from "./raw-reply.ts";
 
 const decoder = new TextDecoder();
@@ -55,6 +56,8 @@ export interface EndpointRunnerOptions {
   principals?: PrincipalVerifier;
   /** Called whenever the number of requests in flight drops to zero. */
   onIdle(): void;
+  /** Prometheus figures of this endpoint (requests by outcome, latency); none with metrics off. */
+  metrics?: EndpointMetrics | undefined;
 }
 
 function parseBody(data: Uint8Array, where: string): unknown {
@@ -197,16 +200,19 @@ export class EndpointRunner {
       }
     }
     const replyHeaders = ctx?.replyHeaders();
+    let code = OK_CODE;
     try {
-      if (body !== undefined) this.respond(request, body, replyHeaders);
-      else this.fail(request, thrown, replyHeaders);
+      if (body !== undefined) code = this.respond(request, body, replyHeaders);
+      else code = this.fail(request, thrown, replyHeaders);
     } catch (error) {
       // Not even an error reply could be sent (the connection closed, say): the caller's own
       // deadline tells it, and this request still counts as finished.
       this.options.log.error({ err: error, code: toFuseError(error).code, endpoint: this.options.name }, "reply not sent");
     }
     this.stats.requests++;
-    this.stats.totalMs += performance.now() - started;
+    const ms = performance.now() - started;
+    this.stats.totalMs += ms;
+    this.options.metrics?.done(code, ms / 1000);
     if (--this.stats.inflight === 0) this.options.onIdle();
   }
 
@@ -224,7 +230,9 @@ export class EndpointRunner {
     sendRawReply(request, response, { replyHeaders: ctx?.replyHeaders(), bucket, bodies: () => sender.transport.objects(bucket) }).then(
       () => {
         this.stats.requests++;
-        this.stats.totalMs += performance.now() - started;
+        const ms = performance.now() - started;
+        this.stats.totalMs += ms;
+        this.options.metrics?.done(OK_CODE, ms / 1000);
         if (--this.stats.inflight === 0) this.options.onIdle();
       },
       (error: unknown) => this.finish(request, started, undefined, error, ctx),
@@ -232,17 +240,19 @@ export class EndpointRunner {
   }
 
   /** Sends the output; one too large for the bus goes back to the caller as PAYLOAD_TOO_LARGE instead. */
-  private respond(request: IncomingRequest, body: string, replyHeaders: Record<string, string> | undefined): void {
+  private respond(request: IncomingRequest, body: string, replyHeaders: Record<string, string> | undefined): string {
     try {
       request.respond(body, replyHeaders);
+      return OK_CODE;
     } catch (error) {
       if (!(error instanceof FuseError) || error.code !== ErrorCode.PAYLOAD_TOO_LARGE) throw error;
       this.options.log.warn({ err: error, code: error.code, traceId: request.header(Header.traceId), endpoint: this.options.name }, "reply too large");
-      this.fail(request, error, replyHeaders);
+      return this.fail(request, error, replyHeaders);
     }
   }
 
-  private fail(request: IncomingRequest, thrown: unknown, replyHeaders?: Record<string, string>): void {
+  /** Sends the error envelope; returns its code (the request's outcome in the metrics). */
+  private fail(request: IncomingRequest, thrown: unknown, replyHeaders?: Record<string, string>): string {
     const declared = this.options.endpoint.errors;
     let error = toFuseError(thrown);
     const declaration = declared && Object.hasOwn(declared, error.code) ? declared[error.code] : undefined;
@@ -264,6 +274,7 @@ export class EndpointRunner {
     }
     const wire = toWire(error.actor ? error : withActor(error, this.options.actor));
     request.respond(wire.body, replyHeaders ? { ...replyHeaders, ...wire.headers } : wire.headers);
+    return error.code;
   }
 }
 

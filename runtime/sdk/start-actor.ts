@@ -19,6 +19,8 @@ import { KeyedHost } from "./keyed/keyed-host.ts";
 import { ActorGuards, guardMetadata } from "./resilience/endpoint-guards.ts";
 import { Circuits } from "./resilience/circuits.ts";
 import type { CircuitOptions } from "./resilience/circuit-breaker.ts";
+import { ActorMetrics } from "../metrics/index.ts";
+import { answerMetrics } from "./metrics-answer.ts";
 
 const decoder = new TextDecoder();
 
@@ -103,6 +105,12 @@ export interface StartActorOptions {
   principals?: PrincipalVerifier;
   /** A circuit breaker on every call the actor makes, per target (the config's `circuit`). */
   circuit?: CircuitOptions;
+  /**
+   * Prometheus figures of its endpoints and calls, answered on `$SRV.METRICS`: `false` turns
+   * them off (the config's `metrics.enabled`), `"process"` adds the process's CPU, memory and
+   * event-loop lag (an actor in a process of its own). Default: on, without process figures.
+   */
+  metrics?: boolean | "process";
 }
 
 export interface RunningActor {
@@ -161,10 +169,11 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     : undefined;
   let idle: (() => void) | undefined;
   const guards = new ActorGuards(definition, { transport: options.transport, prefix, log });
+  const metrics = options.metrics === false ? undefined : new ActorMetrics({ actor: definition.name, instance, processMetrics: options.metrics === "process" });
   const runners = new Map(
     Object.keys(definition.endpoints).map((name) => [
       name,
-      new EndpointRunner({ actor: definition.name, instance, name, endpoint: keyed ? keyed.wrap(name, guards.endpoint(name)) : guards.endpoint(name), log, sender, stores, principals: options.principals, onIdle: () => idle?.() }),
+      new EndpointRunner({ actor: definition.name, instance, name, endpoint: keyed ? keyed.wrap(name, guards.endpoint(name)) : guards.endpoint(name), log, sender, stores, principals: options.principals, onIdle: () => idle?.(), metrics: metrics?.endpoint(name, Object.keys(definition.endpoints[name]!.errors ?? {})) }),
     ]),
   );
   const inflight = () => [...runners.values()].reduce((n, r) => n + r.stats.inflight, 0);
@@ -186,6 +195,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     statsOf: (name) => runners.has(name) ? { ...runners.get(name)!.stats.toJSON(), ...guards.stats(name), circuits: sender.circuits.report(), ...(keyed ? { keyed: keyed.stats() } : {}) } : undefined,
   });
   guards.servedAs(service.id);
+  const stopMetrics = metrics && answerMetrics(options.transport, definition.name, metrics);
   await keyed?.start(service.id, (name, request) => runners.get(name)!.handle(request));
 
   const consumers = await subscribeEvents(definition, options.transport, prefix, log, (event) =>
@@ -211,6 +221,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     // Events taken but not started go back to the stream for another instance; those running finish.
     const eventsDrained = Promise.all(consumers.map((c) => c.stop(options.drainTimeoutMs ?? 10_000)));
     await service.stop();
+    stopMetrics?.();
     // Gives the partitions back once their turns are done, so other instances take them at once.
     await keyed?.stop();
     if (inflight() > 0) {

@@ -21,6 +21,8 @@ export interface NatsServerOptions {
   configFile?: string;
   /** Gets each line the server logs once it listens (refused clients among them). */
   onLine?: (line: string) => void;
+  /** A loopback port for the server's monitoring endpoint (`/varz`, read for metrics). Default: none. */
+  monitorPort?: number | undefined;
 }
 
 /** Calls `onLine` for each whole line of `stream`. */
@@ -94,7 +96,7 @@ export function startNatsServer(options: NatsServerOptions): Promise<NatsServerH
   // A config file names JetStream's store itself (nats-server refuses it twice, and a revival
   // goes by the file); without one, the flags do.
   const jetstream = options.configFile ? ["-c", options.configFile] : ["-js", "-sd", storeDir];
-  const launch = withParentDeathSignal(binary, ["-a", "127.0.0.1", "-p", port, ...jetstream]);
+  const launch = withParentDeathSignal(binary, ["-a", "127.0.0.1", "-p", port, ...jetstream, ...(options.monitorPort ? ["-m", String(options.monitorPort)] : [])]);
   // JetStream's store (events, KV values, files) is the hub's data: private to this user.
   const child = withPrivateUmask(() =>
     spawn(launch.command, launch.args, {

@@ -7,6 +7,7 @@ import { BusIdentities } from "./bus-identities.ts";
 import { parseBusViolation } from "./bus-violations.ts";
 import { natsStoreDir, startNatsServer } from "./nats-server.ts";
 import { startSqld } from "./sqld.ts";
+import { freePort } from "./ports.ts";
 import { superviseServer, type SupervisedServer } from "./supervised-server.ts";
 
 export interface HubServers {
@@ -15,6 +16,8 @@ export interface HubServers {
   dbUrl: string | undefined;
   /** The database URL the hub gives its actors. */
   actorDbUrl: string | undefined;
+  /** nats-server's monitoring endpoint (`http://127.0.0.1:<port>`) when the hub runs it with metrics on. */
+  natsMonitorUrl: string | undefined;
   /** PIDs of the servers started here, for cleaning up after a hub that was killed. */
   pids(): number[];
   /** Since when the hub's own nats-server is down (epoch ms), while it is being revived. */
@@ -72,14 +75,17 @@ export async function startServers(
     const identity = refused.nkey ? (identities?.nameOf(refused.nkey) ?? "unknown") : undefined;
     busLog.warn({ ...refused, ...(identity ? { identity } : {}) }, refused.kind === "connect" ? "bus refused a client without a valid credential" : "bus refused a subject outside the identity's permissions");
   };
+  // Monitoring on loopback only, for the metrics; a revived server keeps the port.
+  // -m sets nats-server's HTTP monitoring port (the host is -a's loopback address).
+  const monitorPort = config.metrics.enabled && !config.bus.url ? await freePort() : undefined;
   const [natsResult, sqldResult] = await Promise.allSettled([
     config.bus.url
       ? undefined
       : superviseServer({
           ...common,
           name: "nats-server",
-          start: () => startNatsServer({ dir: natsDir, port: config.bus.port, threads: config.bus.serverThreads, configFile, onLine }),
-          restart: (first) => startNatsServer({ dir: natsDir, port: portOf(first.url), threads: config.bus.serverThreads, configFile, onLine }),
+          start: () => startNatsServer({ dir: natsDir, port: config.bus.port, threads: config.bus.serverThreads, configFile, onLine, monitorPort }),
+          restart: (first) => startNatsServer({ dir: natsDir, port: portOf(first.url), threads: config.bus.serverThreads, configFile, onLine, monitorPort }),
         }),
     config.db.url
       ? undefined
@@ -99,6 +105,7 @@ export async function startServers(
   const external = () => (config.bus.creds ? path.resolve(path.dirname(fuseDir), config.bus.creds) : undefined);
   return {
     natsUrl: config.bus.url ?? nats!.url,
+    natsMonitorUrl: monitorPort ? `http://127.0.0.1:${monitorPort}` : undefined,
     dbUrl: config.db.url ?? sqld!.url,
     // Actors talk to our own sqld over one WebSocket each: a request per statement over HTTP
     // costs far more round trips (see the db benchmark).

@@ -30,6 +30,8 @@ export interface SupervisorOptions {
   onLost?: (serviceId: string, actor: string) => void;
   /** Whether instances ask for receipts (bus.receipts). */
   receipts?: boolean;
+  /** false: instances keep no Prometheus figures (metrics.enabled). */
+  metrics?: boolean;
   /** TLS files for a bus reached over a network (bus.tls), handed to each instance by path. */
   natsTls?: NatsTlsFiles;
   /** The config's `events` in bus units, handed to each instance as JSON (their subscriptions' retries). */
@@ -116,6 +118,7 @@ export class Supervisor {
     if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
     if (o.dbUrl && o.dbReplicaDir) env[ProcessEnv.dbReplica] = o.dbReplicaDir;
     if (o.receipts) env[ProcessEnv.receipts] = "1";
+    if (o.metrics === false) env[ProcessEnv.metrics] = "0";
     Object.assign(env, natsTlsEnv(o.natsTls));
     if (o.events) env[ProcessEnv.events] = JSON.stringify(o.events);
     this.principalKeyEnv(plan, env);

@@ -91,6 +91,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     db: { url: env[ProcessEnv.dbUrl], hubDir: env[ProcessEnv.hubDir], replica: replicaOf(env[ProcessEnv.dbReplica], definition.name) },
     principals: principalVerifier(),
     circuit: circuitFromEnv(env[ProcessEnv.circuit]),
+    metrics: env[ProcessEnv.metrics] === "0" ? false : "process",
   });
   const actor = running;
   // Ready means reachable: the server has the subscriptions before the hub routes to this

@@ -14,11 +14,12 @@ const ALLOWED: Record<string, string[]> = {
   table: ["protocol", "errors"],
   build: ["errors"],
   security: ["protocol", "errors"],
-  sdk: ["bus", "protocol", "errors", "log", "table", "build", "security"],
+  metrics: ["protocol"],
+  sdk: ["bus", "protocol", "errors", "log", "table", "build", "security", "metrics"],
   gateway: ["sdk", "config", "log", "protocol", "errors", "security"],
   taskmaster: ["sdk", "config", "log", "protocol", "errors"],
   db: ["sdk", "config", "log", "protocol", "errors", "table"],
-  hub: ["bus", "config", "log", "protocol", "errors", "sdk", "build", "table", "security"],
+  hub: ["bus", "config", "log", "protocol", "errors", "sdk", "build", "table", "security", "metrics"],
   // build: the CLI compiles itself into the bundle bin/fuse.mjs starts from.
   // table, taskmaster: `fuse check` parses table and task schemas as the db and taskmaster actors would.
   cli: ["bus", "config", "log", "protocol", "errors", "hub", "build", "table", "taskmaster", "security"],

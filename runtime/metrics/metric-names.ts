@@ -1,0 +1,47 @@
+/**
+ * The names Fuse's metrics carry, following Prometheus's conventions: a `fuse_` prefix, base
+ * units (seconds, bytes) in the name, `_total` on counters. Labels are bounded: actor,
+ * actor_instance, endpoint and route come from the code and config, `code` from the error-code list
+ * (and the codes an endpoint declares); never a trace id or anything a client sends.
+ */
+export const MetricName = {
+  /** Requests an endpoint finished, by outcome (`OK` or the error code). Counter. */
+  requests: "fuse_requests_total",
+  /** How long an endpoint took per request, input check to reply sent. Histogram, seconds. */
+  requestDuration: "fuse_request_duration_seconds",
+  /** Calls an actor made (`ctx.call`), by target and outcome. Counter. */
+  calls: "fuse_calls_total",
+  /** How long an actor's calls took, as the caller saw them. Histogram, seconds. */
+  callDuration: "fuse_call_duration_seconds",
+  /** Restarts of an instance the hub made after it died or hung. Gauge (the hub's count). */
+  instanceRestarts: "fuse_instance_restarts",
+  /** 1 for an instance's current status (starting, running, busy, backoff, failed…), a series per status. Gauge. */
+  instanceStatus: "fuse_instance_status",
+  /** Main-loop lag the instance's watchdog last reported. Gauge, seconds. */
+  instanceLag: "fuse_instance_lag_seconds",
+  /** Prefix of nats-server's own figures, read from its monitoring endpoint (`/varz`). */
+  natsPrefix: "fuse_nats_",
+  /** Prefix of each process's Node.js and process figures (prom-client's default metrics). */
+  processPrefix: "fuse_",
+} as const;
+
+/** Latency buckets in seconds: 0.5 ms to 10 s, where bus calls (sub-ms) and slow handlers both fall. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+/**
+ * The label naming an actor's instance (0, 1, …). Not `instance`: Prometheus gives every
+ * scraped series its own `instance` label (the target's address), and one target here serves
+ * every process, so ours would be renamed `exported_instance`.
+ */
+export const INSTANCE_LABEL = "actor_instance";
+
+/** The outcome label of a request that succeeded. */
+export const OK_CODE = "OK";
+
+/** The label value of an endpoint or route nobody declared: one value, however many names clients try. */
+export const UNKNOWN_LABEL = "unknown";
+
+/** The scatter-gather subject every process answers with its metrics: `$SRV.METRICS`, or `$SRV.METRICS.<actor>`. */
+export function metricsSubject(actor?: string): string {
+  return actor ? `$SRV.METRICS.${actor}` : "$SRV.METRICS";
+}
