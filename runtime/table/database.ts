@@ -4,6 +4,7 @@ import { ErrorCode } from "../protocol/index.ts";
 import type { SqlValue } from "./api/column-values.ts";
 import { classifyFailure } from "./connection/connection-failure.ts";
 import { libsqlExecutor, withRetries, type SqlExecutor } from "./connection/executor.ts";
+import { PipelinedStream, pipelineUrl } from "./connection/pipeline/pipelined-stream.ts";
 import { LocalReplica, type ReplicaStats } from "./connection/replica/local-replica.ts";
 import { replicaExecutor } from "./connection/replica/replica-executor.ts";
 import { replicaFile } from "./connection/replica/replica-files.ts";
@@ -36,7 +37,12 @@ export interface DatabaseOptions {
    * transactions at file speed, see connection/replica/local-replica.ts for what they see.
    */
   replica?: { dir: string; name: string; stalenessMs?: number };
+  /** false: every statement on a stream of its own, as @libsql/client sends it (comparisons). Default true. */
+  pipeline?: boolean;
 }
+
+// Reads go to @libsql/client, which runs them side by side on streams of their own.
+const READS = /^\s*(SELECT|PRAGMA)\b/i;
 
 /**
  * Commits; a lost connection is OUTCOME_UNKNOWN for a write transaction when the COMMIT was
@@ -63,9 +69,11 @@ export class Database implements DatabaseScope {
   private client: Promise<Client> | undefined;
   private schemas: Map<string, TableSchema> | undefined;
   private invalid: Map<string, SchemaError> | undefined;
+  /** Single writes, pipelined on one stream (connection/pipeline): none for a `file:` database. */
+  private readonly pipeline: PipelinedStream | undefined;
   /** Statements outside transactions on the primary, on a client that connects when the first one runs. */
   private readonly primary: SqlExecutor = libsqlExecutor({
-    execute: async (statement) => (await this.connection()).execute(statement),
+    execute: async (statement) => (this.pipeline && !READS.test(statement.sql) ? this.pipeline.execute(statement) : (await this.connection()).execute(statement)),
     batch: async (statements, mode) => (await this.connection()).batch(statements, mode),
   });
   private readonly replica: LocalReplica | undefined;
@@ -73,6 +81,8 @@ export class Database implements DatabaseScope {
   private readonly plain: SqlExecutor;
 
   constructor(private readonly options: DatabaseOptions) {
+    const wsUrl = options.pipeline === false ? undefined : pipelineUrl(options.url);
+    this.pipeline = wsUrl ? new PipelinedStream(wsUrl) : undefined;
     const syncUrl = options.replica && options.url && /^(https?|wss?|libsql):/.test(options.url) ? options.url.replace(/^ws/, "http") : undefined;
     this.replica = syncUrl ? new LocalReplica({ file: replicaFile(options.replica!.dir, options.replica!.name), syncUrl, stalenessMs: options.replica!.stalenessMs }) : undefined;
     this.plain = this.replica ? replicaExecutor(this.primary, this.replica) : this.primary;
@@ -172,6 +182,7 @@ export class Database implements DatabaseScope {
 
   close(): void {
     void this.replica?.close();
+    this.pipeline?.close();
     void this.client?.then((client) => client.close(), () => undefined);
     this.client = undefined;
   }
