@@ -141,7 +141,22 @@ export class RunEngine {
     const row = inputRef ? { ...run, input: JSON.parse(inputText!) as unknown } : run;
     // A rerun's fan-outs find their kept items from their first read.
     if (options.rerun?.keepItemsOf.length) await this.options.store.write([copyItemsStatement(options.rerun.of, run.id, options.rerun.keepItemsOf)]);
-    const inserted = this.writer.put(`insert:${run.id}`, insertStatement(row, options.idempotencyKey, this.options.owner?.()), { immediate: !options.untilEnd });
+    // A run asked for with an idempotency key starts its steps only once its record is in: a
+    // repeat of the request that loses the race for the key must not have called anything.
+    const keyed = options.idempotencyKey !== undefined;
+    const inserted = this.writer.put(`insert:${run.id}`, insertStatement(row, options.idempotencyKey, this.options.owner?.()), { immediate: keyed || !options.untilEnd });
+    const refused = async (error: unknown): Promise<RunRecord> => {
+      const existing = keyed ? await this.options.store.byIdempotencyKey(options.idempotencyKey!) : undefined;
+      if (existing) return stripStored(existing);
+      throw new UnavailableError(`run of task "${task.name}" could not be recorded`, { cause: error });
+    };
+    if (keyed) {
+      try {
+        await inserted;
+      } catch (error) {
+        return refused(error);
+      }
+    }
     const link = options.rerun ? linkStatement(run.id, "rerun_of", options.rerun.of) : options.parent ? linkStatement(run.id, "child_of", options.parent.runId, options.parent.stepId) : undefined;
     const linked = link ? this.writer.put(`link:${run.id}`, link, { immediate: true }) : undefined;
     const record = stripStored(run);
@@ -154,9 +169,7 @@ export class RunEngine {
       taskRun.stop();
       this.active.delete(run.id);
       this.linked.delete(run.id);
-      const existing = options.idempotencyKey ? await this.options.store.byIdempotencyKey(options.idempotencyKey) : undefined;
-      if (existing) return stripStored(existing);
-      throw new UnavailableError(`run of task "${task.name}" could not be recorded`, { cause: error });
+      return refused(error);
     }
     return record;
   }

@@ -186,4 +186,13 @@ describe("taskmaster runs", () => {
     const second = await t.hub.call<{ id: string }>("taskmaster.run", { task: "once" }, { idempotencyKey: "req-1" });
     expect(second.id).toBe(first.id);
   });
+
+  it("calls a step once for concurrent run requests with one idempotency key, waited for or not", async () => {
+    const t = await hubWith({ once: { name: "once", steps: [{ id: "a", call: "work.echo" }] } });
+    const requests = Array.from({ length: 6 }, (_, i) => t.hub.call<{ id: string }>("taskmaster.run", { task: "once", ...(i % 2 ? { wait: true } : {}) }, { idempotencyKey: "req-2" }));
+    const runs = await Promise.all(requests);
+    expect(new Set(runs.map((r) => r.id)).size).toBe(1);
+    await t.hub.call("taskmaster.run", { task: "once", wait: true }, { idempotencyKey: "req-2" });
+    expect(t.work.callsOf("echo")).toHaveLength(1);
+  });
 });
