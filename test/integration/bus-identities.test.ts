@@ -190,6 +190,10 @@ describe("bus identities: the hub's NATS requires a credential, and an actor's h
     const logs = readdirSync(logDir).map((f) => readFileSync(path.join(logDir, f), "utf8")).join("\n") + hub.output();
     expect(logs.length).toBeGreaterThan(0);
     for (const seed of seeds as string[]) expect(logs).not.toContain(seed);
+    // The server's own lines have a file of their own, private like the rest.
+    const serverLog = path.join(logDir, "nats-server.log");
+    expect(readFileSync(serverLog, "utf8")).toMatch(/Server is ready/);
+    expect(statSync(serverLog).mode & 0o777).toBe(0o600);
   });
 
   it("gives an actor added while the hub runs an identity of its own without reloading the server: calls in flight keep their replies", async () => {

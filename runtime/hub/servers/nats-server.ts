@@ -25,9 +25,11 @@ export interface NatsServerOptions {
   monitorPort?: number | undefined;
 }
 
-/** Calls `onLine` for each whole line of `stream`. */
-function followLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let rest = "";
+/** Calls `onLine` for each whole line of `already` (what was read before) and then of `stream`. */
+function followLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void, already = ""): void {
+  const lines = already.split("\n");
+  let rest = lines.pop() ?? "";
+  for (const line of lines) onLine(line);
   stream.on("data", (chunk: Buffer) => {
     const lines = (rest + chunk.toString()).split("\n");
     rest = lines.pop() ?? "";
@@ -126,7 +128,8 @@ export function startNatsServer(options: NatsServerOptions): Promise<NatsServerH
       clearTimeout(timer);
       child.stderr!.removeAllListeners("data");
       child.stderr!.resume();
-      if (options.onLine) followLines(child.stderr!, options.onLine);
+      // The start-up banner read so far first, then every later line.
+      if (options.onLine) followLines(child.stderr!, options.onLine, output);
       resolve({
         url: `nats://127.0.0.1:${match[1]}`,
         pid: child.pid!,

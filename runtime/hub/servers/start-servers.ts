@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { FuseConfig } from "../../config/index.ts";
-import type { Logger } from "../../log/index.ts";
+import { openRotatingLog, type Logger } from "../../log/index.ts";
 import type { CleanupStack } from "../cleanup-stack.ts";
 import { ADMIN_IDENTITY, HUB_IDENTITY, type BusIdentity } from "../../protocol/index.ts";
 import { BusIdentities } from "./bus-identities.ts";
@@ -68,8 +68,13 @@ export async function startServers(
   for (const identity of [...[HUB_IDENTITY, ADMIN_IDENTITY].map((name) => ({ name, role: "owner" as const })), ...known]) await identities?.ensure(identity);
   const configFile = identities?.configFile;
   const busLog = log.child({ mod: "hub.bus-auth" });
+  // The server's own lines (routes, JetStream, cluster elections) in a rotating file of their
+  // own, `.fuse/logs/nats-server.log`: what an operator reads when the bus misbehaves.
+  const serverLog = identities ? openRotatingLog(path.join(fuseDir, "logs", "nats-server.log"), config.logging) : undefined;
+  if (serverLog) cleanups.push(() => new Promise<void>((resolve) => serverLog.end(() => resolve())));
   // Every refusal is logged with the identity that tried: who asked is part of the record.
   const onLine = (line: string) => {
+    serverLog?.write(`${line}\n`);
     const refused = parseBusViolation(line);
     if (!refused) return;
     const identity = refused.nkey ? (identities?.nameOf(refused.nkey) ?? "unknown") : undefined;
