@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FuseError } from "../../runtime/errors/index.ts";
 import { Database, migrate, tableSchemaSchema, type TableSchema } from "../../runtime/table/index.ts";
 import { REPLICA_STALENESS_MS } from "../../runtime/table/connection/replica/local-replica.ts";
-import { isAlive, startSqld, waitFor, type SqldHarness } from "../helpers/index.ts";
+import { copyDemoHub, isAlive, removeHubDir, runCli, startHub, startSqld, waitFor, type SqldHarness } from "../helpers/index.ts";
 
 // ctx.db with `db.replica`: reads from an embedded replica in this process, kept in step with a
 // real sqld; the other writers are real processes of their own.
@@ -236,5 +236,28 @@ describe("ctx.db reading from a local replica (db.replica)", () => {
     expect(await notes.count()).toBe(stored.size);
     expect(db.replicaStats()!.localReads).toBe(localBefore + 1);
     db.close();
+  });
+});
+
+describe("a hub with db.replica: true", () => {
+  it("gives each actor process a replica under .fuse/replicas/ that reads its own writes and follows other processes', and removes it when the process stops", { timeout: 180_000 }, async () => {
+    const dir = copyDemoHub();
+    appendFileSync(path.join(dir, "config/fuse.yaml"), "db:\n  replica: true\n");
+    const hub = await startHub(dir);
+    const replicas = path.join(dir, ".fuse/replicas");
+    try {
+      await hub.call("notes.add", { title: "first" });
+      // The notes process wrote and reads its own write.
+      expect((await hub.call<{ total: number }>("notes.list")).total).toBe(1);
+      await waitFor("the notes actor's replica file", () => existsSync(replicas) && readdirSync(replicas).some((n) => /^notes-\d+\.db$/.test(n)), 30_000);
+      // Another process (the db actor, asked by the CLI) deletes the rows: seen by reads begun the bound later.
+      expect((await runCli(dir, ["db", "clear", "notes"])).stdout).toMatch(/notes: 1 rows? deleted/);
+      await sleep(REPLICA_STALENESS_MS);
+      expect((await hub.call<{ total: number }>("notes.list")).total).toBe(0);
+    } finally {
+      await hub.stop();
+    }
+    expect(readdirSync(replicas).filter((n) => n.startsWith("notes-"))).toEqual([]);
+    removeHubDir(dir);
   });
 });
