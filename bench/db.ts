@@ -1,8 +1,8 @@
 // Inserts/s and point reads/s from 4 worker processes (actors, run as the hub runs them)
-// through three paths to one `entries` table: ctx.db to sqld over a WebSocket (as the hub
+// through these paths to one `entries` table: ctx.db to sqld over a WebSocket (as the hub
 // connects actors), @libsql/client used directly on the same sqld, and the `libsql` package
 // embedded, all 4 processes opening one file (WAL, busy_timeout, sqld's `synchronous`).
-import { cpSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { NatsTransport, callEndpoint, connectNats } from "../runtime/bus/index.ts";
 import { Header, ProcessEnv, endpointSubject } from "../runtime/protocol/index.ts";
@@ -22,14 +22,23 @@ const WORKERS = 4;
 interface DbResult {
   insertsPerS: number;
   readsPerS: number;
+  /** Operations per second of 9 point reads to 1 insert. */
+  mixPerS: number;
+  /** The slowest of the 4 workers' p99 of a point read, in microseconds. */
+  readP99Us: number;
 }
 
 const METRICS: Metric<DbResult>[] = [
   { name: "inserts/s", value: (r) => r.insertsPerS },
   { name: "point reads/s", value: (r) => r.readsPerS },
+  { name: "90/10 mix ops/s", value: (r) => r.mixPerS },
+  { name: "read p99 us", value: (r) => r.readP99Us },
 ];
 
 const COMPARISONS: Comparison[] = [
+  { label: "ctx.db replica / libsql embedded", system: DbStore.replica, baseline: DbStore.embedded },
+  { label: "ctx.db replica tmpfs / libsql embedded", system: DbStore.replicaRam, baseline: DbStore.embedded },
+  { label: "ctx.db replica / ctx.db", system: DbStore.replica, baseline: DbStore.fuse },
   { label: "ctx.db / libsql embedded", system: DbStore.fuse, baseline: DbStore.embedded },
   { label: "ctx.db / @libsql/client on sqld", system: DbStore.fuse, baseline: DbStore.client },
   { label: "@libsql/client on sqld / libsql embedded", system: DbStore.client, baseline: DbStore.embedded },
@@ -64,6 +73,8 @@ interface DbSetup extends NatsBench {
   transport: NatsTransport;
   workerEnv: Record<string, string>;
   urlOf: Record<DbStoreKind, string>;
+  /** The replica folder of the systems that read from one. */
+  replicaDirOf: Partial<Record<DbStoreKind, string>>;
   /** Each store's PRAGMAs as its first worker saw them, for the report. */
   pragmas: Map<DbStoreKind, unknown>;
 }
@@ -90,18 +101,25 @@ function roundSystem(kind: DbStoreKind, setup: DbSetup): RoundSystem<DbResult> {
       await sqlOnce(setup.urlOf[kind], "DELETE FROM entries");
       const workers: BenchProcess[] = [];
       try {
-        const env = { ...setup.workerEnv, BENCH_DB_STORE: kind };
+        const env: Record<string, string> = { ...setup.workerEnv, BENCH_DB_STORE: kind };
+        if (setup.replicaDirOf[kind]) env[ProcessEnv.dbReplica] = setup.replicaDirOf[kind];
         const start = (i: number) => startActorBundle(`dbworker${i}`, "db/db-worker.ts", actorEnv(`dbworker${i}`, setup.natsUrl, env), setup.buildDir);
         const starting = await Promise.allSettled(Array.from({ length: WORKERS }, (_, i) => ready(start(i), /"msg":"actor started"/)));
         for (const s of starting) if (s.status === "fulfilled") workers.push(s.value);
         for (const s of starting) if (s.status === "rejected") throw s.reason;
         if (!setup.pragmas.has(kind)) setup.pragmas.set(kind, await call(setup, "dbworker0", "pragmas", {}));
         const insertsPerS = await together((w, i) => call(setup, w, "insert", { n: N, writer: `w${i}` }));
-        const reads: { found: number }[] = [];
-        const readsPerS = await together(async (w) => reads.push((await call(setup, w, "read", { n: N, maxId: N * WORKERS })) as { found: number }));
+        // A replica reads what it has copied: the reads are timed once every worker's has the inserts.
+        if (setup.replicaDirOf[kind]) await Promise.all(Array.from({ length: WORKERS }, (_, i) => call(setup, `dbworker${i}`, "settle", {})));
+        const reads: { found: number; p99Us: number }[] = [];
+        const readsPerS = await together(async (w) => reads.push((await call(setup, w, "read", { n: N, maxId: N * WORKERS })) as { found: number; p99Us: number }));
         const found = reads.reduce((sum, r) => sum + r.found, 0);
-        const failure = found === N * WORKERS ? undefined : `${N * WORKERS - found} of ${N * WORKERS} point reads found no row`;
-        return { metrics: { insertsPerS, readsPerS }, failure };
+        const mixes: { found: number; reads: number }[] = [];
+        const mixPerS = await together(async (w, i) => mixes.push((await call(setup, w, "mix", { n: N, maxId: N * WORKERS, writer: `m${i}` })) as { found: number; reads: number }));
+        const mixMissed = mixes.reduce((sum, r) => sum + r.reads - r.found, 0);
+        const failure =
+          found !== N * WORKERS ? `${N * WORKERS - found} of ${N * WORKERS} point reads found no row` : mixMissed > 0 ? `${mixMissed} reads of the 90/10 mix found no row` : undefined;
+        return { metrics: { insertsPerS, readsPerS, mixPerS, readP99Us: Math.max(...reads.map((r) => r.p99Us)) }, failure };
       } finally {
         for (const w of workers) await w.stop();
       }
@@ -113,6 +131,7 @@ export function runDbBench(): Promise<BenchReport> {
   return withNatsServer("db", async (bench) => {
     const sqld = await startBenchSqld(path.join(bench.dir, "sqld"));
     const transport = new NatsTransport(await connectNats({ url: bench.natsUrl, name: "dbbench" }));
+    let cleanupRam = () => {};
     try {
       const file = path.join(bench.dir, "embedded.db");
       await prepareDatabases(bench.dir, sqld.url, file);
@@ -126,11 +145,20 @@ export function runDbBench(): Promise<BenchReport> {
         BENCH_DB_FILE: file,
         BENCH_DB_SYNCHRONOUS: String(sqldPragmas!.synchronous),
       };
-      const setup: DbSetup = { ...bench, transport, workerEnv, urlOf: { [DbStore.fuse]: sqld.url, [DbStore.client]: sqld.url, [DbStore.embedded]: `file:${file}` }, pragmas: new Map() };
-      const kinds = [DbStore.fuse, DbStore.client, DbStore.embedded];
+      const ramDir = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/fuse-bench-replicas-") : path.join(bench.dir, "replicas-ram");
+      cleanupRam = () => rmSync(ramDir, { recursive: true, force: true });
+      const setup: DbSetup = {
+        ...bench,
+        transport,
+        workerEnv,
+        urlOf: { [DbStore.fuse]: sqld.url, [DbStore.replica]: sqld.url, [DbStore.replicaRam]: sqld.url, [DbStore.client]: sqld.url, [DbStore.embedded]: `file:${file}` },
+        replicaDirOf: { [DbStore.replica]: path.join(bench.dir, ".fuse/replicas"), [DbStore.replicaRam]: ramDir },
+        pragmas: new Map(),
+      };
+      const kinds = (process.env.BENCH_DB_SYSTEMS?.split(",") as DbStoreKind[] | undefined) ?? [DbStore.fuse, DbStore.replica, DbStore.replicaRam, DbStore.client, DbStore.embedded];
       const runs = await runRounds(kinds.map((k) => roundSystem(k, setup)), {
         bench: "db",
-        describe: (r) => `${Math.round(r.insertsPerS)} inserts/s, ${Math.round(r.readsPerS)} point reads/s`,
+        describe: (r) => `${Math.round(r.insertsPerS)} inserts/s, ${Math.round(r.readsPerS)} point reads/s (p99 ${Math.round(r.readP99Us)} us), ${Math.round(r.mixPerS)} mix ops/s`,
       });
       return roundsReport(runs, {
         bench: "db",
@@ -141,6 +169,7 @@ export function runDbBench(): Promise<BenchReport> {
         notes: [...setup.pragmas].map(([kind, pragmas]) => `${kind} connection settings: ${JSON.stringify(pragmas)}`),
       });
     } finally {
+      cleanupRam();
       await transport.close();
       await sqld.stop();
     }

@@ -6,6 +6,7 @@ import { defineActor, defineEndpoint, z, type ActorContext } from "../../runtime
 import { openEntryStore, type EntryStore } from "./entry-stores.ts";
 
 let store: Promise<EntryStore> | undefined;
+const p99 = (values: Float64Array) => values.slice().sort()[Math.floor(values.length * 0.99)] ?? 0;
 const storeOf = (ctx: ActorContext) => (store ??= openEntryStore(process.env.BENCH_DB_STORE ?? "", ctx, process.env));
 
 export default defineActor({
@@ -23,14 +24,49 @@ export default defineActor({
     }),
     read: defineEndpoint({
       input: z.object({ n: z.number().int(), maxId: z.number().int() }),
-      output: z.object({ ms: z.number(), found: z.number() }),
+      output: z.object({ ms: z.number(), found: z.number(), p99Us: z.number() }),
       handler: async ({ n, maxId }, ctx) => {
         const entries = await storeOf(ctx);
         const started = performance.now();
         let found = 0;
+        const latencies = new Float64Array(n);
         // A stride through the ids: every read a different row, none of them cached by order.
-        for (let i = 0; i < n; i++) if (await entries.get(1 + ((i * 7919) % maxId))) found++;
-        return { ms: performance.now() - started, found };
+        for (let i = 0; i < n; i++) {
+          const began = performance.now();
+          if (await entries.get(1 + ((i * 7919) % maxId))) found++;
+          latencies[i] = performance.now() - began;
+        }
+        return { ms: performance.now() - started, found, p99Us: p99(latencies) * 1000 };
+      },
+    }),
+    // 9 point reads of existing rows to 1 insert, interleaved.
+    mix: defineEndpoint({
+      input: z.object({ n: z.number().int(), maxId: z.number().int(), writer: z.string() }),
+      output: z.object({ ms: z.number(), found: z.number(), reads: z.number() }),
+      handler: async ({ n, maxId, writer }, ctx) => {
+        const entries = await storeOf(ctx);
+        const started = performance.now();
+        let found = 0;
+        let reads = 0;
+        for (let i = 0; i < n; i++) {
+          if (i % 10 === 9) await entries.insert(writer, i);
+          else {
+            reads++;
+            if (await entries.get(1 + ((i * 7919) % maxId))) found++;
+          }
+        }
+        return { ms: performance.now() - started, found, reads };
+      },
+    }),
+    // Replica systems: wait until this process's replica has every insert (not counted).
+    settle: defineEndpoint({
+      input: z.object({}),
+      output: z.object({ ms: z.number() }),
+      handler: async (_input, ctx) => {
+        const started = performance.now();
+        await ctx.db.syncReplica();
+        await ctx.db.syncReplica();
+        return { ms: performance.now() - started };
       },
     }),
     pragmas: defineEndpoint({

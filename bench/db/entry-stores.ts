@@ -3,7 +3,15 @@
 import type { ActorContext } from "../../runtime/sdk/index.ts";
 
 /** BENCH_DB_STORE's values, also the systems' names in the report. */
-export const DbStore = { fuse: "ctx.db", client: "@libsql/client", embedded: "libsql embedded" } as const;
+export const DbStore = {
+  fuse: "ctx.db",
+  /** ctx.db with db.replica, the replica on disk (the default folder, .fuse/replicas). */
+  replica: "ctx.db replica",
+  /** ctx.db with db.replica, the replica in a RAM folder (db.replicaDir on /dev/shm). */
+  replicaRam: "ctx.db replica tmpfs",
+  client: "@libsql/client",
+  embedded: "libsql embedded",
+} as const;
 export type DbStoreKind = (typeof DbStore)[keyof typeof DbStore];
 
 export interface EntryStore {
@@ -66,7 +74,7 @@ async function clientStore(url: string): Promise<EntryStore> {
 }
 
 export async function openEntryStore(kind: string, ctx: ActorContext, env: NodeJS.ProcessEnv): Promise<EntryStore> {
-  if (kind === DbStore.fuse) return fuseStore(ctx);
+  if (kind === DbStore.fuse || kind === DbStore.replica || kind === DbStore.replicaRam) return fuseStore(ctx);
   if (kind === DbStore.embedded) return embeddedStore(env.BENCH_DB_FILE!, env.BENCH_DB_SYNCHRONOUS!);
   if (kind === DbStore.client) return clientStore(env.BENCH_DB_URL!);
   throw new Error(`BENCH_DB_STORE: expected ${Object.values(DbStore).join(", ")}, got ${JSON.stringify(kind)}`);
