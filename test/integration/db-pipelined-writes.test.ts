@@ -24,7 +24,8 @@ describe("pipelined writes on one stream", () => {
     await migrate(setup.executor(), [schema]);
     setup.close();
     const stream = new PipelinedStream(pipelineUrl(sqld.url)!);
-    const executor = libsqlExecutor(stream);
+    // Single statements only: batches are @libsql/client's.
+    const executor = libsqlExecutor({ execute: (statement) => stream.execute(statement), batch: () => Promise.reject(new Error("no batches here")) });
     const outcomes = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         executor
