@@ -1,6 +1,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
 import { INSTANCE_LABEL, LATENCY_BUCKETS, MetricName, OK_CODE } from "./metric-names.ts";
 
+const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
 export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
 /** The figures of one endpoint; the hot path is one counter increment and one histogram observe. */
@@ -50,6 +52,22 @@ export class ActorMetrics {
   callsTo(target: string): EndpointMetrics {
     return new BoundFigures(this.calls, this.callDuration, { target });
   }
+
+  /**
+   * One HTTP request the gateway answered: `route` is the pattern that matched (`/api/:actor/:endpoint`),
+   * never the path a client sent; the series exist only in a process that serves HTTP.
+   */
+  http(route: string, method: string, status: number, seconds: number): void {
+    const http = (this.httpFigures ??= {
+      requests: new Counter({ name: MetricName.httpRequests, help: "HTTP requests the gateway answered, by route pattern, method and status.", labelNames: ["route", "method", "status"], registers: [this.registry] }),
+      duration: new Histogram({ name: MetricName.httpDuration, help: "Time the gateway took per HTTP request until the response's head, in seconds.", labelNames: ["route", "method"], buckets: LATENCY_BUCKETS, registers: [this.registry] }),
+    });
+    const m = HTTP_METHODS.has(method) ? method : "OTHER";
+    http.requests.inc({ route, method: m, status: String(status) });
+    http.duration.observe({ route, method: m }, seconds);
+  }
+
+  private httpFigures: { requests: Counter<"route" | "method" | "status">; duration: Histogram<"route" | "method"> } | undefined;
 
   /** Every series now, as prom-client's JSON (what a process sends over the bus). */
   snapshot(): Promise<MetricsSnapshot> {

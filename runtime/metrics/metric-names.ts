@@ -13,6 +13,10 @@ export const MetricName = {
   calls: "fuse_calls_total",
   /** How long an actor's calls took, as the caller saw them. Histogram, seconds. */
   callDuration: "fuse_call_duration_seconds",
+  /** The gateway's HTTP requests, by route pattern, method and status. Counter. */
+  httpRequests: "fuse_http_requests_total",
+  /** How long the gateway took per HTTP request, to the response's head. Histogram, seconds. */
+  httpDuration: "fuse_http_request_duration_seconds",
   /** Restarts of an instance the hub made after it died or hung. Gauge (the hub's count). */
   instanceRestarts: "fuse_instance_restarts",
   /** 1 for an instance's current status (starting, running, busy, backoff, failed…), a series per status. Gauge. */
@@ -41,7 +45,5 @@ export const OK_CODE = "OK";
 /** The label value of an endpoint or route nobody declared: one value, however many names clients try. */
 export const UNKNOWN_LABEL = "unknown";
 
-/** The scatter-gather subject every process answers with its metrics: `$SRV.METRICS`, or `$SRV.METRICS.<actor>`. */
-export function metricsSubject(actor?: string): string {
-  return actor ? `$SRV.METRICS.${actor}` : "$SRV.METRICS";
-}
+/** The scatter-gather subject every process answers with its metrics (protocol's serviceMetricsSubject). */
+export { serviceMetricsSubject as metricsSubject } from "../protocol/index.ts";

@@ -22,6 +22,7 @@ export {
   servicePingSubject,
   serviceInfoSubject,
   serviceStatsSubject,
+  serviceMetricsSubject,
   parseTarget,
   type Target,
 } from "./subjects.ts";

@@ -62,6 +62,15 @@ export function serviceStatsSubject(actor?: string): string {
   return actor ? `${SERVICE_API_PREFIX}.STATS.${actor}` : `${SERVICE_API_PREFIX}.STATS`;
 }
 
+/**
+ * Fuse's addition to the micro-service verbs: every actor process (and the hub) answers with its
+ * Prometheus figures as prom-client JSON. Actors may already subscribe to `$SRV.*` and
+ * `$SRV.*.<own name>`, so it needs no bus permission of its own.
+ */
+export function serviceMetricsSubject(actor?: string): string {
+  return actor ? `${SERVICE_API_PREFIX}.METRICS.${actor}` : `${SERVICE_API_PREFIX}.METRICS`;
+}
+
 export interface Target {
   actor: string;
   endpoint: string;

@@ -5,7 +5,7 @@
  * actor process loop, relays for the gateway and the database classes behind `ctx.db`. Actors
  * never import it (the architecture test fails if one does); it re-exports the public entry so
  * a runtime part needs only one import.
- * May import: bus, protocol, errors, log, table, build and security.
+ * May import: bus, protocol, errors, log, table, build, security and metrics.
  */
 export * from "./index.ts";
 export { isActorDefinition } from "./define-actor.ts";
@@ -20,5 +20,6 @@ export { runActorProcess, type ModuleLoader } from "./process/actor-main.ts";
 export { Database, Table, type SqlExecutor, type Statement } from "../table/index.ts";
 export { followEvents } from "./follow-events.ts";
 export { onInstanceLost } from "./on-instance-lost.ts";
+export { processMetrics, scrapeMetrics } from "./metrics-answer.ts";
 export type { LostInstance } from "./instance-lost.ts";
 export type { EventFollow, FollowedEvent } from "../bus/index.ts";

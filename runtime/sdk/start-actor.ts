@@ -195,7 +195,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     statsOf: (name) => runners.has(name) ? { ...runners.get(name)!.stats.toJSON(), ...guards.stats(name), circuits: sender.circuits.report(), ...(keyed ? { keyed: keyed.stats() } : {}) } : undefined,
   });
   guards.servedAs(service.id);
-  const stopMetrics = metrics && answerMetrics(options.transport, definition.name, metrics);
+  const stopMetrics = metrics && answerMetrics(options.transport, definition.name, metrics, options.metrics === "process");
   await keyed?.start(service.id, (name, request) => runners.get(name)!.handle(request));
 
   const consumers = await subscribeEvents(definition, options.transport, prefix, log, (event) =>

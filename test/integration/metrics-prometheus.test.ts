@@ -130,6 +130,27 @@ describe("metrics in Prometheus", () => {
     expect(count).toBe(SUCCEEDED + REFUSED);
   });
 
+  it("serves the same figures at the gateway's /metrics, with its HTTP requests by route pattern and status", async () => {
+    const gateway = hub.state.gatewayUrl!;
+    const answered = await fetch(`${gateway}/api/measured/work`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ms: 0, refuse: false }) });
+    expect(answered.status).toBe(200);
+    expect((await fetch(`${gateway}/no-such-page-7d3f`)).status).toBe(404);
+    const res = await fetch(`${gateway}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    const value = (name: string, ...parts: string[]) =>
+      text.split("\n").filter((l) => l.startsWith(`${name}{`) && parts.every((p) => l.includes(p))).map((l) => Number(l.split(" ").at(-1)));
+    expect(value("fuse_requests_total", 'actor="measured"', 'endpoint="work"', 'code="OK"')).toEqual([SUCCEEDED + 1]);
+    expect(value("fuse_requests_total", 'actor="measured"', 'endpoint="work"', 'code="REFUSED"')).toEqual([REFUSED]);
+    expect(value("fuse_http_requests_total", 'actor="gateway"', 'route="/api/:actor/:endpoint"', 'method="POST"', 'status="200"')).toEqual([1]);
+    expect(value("fuse_http_requests_total", 'actor="gateway"', 'route="unmatched"', 'method="GET"', 'status="404"')).toEqual([1]);
+    // What a client sends never becomes a label.
+    expect(text).not.toContain("no-such-page");
+    // The hub's supervision figures reach the gateway over the bus too.
+    expect(value("fuse_instance_status", 'actor="measured"', 'status="running"')).toEqual([1]);
+  });
+
   it("scrapes the hub's figures too: instance status and restarts, process CPU and memory, nats-server's own", async () => {
     const names = ["fuse_instance_status", "fuse_instance_restarts", "fuse_process_resident_memory_bytes", "fuse_process_cpu_seconds_total", "fuse_nodejs_eventloop_lag_seconds", "fuse_nats_in_messages_total", "fuse_nats_up"];
     for (const name of names) {

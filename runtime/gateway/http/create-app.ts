@@ -18,6 +18,7 @@ import { SCRIPT_HEADERS, pageHeaders } from "./security-headers.ts";
 import { mountSessionRoutes, type SessionRoutesOptions } from "../session/session-routes.ts";
 import { mountEventRoutes, type EventRoutesOptions } from "../live/event-routes.ts";
 import { webHandler } from "../web/web-handler.ts";
+import { httpMetrics, mountMetricsRoute } from "./metrics-route.ts";
 import type { WebFrontends } from "../web/web-mounts.ts";
 
 export interface GatewayAppOptions {
@@ -59,6 +60,7 @@ function actorInfo(pages: PageCache, c: Context): Response {
 export function createGatewayApp(options: GatewayAppOptions): Hono {
   const { handlers, discovery, pages, log } = options;
   const app = new Hono();
+  app.use(httpMetrics());
   app.post("/api/:actor/:endpoint", handlers.api);
   app.post("/api/:actor/:key/:endpoint", handlers.api);
   // What the hub serves is itself for those with a credential (the local admin by default).
@@ -68,6 +70,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   app.get("/api/:actor/:endpoint", listing((c) => actorInfo(pages, c)));
   app.get("/openapi.json", listing(() => jsonResponse(pages.openapiJson(), 200)));
   app.get("/docs", listing(() => page(pages.docsHtml())));
+  mountMetricsRoute(app, listing);
   app.get("/health", () => jsonResponse(JSON.stringify({ status: "ok" }), 200));
   app.get("/ready", () => {
     const bus = options.bus();
