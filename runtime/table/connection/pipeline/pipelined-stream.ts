@@ -11,7 +11,9 @@ export function pipelineUrl(url: string | undefined): string | undefined {
   // A URL with a query (`?authToken=…`, `?tls=…`) is left to @libsql/client, which reads it.
   if (!url || url.includes("?")) return undefined;
   if (/^wss?:\/\//.test(url)) return url;
-  if (/^https?:\/\//.test(url)) return url.replace(/^http/, "ws");
+  // http: on loopback is the hub's own sqld, which serves both; an outside server given as
+  // http(s): may sit behind a proxy that passes no WebSocket, so its scheme is kept.
+  if (/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(url)) return url.replace(/^http/, "ws");
   return undefined;
 }
 

@@ -14,6 +14,7 @@ const REFRESH_MS = REPLICA_STALENESS_MS / 2;
 /** With no read for this long, background syncs stop (an idle process does not poll the server). */
 const IDLE_MS = 5_000;
 const STATEMENT_CACHE = 200;
+const RETRY_OPEN_MS = 5_000;
 
 export interface LocalReplicaOptions {
   /** The replica's file, made (or replaced) here. */
@@ -69,15 +70,25 @@ export class LocalReplica {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private opening: Promise<void> | undefined;
+  private openFailedAt = -Infinity;
   private readonly removeOnExit = () => removeReplica(this.options.file);
 
   constructor(private readonly options: LocalReplicaOptions) {
     this.stalenessMs = options.stalenessMs ?? REPLICA_STALENESS_MS;
   }
 
-  /** Makes the replica: removes files of dead processes, syncs once, opens the reading connection. */
+  /**
+   * Makes the replica: removes files of dead processes, syncs once, opens the reading connection.
+   * When that fails (sqld away), reads go to the primary and a read after RETRY_OPEN_MS tries again.
+   */
   open(): Promise<void> {
-    this.opening ??= this.openOnce();
+    this.opening ??= this.openOnce().catch(async (error: unknown) => {
+      this.openFailedAt = performance.now();
+      await this.worker?.close();
+      this.worker = undefined;
+      this.opening = undefined;
+      throw error;
+    });
     return this.opening;
   }
 
@@ -88,13 +99,13 @@ export class LocalReplica {
     removeReplica(this.options.file);
     process.once("exit", this.removeOnExit);
     this.worker = new ReplicaSyncWorker(this.options);
+    const epoch = this.writeEpoch;
     const startedAt = performance.now();
     await this.worker.sync();
     const { default: Database } = await import("libsql");
     if (this.closed) return;
     this.reader = new Database(this.options.file, { readonly: true });
-    this.syncedEpoch = 0;
-    this.syncedAt = startedAt;
+    this.synced(epoch, startedAt);
   }
 
   /** Whether a read begun now may be served by the replica; starts a sync when one is due. */
@@ -102,6 +113,7 @@ export class LocalReplica {
     const now = performance.now();
     this.lastReadAt = now;
     this.timer ??= setInterval(() => this.tick(), REFRESH_MS).unref();
+    if (!this.reader && !this.opening && !this.closed && now - this.openFailedAt >= RETRY_OPEN_MS) void this.open().catch(() => undefined);
     const current = this.reader !== undefined && this.syncedEpoch >= this.writeEpoch;
     const age = now - this.syncedAt;
     // Syncs follow reads: a process that only writes makes the replica copy nothing.
