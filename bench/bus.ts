@@ -42,13 +42,15 @@ const rawNats = (id: string, asFuse: boolean): BusSystem => ({
 });
 
 /** How the Fuse caller drives its calls: from its start hook, or from a request's handler (with a principal or not). */
-type Drive = { inHandler?: boolean; principal?: boolean };
+type Drive = { inHandler?: boolean; principal?: boolean; metricsOff?: boolean };
 
 function fuse(id: string, receipts: boolean, drive: Drive = {}): BusSystem {
   const withReceipts = (env: Env): Env => {
     const out: Env = { ...env, [ProcessEnv.receipts]: receipts ? "1" : "0" };
     if (drive.inHandler || drive.principal) out.BENCH_DRIVE_IN_HANDLER = "1";
     if (drive.principal) out.BENCH_PRINCIPAL_TOKEN = env.BENCH_TOKEN!;
+    // metrics.enabled: false, as the hub hands it to its processes.
+    if (drive.metricsOff) out[ProcessEnv.metrics] = "0";
     // Both ends hold the hub's public key in the handler systems, as under a hub: only the token differs.
     if (!drive.inHandler && !drive.principal) delete out[ProcessEnv.principalKey];
     return out;
@@ -78,6 +80,8 @@ const SYSTEMS: BusSystem[] = [
   // Calls made from inside a request's handler, without and with a principal the caller verified and carries on.
   fuse("fuse-in-handler", false, { inHandler: true }),
   fuse("fuse-principal", false, { principal: true }),
+  // Prometheus figures off in both processes (metrics.enabled: false); on is the default.
+  fuse("fuse-metrics-off", false, { metricsOff: true }),
 ];
 
 const METRICS: Metric<DriverResult>[] = [
@@ -94,6 +98,7 @@ const COMPARISONS: Comparison[] = [
   { label: "fuse / moleculer", system: "fuse", baseline: "moleculer" },
   { label: "fuse with receipts / fuse", system: "fuse-receipts", baseline: "fuse" },
   { label: "fuse with a principal / fuse (both from a handler)", system: "fuse-principal", baseline: "fuse-in-handler" },
+  { label: "fuse (metrics on) / fuse with metrics off", system: "fuse", baseline: "fuse-metrics-off" },
   { label: "fuse from a handler / fuse from a start hook", system: "fuse-in-handler", baseline: "fuse" },
   { label: "raw nats.js as Fuse connects / defaults", system: "raw-nats-as-fuse", baseline: "raw-nats" },
   { label: "moleculer / raw nats.js (defaults)", system: "moleculer", baseline: "raw-nats" },
@@ -148,7 +153,7 @@ export function runBusBench(): Promise<BenchReport> {
       metrics: METRICS,
       comparisons: RUN_COMPARISONS,
       notes: [
-        "latencies in µs; targets: fuse / moleculer calls/s ≥ 1.20×, fuse / raw nats.js (defaults) seq p50 ≤ 1.00×, fuse with a principal / fuse (both from a handler) calls/s ≥ 0.95×",
+        "latencies in µs; targets: fuse (metrics on) / fuse with metrics off calls/s ≥ 0.95×, fuse / moleculer calls/s ≥ 1.20×, fuse / raw nats.js (defaults) seq p50 ≤ 1.00×, fuse with a principal / fuse (both from a handler) calls/s ≥ 0.95×",
         "the server requires an NKey credential of every system and checks its subject permissions, as a hub's does",
         ...principalNote,
       ],

@@ -59,12 +59,12 @@ const JWT_SECRET = "bench-secret-of-at-least-32-characters";
  * The Fuse gateway actor in front of the echo actor; with `config`, in a hub folder of its own
  * whose config/fuse.yaml sets `gateway.auth`, and `credential` makes what every request sends.
  */
-function fuseGateway(id: string, config?: string, credential?: (hubDir: string) => Promise<Env>): GatewaySystem {
+function fuseGateway(id: string, config?: string, credential?: (hubDir: string) => Promise<Env>, moreEnv: Env = {}): GatewaySystem {
   const hubDirOf = (buildDir: string) => path.join(buildDir, "..", `hub-${id.replace(/[^a-z0-9-]/g, "-")}`);
   return {
     id,
     start: async (env, buildDir, started) => {
-      const extra: Env = { [ProcessEnv.prefix]: "bench" };
+      const extra: Env = { [ProcessEnv.prefix]: "bench", ...moreEnv };
       if (config) {
         const hubDir = hubDirOf(buildDir);
         mkdirSync(path.join(hubDir, "config"), { recursive: true });
@@ -94,6 +94,8 @@ const SYSTEMS: GatewaySystem[] = [
     },
   },
   fuseGateway("fuse-gateway"),
+  // Prometheus figures off in the gateway and the echo actor (metrics.enabled: false); on is the default.
+  fuseGateway("fuse-gateway-metrics-off", undefined, undefined, { [ProcessEnv.metrics]: "0" }),
   fuseGateway("fuse-gateway+api-key", "gateway:\n  auth:\n    keys: true\n", (hubDir) => {
     const { key } = createApiKey(apiKeyFile(hubDir), { name: `bench-${Date.now()}`, roles: ["user"] });
     return Promise.resolve({ authorization: `Bearer ${key}` });
@@ -118,6 +120,7 @@ const COMPARISONS: Comparison[] = [
   { label: "hono+raw-nats as Fuse connects / defaults", system: "hono+raw-nats-as-fuse", baseline: "hono+raw-nats" },
   { label: "hono+raw-nats (defaults) / plain Hono", system: "hono+raw-nats", baseline: "plain-hono" },
   { label: "moleculer-web / plain Hono", system: "moleculer-web", baseline: "plain-hono" },
+  { label: "fuse-gateway (metrics on) / metrics off", system: "fuse-gateway", baseline: "fuse-gateway-metrics-off" },
   { label: "fuse-gateway with an API key / without auth", system: "fuse-gateway+api-key", baseline: "fuse-gateway" },
   { label: "fuse-gateway with a JWT / without auth", system: "fuse-gateway+jwt", baseline: "fuse-gateway" },
 ];

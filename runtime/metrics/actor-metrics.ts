@@ -22,21 +22,22 @@ export interface ActorMetricsOptions {
  * One actor instance's Prometheus registry: its endpoints' requests and latency, its calls,
  * and (in its own process) the process's figures. Every series carries `actor` and
  * `actor_instance`, so the registries of all processes merge into one exposition without clashing.
+ *
+ * Requests and calls are counted in plain numbers (a Map increment and a bucket index), not
+ * through prom-client's labelled metrics, whose label hashing cost microseconds per request;
+ * they are turned into prom-client's JSON only when scraped.
  */
 export class ActorMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<"endpoint" | "code">;
-  private readonly duration: Histogram<"endpoint">;
-  private readonly calls: Counter<"target" | "code">;
-  private readonly callDuration: Histogram<"target">;
+  private readonly base: Record<string, string>;
+  private readonly endpoints: Family;
+  private readonly calls: Family;
 
   constructor(options: ActorMetricsOptions) {
-    this.registry.setDefaultLabels({ actor: options.actor, [INSTANCE_LABEL]: String(options.instance) });
-    const registers = [this.registry];
-    this.requests = new Counter({ name: MetricName.requests, help: "Requests an endpoint finished, by outcome code (OK or the error code).", labelNames: ["endpoint", "code"], registers });
-    this.duration = new Histogram({ name: MetricName.requestDuration, help: "Time an endpoint took per request, in seconds (server side).", labelNames: ["endpoint"], buckets: LATENCY_BUCKETS, registers });
-    this.calls = new Counter({ name: MetricName.calls, help: "Calls this actor made (ctx.call), by target actor.endpoint and outcome code.", labelNames: ["target", "code"], registers });
-    this.callDuration = new Histogram({ name: MetricName.callDuration, help: "Time this actor's calls took as the caller saw them, in seconds (client side).", labelNames: ["target"], buckets: LATENCY_BUCKETS, registers });
+    this.base = { actor: options.actor, [INSTANCE_LABEL]: String(options.instance) };
+    this.registry.setDefaultLabels(this.base);
+    this.endpoints = new Family(MetricName.requests, "Requests an endpoint finished, by outcome code (OK or the error code).", MetricName.requestDuration, "Time an endpoint took per request, in seconds (server side).", "endpoint");
+    this.calls = new Family(MetricName.calls, "Calls this actor made (ctx.call), by target actor.endpoint and outcome code.", MetricName.callDuration, "Time this actor's calls took as the caller saw them, in seconds (client side).", "target");
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: MetricName.processPrefix });
   }
 
@@ -45,12 +46,12 @@ export class ActorMetrics {
    * it declares exist from the start at zero, so `rate()` sees their first increase.
    */
   endpoint(name: string, declaredCodes: readonly string[] = []): EndpointMetrics {
-    return new BoundFigures(this.requests, this.duration, { endpoint: name }, declaredCodes);
+    return this.endpoints.bind(name, declaredCodes);
   }
 
   /** The figures of calls to one target (`actor.endpoint`). */
   callsTo(target: string): EndpointMetrics {
-    return new BoundFigures(this.calls, this.callDuration, { target });
+    return this.calls.bind(target, []);
   }
 
   /**
@@ -70,38 +71,76 @@ export class ActorMetrics {
   private httpFigures: { requests: Counter<"route" | "method" | "status">; duration: Histogram<"route" | "method"> } | undefined;
 
   /** Every series now, as prom-client's JSON (what a process sends over the bus). */
-  snapshot(): Promise<MetricsSnapshot> {
-    return this.registry.getMetricsAsJSON() as Promise<MetricsSnapshot>;
+  async snapshot(): Promise<MetricsSnapshot> {
+    const registered = (await this.registry.getMetricsAsJSON()) as MetricsSnapshot;
+    return [...registered, ...this.endpoints.json(this.base), ...this.calls.json(this.base)];
   }
 }
 
-/** A counter by outcome and a histogram, both bound to one endpoint or target. */
-class BoundFigures implements EndpointMetrics {
-  /** Counter children by outcome code: error codes are a fixed list plus the endpoints' declared ones. */
-  private readonly byCode = new Map<string, Counter.Internal>();
-  private readonly histogram: Histogram.Internal<string>;
+/** A counter by outcome code and a latency histogram, one set per endpoint (or call target). */
+class Family {
+  private readonly bound: { label: string; figures: BoundFigures }[] = [];
 
   constructor(
-    private readonly counter: Counter<string>,
-    histogram: Histogram<string>,
-    private readonly labels: Record<string, string>,
-    codes: readonly string[] = [],
-  ) {
+    private readonly counterName: string,
+    private readonly counterHelp: string,
+    private readonly histogramName: string,
+    private readonly histogramHelp: string,
+    private readonly labelName: string,
+  ) {}
+
+  bind(label: string, codes: readonly string[]): BoundFigures {
+    const figures = new BoundFigures([OK_CODE, ...codes]);
+    this.bound.push({ label, figures });
+    return figures;
+  }
+
+  /** prom-client's JSON of the counter and the histogram (cumulative buckets, `+Inf`, `_sum`, `_count`). */
+  json(base: Record<string, string>): MetricsSnapshot {
+    if (!this.bound.length) return [];
+    const counts: MetricValue<string>[] = [];
+    const histogram: MetricValue<string>[] = [];
+    for (const { label, figures } of this.bound) {
+      const labels = { ...base, [this.labelName]: label };
+      for (const [code, value] of figures.counts) counts.push({ labels: { ...labels, code }, value });
+      let cumulative = 0;
+      LATENCY_BUCKETS.forEach((le, i) => {
+        cumulative += figures.buckets[i]!;
+        histogram.push({ labels: { ...labels, le }, value: cumulative, metricName: `${this.histogramName}_bucket` } as MetricValue<string>);
+      });
+      histogram.push({ labels: { ...labels, le: "+Inf" }, value: figures.count, metricName: `${this.histogramName}_bucket` } as MetricValue<string>);
+      histogram.push({ labels, value: figures.sum, metricName: `${this.histogramName}_sum` } as MetricValue<string>);
+      histogram.push({ labels, value: figures.count, metricName: `${this.histogramName}_count` } as MetricValue<string>);
+    }
+    return [
+      { name: this.counterName, help: this.counterHelp, type: "counter", values: counts, aggregator: "sum" },
+      { name: this.histogramName, help: this.histogramHelp, type: "histogram", values: histogram, aggregator: "sum" },
+    ] as unknown as MetricsSnapshot;
+  }
+}
+
+/** One endpoint's (or target's) figures in plain numbers: the hot path allocates nothing. */
+class BoundFigures implements EndpointMetrics {
+  /** Requests by outcome code: error codes are a fixed list plus the endpoints' declared ones. */
+  readonly counts = new Map<string, number>();
+  /** Per bucket (not cumulative) counts, for LATENCY_BUCKETS; above the last only in `count`. */
+  readonly buckets = new Float64Array(LATENCY_BUCKETS.length);
+  sum = 0;
+  count = 0;
+
+  constructor(codes: readonly string[]) {
     // Series that exist at zero before the first request: rate() then counts that request too.
-    histogram.zero(labels);
-    this.histogram = histogram.labels(labels);
-    for (const code of [OK_CODE, ...codes]) this.child(code);
+    for (const code of codes) this.counts.set(code, 0);
   }
 
   done(code: string, seconds: number): void {
-    (this.byCode.get(code) ?? this.child(code)).inc();
-    this.histogram.observe(seconds);
-  }
-
-  private child(code: string): Counter.Internal {
-    const child = this.counter.labels({ ...this.labels, code });
-    child.inc(0);
-    this.byCode.set(code, child);
-    return child;
+    this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+    let i = 0;
+    while (i < BUCKET_COUNT && seconds > LATENCY_BUCKETS[i]!) i++;
+    if (i < BUCKET_COUNT) this.buckets[i]!++;
+    this.sum += seconds;
+    this.count++;
   }
 }
+
+const BUCKET_COUNT = LATENCY_BUCKETS.length;

@@ -4,6 +4,8 @@ import { DeadlineExceededError, FuseError, ValidationError, toFuseError } from "
 import { ErrorCode, Header, actorKeyProblem, endpointSubject, keyedSubjectOf, newTraceId, parseTarget, type Target } from "../protocol/index.ts";
 import { marksCrossing } from "./stack.ts";
 import { Circuits, type GuardOptions } from "./resilience/circuits.ts";
+import { OK_CODE } from "../metrics/index.ts";
+import type { CallFigures } from "./call-figures.ts";
 
 /** Options of `ctx.call`. */
 export interface CallOptions extends GuardOptions {
@@ -140,6 +142,8 @@ interface PreparedCall {
 export class Caller {
   /** Circuit breakers per target; the actor's defaults come from its config (`circuit`). */
   circuits = new Circuits();
+  /** Client-side figures of its calls (the actor's metrics); none with metrics off. */
+  figures: CallFigures | undefined;
   // Parsed once per distinct target: calls repeat the same few targets.
   private readonly targets = new Map<string, Target & { subject: string }>();
 
@@ -166,8 +170,22 @@ export class Caller {
    * stays an async function so that V8's async stack traces can show the caller's frames.
    */
   async call(scope: CallScope, target: string, input: unknown, options?: CallOptions): Promise<unknown> {
+    const figures = this.figures?.of(target);
+    if (!figures) return await this.callUnmeasured(scope, target, input, options);
+    const started = performance.now();
+    try {
+      const output = await this.callUnmeasured(scope, target, input, options);
+      figures.done(OK_CODE, (performance.now() - started) / 1000);
+      return output;
+    } catch (error) {
+      figures.done(toFuseError(error).code, (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
+  private async callUnmeasured(scope: CallScope, target: string, input: unknown, options?: CallOptions): Promise<unknown> {
     // Breaker and fallback wrap the whole call, its retries included: one call, one outcome.
-    if (this.circuits.guards(options)) return this.circuits.guard(target, options, () => this.call(scope, target, input, { ...options, circuit: false, fallback: undefined }));
+    if (this.circuits.guards(options)) return this.circuits.guard(target, options, () => this.callUnmeasured(scope, target, input, { ...options, circuit: false, fallback: undefined }));
     if (options?.key !== undefined) return this.callKeyed(scope, target, input, options);
     const parsed = this.resolve(target, "call");
     const deadline = Math.min(Date.now() + (options?.timeout ?? DEFAULT_TIMEOUT_MS), scope.deadline ?? Infinity);

@@ -21,6 +21,7 @@ import { Circuits } from "./resilience/circuits.ts";
 import type { CircuitOptions } from "./resilience/circuit-breaker.ts";
 import { ActorMetrics } from "../metrics/index.ts";
 import { answerMetrics } from "./metrics-answer.ts";
+import { CallFigures } from "./call-figures.ts";
 
 const decoder = new TextDecoder();
 
@@ -170,6 +171,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   let idle: (() => void) | undefined;
   const guards = new ActorGuards(definition, { transport: options.transport, prefix, log });
   const metrics = options.metrics === false ? undefined : new ActorMetrics({ actor: definition.name, instance, processMetrics: options.metrics === "process" });
+  if (metrics) sender.figures = new CallFigures(metrics);
   const runners = new Map(
     Object.keys(definition.endpoints).map((name) => [
       name,
