@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
+import { Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
 import { INSTANCE_LABEL, LATENCY_BUCKETS, MetricName, OK_CODE } from "./metric-names.ts";
 
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -36,8 +36,9 @@ export class ActorMetrics {
   constructor(options: ActorMetricsOptions) {
     this.base = { actor: options.actor, [INSTANCE_LABEL]: String(options.instance) };
     this.registry.setDefaultLabels(this.base);
-    this.endpoints = new Family(MetricName.requests, "Requests an endpoint finished, by outcome code (OK or the error code).", MetricName.requestDuration, "Time an endpoint took per request, in seconds (server side).", "endpoint");
-    this.calls = new Family(MetricName.calls, "Calls this actor made (ctx.call), by target actor.endpoint and outcome code.", MetricName.callDuration, "Time this actor's calls took as the caller saw them, in seconds (client side).", "target");
+    this.endpoints = new Family(MetricName.requests, "Requests an endpoint finished, by outcome code (OK or the error code).", MetricName.requestDuration, "Time an endpoint took per request, in seconds (server side).");
+    this.calls = new Family(MetricName.calls, "Calls this actor made (ctx.call), by target actor.endpoint and outcome code.", MetricName.callDuration, "Time this actor's calls took as the caller saw them, in seconds (client side).");
+    this.httpRequests = new Family(MetricName.httpRequests, "HTTP requests the gateway answered, by route pattern, method and status.", MetricName.httpDuration, "Time the gateway took per HTTP request until the response's head, in seconds.", "status");
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: MetricName.processPrefix });
   }
 
@@ -46,12 +47,12 @@ export class ActorMetrics {
    * it declares exist from the start at zero, so `rate()` sees their first increase.
    */
   endpoint(name: string, declaredCodes: readonly string[] = []): EndpointMetrics {
-    return this.endpoints.bind(name, declaredCodes);
+    return this.endpoints.bind({ endpoint: name }, [OK_CODE, ...declaredCodes]);
   }
 
   /** The figures of calls to one target (`actor.endpoint`). */
   callsTo(target: string): EndpointMetrics {
-    return this.calls.bind(target, []);
+    return this.calls.bind({ target }, [OK_CODE]);
   }
 
   /**
@@ -59,39 +60,41 @@ export class ActorMetrics {
    * never the path a client sent; the series exist only in a process that serves HTTP.
    */
   http(route: string, method: string, status: number, seconds: number): void {
-    const http = (this.httpFigures ??= {
-      requests: new Counter({ name: MetricName.httpRequests, help: "HTTP requests the gateway answered, by route pattern, method and status.", labelNames: ["route", "method", "status"], registers: [this.registry] }),
-      duration: new Histogram({ name: MetricName.httpDuration, help: "Time the gateway took per HTTP request until the response's head, in seconds.", labelNames: ["route", "method"], buckets: LATENCY_BUCKETS, registers: [this.registry] }),
-    });
     const m = HTTP_METHODS.has(method) ? method : "OTHER";
-    http.requests.inc({ route, method: m, status: String(status) });
-    http.duration.observe({ route, method: m }, seconds);
+    const key = `${m} ${route}`;
+    let figures = this.httpRoutes.get(key);
+    if (!figures) this.httpRoutes.set(key, (figures = this.httpRequests.bind({ route, method: m }, [])));
+    figures.done(String(status), seconds);
   }
 
-  private httpFigures: { requests: Counter<"route" | "method" | "status">; duration: Histogram<"route" | "method"> } | undefined;
+  private readonly httpRequests: Family;
+  /** By method and route pattern: a few dozen at most, as routes come from the code and config. */
+  private readonly httpRoutes = new Map<string, EndpointMetrics>();
 
   /** Every series now, as prom-client's JSON (what a process sends over the bus). */
   async snapshot(): Promise<MetricsSnapshot> {
     const registered = (await this.registry.getMetricsAsJSON()) as MetricsSnapshot;
-    return [...registered, ...this.endpoints.json(this.base), ...this.calls.json(this.base)];
+    return [...registered, ...this.endpoints.json(this.base), ...this.calls.json(this.base), ...this.httpRequests.json(this.base)];
   }
 }
 
 /** A counter by outcome code and a latency histogram, one set per endpoint (or call target). */
 class Family {
-  private readonly bound: { label: string; figures: BoundFigures }[] = [];
+  private readonly bound: { labels: Record<string, string>; figures: BoundFigures }[] = [];
 
   constructor(
     private readonly counterName: string,
     private readonly counterHelp: string,
     private readonly histogramName: string,
     private readonly histogramHelp: string,
-    private readonly labelName: string,
+    /** The counter's label for the outcome. */
+    private readonly outcomeLabel = "code",
   ) {}
 
-  bind(label: string, codes: readonly string[]): BoundFigures {
-    const figures = new BoundFigures([OK_CODE, ...codes]);
-    this.bound.push({ label, figures });
+  /** Figures for one label set; `codes` exist at zero from the start. */
+  bind(labels: Record<string, string>, codes: readonly string[]): BoundFigures {
+    const figures = new BoundFigures(codes);
+    this.bound.push({ labels, figures });
     return figures;
   }
 
@@ -100,9 +103,10 @@ class Family {
     if (!this.bound.length) return [];
     const counts: MetricValue<string>[] = [];
     const histogram: MetricValue<string>[] = [];
-    for (const { label, figures } of this.bound) {
-      const labels = { ...base, [this.labelName]: label };
-      for (const [code, value] of figures.counts) counts.push({ labels: { ...labels, code }, value });
+    for (const bound of this.bound) {
+      const { figures } = bound;
+      const labels = { ...base, ...bound.labels };
+      for (const [code, value] of figures.counts) counts.push({ labels: { ...labels, [this.outcomeLabel]: code }, value });
       let cumulative = 0;
       LATENCY_BUCKETS.forEach((le, i) => {
         cumulative += figures.buckets[i]!;
