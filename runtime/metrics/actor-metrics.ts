@@ -1,4 +1,5 @@
-import { Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
+import { Registry, type MetricObjectWithValues, type MetricValue } from "prom-client";
+import { registerProcessFigures } from "./process-figures.ts";
 import { INSTANCE_LABEL, LATENCY_BUCKETS, MetricName, OK_CODE } from "./metric-names.ts";
 
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -39,7 +40,7 @@ export class ActorMetrics {
     this.endpoints = new Family(MetricName.requests, "Requests an endpoint finished, by outcome code (OK or the error code).", MetricName.requestDuration, "Time an endpoint took per request, in seconds (server side).");
     this.calls = new Family(MetricName.calls, "Calls this actor made (ctx.call), by target actor.endpoint and outcome code.", MetricName.callDuration, "Time this actor's calls took as the caller saw them, in seconds (client side).");
     this.httpRequests = new Family(MetricName.httpRequests, "HTTP requests the gateway answered, by route pattern, method and status.", MetricName.httpDuration, "Time the gateway took per HTTP request until the response's head, in seconds.", "status");
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: MetricName.processPrefix });
+    if (options.processMetrics) registerProcessFigures(this.registry);
   }
 
   /**

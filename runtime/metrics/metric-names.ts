@@ -25,7 +25,7 @@ export const MetricName = {
   instanceLag: "fuse_instance_lag_seconds",
   /** Prefix of nats-server's own figures, read from its monitoring endpoint (`/varz`). */
   natsPrefix: "fuse_nats_",
-  /** Prefix of each process's Node.js and process figures (prom-client's default metrics). */
+  /** Prefix of each process's Node.js and process figures (process-figures.ts). */
   processPrefix: "fuse_",
 } as const;
 
