@@ -51,7 +51,8 @@ export async function readNodes(dir: string): Promise<NodeView[]> {
     const now = Date.now();
     const views: NodeView[] = [];
     // Listing keys needs a consumer, which can time out once while the cluster re-elects after a node loss.
-    const keys = await bucket.keys().catch(() => bucket.keys());
+    // (A listing may also name a key twice when it is written meanwhile.)
+    const keys = new Set(await bucket.keys().catch(() => bucket.keys()));
     for (const key of keys) {
       const entry = await bucket.get(key);
       if (!entry) continue;

@@ -29,6 +29,7 @@ export interface PlacementDeciderOptions {
  */
 export class PlacementDecider {
   private readonly seen = new Map<string, { revision: number; at: number }>();
+  private names = new Set<string>();
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
@@ -74,7 +75,14 @@ export class PlacementDecider {
   private async liveNodes(): Promise<PlacementNode[]> {
     const now = this.now();
     const live: PlacementNode[] = [];
-    for (const key of await this.options.nodes.keys()) {
+    // Listing keys runs a consumer, which may time out while the cluster re-elects after a node
+    // loss (just when a decision is due): the names known from the last listing serve then.
+    // A listing can also name a key twice when it is written meanwhile.
+    this.names = await this.options.nodes.keys().then(
+      (keys) => new Set(keys),
+      () => this.names,
+    );
+    for (const key of this.names) {
       const entry = await this.options.nodes.get(key);
       if (!entry) continue;
       const parsed = nodeRecordSchema.safeParse(JSON.parse(decoder.decode(entry.value)));

@@ -57,8 +57,6 @@ export interface SupervisorPlacement {
 }
 
 /** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
-
-/** Runs every actor's processes: composes one ActorGroup per actor and a health check loop. */
 export class Supervisor {
   private readonly groups = new Map<string, ActorGroup>();
   private readonly bundles = new Map<string, Promise<string>>();

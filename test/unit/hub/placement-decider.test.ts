@@ -70,6 +70,20 @@ describe("PlacementDecider", () => {
     expect((await readPlacement(placement))?.actors).toEqual({ greeter: { n1: 2, n2: 2 } });
   });
 
+  it("counts a node once when the listing names it twice, and decides from the names it knew when the listing fails", async () => {
+    const { nodes, placement, decider } = await cluster();
+    const keys = nodes.keys.bind(nodes);
+    let listing: "twice" | "fails" = "twice";
+    nodes.keys = async (filter?: string) => (listing === "twice" ? [...(await keys(filter)), "n3"] : Promise.reject(new Error("TIMEOUT")));
+    await decider.round();
+    expect((await readPlacement(placement))?.nodes).toEqual(["n1", "n2", "n3"]);
+    expect((await readPlacement(placement))?.actors).toEqual({ greeter: { n1: 2, n2: 2, n3: 2 } });
+    listing = "fails";
+    await placement.put(desiredCountKey("greeter"), encode("3"));
+    await decider.round();
+    expect((await readPlacement(placement))?.actors).toEqual({ greeter: { n1: 1, n2: 1, n3: 1 } });
+  });
+
   it("writes a decision only when it changes", async () => {
     const { placement, decider } = await cluster();
     await decider.round();
