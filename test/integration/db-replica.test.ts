@@ -129,10 +129,12 @@ describe("ctx.db reading from a local replica (db.replica)", () => {
     await loop;
     expect({ acknowledged: seen.length, seen: seen.filter(Boolean).length }).toEqual({ acknowledged: count, seen: count });
     // The replica itself caught up (not only the primary answering): a local count sees them all.
+    // (Whether one read is local depends on how fresh the last sync is when it starts, which a
+    // loaded machine stretches: of several reads, some are, and every read sees all.)
     await db.syncReplica();
     const localBefore = db.replicaStats()!.localReads;
-    expect(await notes.count()).toBe(count);
-    expect(db.replicaStats()!.localReads).toBe(localBefore + 1);
+    for (let i = 0; i < 20; i++) expect(await notes.count()).toBe(count);
+    expect(db.replicaStats()!.localReads).toBeGreaterThan(localBefore);
     expect(loopReads).toBeGreaterThan(0);
     db.close();
   });
@@ -158,7 +160,7 @@ describe("ctx.db reading from a local replica (db.replica)", () => {
   it("the replica's files live as long as its process: removed on close, and a killed process's removed by the next replica", async () => {
     const schema = notesTable();
     const db = await replicaDb(schema, "closing");
-    const own = () => readdirSync(replicaDir).filter((n) => n.startsWith(`closing-${process.pid}.db`));
+    const own = () => readdirSync(replicaDir).filter((n) => n.startsWith(`closing-${process.pid}-`));
     expect(own().length).toBeGreaterThan(0);
     db.close();
     await waitFor("the closed replica's files removed", () => own().length === 0, 10_000);
@@ -166,19 +168,19 @@ describe("ctx.db reading from a local replica (db.replica)", () => {
     // A process that made its replica (as LocalReplica names it) and was killed -9.
     const source = `
       const Database = require(${JSON.stringify(LIBSQL)});
-      const db = new Database(${JSON.stringify(replicaDir)} + "/killed-" + process.pid + ".db", { syncUrl: ${JSON.stringify(sqld.url)} });
+      const db = new Database(${JSON.stringify(replicaDir)} + "/killed-" + process.pid + "-0.db", { syncUrl: ${JSON.stringify(sqld.url)} });
       db.sync();
       process.stdout.write("synced\\n");
       setInterval(() => {}, 1000);`;
     const child = spawn(process.execPath, ["-e", source], { stdio: ["ignore", "pipe", "inherit"] });
     children.push(child);
     for await (const line of createInterface({ input: child.stdout! })) if (line === "synced") break;
-    const leftover = path.join(replicaDir, `killed-${child.pid}.db`);
+    const leftover = path.join(replicaDir, `killed-${child.pid}-0.db`);
     expect(existsSync(leftover)).toBe(true);
     process.kill(child.pid!, "SIGKILL");
     await waitFor("the killed replica process gone", () => !isAlive(child.pid!), 10_000);
     const next = await replicaDb(schema, "next");
-    expect(readdirSync(replicaDir).filter((n) => n.startsWith(`killed-${child.pid}`))).toEqual([]);
+    expect(readdirSync(replicaDir).filter((n) => n.startsWith(`killed-${child.pid}-`))).toEqual([]);
     next.close();
   });
 
@@ -271,7 +273,7 @@ describe("a hub with db.replica: true", () => {
       await hub.call("notes.add", { title: "first" });
       // The notes process wrote and reads its own write.
       expect((await hub.call<{ total: number }>("notes.list")).total).toBe(1);
-      await waitFor("the notes actor's replica file", () => existsSync(replicas) && readdirSync(replicas).some((n) => /^notes-\d+\.db$/.test(n)), 30_000);
+      await waitFor("the notes actor's replica file", () => existsSync(replicas) && readdirSync(replicas).some((n) => /^notes-\d+-\d+\.db$/.test(n)), 30_000);
       // Another process (the db actor, asked by the CLI) deletes the rows: seen by reads begun the bound later.
       expect((await runCli(dir, ["db", "clear", "notes"])).stdout).toMatch(/notes: 1 rows? deleted/);
       await sleep(REPLICA_STALENESS_MS);

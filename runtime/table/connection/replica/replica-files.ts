@@ -2,15 +2,19 @@ import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
 /**
- * The files of one process's replica: `<actor>-<pid>.db` and the companions libSQL keeps beside
- * it (`-wal`, `-shm`, `-info`, `-client_wal_index`). A replica is a copy made again from the
- * primary at any time, so it lives as long as its process: removed when the process closes its
- * database, and, when a process was killed, by the next replica opened in the same folder.
+ * The files of one replica: `<actor>-<pid>-<n>.db` and the companions libSQL keeps beside it
+ * (`-wal`, `-shm`, `-info`, `-client_wal_index`). A replica is a copy made again from the
+ * primary at any time, so it lives as long as its database: removed when the process closes it,
+ * and, when a process was killed, by the next replica opened in the same folder. `n` counts the
+ * process's replicas: one closed a moment ago may still be releasing its files (its sync thread
+ * writes the wal index while it stops), and a new one of the same name then found a database
+ * without its wal index and could not sync.
  */
-const REPLICA_FILE = /^(.+)-(\d+)\.db(?:-.+)?$/;
+const REPLICA_FILE = /^(.+)-(\d+)-\d+\.db(?:-.+)?$/;
+let made = 0;
 
 export function replicaFile(dir: string, actor: string, pid = process.pid): string {
-  return path.join(dir, `${actor.replace(/[^a-zA-Z0-9_.]/g, "_")}-${pid}.db`);
+  return path.join(dir, `${actor.replace(/[^a-zA-Z0-9_.]/g, "_")}-${pid}-${made++}.db`);
 }
 
 function alive(pid: number): boolean {
