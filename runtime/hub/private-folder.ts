@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readdirSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -8,6 +8,17 @@ import path from "node:path";
  */
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Writes `text` to `file` as 0600, beside it first and then renamed into place, so a reader
+ * (another command, a server reading its config) never sees half a file.
+ */
+export function writePrivateFile(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: PRIVATE_FILE_MODE });
+  chmodSync(tmp, PRIVATE_FILE_MODE);
+  renameSync(tmp, file);
+}
 
 /** Creates `dir` (with its parents) and makes it 0700, also when it existed already. */
 export function makePrivateDir(dir: string): void {

@@ -1,17 +1,14 @@
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { STATE_FILE, type HubState, type ProcessIdentity } from "../protocol/index.ts";
 import { identify, isSameProcess, signalIfSame } from "./process/index.ts";
-import { PRIVATE_FILE_MODE, makePrivateDir } from "./private-folder.ts";
+import { makePrivateDir, writePrivateFile } from "./private-folder.ts";
 
 /** Writes `.fuse/state.json` atomically, so readers never see half a file, and only this user may read it (it names the bus). */
 export function writeState(hubDir: string, state: HubState): void {
   const file = path.join(hubDir, STATE_FILE);
   makePrivateDir(path.dirname(file));
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
-  chmodSync(tmp, PRIVATE_FILE_MODE);
-  renameSync(tmp, file);
+  writePrivateFile(file, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 export function readState(hubDir: string): HubState | undefined {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { connect } from "nats";
@@ -41,6 +41,13 @@ describe("bus accounts", () => {
     expect(nodeB.system.getPublicKey()).toBe(nodeA.system.getPublicKey());
     expect(other.account.getPublicKey()).not.toBe(nodeA.account.getPublicKey());
     expect(nodeA.system.getPublicKey()).not.toBe(nodeA.account.getPublicKey());
+  });
+
+  it("stops with an error naming the keys file when it cannot be read, and what removing it costs", () => {
+    const file = path.join(tempDir(), "keys.json");
+    writeFileSync(file, "{ not json", { mode: 0o600 });
+    expect(() => loadOrCreateAccountKeys(file)).toThrow(expect.objectContaining({ code: "CONFIG_INVALID", message: expect.stringMatching(/keys\.json: the hub's bus keys cannot be read .*no longer finds its JetStream data/) }));
+    expect(readFileSync(file, "utf8")).toBe("{ not json");
   });
 
   it("puts an identity's rights into its JWT as the server's config would have them", () => {

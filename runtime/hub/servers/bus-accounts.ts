@@ -10,7 +10,7 @@
  * (a request in flight across a SIGHUP timed out; test/integration/bus-identities.test.ts).
  */
 import { hkdfSync } from "node:crypto";
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
 import { encodeAccount, encodeOperator, encodeUser, fmtCreds, createAccount, createOperator, createUser, fromSeed, type KeyPair, type Permissions } from "@nats-io/jwt";
 // nkeys.js keeps the seed encoder off its public entry; a seed derived from the cluster's
@@ -18,7 +18,8 @@ import { encodeAccount, encodeOperator, encodeUser, fmtCreds, createAccount, cre
 import { Codec } from "@nats-io/nkeys/lib/codec.js";
 import { Prefix } from "@nats-io/nkeys";
 import type { BusPermissions } from "../../protocol/index.ts";
-import { PRIVATE_FILE_MODE } from "../private-folder.ts";
+import { ConfigError } from "../../errors/index.ts";
+import { writePrivateFile } from "../private-folder.ts";
 
 /** The three key pairs behind a hub's bus. */
 export interface BusAccountKeys {
@@ -42,15 +43,19 @@ const UNLIMITED = { conn: -1, subs: -1, data: -1, payload: -1, imports: -1, expo
  */
 export function loadOrCreateAccountKeys(file: string): BusAccountKeys {
   if (existsSync(file)) {
-    const seeds = JSON.parse(readFileSync(file, "utf8")) as Record<Role, string>;
-    return Object.fromEntries(ROLES.map((role) => [role, fromSeed(new TextEncoder().encode(seeds[role]))])) as unknown as BusAccountKeys;
+    try {
+      const seeds = JSON.parse(readFileSync(file, "utf8")) as Record<Role, string>;
+      return Object.fromEntries(ROLES.map((role) => [role, fromSeed(new TextEncoder().encode(seeds[role]))])) as unknown as BusAccountKeys;
+    } catch (error) {
+      throw new ConfigError(
+        `${file}: the hub's bus keys cannot be read (${(error as Error).message}); restore it from a copy, or remove it to make new keys, after which the hub no longer finds its JetStream data (events, ctx.kv, files)`,
+        { cause: error, location: { file } },
+      );
+    }
   }
   const keys = Object.fromEntries(ROLES.map((role) => [role, CREATE[role]()])) as unknown as BusAccountKeys;
   const seeds = Object.fromEntries(ROLES.map((role) => [role, new TextDecoder().decode(keys[role].getSeed())]));
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(seeds)}\n`, { mode: PRIVATE_FILE_MODE });
-  chmodSync(tmp, PRIVATE_FILE_MODE);
-  renameSync(tmp, file);
+  writePrivateFile(file, `${JSON.stringify(seeds)}\n`);
   return keys;
 }
 

@@ -1,9 +1,9 @@
-import { chmodSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import type { KeyPair } from "@nats-io/jwt";
 import { ConfigError } from "../../errors/index.ts";
 import { busPermissions, type BusIdentity, type BusPermissions, type BusUses } from "../../protocol/index.ts";
-import { PRIVATE_FILE_MODE, makePrivateDir } from "../private-folder.ts";
+import { makePrivateDir, writePrivateFile } from "../private-folder.ts";
 import { adoptGlobalAccountStore, createUser, deriveAccountKeys, loadOrCreateAccountKeys, operatorConfig, userCreds, type BusAccountKeys } from "./bus-accounts.ts";
 
 interface Issued {
@@ -114,7 +114,7 @@ export class BusIdentities {
     if (jwtBytes > MAX_CONTROL_LINE - CONNECT_OVERHEAD) {
       throw new ConfigError(`${issued.identity.name}: its bus rights (${jwtBytes} bytes as a NATS JWT) exceed what a client may send when it connects (${MAX_CONTROL_LINE - CONNECT_OVERHEAD}); declare fewer buckets or event topics`);
     }
-    writePrivately(issued.credsFile, creds);
+    writePrivateFile(issued.credsFile, creds);
   }
 
   private async writeConfig(issuedAfter: number): Promise<void> {
@@ -126,14 +126,6 @@ export class BusIdentities {
       ...(await operatorConfig(this.keys, issuedAfter)),
     };
     // JSON is valid nats-server config syntax.
-    writePrivately(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
+    writePrivateFile(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
   }
-}
-
-/** Written beside and renamed into place, so a process reading it never reads half a file. */
-function writePrivately(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, text, { mode: PRIVATE_FILE_MODE });
-  chmodSync(tmp, PRIVATE_FILE_MODE);
-  renameSync(tmp, file);
 }
