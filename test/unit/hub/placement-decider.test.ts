@@ -106,6 +106,14 @@ describe("PlacementFollower", () => {
     await decider.round();
     await new Promise((r) => setTimeout(r, 50));
     expect(applied.at(-1)).toEqual({ greeter: 0 });
+    // A decision that leaves this node's shares as they were applies nothing again (scaling a
+    // group again would revive instances the supervisor gave up on).
+    const count = applied.length;
+    await announce("n1", { placeable: [{ name: "greeter", instances: 6 }, { name: "other", instances: 0 }] });
+    clock.now = 2;
+    await decider.round();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(applied.slice(count)).toEqual([{ other: 0 }]);
     follower.stop();
   });
 });
