@@ -1,4 +1,4 @@
-import { Registry, type MetricObjectWithValues, type MetricValue } from "prom-client";
+import type { MetricObjectWithValues, MetricValue, Registry } from "prom-client";
 import { registerProcessFigures } from "./process-figures.ts";
 import { INSTANCE_LABEL, LATENCY_BUCKETS, MetricName, OK_CODE } from "./metric-names.ts";
 
@@ -26,21 +26,30 @@ export interface ActorMetricsOptions {
  *
  * Requests and calls are counted in plain numbers (a Map increment and a bucket index), not
  * through prom-client's labelled metrics, whose label hashing cost microseconds per request;
- * they are turned into prom-client's JSON only when scraped.
+ * they are turned into prom-client's JSON only when scraped. prom-client itself is loaded at
+ * the first scrape: an actor that is never scraped starts without it.
  */
 export class ActorMetrics {
-  readonly registry = new Registry();
+  private registry: Promise<Registry> | undefined;
+  private readonly processMetrics: boolean;
   private readonly base: Record<string, string>;
   private readonly endpoints: Family;
   private readonly calls: Family;
 
   constructor(options: ActorMetricsOptions) {
     this.base = { actor: options.actor, [INSTANCE_LABEL]: String(options.instance) };
-    this.registry.setDefaultLabels(this.base);
+    this.processMetrics = options.processMetrics ?? false;
     this.endpoints = new Family(MetricName.requests, "Requests an endpoint finished, by outcome code (OK or the error code).", MetricName.requestDuration, "Time an endpoint took per request, in seconds (server side).");
     this.calls = new Family(MetricName.calls, "Calls this actor made (ctx.call), by target actor.endpoint and outcome code.", MetricName.callDuration, "Time this actor's calls took as the caller saw them, in seconds (client side).");
     this.httpRequests = new Family(MetricName.httpRequests, "HTTP requests the gateway answered, by route pattern, method and status.", MetricName.httpDuration, "Time the gateway took per HTTP request until the response's head, in seconds.", "status");
-    if (options.processMetrics) registerProcessFigures(this.registry);
+  }
+
+  private async makeRegistry(): Promise<Registry> {
+    const { Registry } = await import("prom-client");
+    const registry = new Registry();
+    registry.setDefaultLabels(this.base);
+    if (this.processMetrics) await registerProcessFigures(registry);
+    return registry;
   }
 
   /**
@@ -74,7 +83,8 @@ export class ActorMetrics {
 
   /** Every series now, as prom-client's JSON (what a process sends over the bus). */
   async snapshot(): Promise<MetricsSnapshot> {
-    const registered = (await this.registry.getMetricsAsJSON()) as MetricsSnapshot;
+    this.registry ??= this.makeRegistry();
+    const registered = (await (await this.registry).getMetricsAsJSON()) as MetricsSnapshot;
     return [...registered, ...this.endpoints.json(this.base), ...this.calls.json(this.base), ...this.httpRequests.json(this.base)];
   }
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { MetricName } from "./metric-names.ts";
 
 /**
@@ -6,7 +6,8 @@ import { MetricName } from "./metric-names.ts";
  * default metrics: those keep an event-loop-delay monitor and a GC observer running all the
  * time, which the bus benchmark showed in every request's latency.
  */
-export function registerProcessFigures(registry: Registry): void {
+export async function registerProcessFigures(registry: Registry): Promise<void> {
+  const { Counter, Gauge } = await import("prom-client");
   const registers = [registry];
   const p = MetricName.processPrefix;
   new Counter({
