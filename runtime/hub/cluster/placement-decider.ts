@@ -59,6 +59,9 @@ export class PlacementDecider {
     this.busy = true;
     try {
       const [live, desired, previous] = await Promise.all([this.liveNodes(), this.desiredCounts(), this.current()]);
+      // No node known to be live (a new decider whose first listing failed): nothing to decide,
+      // and the decision in force keeps its placement to build on.
+      if (!live.length) return;
       const actors = placeInstances({ nodes: live, desired, ...(previous ? { previous: previous.actors } : {}) });
       const nodes = live.map((n) => n.name).sort();
       if (previous && JSON.stringify([previous.actors, previous.nodes]) === JSON.stringify([actors, nodes])) return;

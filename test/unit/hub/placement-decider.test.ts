@@ -84,6 +84,16 @@ describe("PlacementDecider", () => {
     expect((await readPlacement(placement))?.actors).toEqual({ greeter: { n1: 1, n2: 1, n3: 1 } });
   });
 
+  it("keeps the decision in force when it knows no live node (a new decider whose first listing failed)", async () => {
+    const { nodes, placement, decider } = await cluster();
+    await decider.round();
+    const before = await placement.get("current");
+    const fresh = new PlacementDecider({ nodes, placement, node: "n2", log: neverLog, now: () => 0 });
+    nodes.keys = () => Promise.reject(new Error("TIMEOUT"));
+    await fresh.round();
+    expect((await placement.get("current"))?.revision).toBe(before?.revision);
+  });
+
   it("writes a decision only when it changes", async () => {
     const { placement, decider } = await cluster();
     await decider.round();
