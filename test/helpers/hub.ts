@@ -48,13 +48,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `fuse <args>` in `dir` to completion; fails at once if the hub of the test dies meanwhile. */
-export function runCli(dir: string, args: string[], timeoutMs = 60_000): Promise<CliResult> {
+/**
+ * Runs `fuse <args>` in `dir` to completion; fails at once if the hub of the test dies meanwhile.
+ * A command that runs until stopped (`events tail`, `logs -f`) gets `until`: it is sent SIGTERM
+ * once its output so far satisfies it, so the test waits for what it expects, not a fixed time.
+ */
+export function runCli(dir: string, args: string[], timeoutMs = 60_000, until?: (stdout: string) => boolean): Promise<CliResult> {
   const child = spawn(process.execPath, [FUSE, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
   const done = new Promise<CliResult>((resolve) => {
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      if (until?.(stdout)) child.kill("SIGTERM");
+    });
     child.stderr.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("exit", (code) => {

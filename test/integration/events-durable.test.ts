@@ -154,7 +154,10 @@ describe("durable events on a real hub", () => {
     await emit(sent.map((id) => ({ id })));
     await waitFor("both handled the 5", () => tally("audit", sent).lost === 0 && tally("mailer", sent).lost === 0, 15_000);
 
-    const tail = await runCli(dir, ["events", "tail", "order.placed", "--since", since.toISOString(), "--json"], 4000);
+    // Stopped once it has printed the five (a fixed wait let a slow start print nothing at load 7).
+    const tailed = (out: string) => out.split("\n").filter(Boolean).length >= sent.length;
+    const tail = await runCli(dir, ["events", "tail", "order.placed", "--since", since.toISOString(), "--json"], 30_000, tailed);
+    expect(tailed(tail.stdout), tail.stderr).toBe(true);
     expect(tail.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { topic: string; payload: { id: string } }))).toEqual(sent.map((id) => expect.objectContaining({ topic: "order.placed", payload: { id } })));
 
     const replay = await runCli(dir, ["events", "replay", "order.placed", "--since", since.toISOString(), "--to", "audit", "--json"]);
