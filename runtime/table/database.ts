@@ -4,7 +4,8 @@ import { ErrorCode } from "../protocol/index.ts";
 import type { SqlValue } from "./api/column-values.ts";
 import { classifyFailure } from "./connection/connection-failure.ts";
 import { libsqlExecutor, withRetries, type SqlExecutor } from "./connection/executor.ts";
-import { PipelinedStream, pipelineUrl } from "./connection/pipeline/pipelined-stream.ts";
+import { pipelineUrl, replicaSyncUrl } from "./connection/database-url.ts";
+import { PipelinedStream } from "./connection/pipeline/pipelined-stream.ts";
 import { LocalReplica, type ReplicaStats } from "./connection/replica/local-replica.ts";
 import { replicaExecutor } from "./connection/replica/replica-executor.ts";
 import { replicaFile } from "./connection/replica/replica-files.ts";
@@ -83,7 +84,7 @@ export class Database implements DatabaseScope {
   constructor(private readonly options: DatabaseOptions) {
     const wsUrl = options.pipeline === false ? undefined : pipelineUrl(options.url);
     this.pipeline = wsUrl ? new PipelinedStream(wsUrl) : undefined;
-    const syncUrl = options.replica && options.url && /^(https?|wss?|libsql):/.test(options.url) ? options.url.replace(/^ws/, "http") : undefined;
+    const syncUrl = options.replica ? replicaSyncUrl(options.url) : undefined;
     this.replica = syncUrl ? new LocalReplica({ file: replicaFile(options.replica!.dir, options.replica!.name), syncUrl, stalenessMs: options.replica!.stalenessMs }) : undefined;
     this.plain = this.replica ? replicaExecutor(this.primary, this.replica) : this.primary;
   }

@@ -6,16 +6,7 @@ type HranaClient = ReturnType<Hrana["openWs"]>;
 type HranaStream = ReturnType<HranaClient["openStream"]>;
 type LibsqlResult = Awaited<ReturnType<LibsqlLike["execute"]>>;
 
-/** The URL of the hrana WebSocket of a libSQL server, or undefined when statements cannot take it. */
-export function pipelineUrl(url: string | undefined): string | undefined {
-  // A URL with a query (`?authToken=…`, `?tls=…`) is left to @libsql/client, which reads it.
-  if (!url || url.includes("?")) return undefined;
-  if (/^wss?:\/\//.test(url)) return url;
-  // http: on loopback is the hub's own sqld, which serves both; an outside server given as
-  // http(s): may sit behind a proxy that passes no WebSocket, so its scheme is kept.
-  if (/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(url)) return url.replace(/^http/, "ws");
-  return undefined;
-}
+export { pipelineUrl } from "../database-url.ts";
 
 /**
  * A process's single statements to the primary, all on one hrana stream over one WebSocket: each
