@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { NotFoundError, UnavailableError, validationErrorFromIssues } from "../../errors/index.ts";
-import { runChild, type ChildRunHost } from "./child-runs.ts";
+import { NotFoundError, validationErrorFromIssues } from "../../errors/index.ts";
 import { planRerun } from "./rerun-plan.ts";
-import { copyItemsStatement, itemStatement, readItems } from "../store/item-store.ts";
+import { copyItemsStatement } from "../store/item-store.ts";
 import type { Payloads } from "../store/payloads.ts";
 import { linkStatement, readLinks } from "../store/run-links.ts";
 import { readStoredSteps } from "../store/stored-steps.ts";
@@ -10,16 +9,21 @@ import type { Logger } from "../../log/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import type { Clock } from "./clock.ts";
 import { safeParseTask } from "../schema/parse-task.ts";
-import { insertStatement, runStatement, type RunFilter, type RunStore, type StoredRun } from "../store/run-store.ts";
+import { recordOf, runStatement, type RunFilter, type RunStore, type StoredRun } from "../store/run-store.ts";
 import { isFinalRun, type RunDetail, type RunRecord, type StepRecord } from "./run-types.ts";
 import { RunWriter } from "../store/run-writer.ts";
 import type { StepCall } from "./step-executor.ts";
 import type { TaskDefinition } from "../schema/task-definition.ts";
-import { createTaskMachine, type RunEnv, type TaskMachine } from "./task-machine.ts";
+import { createTaskMachine, type TaskMachine } from "./task-machine.ts";
 import { TaskRun } from "./task-run.ts";
-import { WaitStore, type StoredWait } from "../store/wait-store.ts";
+import { WaitStore } from "../store/wait-store.ts";
 import { WaitDelivery } from "./wait-delivery.ts";
 import type { WaitBoard } from "./wait-board.ts";
+import { recordNewRun } from "./new-run.ts";
+import { restoreRun } from "./restored-run.ts";
+import { createRunServices, type RunServicesOptions } from "./run-services.ts";
+import { readStoredRunDetail } from "./stored-run-detail.ts";
+import { RunEndWatch } from "./run-end-watch.ts";
 
 /** `StepCall` plus the trace id of the run, so a run's calls can be followed in the logs. */
 export type TracedCall = (...args: [...Parameters<StepCall>, traceId: string]) => Promise<unknown>;
@@ -61,6 +65,8 @@ export class RunEngine {
   private readonly writer: RunWriter;
   private readonly waitStore: WaitStore;
   private readonly delivery: WaitDelivery;
+  private readonly serviceHost: RunServicesOptions;
+  private readonly ends: RunEndWatch;
   private resumed!: () => void;
   private readonly payloads: Payloads;
   private taskNamed: ((name: string) => TaskDefinition) | undefined;
@@ -85,6 +91,23 @@ export class RunEngine {
       clock: options.clock,
       isUnfinished: async (runId) => this.active.has(runId) || !isFinalRun((await this.options.store.get(runId))?.status ?? "failed"),
     });
+    this.ends = new RunEndWatch({
+      store: options.store,
+      live: (runId) => this.active.get(runId),
+      linked: (runId) => this.linked.has(runId),
+      detail: (runId, opts) => this.detail(runId, opts),
+    });
+    this.serviceHost = {
+      ready: this.ready,
+      taskNamed: () => this.taskNamed,
+      startChild: (task, input, key, parent, traceId) => this.start(task, input, { traceId, idempotencyKey: key, parent }),
+      ended: (runId) => this.ends.ended(runId),
+      cancel: (runId) => this.cancel(runId),
+      stopping: () => this.stopping,
+      store: options.store,
+      writer: this.writer,
+      log: options.log,
+    };
   }
 
   /** Sets how sub-task steps find their task. */
@@ -115,7 +138,7 @@ export class RunEngine {
   async start(task: TaskDefinition, input: unknown, options: StartRunOptions): Promise<RunRecord> {
     if (options.idempotencyKey) {
       const existing = await this.options.store.byIdempotencyKey(options.idempotencyKey);
-      if (existing) return stripStored(existing);
+      if (existing) return recordOf(existing);
     }
     const value = input ?? {};
     if (task.inputSchema) {
@@ -135,43 +158,30 @@ export class RunEngine {
       definition: task.schema,
       file: task.file,
     };
-    // Written before the reply: a run the caller was told about must survive a crash.
-    // The first steps start while the run is being recorded; the caller hears back only once
-    // it is, since a run it was told about must survive a crash.
     const row = inputRef ? { ...run, input: JSON.parse(inputText!) as unknown } : run;
     // A rerun's fan-outs find their kept items from their first read.
     if (options.rerun?.keepItemsOf.length) await this.options.store.write([copyItemsStatement(options.rerun.of, run.id, options.rerun.keepItemsOf)]);
-    // A run asked for with an idempotency key starts its steps only once its record is in: a
-    // repeat of the request that loses the race for the key must not have called anything.
-    const keyed = options.idempotencyKey !== undefined;
-    const inserted = this.writer.put(`insert:${run.id}`, insertStatement(row, options.idempotencyKey, this.options.owner?.()), { immediate: keyed || !options.untilEnd });
-    const refused = async (error: unknown): Promise<RunRecord> => {
-      const existing = keyed ? await this.options.store.byIdempotencyKey(options.idempotencyKey!) : undefined;
-      if (existing) return stripStored(existing);
-      throw new UnavailableError(`run of task "${task.name}" could not be recorded`, { cause: error });
-    };
-    if (keyed) {
-      try {
-        await inserted;
-      } catch (error) {
-        return refused(error);
-      }
-    }
-    const link = options.rerun ? linkStatement(run.id, "rerun_of", options.rerun.of) : options.parent ? linkStatement(run.id, "child_of", options.parent.runId, options.parent.stepId) : undefined;
-    const linked = link ? this.writer.put(`link:${run.id}`, link, { immediate: true }) : undefined;
-    const record = stripStored(run);
-    if (options.rerun || options.parent) this.linked.add(run.id);
-    const taskRun = options.rerun ? this.launch(task, record, options.rerun.reused, { restoredStored: false }) : this.launch(task, record);
-    try {
-      await inserted;
-      await linked;
-    } catch (error) {
-      taskRun.stop();
-      this.active.delete(run.id);
-      this.linked.delete(run.id);
-      return refused(error);
-    }
-    return record;
+    const { rerun, parent } = options;
+    const record = recordOf(run);
+    return recordNewRun({
+      store: this.options.store,
+      writer: this.writer,
+      row,
+      record,
+      ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
+      ...(this.options.owner ? { owner: this.options.owner() } : {}),
+      ...(options.untilEnd ? { untilEnd: true } : {}),
+      ...(rerun ? { link: linkStatement(run.id, "rerun_of", rerun.of) } : parent ? { link: linkStatement(run.id, "child_of", parent.runId, parent.stepId) } : {}),
+      launch: () => {
+        if (rerun || parent) this.linked.add(run.id);
+        const taskRun = rerun ? this.launch(task, record, rerun.reused, { restoredStored: false }) : this.launch(task, record);
+        return () => {
+          taskRun.stop();
+          this.active.delete(run.id);
+          this.linked.delete(run.id);
+        };
+      },
+    });
   }
 
   /** Resumes the given runs (by default every run the store holds as pending or running); returns how many. */
@@ -179,19 +189,13 @@ export class RunEngine {
     const runs = given ?? (await this.options.store.unfinished());
     for (const stored of runs) {
       if (this.active.has(stored.id)) continue;
-      const parsed = safeParseTask(stored.definition, { file: stored.file });
-      if (!parsed.ok) {
-        this.options.log.error({ err: parsed.error, code: parsed.error.code, runId: stored.id }, "run not resumable");
-        const failed: RunRecord = { ...stripStored(stored), status: "failed", error: { code: parsed.error.code, message: parsed.error.message }, endedAt: this.options.clock.now() };
-        await this.options.store.write([runStatement(failed)]);
+      const restored = await restoreRun(stored, { store: this.options.store, payloads: this.payloads, waitStore: this.waitStore, clock: this.options.clock });
+      if (!restored.ok) {
+        this.options.log.error({ err: restored.error, code: restored.error.code, runId: stored.id }, "run not resumable");
+        await this.options.store.write([runStatement(restored.failed)]);
         continue;
       }
-      const waits = new Map((await this.waitStore.ofRun(stored.id)).map((w) => [w.stepId, w]));
-      const restored: Record<string, StepRecord> = {};
-      const { steps, compensations } = await readStoredSteps(this.options.store, this.payloads, stored.id, true);
-      for (const step of steps.values()) restored[step.id] = restoredStep(step, waits.get(step.id), this.options.clock.now());
-      const run = { ...stripStored(stored), input: await this.payloads.resolve(stored.input) };
-      this.launch(parsed.value, run, restored, { compensations: Object.fromEntries(compensations) });
+      this.launch(restored.task, restored.run, restored.restored, { compensations: restored.compensations });
     }
     if (runs.length) this.options.log.info({ runs: runs.length }, "runs resumed");
     this.resumed();
@@ -209,27 +213,7 @@ export class RunEngine {
     if (live) return { ...live.detail({ brief: !options.full }), ...(await readLinks(this.options.store.executor, runId)) };
     const stored = await this.options.store.get(runId);
     if (!stored) throw new NotFoundError(ErrorCode.NOT_FOUND, `no run with id "${runId}"`);
-    const [{ steps, compensations }, links] = await Promise.all([readStoredSteps(this.options.store, this.payloads, runId, options.full === true), readLinks(this.options.store.executor, runId)]);
-    for (const child of links.children ?? []) {
-      const step = steps.get(child.step);
-      if (step) step.childRunId = child.runId;
-    }
-    // What a waiting step waits for is in its wait row (a run read here before its owner resumed it).
-    if ([...steps.values()].some((s) => s.status === "waiting")) {
-      for (const wait of await this.waitStore.ofRun(runId)) {
-        const step = steps.get(wait.stepId);
-        if (step?.status !== "waiting" || wait.outcome) continue;
-        step.waiting = { kind: wait.kind, ...(wait.dueAt !== undefined ? { dueAt: wait.dueAt } : {}), ...(wait.event !== undefined ? { event: wait.event } : {}), ...(wait.token !== undefined ? { token: wait.token } : {}) };
-      }
-    }
-    const order = (stored.definition as { steps?: { id: string }[] }).steps ?? [];
-    const detail: RunDetail = { ...stripStored(stored), ...links, steps: order.map((s) => steps.get(s.id) ?? { id: s.id, status: "pending", attempts: 0 }) };
-    if (compensations.size) detail.compensations = [...compensations.values()];
-    if (options.full) {
-      detail.input = await this.payloads.resolve(detail.input);
-      detail.output = await this.payloads.resolve(detail.output);
-    }
-    return detail;
+    return readStoredRunDetail(stored, { store: this.options.store, payloads: this.payloads, waitStore: this.waitStore, full: options.full === true });
   }
 
   /**
@@ -251,34 +235,12 @@ export class RunEngine {
   }
 
   async list(filter: RunFilter): Promise<RunRecord[]> {
-    return (await this.options.store.list(filter)).map((run) => this.active.get(run.id)?.detail() ?? run).map(stripStored);
+    return (await this.options.store.list(filter)).map((run) => this.active.get(run.id)?.detail() ?? run).map(recordOf);
   }
 
   /** Waits until the run has ended and its end is stored (or `timeoutMs` passes), and returns it as it is then. */
-  async wait(runId: string, timeoutMs: number): Promise<RunDetail> {
-    const live = this.active.get(runId);
-    if (live) {
-      // Asked now: the run is no longer listed once its end is written.
-      const linked = this.linked.has(runId);
-      // Real time, not the injected clock: this bounds a reply to a real caller.
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1))));
-      // `done`, not `ended`: a caller told the run is over may read it from the database at once.
-      const written = await Promise.race([live.done.then(() => true), timeout.then(() => false)]);
-      clearTimeout(timer);
-      // As it was written, from memory: reading it back would cost the reply a few round trips.
-      // A run without links needs no read at all (a rerun of it, started after its end, shows in `status`).
-      if (written) return { ...live.detail({ brief: true }), ...(linked ? await readLinks(this.options.store.executor, runId) : {}) };
-      return this.detail(runId);
-    }
-    // Not here (yet): a run being resumed after a restart, or owned by another instance. Read it until it is over.
-    const deadline = Date.now() + Math.min(timeoutMs, 2 ** 31 - 1);
-    for (;;) {
-      const stored = await this.options.store.get(runId);
-      if (this.active.has(runId)) return this.wait(runId, Math.max(0, deadline - Date.now()));
-      if (!stored || isFinalRun(stored.status) || Date.now() >= deadline) return this.detail(runId);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now()))));
-    }
+  wait(runId: string, timeoutMs: number): Promise<RunDetail> {
+    return this.ends.wait(runId, timeoutMs);
   }
 
   /**
@@ -295,7 +257,7 @@ export class RunEngine {
     const stored = await this.options.store.get(runId);
     if (!stored) throw new NotFoundError(ErrorCode.NOT_FOUND, `no run with id "${runId}"`);
     if (!isFinalRun(stored.status)) {
-      const cancelled: RunRecord = { ...stripStored(stored), status: "cancelled", endedAt: this.options.clock.now(), error: { code: ErrorCode.CANCELLED, message: "the run was cancelled" } };
+      const cancelled: RunRecord = { ...recordOf(stored), status: "cancelled", endedAt: this.options.clock.now(), error: { code: ErrorCode.CANCELLED, message: "the run was cancelled" } };
       await this.options.store.write([runStatement(cancelled)]);
       // Its child runs go with it (a live parent cancels its own when its steps are given up).
       for (const child of (await readLinks(this.options.store.executor, runId)).children ?? []) await this.cancel(child.runId);
@@ -337,7 +299,7 @@ export class RunEngine {
     if (!machine) this.machines.set(task, (machine = createTaskMachine(task)));
     const { call, clock, log } = this.options;
     const traced: StepCall = (target, input, opts) => call(target, input, opts, run.traceId);
-    const env = { call: traced, clock, waits: this.delivery.env(), services: this.services(run, restored !== undefined) };
+    const env = { call: traced, clock, waits: this.delivery.env(), services: createRunServices(this.serviceHost, run, restored !== undefined) };
     const taskRun = new TaskRun({ task, machine, run, env, writer: this.writer, log, payloads: this.payloads, ...(restored ? { restored } : {}), ...more });
     this.active.set(run.id, taskRun);
     if (restored || task.steps.some((s) => s.kind === "task")) this.linked.add(run.id);
@@ -350,63 +312,4 @@ export class RunEngine {
     else taskRun.start();
     return taskRun;
   }
-
-  /** Sub-task steps and fan-out items of one run; a fresh run has no finished items to read. */
-  private services(run: RunRecord, resumed: boolean): RunEnv["services"] {
-    const host: ChildRunHost = {
-      ready: this.ready,
-      task: (name) => {
-        if (!this.taskNamed) throw new NotFoundError(ErrorCode.NOT_FOUND, `no task named "${name}"`);
-        return this.taskNamed(name);
-      },
-      startChild: (task, input, key, parent) => this.start(task, input, { traceId: run.traceId, idempotencyKey: key, parent }),
-      ended: (runId) => this.ended(runId),
-      abandon: (runId) => {
-        if (!this.stopping) void this.cancel(runId).catch((err: unknown) => this.options.log.warn({ err, runId }, "child run not cancelled"));
-      },
-    };
-    return {
-      runChild: (parent, task, input, signal, onChild) => runChild(host, parent, task, input, signal, onChild),
-      finishedItems: resumed ? (runId, stepId) => readItems(this.options.store.executor, runId, stepId) : async () => new Map(),
-      itemDone: (runId, stepId, index, output) => void this.writer.put(`item:${runId}:${stepId}:${index}`, itemStatement(runId, stepId, index, output)),
-    };
-  }
-
-  /** Resolves with a run once it is over: at once from memory when it runs here, else from the store (it may be resumed or owned elsewhere). */
-  private async ended(runId: string): Promise<RunDetail> {
-    for (;;) {
-      const live = this.active.get(runId);
-      if (live) return live.ended;
-      const stored = await this.options.store.get(runId);
-      if (!stored) throw new NotFoundError(ErrorCode.NOT_FOUND, `no run with id "${runId}"`);
-      if (isFinalRun(stored.status)) return this.detail(runId, { full: true });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
-
-/**
- * A step record as a resumed run starts from. A step in flight or waiting when the taskmaster
- * died runs again (same idempotency key; its attempts add up), keeping what it waited for: a
- * timer's or retry's due time, an event's timeout, a signal's token. A wait decided while the
- * taskmaster was down (a signal, an event) ends the step with that outcome.
- */
-function restoredStep(step: StepRecord, wait: StoredWait | undefined, now: number): StepRecord {
-  if (step.status !== "running" && step.status !== "waiting") return step;
-  const record: StepRecord = { id: step.id, status: "pending", attempts: step.attempts };
-  if (step.startedAt !== undefined) record.startedAt = step.startedAt;
-  if (!wait) return record;
-  const { outcome } = wait;
-  if (outcome?.status === "succeeded") return { ...record, status: "succeeded", output: outcome.output, endedAt: now };
-  if (outcome?.status === "failed") return { ...record, status: "failed", error: outcome.error, endedAt: now };
-  const waiting: StepRecord["waiting"] = { kind: wait.kind };
-  if (wait.dueAt !== undefined) waiting.dueAt = wait.dueAt;
-  if (wait.event !== undefined) waiting.event = wait.event;
-  if (wait.token !== undefined) waiting.token = wait.token;
-  return { ...record, waiting };
-}
-
-function stripStored(run: StoredRun | RunRecord): RunRecord {
-  const { definition: _d, file: _f, ...record } = run as StoredRun;
-  return record;
 }

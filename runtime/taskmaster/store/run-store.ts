@@ -11,6 +11,12 @@ export interface StoredRun extends RunRecord {
   file: string;
 }
 
+/** A stored run as callers see it: without the task schema and file it was stored with. */
+export function recordOf(run: StoredRun | RunRecord): RunRecord {
+  const { definition: _d, file: _f, ...record } = run as StoredRun;
+  return record;
+}
+
 export interface RunFilter {
   task?: string;
   status?: RunStatus;

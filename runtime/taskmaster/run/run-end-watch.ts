@@ -1,0 +1,61 @@
+import { NotFoundError } from "../../errors/index.ts";
+import { ErrorCode } from "../../protocol/index.ts";
+import { readLinks } from "../store/run-links.ts";
+import type { RunStore } from "../store/run-store.ts";
+import { isFinalRun, type RunDetail } from "./run-types.ts";
+import type { TaskRun } from "./task-run.ts";
+
+export interface RunEndWatchOptions {
+  store: RunStore;
+  /** The run when it runs here. */
+  live(runId: string): TaskRun | undefined;
+  /** Whether a run running here may have links (the others have none to read). */
+  linked(runId: string): boolean;
+  /** The run as the engine reports it (from memory when it runs here, else from the store). */
+  detail(runId: string, options?: { full?: boolean }): Promise<RunDetail>;
+}
+
+/** Waits for runs to end: from memory when they run here, else by reading the store (resumed after a restart, or owned elsewhere). */
+export class RunEndWatch {
+  constructor(private readonly options: RunEndWatchOptions) {}
+
+  /** Waits until the run has ended and its end is stored (or `timeoutMs` passes), and returns it as it is then. */
+  async wait(runId: string, timeoutMs: number): Promise<RunDetail> {
+    const { store, detail } = this.options;
+    const live = this.options.live(runId);
+    if (live) {
+      // Asked now: the run is no longer listed once its end is written.
+      const linked = this.options.linked(runId);
+      // Real time, not the injected clock: this bounds a reply to a real caller.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1))));
+      // `done`, not `ended`: a caller told the run is over may read it from the database at once.
+      const written = await Promise.race([live.done.then(() => true), timeout.then(() => false)]);
+      clearTimeout(timer);
+      // As it was written, from memory: reading it back would cost the reply a few round trips.
+      // A run without links needs no read at all (a rerun of it, started after its end, shows in `status`).
+      if (written) return { ...live.detail({ brief: true }), ...(linked ? await readLinks(store.executor, runId) : {}) };
+      return detail(runId);
+    }
+    // Not here (yet): a run being resumed after a restart, or owned by another instance. Read it until it is over.
+    const deadline = Date.now() + Math.min(timeoutMs, 2 ** 31 - 1);
+    for (;;) {
+      const stored = await store.get(runId);
+      if (this.options.live(runId)) return this.wait(runId, Math.max(0, deadline - Date.now()));
+      if (!stored || isFinalRun(stored.status) || Date.now() >= deadline) return detail(runId);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
+  /** Resolves with a run once it is over: at once from memory when it runs here, else from the store. @throws NOT_FOUND */
+  async ended(runId: string): Promise<RunDetail> {
+    for (;;) {
+      const live = this.options.live(runId);
+      if (live) return live.ended;
+      const stored = await this.options.store.get(runId);
+      if (!stored) throw new NotFoundError(ErrorCode.NOT_FOUND, `no run with id "${runId}"`);
+      if (isFinalRun(stored.status)) return this.options.detail(runId, { full: true });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
