@@ -104,6 +104,16 @@ export class SchemaError extends FuseError {
   }
 }
 
+/**
+ * The hub's database file failed its integrity check: `details` has `file`, `problems` (the
+ * check's first lines) and, when there is one, `backup` and `command` (how to restore it).
+ */
+export class DatabaseCorruptError extends FuseError {
+  constructor(message: string, options: Options = {}) {
+    super(ErrorCode.DATABASE_CORRUPT, message, options);
+  }
+}
+
 /** A schema change would destroy data and was not explicitly allowed. */
 export class MigrationRefusedError extends FuseError {
   constructor(message: string, options: Options = {}) {

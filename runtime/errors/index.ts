@@ -14,6 +14,7 @@ export {
   HandlerError,
   PayloadTooLargeError,
   ConfigError,
+  DatabaseCorruptError,
   SchemaError,
   MigrationRefusedError,
   type ValidationIssue,

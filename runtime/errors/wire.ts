@@ -12,6 +12,7 @@ import { AppError, appErrorProblem } from "./app-error.ts";
 import {
   CancelledError,
   ConfigError,
+  DatabaseCorruptError,
   DeadlineExceededError,
   HandlerError,
   MigrationRefusedError,
@@ -69,6 +70,7 @@ const REBUILD: Record<string, Rebuild> = {
   [ErrorCode.OUTCOME_UNKNOWN]: (b, o) => new OutcomeUnknownError(b.message, o),
   [ErrorCode.CIRCUIT_OPEN]: (b, o) => new UnavailableError(b.message, { ...o, code: b.code }),
   [ErrorCode.OVERLOADED]: (b, o) => new UnavailableError(b.message, { ...o, code: b.code }),
+  [ErrorCode.DATABASE_CORRUPT]: (b, o) => new DatabaseCorruptError(b.message, o),
 };
 
 /**

@@ -51,6 +51,11 @@ export const ErrorCode = {
    * and its queue): refused before the handler ran. Retryable.
    */
   OVERLOADED: "OVERLOADED",
+  /**
+   * The hub's database file failed its integrity check at start: `details` names the file, the
+   * check's first findings, the newest backup that passes the check and the command restoring it.
+   */
+  DATABASE_CORRUPT: "DATABASE_CORRUPT",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -84,6 +89,7 @@ const STATUS: Record<ErrorCode, number> = {
   OUTCOME_UNKNOWN: 500,
   CIRCUIT_OPEN: 503,
   OVERLOADED: 503,
+  DATABASE_CORRUPT: 500,
 };
 
 export function isErrorCode(value: unknown): value is ErrorCode {
