@@ -1,16 +1,12 @@
-import type { MetricObjectWithValues, MetricValue, Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { registerProcessFigures } from "./process-figures.ts";
-import { INSTANCE_LABEL, LATENCY_BUCKETS, MetricName, OK_CODE } from "./metric-names.ts";
+import { INSTANCE_LABEL, LATENCY_BUCKETS, MetricName, OK_CODE, TASK_BUCKETS } from "./metric-names.ts";
+import type { DbKind } from "./db-kind.ts";
+import { FigureFamily, type EndpointMetrics, type MetricsSnapshot } from "./figure-family.ts";
 
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
-export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
-
-/** The figures of one endpoint; the hot path is one counter increment and one histogram observe. */
-export interface EndpointMetrics {
-  /** A request finished with `code` (OK_CODE or an error code) after `seconds`. */
-  done(code: string, seconds: number): void;
-}
+export type { EndpointMetrics, MetricsSnapshot } from "./figure-family.ts";
 
 export interface ActorMetricsOptions {
   actor: string;
@@ -33,15 +29,16 @@ export class ActorMetrics {
   private registry: Promise<Registry> | undefined;
   private readonly processMetrics: boolean;
   private readonly base: Record<string, string>;
-  private readonly endpoints: Family;
-  private readonly calls: Family;
+  private readonly endpoints: FigureFamily;
+  private readonly calls: FigureFamily;
 
   constructor(options: ActorMetricsOptions) {
     this.base = { actor: options.actor, [INSTANCE_LABEL]: String(options.instance) };
     this.processMetrics = options.processMetrics ?? false;
-    this.endpoints = new Family(MetricName.requests, "Requests an endpoint finished, by outcome code (OK or the error code).", MetricName.requestDuration, "Time an endpoint took per request, in seconds (server side).");
-    this.calls = new Family(MetricName.calls, "Calls this actor made (ctx.call), by target actor.endpoint and outcome code.", MetricName.callDuration, "Time this actor's calls took as the caller saw them, in seconds (client side).");
-    this.httpRequests = new Family(MetricName.httpRequests, "HTTP requests the gateway answered, by route pattern, method and status.", MetricName.httpDuration, "Time the gateway took per HTTP request until the response's head, in seconds.", "status");
+    this.endpoints = latencyFamily(MetricName.requests, "Requests an endpoint finished, by outcome code (OK or the error code).", MetricName.requestDuration, "Time an endpoint took per request, in seconds (server side).");
+    this.calls = latencyFamily(MetricName.calls, "Calls this actor made (ctx.call), by target actor.endpoint and outcome code.", MetricName.callDuration, "Time this actor's calls took as the caller saw them, in seconds (client side).");
+    this.httpRequests = latencyFamily(MetricName.httpRequests, "HTTP requests the gateway answered, by route pattern, method and status.", MetricName.httpDuration, "Time the gateway took per HTTP request until the response's head, in seconds.", "status");
+    this.dbStatements = latencyFamily(MetricName.dbStatements, "Statements this actor ran through ctx.db, by kind (select, insert, update, delete, batch, transaction, other) and outcome code.", MetricName.dbStatementDuration, "Time a ctx.db statement took as the actor saw it, in seconds (a transaction: BEGIN to COMMIT or ROLLBACK).");
   }
 
   private async makeRegistry(): Promise<Registry> {
@@ -77,7 +74,7 @@ export class ActorMetrics {
     figures.done(String(status), seconds);
   }
 
-  private readonly httpRequests: Family;
+  private readonly httpRequests: FigureFamily;
   /** By method and route pattern: a few dozen at most, as routes come from the code and config. */
   private readonly httpRoutes = new Map<string, EndpointMetrics>();
 
@@ -85,77 +82,52 @@ export class ActorMetrics {
   async snapshot(): Promise<MetricsSnapshot> {
     this.registry ??= this.makeRegistry();
     const registered = (await (await this.registry).getMetricsAsJSON()) as MetricsSnapshot;
-    return [...registered, ...this.endpoints.json(this.base), ...this.calls.json(this.base), ...this.httpRequests.json(this.base)];
+    const families = [this.endpoints, this.calls, this.httpRequests, this.dbStatements, this.taskRuns, this.taskSteps];
+    return [...registered, ...families.flatMap((family) => family.json(this.base))];
   }
+
+  /** One `ctx.db` statement (or transaction, or batch) of this actor ended with `code` after `seconds`. */
+  dbStatement(kind: DbKind, code: string, seconds: number): void {
+    let figures = this.dbKinds.get(kind);
+    if (!figures) this.dbKinds.set(kind, (figures = this.dbStatements.bind({ kind }, [OK_CODE])));
+    figures.done(code, seconds);
+  }
+
+  private readonly dbStatements: FigureFamily;
+  /** By kind: DB_KINDS (db-kind.ts), a closed list, never SQL text or a table name. */
+  private readonly dbKinds = new Map<DbKind, EndpointMetrics>();
+
+  /** A run of `task` ended with `status` (succeeded, failed, cancelled, compensated, compensation_failed) after `seconds`. */
+  taskRunEnded(task: string, status: string, seconds: number): void {
+    let figures = this.taskRunFigures.get(task);
+    if (!figures) this.taskRunFigures.set(task, (figures = this.taskRuns.bind({ task }, ["succeeded", "failed"])));
+    figures.done(status, seconds);
+  }
+
+  /** A step of `task` ended (succeeded, failed, cancelled) after `seconds`, from its start to its end, retries and waits included. */
+  taskStepEnded(task: string, step: string, seconds: number): void {
+    const key = `${task}\u0000${step}`;
+    let figures = this.taskStepFigures.get(key);
+    if (!figures) this.taskStepFigures.set(key, (figures = this.taskSteps.bind({ task, step }, [])));
+    figures.done(OK_CODE, seconds);
+  }
+
+  private readonly taskRuns = new FigureFamily({
+    counter: { name: MetricName.taskRuns, help: "Task runs that ended, by task and how they ended (succeeded, failed, cancelled, compensated, compensation_failed)." },
+    histogram: { name: MetricName.taskRunDuration, help: "Time a task run took from its start to its end, in seconds." },
+    buckets: TASK_BUCKETS,
+    outcomeLabel: "status",
+  });
+  private readonly taskSteps = new FigureFamily({
+    histogram: { name: MetricName.taskStepDuration, help: "Time a task's step took from its start to its end, retries and waits included, in seconds." },
+    buckets: TASK_BUCKETS,
+  });
+  /** By task and by task and step: both come from the task files, a bounded set. */
+  private readonly taskRunFigures = new Map<string, EndpointMetrics>();
+  private readonly taskStepFigures = new Map<string, EndpointMetrics>();
 }
 
-/** A counter by outcome code and a latency histogram, one set per endpoint (or call target). */
-class Family {
-  private readonly bound: { labels: Record<string, string>; figures: BoundFigures }[] = [];
-
-  constructor(
-    private readonly counterName: string,
-    private readonly counterHelp: string,
-    private readonly histogramName: string,
-    private readonly histogramHelp: string,
-    /** The counter's label for the outcome. */
-    private readonly outcomeLabel = "code",
-  ) {}
-
-  /** Figures for one label set; `codes` exist at zero from the start. */
-  bind(labels: Record<string, string>, codes: readonly string[]): BoundFigures {
-    const figures = new BoundFigures(codes);
-    this.bound.push({ labels, figures });
-    return figures;
-  }
-
-  /** prom-client's JSON of the counter and the histogram (cumulative buckets, `+Inf`, `_sum`, `_count`). */
-  json(base: Record<string, string>): MetricsSnapshot {
-    if (!this.bound.length) return [];
-    const counts: MetricValue<string>[] = [];
-    const histogram: MetricValue<string>[] = [];
-    for (const bound of this.bound) {
-      const { figures } = bound;
-      const labels = { ...base, ...bound.labels };
-      for (const [code, value] of figures.counts) counts.push({ labels: { ...labels, [this.outcomeLabel]: code }, value });
-      let cumulative = 0;
-      LATENCY_BUCKETS.forEach((le, i) => {
-        cumulative += figures.buckets[i]!;
-        histogram.push({ labels: { ...labels, le }, value: cumulative, metricName: `${this.histogramName}_bucket` } as MetricValue<string>);
-      });
-      histogram.push({ labels: { ...labels, le: "+Inf" }, value: figures.count, metricName: `${this.histogramName}_bucket` } as MetricValue<string>);
-      histogram.push({ labels, value: figures.sum, metricName: `${this.histogramName}_sum` } as MetricValue<string>);
-      histogram.push({ labels, value: figures.count, metricName: `${this.histogramName}_count` } as MetricValue<string>);
-    }
-    return [
-      { name: this.counterName, help: this.counterHelp, type: "counter", values: counts, aggregator: "sum" },
-      { name: this.histogramName, help: this.histogramHelp, type: "histogram", values: histogram, aggregator: "sum" },
-    ] as unknown as MetricsSnapshot;
-  }
+/** A counter by outcome and a histogram on LATENCY_BUCKETS: requests, calls, HTTP, ctx.db. */
+function latencyFamily(counter: string, counterHelp: string, histogram: string, histogramHelp: string, outcomeLabel = "code"): FigureFamily {
+  return new FigureFamily({ counter: { name: counter, help: counterHelp }, histogram: { name: histogram, help: histogramHelp }, buckets: LATENCY_BUCKETS, outcomeLabel });
 }
-
-/** One endpoint's (or target's) figures in plain numbers: the hot path allocates nothing. */
-class BoundFigures implements EndpointMetrics {
-  /** Requests by outcome code: error codes are a fixed list plus the endpoints' declared ones. */
-  readonly counts = new Map<string, number>();
-  /** Per bucket (not cumulative) counts, for LATENCY_BUCKETS; above the last only in `count`. */
-  readonly buckets = new Float64Array(LATENCY_BUCKETS.length);
-  sum = 0;
-  count = 0;
-
-  constructor(codes: readonly string[]) {
-    // Series that exist at zero before the first request: rate() then counts that request too.
-    for (const code of codes) this.counts.set(code, 0);
-  }
-
-  done(code: string, seconds: number): void {
-    this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
-    let i = 0;
-    while (i < BUCKET_COUNT && seconds > LATENCY_BUCKETS[i]!) i++;
-    if (i < BUCKET_COUNT) this.buckets[i]!++;
-    this.sum += seconds;
-    this.count++;
-  }
-}
-
-const BUCKET_COUNT = LATENCY_BUCKETS.length;
