@@ -8,6 +8,7 @@ import type { RunStore } from "../store/run-store.ts";
 import { WaitStore } from "../store/wait-store.ts";
 import { EndpointLimiter, type EndpointLimit } from "../run/endpoint-limiter.ts";
 import { LimitStore } from "../store/limit-store.ts";
+import type { RunFigures } from "../run/run-figures.ts";
 
 export interface StartRunLeaseOptions {
   store: RunStore;
@@ -19,6 +20,8 @@ export interface StartRunLeaseOptions {
   leaseMs?: number;
   /** Global limits per `actor.endpoint` (fuse.yaml `taskmaster.limits`). */
   limits?: Record<string, EndpointLimit>;
+  /** Where runs' ends and steps' durations are counted (the process's metrics). */
+  figures?: RunFigures;
 }
 
 /**
@@ -36,7 +39,7 @@ export async function startRunLease(options: StartRunLeaseOptions): Promise<{ en
     call = limiter.wrap(call);
   }
   let lease: RunLease | undefined;
-  const engine = new RunEngine({ store, clock, log, call, owner: () => lease!.owner });
+  const engine = new RunEngine({ store, clock, log, call, owner: () => lease!.owner, figures: options.figures });
   lease = new RunLease({
     owners: new OwnerStore(store.executor),
     runs: store,

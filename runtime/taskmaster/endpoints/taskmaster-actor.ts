@@ -1,5 +1,5 @@
 import { taskmasterContract } from "../../protocol/index.ts";
-import { defineActor, type ActorContext } from "../../sdk/internal.ts";
+import { defineActor, processMetrics, type ActorContext } from "../../sdk/internal.ts";
 import { systemClock, type Clock } from "../run/clock.ts";
 import type { RunEngine, TracedCall } from "../run/run-engine.ts";
 import { openRunStore } from "../store/open-run-store.ts";
@@ -13,6 +13,7 @@ import { startRunLease } from "./start-run-lease.ts";
 import type { RunLease } from "../run/run-lease.ts";
 import type { EndpointLimit } from "../run/endpoint-limiter.ts";
 import { configuredLimits } from "./configured-limits.ts";
+import type { RunFigures } from "../run/run-figures.ts";
 
 export interface TaskmasterOptions {
   /** The hub folder; task schemas are read from its `tasks/`. */
@@ -47,6 +48,15 @@ function createRefresh(registry: TaskRegistry) {
 }
 
 /**
+ * The process's metrics, looked up at each count: they are made after the actor's `start`,
+ * and there are none with metrics off.
+ */
+const processFigures: RunFigures = {
+  taskRunEnded: (task, status, seconds) => processMetrics()?.taskRunEnded(task, status, seconds),
+  taskStepEnded: (task, step, seconds) => processMetrics()?.taskStepEnded(task, step, seconds),
+};
+
+/**
  * The `taskmaster` actor: serves the task schemas of `tasks/`, runs them as xstate machines
  * that call the steps' endpoints, and persists every run so that it survives a restart.
  */
@@ -69,7 +79,7 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     const clock = options.clock ?? systemClock;
     const call: TracedCall = (target, input, { timeoutMs, idempotencyKey }, traceId) => ctx.call(target, input, { timeout: timeoutMs, idempotencyKey, traceId });
     const limits = options.limits ?? configuredLimits(options.hubDir);
-    const started = await startRunLease({ store, clock, log: ctx.log, instance: ctx.instance, call, limits, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) });
+    const started = await startRunLease({ store, clock, log: ctx.log, instance: ctx.instance, call, limits, figures: processFigures, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) });
     ({ engine, lease } = started);
     engine.use({ task: (name) => registry.get(name) });
     stopUpkeep = upkeep.retention(() => registry.list(), clock);

@@ -24,6 +24,7 @@ import { restoreRun } from "./restored-run.ts";
 import { createRunServices, type RunServicesOptions } from "./run-services.ts";
 import { readStoredRunDetail } from "./stored-run-detail.ts";
 import { RunEndWatch } from "./run-end-watch.ts";
+import type { RunFigures } from "./run-figures.ts";
 
 /** `StepCall` plus the trace id of the run, so a run's calls can be followed in the logs. */
 export type TracedCall = (...args: [...Parameters<StepCall>, traceId: string]) => Promise<unknown>;
@@ -37,6 +38,8 @@ export interface RunEngineOptions {
   owner?: () => string;
   /** The task a sub-task step names (or set later with `use`). @throws NOT_FOUND */
   task?: (name: string) => TaskDefinition;
+  /** Where runs' ends and steps' durations are counted (the process's metrics); none by default. */
+  figures?: RunFigures | undefined;
 }
 
 export interface StartRunOptions {
@@ -193,6 +196,7 @@ export class RunEngine {
       if (!restored.ok) {
         this.options.log.error({ err: restored.error, code: restored.error.code, runId: stored.id }, "run not resumable");
         await this.options.store.write([runStatement(restored.failed)]);
+        this.countEnded(restored.failed);
         continue;
       }
       this.launch(restored.task, restored.run, restored.restored, { compensations: restored.compensations });
@@ -259,6 +263,7 @@ export class RunEngine {
     if (!isFinalRun(stored.status)) {
       const cancelled: RunRecord = { ...recordOf(stored), status: "cancelled", endedAt: this.options.clock.now(), error: { code: ErrorCode.CANCELLED, message: "the run was cancelled" } };
       await this.options.store.write([runStatement(cancelled)]);
+      this.countEnded(cancelled);
       // Its child runs go with it (a live parent cancels its own when its steps are given up).
       for (const child of (await readLinks(this.options.store.executor, runId)).children ?? []) await this.cancel(child.runId);
     }
@@ -294,13 +299,18 @@ export class RunEngine {
     await this.writer.flush();
   }
 
+  /** Counts a run that ended without running here (not resumable, cancelled while nobody ran it). */
+  private countEnded(run: RunRecord): void {
+    this.options.figures?.taskRunEnded(run.task, run.status, (run.endedAt! - (run.startedAt ?? run.createdAt)) / 1000);
+  }
+
   private launch(task: TaskDefinition, run: RunRecord, restored?: Record<string, StepRecord>, more: { restoredStored?: boolean; compensations?: Record<string, StepRecord> } = {}): TaskRun {
     let machine = this.machines.get(task);
     if (!machine) this.machines.set(task, (machine = createTaskMachine(task)));
     const { call, clock, log } = this.options;
     const traced: StepCall = (target, input, opts) => call(target, input, opts, run.traceId);
     const env = { call: traced, clock, waits: this.delivery.env(), services: createRunServices(this.serviceHost, run, restored !== undefined) };
-    const taskRun = new TaskRun({ task, machine, run, env, writer: this.writer, log, payloads: this.payloads, ...(restored ? { restored } : {}), ...more });
+    const taskRun = new TaskRun({ task, machine, run, env, writer: this.writer, log, payloads: this.payloads, figures: this.options.figures, ...(restored ? { restored } : {}), ...more });
     this.active.set(run.id, taskRun);
     if (restored || task.steps.some((s) => s.kind === "task")) this.linked.add(run.id);
     // Kept until its end is written, so that status never reads an older record from the store.

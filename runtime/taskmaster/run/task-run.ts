@@ -9,6 +9,7 @@ import { longTimerClock } from "./clock.ts";
 import { compensable, runCompensations } from "./compensation.ts";
 import type { RunEnv, TaskActor, TaskMachine, TaskSnapshot } from "./task-machine.ts";
 import type { TaskDefinition } from "../schema/task-definition.ts";
+import type { RunFigures } from "./run-figures.ts";
 
 export interface TaskRunOptions {
   task: TaskDefinition;
@@ -24,6 +25,8 @@ export interface TaskRunOptions {
   restoredStored?: boolean;
   /** Compensation records of a resumed `compensating` run. */
   compensations?: Record<string, StepRecord>;
+  /** Where the run's end and its steps' durations are counted; none with metrics off. */
+  figures?: RunFigures | undefined;
 }
 
 const FINAL_VALUES: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
@@ -133,9 +136,11 @@ export class TaskRun {
     const steps = snapshot.context.steps;
     for (const id in steps) {
       const record = steps[id]!;
-      if (this.last[id] === record) continue;
+      const before = this.last[id];
+      if (before === record) continue;
       this.last[id] = record;
       if (record.status !== "pending") this.writeStep(record);
+      if (record.endedAt !== undefined && before?.endedAt === undefined) this.stepEnded(record);
     }
     if (snapshot.status !== "done" || typeof snapshot.value !== "string" || !FINAL_VALUES.has(snapshot.value)) return;
     const status = snapshot.value as RunStatus;
@@ -145,6 +150,12 @@ export class TaskRun {
       return;
     }
     void this.finish(status, snapshot.context.output, snapshot.context.error);
+  }
+
+  /** Counts a step that ended having run here (not one a rerun reused, nor a skipped one that never started). */
+  private stepEnded(record: StepRecord): void {
+    if (!this.options.figures || record.reused || record.startedAt === undefined) return;
+    this.options.figures.taskStepEnded(this.options.task.name, record.id, (record.endedAt! - record.startedAt) / 1000);
   }
 
   /** Writes a step's record; an output over the payload limit goes to a file first, the row refers to it. */
@@ -199,6 +210,7 @@ export class TaskRun {
     Object.assign(this.run, { status, endedAt: this.options.env.clock.now() });
     if (output !== undefined) this.run.output = output;
     if (error !== undefined) this.run.error = error;
+    this.options.figures?.taskRunEnded(this.run.task, status, (this.run.endedAt! - this.run.startedAt!) / 1000);
     // Callers learn the outcome before it is written: were the write lost in a crash, the run
     // would resume and its last steps run again with the same idempotency keys.
     this.resolveEnded(this.detail());
