@@ -1,13 +1,12 @@
 import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import Libsql from "libsql";
-import { NotFoundError } from "../errors/index.ts";
-import { ErrorCode } from "../protocol/index.ts";
-import { MAX_REQUEST_BYTES, encodedSize, quote, type Database, type DatabaseScope, type SqlValue } from "../table/index.ts";
+import { quote, type Database, type DatabaseScope, type SqlValue } from "../table/index.ts";
+
+// Restoring a backup is the table module's (the hub restores one at start, before any actor runs).
+export { restoreDatabase } from "../table/internal.ts";
 
 const BATCH = 500;
-// Well under SQLite's limit of bound parameters per statement (32 766).
-const PARAMS = 8000;
 // sqld's answer to a read whose rows exceed its response size limit.
 const RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE";
 
@@ -17,9 +16,6 @@ export interface BackupInfo {
   bytes: number;
   at: number;
 }
-
-/** A row as the embedded driver reads it: blobs come as ArrayBuffers. */
-type StoredRow = Record<string, SqlValue | ArrayBuffer>;
 
 interface MasterRow extends Record<string, unknown> {
   name: string;
@@ -81,62 +77,6 @@ async function readPage(tx: DatabaseScope, table: string, offset: number, limit:
     if (limit > 1 && (error as { code?: string }).code === RESPONSE_TOO_LARGE) return "too large";
     throw error;
   }
-}
-
-/** Replaces the rows of every table in the backup with the backup's, in one write transaction. */
-export async function restoreDatabase(db: Database, file: string): Promise<{ tables: { name: string; rows: number }[] }> {
-  let source: InstanceType<typeof Libsql>;
-  try {
-    source = new Libsql(file, { fileMustExist: true } as never);
-  } catch {
-    throw new NotFoundError(ErrorCode.NOT_FOUND, `no backup file ${file}`);
-  }
-  const tables: { name: string; rows: number }[] = [];
-  try {
-    const master = source.prepare("SELECT name, type, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC").all() as MasterRow[];
-    await db.transaction(async (tx) => {
-      for (const m of master.filter((x) => x.type === "table")) {
-        await tx.sql(m.sql!.replace(/^CREATE TABLE/i, "CREATE TABLE IF NOT EXISTS"));
-        await tx.sql(`DELETE FROM ${quote(m.name)}`);
-        const rows = source.prepare(`SELECT * FROM ${quote(m.name)}`).all() as StoredRow[];
-        for (const statement of insertStatements(m.name, rows)) await tx.sql(statement.sql, statement.args);
-        tables.push({ name: m.name, rows: rows.length });
-      }
-      // Indexes of a table the restore had to create again.
-      for (const m of master.filter((x) => x.type === "index")) await tx.sql(m.sql!.replace(/^CREATE (UNIQUE )?INDEX/i, "CREATE $1INDEX IF NOT EXISTS"));
-    });
-  } finally {
-    source.close();
-  }
-  return { tables };
-}
-
-/**
- * Multi-row INSERTs of at most PARAMS bound values and half the database's request limit each:
- * far fewer round trips than one a row, none too large to send.
- */
-function insertStatements(table: string, rows: StoredRow[]): { sql: string; args: SqlValue[] }[] {
-  if (!rows.length) return [];
-  const columns = Object.keys(rows[0]!);
-  const perStatement = Math.max(1, Math.floor(PARAMS / columns.length));
-  const row = `(${columns.map(() => "?").join(", ")})`;
-  const out = [];
-  for (let i = 0; i < rows.length; ) {
-    const args: SqlValue[] = [];
-    let count = 0;
-    for (let bytes = 0; i < rows.length && count < perStatement; i++, count++) {
-      // The embedded driver reads blobs as ArrayBuffers; the database client binds bytes.
-      const values = columns.map((c) => {
-        const v = rows[i]![c] ?? null;
-        return v instanceof ArrayBuffer ? new Uint8Array(v) : v;
-      });
-      bytes += encodedSize({ sql: row, args: values });
-      if (count > 0 && bytes > MAX_REQUEST_BYTES / 2) break;
-      args.push(...values);
-    }
-    out.push({ sql: `INSERT INTO ${quote(table)} (${columns.map(quote).join(", ")}) VALUES ${Array.from({ length: count }, () => row).join(", ")}`, args });
-  }
-  return out;
 }
 
 /** Deletes all but the newest `keep` backups in `dir`. */

@@ -14,6 +14,7 @@ export { bundleActor, identify } from "./process/index.ts";
 export { FUSE_VERSION } from "../protocol/index.ts";
 export { startNatsServer, natsServerBinary, natsServerThreads, natsStoreDir, type NatsServerHandle } from "./servers/nats-server.ts";
 export { sqldArgs, startSqld, type SqldHandle } from "./servers/sqld.ts";
+export { restoreDatabaseOffline, type OfflineRestoreResult } from "./servers/offline-restore.ts";
 export { runActorPod, type ActorPod, type PodExit, type RunActorPodOptions } from "./pod/run-actor-pod.ts";
 export { ProbePath, DEFAULT_PROBE_PORT } from "./pod/probe-server.ts";
 export { createNkeyPair, publicKeyOfSeed } from "./servers/nkey-pair.ts";

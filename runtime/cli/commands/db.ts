@@ -1,6 +1,8 @@
+import path from "node:path";
 import type { Command } from "commander";
 import { ValidationError } from "../../errors/index.ts";
 import { dbContract, type ContractInput } from "../../protocol/index.ts";
+import { hubRunning, readState, restoreDatabaseOffline } from "../../hub/index.ts";
 import { callContract, withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, print, printJson, table } from "../output.ts";
@@ -68,8 +70,17 @@ export function registerDbCommands(program: Command): void {
       print(`${colour.green("✓")} ${b.file}: ${b.tables.map((t) => `${t.name} (${t.rows})`).join(", ")}`);
     });
   db.command("restore <file>")
-    .description("replace the tables' rows with a backup's (a file under .fuse/backups/)")
+    .description("replace the tables' rows with a backup's (a file under .fuse/backups/); with the hub down, the whole database, the old one kept aside")
     .action(async (file: string) => {
+      const dir = hubDir(program);
+      const state = readState(dir);
+      if (!state || !hubRunning(state)) {
+        // A hub that will not start (its database failed the check) is restored here, without it.
+        const r = await restoreDatabaseOffline(dir, file);
+        print(`${colour.green("✓")} restored ${r.tables.map((t) => `${t.name} (${t.rows})`).join(", ")} into a fresh database`);
+        if (r.keptAt) print(`  the database it replaced is kept in ${path.relative(dir, r.keptAt)}`);
+        return;
+      }
       const r = await call("restore", { file });
       print(`${colour.green("✓")} restored ${r.tables.map((t) => `${t.name} (${t.rows})`).join(", ")}`);
     });

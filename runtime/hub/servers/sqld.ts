@@ -5,6 +5,7 @@ import { UnavailableError } from "../../errors/index.ts";
 import { freePort } from "./ports.ts";
 import { findBinary } from "./find-binary.ts";
 import { stopChild } from "./stop-child.ts";
+import { SQLD_DATA } from "./db-integrity.ts";
 import { withParentDeathSignal } from "../process/parent-death.ts";
 import { makePrivateDir, withPrivateUmask } from "../private-folder.ts";
 
@@ -53,7 +54,7 @@ const CHECKPOINT_INTERVAL_S = 1;
 
 /** The command line of a sqld listening on `127.0.0.1:<port>` with its data in `dir` (also what the benchmarks start). */
 export function sqldArgs(port: number, dir: string): string[] {
-  return ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", path.join(dir, "data.sqld"), "--checkpoint-interval-s", String(CHECKPOINT_INTERVAL_S)];
+  return ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", path.join(dir, SQLD_DATA), "--checkpoint-interval-s", String(CHECKPOINT_INTERVAL_S)];
 }
 
 /** How long a started sqld must stay alive after its first answer to count as the one answering. */

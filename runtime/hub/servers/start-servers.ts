@@ -7,6 +7,7 @@ import { BusIdentities } from "./bus-identities.ts";
 import { parseBusViolation } from "./bus-violations.ts";
 import { natsStoreDir, startNatsServer } from "./nats-server.ts";
 import { startSqld } from "./sqld.ts";
+import { checkHubDatabase, finishRecovery } from "./db-recovery.ts";
 import { freePort } from "./ports.ts";
 import { superviseServer, type SupervisedServer } from "./supervised-server.ts";
 
@@ -54,6 +55,12 @@ export async function startServers(
   const common = { log: log.child({ mod: "hub.servers" }), policy: config.restart, onChange };
   const natsDir = path.join(fuseDir, "nats");
   const sqldDir = path.join(fuseDir, "db");
+  const sqldLog = log.child({ mod: "hub.sqld" });
+  // Before anything starts: a corrupt database stops the hub here (or, with db.autoRestore, is
+  // moved aside and its newest good backup restored once sqld runs on a fresh folder).
+  const checkBegan = performance.now();
+  const recovery = config.db.url ? undefined : checkHubDatabase({ hubDir: path.dirname(fuseDir), sqldDir, autoRestore: config.db.autoRestore });
+  sqldLog.debug({ ms: Math.round(performance.now() - checkBegan) }, "database checked");
   // The hub's own server: only the identities the hub made may connect (configFile); its
   // revival reads the same file, so it keeps every identity made since.
   const identities = config.bus.url
@@ -107,6 +114,7 @@ export async function startServers(
   if (nats) cleanups.push(() => nats.stop());
   if (sqld) cleanups.push(() => sqld.stop());
   for (const result of [natsResult, sqldResult]) if (result.status === "rejected") throw result.reason;
+  if (recovery && sqld) await finishRecovery(sqld.url, sqldDir, recovery, sqldLog);
   const external = () => (config.bus.creds ? path.resolve(path.dirname(fuseDir), config.bus.creds) : undefined);
   return {
     natsUrl: config.bus.url ?? nats!.url,
