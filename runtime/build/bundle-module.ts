@@ -96,6 +96,10 @@ export async function bundleModule(options: BundleOptions): Promise<string> {
       outfile: options.outfile,
       bundle: true,
       platform: "node",
+      // Custom conditions leave out esbuild's default `module` (a bundler's condition): packages
+      // stay external and Node loads them, so they must resolve to what Node itself picks. The
+      // OpenTelemetry packages' `module` builds are not loadable by Node.
+      conditions: ["node"],
       format: "esm",
       target: "node20",
       sourcemap: "inline",

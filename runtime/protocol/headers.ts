@@ -40,6 +40,12 @@ export const Header = {
    * the session's CSRF token, which only the gateway's own pages can read (`GET /auth/session`).
    */
   csrf: "X-Fuse-Csrf",
+  /**
+   * W3C trace context (`00-<trace id>-<parent span id>-<flags>`): on HTTP requests the gateway
+   * honours, and on bus requests and events when tracing is on, naming the span that sent them.
+   * Its trace id is the `Fuse-Trace-Id` whenever that is a W3C trace id (ids Fuse makes are).
+   */
+  traceparent: "traceparent",
 } as const;
 
 /**

@@ -26,7 +26,7 @@ export {
   parseTarget,
   type Target,
 } from "./subjects.ts";
-export { newTraceId, TRACE_ID_PATTERN } from "./trace-id.ts";
+export { formatTraceParent, isW3cTraceId, newTraceId, parseTraceParent, TRACE_ID_PATTERN, type TraceParent } from "./trace-id.ts";
 export {
   eventStreamName,
   deadEventStreamName,
@@ -124,7 +124,7 @@ export {
 } from "./contracts/taskmaster.ts";
 export { dbContract, INTERNAL_TABLE } from "./contracts/db.ts";
 export { gatewayContract } from "./contracts/gateway.ts";
-export { clusterBuckets, CLUSTER_BUCKET_TTL_MS, ClusterLease, NODE_STATUSES, nodeRecordSchema, nodeStatusOf, type NodeRecord, type NodeStatus } from "./cluster.ts";
+export { clusterBuckets, CLUSTER_BUCKET_TTL_MS, ClusterLease, NODE_STATUSES, nodeHeartbeatSubject, nodeRecordSchema, nodeStatusOf, type NodeRecord, type NodeStatus } from "./cluster.ts";
 export {
   PLACEMENT_KEY,
   desiredCountKey,

@@ -47,6 +47,10 @@ export const ProcessEnv = {
   describe: "FUSE_DESCRIBE",
   /** "0": the process keeps no Prometheus figures and answers no `$SRV.METRICS` (the config's `metrics.enabled: false`). */
   metrics: "FUSE_METRICS",
+  /** With `telemetry.otlp.url`: where the process exports its spans (OTLP/HTTP); unset, it records none. */
+  otlpUrl: "FUSE_OTLP_URL",
+  /** `telemetry.sampleRatio`: the share of traces begun in the process that are recorded. */
+  traceSampleRatio: "FUSE_TRACE_SAMPLE_RATIO",
   /** `fuse run`: the port of its /livez and /readyz (a pod's probes); `--probe-port` overrides it. */
   probePort: "FUSE_PROBE_PORT",
 } as const;
