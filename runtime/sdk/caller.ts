@@ -6,6 +6,8 @@ import { marksCrossing } from "./stack.ts";
 import { Circuits, type GuardOptions } from "./resilience/circuits.ts";
 import { OK_CODE } from "../metrics/index.ts";
 import type { CallFigures } from "./call-figures.ts";
+import type { FuseSpan, Tracing } from "../tracing/index.ts";
+import { callSpan, publishSpan } from "./spans.ts";
 
 /** Options of `ctx.call`. */
 export interface CallOptions extends GuardOptions {
@@ -84,6 +86,10 @@ export interface CallScope {
   deadline: number | undefined;
   /** The `Fuse-Principal` token of the request being handled: calls carry it onward. */
   principalToken?: string | undefined;
+  /** The span of the request being handled (tracing on): the parent of the calls' spans. */
+  span?: FuseSpan | undefined;
+  /** Sent as `traceparent`: the span of this call, made by the caller when tracing is on. */
+  traceparent?: string | undefined;
 }
 
 /** A topic one emits on: dotted words, no wildcards (subscriptions may use `*` and `>`). */
@@ -144,6 +150,8 @@ export class Caller {
   circuits = new Circuits();
   /** Client-side figures of its calls (the actor's metrics); none with metrics off. */
   figures: CallFigures | undefined;
+  /** The process's spans: a client span per call, a producer span per event; none with tracing off. */
+  tracing: Tracing | undefined;
   // Parsed once per distinct target: calls repeat the same few targets.
   private readonly targets = new Map<string, Target & { subject: string }>();
 
@@ -165,11 +173,36 @@ export class Caller {
     return parsed;
   }
 
+  /** Calls an endpoint: in a client span of its own when tracing is on. */
+  call(scope: CallScope, target: string, input: unknown, options?: CallOptions): Promise<unknown> {
+    const tracing = this.tracing;
+    return tracing ? this.callTraced(tracing, scope, target, input, options) : this.callFigured(scope, target, input, options);
+  }
+
+  private async callTraced(tracing: Tracing, scope: CallScope, target: string, input: unknown, options?: CallOptions): Promise<unknown> {
+    let parsed: Target;
+    try {
+      parsed = this.resolve(target, "call");
+    } catch {
+      return await this.callFigured(scope, target, input, options);
+    }
+    const span = callSpan(tracing, scope, this.name, parsed);
+    const traced: CallScope = { traceId: scope.traceId, deadline: scope.deadline, principalToken: scope.principalToken, traceparent: span.traceparent() };
+    try {
+      const output = await this.callFigured(traced, target, input, options);
+      span.end(OK_CODE);
+      return output;
+    } catch (error) {
+      span.end(toFuseError(error).code);
+      throw error;
+    }
+  }
+
   /**
-   * Calls an endpoint. Retries and the caller-side stack live on the (rare) failure path; it
-   * stays an async function so that V8's async stack traces can show the caller's frames.
+   * A call, counted in the metrics. Retries and the caller-side stack live on the (rare) failure
+   * path; it stays an async function so that V8's async stack traces can show the caller's frames.
    */
-  async call(scope: CallScope, target: string, input: unknown, options?: CallOptions): Promise<unknown> {
+  private async callFigured(scope: CallScope, target: string, input: unknown, options?: CallOptions): Promise<unknown> {
     const figures = this.figures?.of(target);
     if (!figures) return await this.callUnmeasured(scope, target, input, options);
     const started = performance.now();
@@ -247,6 +280,7 @@ export class Caller {
     headers[Header.deadline] = String(deadline);
     headers[Header.caller] = this.name;
     if (scope.principalToken !== undefined) headers[Header.principal] = scope.principalToken;
+    if (scope.traceparent !== undefined) headers[Header.traceparent] = scope.traceparent;
     return headers;
   }
 
@@ -275,7 +309,16 @@ export class Caller {
   send(scope: CallScope, target: string, input: unknown): void {
     const headers: HeaderRecord = { [Header.traceId]: scope.traceId, [Header.caller]: this.name };
     if (scope.principalToken !== undefined) headers[Header.principal] = scope.principalToken;
-    this.transport.publish(this.resolve(target, "send").subject, JSON.stringify(input ?? {}), headers);
+    const subject = this.resolve(target, "send").subject;
+    const span = this.tracing && publishSpan(this.tracing, scope, this.name, target);
+    if (span) headers[Header.traceparent] = span.traceparent();
+    try {
+      this.transport.publish(subject, JSON.stringify(input ?? {}), headers);
+      span?.end(OK_CODE);
+    } catch (error) {
+      span?.end(toFuseError(error).code);
+      throw error;
+    }
   }
 
   /**
@@ -285,12 +328,17 @@ export class Caller {
    */
   emit(scope: CallScope, topic: string, payload: unknown): Promise<void> {
     if (!EVENT_TOPIC.test(topic)) throw new ValidationError(`emit topic ${JSON.stringify(topic)}: expected dotted words such as "order.placed" (letters, digits, - and _)`);
-    return this.transport.emit({
-      prefix: this.prefix,
-      topic,
-      body: JSON.stringify(payload ?? null),
-      headers: { [Header.traceId]: scope.traceId, [Header.caller]: this.name },
-      id: newTraceId(),
-    });
+    const headers: HeaderRecord = { [Header.traceId]: scope.traceId, [Header.caller]: this.name };
+    if (!this.tracing) return this.transport.emit({ prefix: this.prefix, topic, body: JSON.stringify(payload ?? null), headers, id: newTraceId() });
+    const span = publishSpan(this.tracing, scope, this.name, topic, topic);
+    headers[Header.traceparent] = span.traceparent();
+    try {
+      const stored = this.transport.emit({ prefix: this.prefix, topic, body: JSON.stringify(payload ?? null), headers, id: newTraceId() });
+      stored.then(() => span.end(OK_CODE), (error: unknown) => span.end(toFuseError(error).code));
+      return stored;
+    } catch (error) {
+      span.end(toFuseError(error).code);
+      throw error;
+    }
   }
 }

@@ -12,6 +12,7 @@ import type { Database } from "../table/index.ts";
 import { runOffloaded, type Work } from "./offload/offload.ts";
 import { followInstanceLost, type LostInstance } from "./instance-lost.ts";
 import { newTraceId, type Principal } from "../protocol/index.ts";
+import type { FuseSpan } from "../tracing/index.ts";
 
 /**
  * What a handler gets besides its input: who and where it is, the trace it belongs to, and
@@ -181,6 +182,8 @@ export interface ContextInit {
   /** The verified principal and the token it came in, carried onward by calls. */
   principal?: Principal;
   principalToken?: string;
+  /** The span of the request or event (tracing on): the parent of everything done for it. */
+  span?: FuseSpan | undefined;
   rootLog: Logger;
   sender: Caller;
   stores: ActorStores;
@@ -200,6 +203,8 @@ export class RequestContext implements ActorContext {
   readonly principal: Principal | undefined;
   /** The `Fuse-Principal` token as received, sent on with every call made from this context. */
   readonly principalToken: string | undefined;
+  /** The request's span when tracing is on: its calls', events' and statements' parent (not part of ActorContext). */
+  readonly span: FuseSpan | undefined;
   private readonly rootLog: Logger;
   private readonly sender: Caller;
   private readonly stores: ActorStores;
@@ -218,6 +223,7 @@ export class RequestContext implements ActorContext {
     this.deadline = init.deadline;
     this.principal = init.principal;
     this.principalToken = init.principalToken;
+    this.span = init.span;
     this.rootLog = init.rootLog;
     this.sender = init.sender;
     this.stores = init.stores;

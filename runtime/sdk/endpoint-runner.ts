@@ -22,6 +22,8 @@ import { DEFAULT_TIMEOUT_MS } from "./caller.ts";
 import { isRawOutput } from "./raw-output.ts";
 import { OK_CODE, type EndpointMetrics } from "../metrics/index.ts";
 import { sendRawReply } from "./raw-reply.ts";
+import type { FuseSpan, Tracing } from "../tracing/index.ts";
+import { serverSpan } from "./spans.ts";
 
 const decoder = new TextDecoder();
 
@@ -58,6 +60,8 @@ export interface EndpointRunnerOptions {
   onIdle(): void;
   /** Prometheus figures of this endpoint (requests by outcome, latency); none with metrics off. */
   metrics?: EndpointMetrics | undefined;
+  /** The process's spans; none with tracing off. */
+  tracing?: Tracing | undefined;
 }
 
 function parseBody(data: Uint8Array, where: string): unknown {
@@ -101,27 +105,29 @@ export class EndpointRunner {
   handle(request: IncomingRequest): void {
     const started = performance.now();
     this.stats.inflight++;
+    const tracing = this.options.tracing;
+    const span = tracing && serverSpan(tracing, request, this.options);
     let result: unknown;
     // Kept here so the reply can carry what the handler set through `ctx.http`.
     let ctx: RequestContext | undefined;
     try {
-      result = this.begin(request, (c) => (ctx = c));
+      result = this.begin(request, (c) => (ctx = c), span);
     } catch (thrown) {
-      this.finish(request, started, undefined, thrown, ctx);
+      this.finish(request, started, undefined, thrown, ctx, span);
       return;
     }
     if (isThenable(result)) {
       result.then(
-        (output) => this.finish(request, started, output, undefined, ctx),
-        (thrown: unknown) => this.finish(request, started, undefined, thrown ?? new Error("handler rejected"), ctx),
+        (output) => this.finish(request, started, output, undefined, ctx, span),
+        (thrown: unknown) => this.finish(request, started, undefined, thrown ?? new Error("handler rejected"), ctx, span),
       );
     } else {
-      this.finish(request, started, result, undefined, ctx);
+      this.finish(request, started, result, undefined, ctx, span);
     }
   }
 
   /** Checks the deadline and input, then starts the handler inside its request context. */
-  private begin(request: IncomingRequest, onContext: (ctx: RequestContext) => void): unknown {
+  private begin(request: IncomingRequest, onContext: (ctx: RequestContext) => void, span: FuseSpan | undefined): unknown {
     const { endpoint, actor, instance, log, sender, stores } = this.options;
     const deadlineText = request.header(Header.deadline);
     const deadline = deadlineText ? Number(deadlineText) : Date.now() + DEFAULT_TIMEOUT_MS;
@@ -135,8 +141,10 @@ export class EndpointRunner {
     const ctx = new RequestContext({
       actor,
       instance,
-      traceId: request.header(Header.traceId),
+      // A foreign client may send only a `traceparent`: its trace is then the request's.
+      traceId: request.header(Header.traceId) ?? span?.traceId,
       caller: request.header(Header.caller),
+      span,
       idempotencyKey: request.header(Header.idempotencyKey),
       key: request.header(Header.key),
       deadline,
@@ -188,8 +196,8 @@ export class EndpointRunner {
     this.options.log.info(line, "control action");
   }
 
-  private finish(request: IncomingRequest, started: number, output: unknown, thrown?: unknown, ctx?: RequestContext): void {
-    if (thrown === undefined && output instanceof Response) return this.finishRaw(request, started, output, ctx);
+  private finish(request: IncomingRequest, started: number, output: unknown, thrown?: unknown, ctx?: RequestContext, span?: FuseSpan): void {
+    if (thrown === undefined && output instanceof Response) return this.finishRaw(request, started, output, ctx, span);
     let body: string | undefined;
     if (thrown === undefined) {
       try {
@@ -213,6 +221,7 @@ export class EndpointRunner {
     const ms = performance.now() - started;
     this.stats.totalMs += ms;
     this.options.metrics?.done(code, ms / 1000);
+    span?.end(code);
     if (--this.stats.inflight === 0) this.options.onIdle();
   }
 
@@ -220,10 +229,10 @@ export class EndpointRunner {
    * Sends a handler's `Response` (an endpoint of `rawOutput`): its body is read first, perhaps
    * a stream, and a large one goes through the object store (raw-reply.ts).
    */
-  private finishRaw(request: IncomingRequest, started: number, response: Response, ctx: RequestContext | undefined): void {
+  private finishRaw(request: IncomingRequest, started: number, response: Response, ctx: RequestContext | undefined, span: FuseSpan | undefined): void {
     if (!isRawOutput(this.options.endpoint.output)) {
       const error = new FuseError(ErrorCode.OUTPUT_INVALID, `${this.where} output: the handler returned a Response, but the endpoint's output is not declared with rawOutput(…)`);
-      return this.finish(request, started, undefined, error, ctx);
+      return this.finish(request, started, undefined, error, ctx, span);
     }
     const { sender } = this.options;
     const bucket = replyBodiesBucket(sender.prefix);
@@ -233,9 +242,10 @@ export class EndpointRunner {
         const ms = performance.now() - started;
         this.stats.totalMs += ms;
         this.options.metrics?.done(OK_CODE, ms / 1000);
+        span?.end(OK_CODE);
         if (--this.stats.inflight === 0) this.options.onIdle();
       },
-      (error: unknown) => this.finish(request, started, undefined, error, ctx),
+      (error: unknown) => this.finish(request, started, undefined, error, ctx, span),
     );
   }
 

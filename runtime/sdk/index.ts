@@ -5,7 +5,7 @@
  * the errors, `z`, and `createTestHub` for unit tests on the in-process bus. Everything the
  * runtime's own parts share (startActor, transports, discovery, the process loop, the database
  * classes) is in `internal.ts`, which actors never import.
- * May import: bus, protocol, errors, log, table, build, security and metrics.
+ * May import: bus, protocol, errors, log, table, build, security, metrics and tracing.
  */
 export {
   defineActor,

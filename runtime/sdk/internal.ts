@@ -5,7 +5,7 @@
  * actor process loop, relays for the gateway and the database classes behind `ctx.db`. Actors
  * never import it (the architecture test fails if one does); it re-exports the public entry so
  * a runtime part needs only one import.
- * May import: bus, protocol, errors, log, table, build, security and metrics.
+ * May import: bus, protocol, errors, log, table, build, security, metrics and tracing.
  */
 export * from "./index.ts";
 export { isActorDefinition } from "./define-actor.ts";
@@ -21,5 +21,7 @@ export { Database, Table, type SqlExecutor, type Statement } from "../table/inde
 export { followEvents } from "./follow-events.ts";
 export { onInstanceLost } from "./on-instance-lost.ts";
 export { processMetrics, scrapeMetrics } from "./metrics-answer.ts";
+export { processTracing } from "./process-tracing.ts";
+export { startTracing, tracingFromEnv, SpanAttr, type FuseSpan, type Tracing } from "../tracing/index.ts";
 export type { LostInstance } from "./instance-lost.ts";
 export type { EventFollow, FollowedEvent } from "../bus/index.ts";

@@ -19,6 +19,7 @@ import { mountSessionRoutes, type SessionRoutesOptions } from "../session/sessio
 import { mountEventRoutes, type EventRoutesOptions } from "../live/event-routes.ts";
 import { webHandler } from "../web/web-handler.ts";
 import { httpMetrics, mountMetricsRoute } from "./metrics-route.ts";
+import { httpTracing } from "./http-tracing.ts";
 import type { WebFrontends } from "../web/web-mounts.ts";
 
 export interface GatewayAppOptions {
@@ -61,6 +62,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   const { handlers, discovery, pages, log } = options;
   const app = new Hono();
   app.use(httpMetrics());
+  app.use(httpTracing());
   app.post("/api/:actor/:endpoint", handlers.api);
   app.post("/api/:actor/:key/:endpoint", handlers.api);
   // What the hub serves is itself for those with a credential (the local admin by default).

@@ -20,6 +20,7 @@ import { deadlineOf, traceIdOf } from "./trace.ts";
 import { checkHttpAccess, principalHeaders, type AccessGate } from "./access-gate.ts";
 import type { StoredBodies } from "./raw-response.ts";
 import type { Access, Principal } from "../../protocol/index.ts";
+import { processTracing } from "../../sdk/internal.ts";
 
 /** A gateway-own route's handler, run once the request passed authentication and access. */
 export type GatedHandler = (c: Context, principal: Principal | undefined, head: RequestHead) => Response | Promise<Response>;
@@ -106,6 +107,8 @@ export class EndpointHandlers {
       // Endpoints never serve the gateway's own paths (such a claim is a conflict): nothing new to discover.
       const route = this.match(this.deps.discovery.table, method, segments) ?? (ownMethods.length ? undefined : this.match(await this.deps.discovery.refreshOnMiss(), method, segments));
       if (!route) throw this.noRoute(head, segments, ownMethods);
+      const span = processTracing()?.active();
+      if (span) span.route = route.entry.http?.path;
       checkHttpAccess(`${head.method} ${route.entry.http?.path ?? route.entry.target}`, route.entry.access, principal);
       const hasBody = method !== "GET" && method !== "DELETE";
       const body = hasBody ? await head.body(this.deps.options.bodyLimitBytes) : new Uint8Array(0);
@@ -159,6 +162,9 @@ export class EndpointHandlers {
     };
     const idempotencyKey = head.header(IDEMPOTENCY_KEY);
     if (idempotencyKey !== undefined) options.headers[Header.idempotencyKey] = idempotencyKey;
+    // Tracing on: the request's HTTP span is the parent of the endpoint's.
+    const span = processTracing()?.active();
+    if (span) options.headers[Header.traceparent] = span.traceparent();
     try {
       const safety = { method: head.method, idempotencyKey: idempotencyKey !== undefined };
       const reply = await relayRetryingLoss(this.deps.relay, entry, body, options, safety, this.deps.losses);

@@ -1,21 +1,21 @@
-import { Header, newTraceId, TRACE_ID_PATTERN } from "../../protocol/index.ts";
+import { Header, newTraceId, parseTraceParent, TRACE_ID_PATTERN } from "../../protocol/index.ts";
+import { processTracing } from "../../sdk/internal.ts";
 import type { RequestHead } from "./request-head.ts";
 
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const TRACEPARENT = Header.traceparent.toLowerCase();
 const TRACE_HEADER = Header.traceId.toLowerCase();
 const DEADLINE_HEADER = Header.deadline.toLowerCase();
 
 /**
  * The trace of an HTTP request: its `Fuse-Trace-Id` when it is a sane id, else the trace id
- * of a W3C `traceparent`, else a new one. A malformed id is replaced, not refused: tracing
- * must never fail a request.
+ * of a W3C `traceparent`, else the trace its HTTP span began (tracing on), else a new one. A
+ * malformed id is replaced, not refused: tracing must never fail a request.
  */
 export function traceIdOf(head: RequestHead): string {
   const given = head.header(TRACE_HEADER);
   if (given !== undefined && TRACE_ID_PATTERN.test(given)) return given;
-  const parent = head.header("traceparent");
-  const match = parent ? TRACEPARENT.exec(parent) : null;
-  return match ? match[1]! : newTraceId();
+  const parent = parseTraceParent(head.header(TRACEPARENT));
+  return parent?.traceId ?? processTracing()?.active()?.traceId ?? newTraceId();
 }
 
 /** The request's deadline: its `Fuse-Deadline` (epoch ms) within `maxMs` from now, else `defaultMs` from now. */

@@ -32,6 +32,8 @@ export interface SupervisorOptions {
   receipts?: boolean;
   /** false: instances keep no Prometheus figures (metrics.enabled). */
   metrics?: boolean;
+  /** Where instances export their spans (telemetry.otlp.url) and how many traces they record; none: tracing off. */
+  telemetry?: { otlp?: { url: string } | undefined; sampleRatio: number };
   /** TLS files for a bus reached over a network (bus.tls), handed to each instance by path. */
   natsTls?: NatsTlsFiles;
   /** The config's `events` in bus units, handed to each instance as JSON (their subscriptions' retries). */
@@ -117,10 +119,21 @@ export class Supervisor {
     if (o.dbUrl && o.dbReplicaDir) env[ProcessEnv.dbReplica] = o.dbReplicaDir;
     if (o.receipts) env[ProcessEnv.receipts] = "1";
     if (o.metrics === false) env[ProcessEnv.metrics] = "0";
+    this.telemetryEnv(env);
     Object.assign(env, natsTlsEnv(o.natsTls));
     if (o.events) env[ProcessEnv.events] = JSON.stringify(o.events);
     this.principalKeyEnv(plan, env);
     return env;
+  }
+
+  /** Tracing as the config says, and never as inherited from the hub's own environment. */
+  private telemetryEnv(env: Record<string, string>): void {
+    const telemetry = this.options.telemetry;
+    delete env[ProcessEnv.otlpUrl];
+    delete env[ProcessEnv.traceSampleRatio];
+    if (!telemetry?.otlp) return;
+    env[ProcessEnv.otlpUrl] = telemetry.otlp.url;
+    env[ProcessEnv.traceSampleRatio] = String(telemetry.sampleRatio);
   }
 
   /**

@@ -15,6 +15,7 @@ import type { CircuitOptions } from "../resilience/circuit-breaker.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
 import { createPrincipalVerifier, readKeyFile } from "../../security/index.ts";
 import { stopOffloadPool } from "../offload/offload.ts";
+import { tracingFromEnv } from "../../tracing/index.ts";
 
 export type ModuleLoader = () => Promise<Record<string, unknown>>;
 
@@ -78,6 +79,8 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     // An actor added to a running hub may connect before the server has reloaded its identity.
     retryRefusedCredential: true,
   });
+  // Loaded only when the hub turned tracing on (telemetry.otlp.url): otherwise no OpenTelemetry package loads.
+  const tracing = await tracingFromEnv(env, definition.name, instance);
   const transport = new NatsTransport(connection, {
     receipts: env[ProcessEnv.receipts] === "1",
     events: parseEventSettings(env[ProcessEnv.events]),
@@ -92,6 +95,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     principals: principalVerifier(),
     circuit: circuitFromEnv(env[ProcessEnv.circuit]),
     metrics: env[ProcessEnv.metrics] === "0" ? false : "process",
+    ...(tracing ? { tracing } : {}),
   });
   const actor = running;
   // Ready means reachable: the server has the subscriptions before the hub routes to this
@@ -106,6 +110,8 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     stopping = true;
     log.info({ signal, inflight: actor.inflight() }, "actor stopping");
     await actor.stop();
+    // The spans of the last requests are sent before the process ends; a collector that is away does not hold it up long.
+    await Promise.race([tracing?.shutdown(), new Promise((r) => setTimeout(r, 2_000).unref())]);
     await stopOffloadPool();
     await transport.close();
     log.info("actor stopped");
