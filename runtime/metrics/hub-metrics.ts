@@ -8,6 +8,16 @@ export interface HubMetricsOptions {
   statuses(): ActorStatus[] | Promise<ActorStatus[]>;
   /** nats-server's monitoring endpoint (`http://127.0.0.1:<port>`), when the hub runs the server. */
   natsMonitorUrl?: string | undefined;
+  /** What each collector of `logging.ship` was sent, when lines are shipped. */
+  shipping?: (() => ShipFigures[]) | undefined;
+}
+
+/** One collector's figures (the log module's ShipCounts). */
+export interface ShipFigures {
+  target: string;
+  shipped: number;
+  dropped: number;
+  buffered: number;
 }
 
 /** nats-server's `/varz` fields shown, and how: a counter (`_total`) or a gauge, and a scale to base units. */
@@ -67,6 +77,25 @@ export class HubMetrics {
       },
     });
     if (options.natsMonitorUrl) this.natsFigures(options.natsMonitorUrl);
+    if (options.shipping) this.shippingFigures(options.shipping);
+  }
+
+  /** Each collector's lines shipped, dropped and held, read from the shipper when scraped. */
+  private shippingFigures(figures: () => ShipFigures[]): void {
+    const registers = [this.registry];
+    const each = [
+      { name: MetricName.logLinesShipped, help: "Log lines a collector of logging.ship accepted.", field: "shipped", counter: true },
+      { name: MetricName.logLinesDropped, help: "Log lines given up for a collector: over the buffer's bound while it was away, or refused by it.", field: "dropped", counter: true },
+      { name: MetricName.logLinesBuffered, help: "Log lines held for a collector now, waiting for it.", field: "buffered", counter: false },
+    ] as const;
+    for (const f of each) {
+      const labelNames = ["target"];
+      if (f.counter) {
+        new Counter({ name: f.name, help: f.help, labelNames, registers, collect() { this.reset(); for (const t of figures()) this.inc({ target: t.target }, t[f.field]); } });
+      } else {
+        new Gauge({ name: f.name, help: f.help, labelNames, registers, collect() { this.reset(); for (const t of figures()) this.set({ target: t.target }, t[f.field]); } });
+      }
+    }
   }
 
   /** Every series now, as prom-client's JSON (merged with the processes' snapshots). */

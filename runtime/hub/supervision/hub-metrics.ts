@@ -2,7 +2,7 @@ import type { Transport } from "../../bus/index.ts";
 import type { MetricsConfig } from "../../config/index.ts";
 import type { Logger } from "../../log/index.ts";
 import type { ActorStatus } from "../../protocol/index.ts";
-import { HubMetrics, metricsSubject, scrapeBus, serveMetrics } from "../../metrics/index.ts";
+import { HubMetrics, metricsSubject, scrapeBus, serveMetrics, type HubMetricsOptions as FigureSources } from "../../metrics/index.ts";
 
 export interface HubMetricsOptions {
   transport: Transport;
@@ -10,6 +10,8 @@ export interface HubMetricsOptions {
   /** The supervisor's view (restarts, status, lag of every instance). */
   statuses(): ActorStatus[];
   natsMonitorUrl: string | undefined;
+  /** What each collector of `logging.ship` was sent, when lines are shipped. */
+  shipping?: FigureSources["shipping"];
   log: Logger;
 }
 
@@ -24,7 +26,7 @@ const SCRAPE_WAIT_MS = 2_000;
 export async function startHubMetrics(options: HubMetricsOptions): Promise<() => Promise<void>> {
   const { transport, config, log } = options;
   if (!config.enabled) return async () => {};
-  const hub = new HubMetrics({ statuses: options.statuses, natsMonitorUrl: options.natsMonitorUrl });
+  const hub = new HubMetrics({ statuses: options.statuses, natsMonitorUrl: options.natsMonitorUrl, shipping: options.shipping });
   const stopAnswering = transport.listen(metricsSubject(), (request) => {
     hub.snapshot().then(
       (snapshot) => request.respond(JSON.stringify(snapshot)),

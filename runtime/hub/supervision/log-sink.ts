@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { openRotatingLog, redactSecrets } from "../../log/index.ts";
+import { openRotatingLog, redactSecrets, type LogShipper } from "../../log/index.ts";
 
 const RECENT_LINES = 500;
 
@@ -21,6 +21,7 @@ export interface LogSinksOptions {
 export class LogSinks {
   private readonly files = new Map<string, Writable>();
   private readonly recent = new Map<string, string[]>();
+  private shipper: LogShipper | undefined;
 
   constructor(private readonly options: LogSinksOptions) {
     mkdirSync(options.dir, { recursive: true });
@@ -38,11 +39,17 @@ export class LogSinks {
       this.files.set(actor, file);
     }
     file.write(`${json}\n`);
+    this.shipper?.ship(actor, json);
     const ring = this.recent.get(actor) ?? [];
     ring.push(json);
     if (ring.length > RECENT_LINES) ring.splice(0, ring.length - RECENT_LINES);
     this.recent.set(actor, ring);
     this.options.onLine?.(actor, json);
+  }
+
+  /** From now on every line also goes to `logging.ship`'s collectors (the same redacted JSON). */
+  shipTo(shipper: LogShipper): void {
+    this.shipper = shipper;
   }
 
   lines(actor: string, count: number): string[] {
@@ -60,6 +67,9 @@ export class LogSinks {
   }
 
   async close(): Promise<void> {
+    // The collectors get what the hub held (for a short while) before the files close.
+    await this.shipper?.close();
+    this.shipper = undefined;
     await Promise.all(
       [...this.files.values()].map((f) => new Promise<void>((resolve) => f.end(() => resolve()))),
     );
