@@ -13,6 +13,7 @@ import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
 import type { BenchReport } from "./lib/report.ts";
 import { runRounds, type RoundSystem, type Run } from "./lib/rounds.ts";
 import { settings } from "./lib/settings.ts";
+import { otlpSink } from "./lib/otlp-sink.ts";
 import { ANSWER_WITHIN, ProcessEnv, busPermissions, type BusPermissions } from "../runtime/protocol/index.ts";
 import { actorEnv, rawNatsAuthEnv, withNatsServer, type NatsBench } from "./lib/with-nats.ts";
 
@@ -42,7 +43,7 @@ const rawNats = (id: string, asFuse: boolean): BusSystem => ({
 });
 
 /** How the Fuse caller drives its calls: from its start hook, or from a request's handler (with a principal or not). */
-type Drive = { inHandler?: boolean; principal?: boolean; metricsOff?: boolean };
+type Drive = { inHandler?: boolean; principal?: boolean; metricsOff?: boolean; tracing?: boolean };
 
 function fuse(id: string, receipts: boolean, drive: Drive = {}): BusSystem {
   const withReceipts = (env: Env): Env => {
@@ -57,8 +58,10 @@ function fuse(id: string, receipts: boolean, drive: Drive = {}): BusSystem {
   };
   // The rights a hub with this bus.receipts gives (with receipts an answer is two messages).
   const rights = (name: string) => busPermissions({ name, role: "actor" }, { prefix: "fuse", receipts });
+  // telemetry.otlp.url as the hub hands it on, to a sink that discards the spans.
+  const tracing = async (env: Env): Promise<Env> => (drive.tracing ? { ...env, [ProcessEnv.otlpUrl]: await otlpSink() } : env);
   const as = async (name: string, env: Env, bench: NatsBench): Promise<Env> =>
-    withReceipts({ ...env, ...actorEnv(name, env.NATS_URL!), [ProcessEnv.natsCreds]: await bench.creds(name, "actor", rights(name)) });
+    tracing(withReceipts({ ...env, ...actorEnv(name, env.NATS_URL!), [ProcessEnv.natsCreds]: await bench.creds(name, "actor", rights(name)) }));
   return {
     id,
     server: async (env, buildDir, bench) => ready(startActorBundle("echo", "bus/echo-actor.ts", await as("echo", env, bench), buildDir), /"msg":"actor started"/),
@@ -82,6 +85,8 @@ const SYSTEMS: BusSystem[] = [
   fuse("fuse-principal", false, { principal: true }),
   // Prometheus figures off in both processes (metrics.enabled: false); on is the default.
   fuse("fuse-metrics-off", false, { metricsOff: true }),
+  // OpenTelemetry spans in both processes (telemetry.otlp.url set), exported to a sink that discards them; off is the default.
+  fuse("fuse-tracing-on", false, { tracing: true }),
 ];
 
 const METRICS: Metric<DriverResult>[] = [
@@ -99,6 +104,7 @@ const COMPARISONS: Comparison[] = [
   { label: "fuse with receipts / fuse", system: "fuse-receipts", baseline: "fuse" },
   { label: "fuse with a principal / fuse (both from a handler)", system: "fuse-principal", baseline: "fuse-in-handler" },
   { label: "fuse (metrics on) / fuse with metrics off", system: "fuse", baseline: "fuse-metrics-off" },
+  { label: "fuse with tracing on / fuse (tracing off)", system: "fuse-tracing-on", baseline: "fuse" },
   { label: "fuse from a handler / fuse from a start hook", system: "fuse-in-handler", baseline: "fuse" },
   { label: "raw nats.js as Fuse connects / defaults", system: "raw-nats-as-fuse", baseline: "raw-nats" },
   { label: "moleculer / raw nats.js (defaults)", system: "moleculer", baseline: "raw-nats" },
