@@ -43,6 +43,12 @@ async function withDb<T>(hub: RunningHub, fn: (db: Database) => Promise<T>): Pro
 
 const addRows = (db: Database, from: number, count: number) =>
   db.sql(`INSERT INTO notes (id, body) WITH RECURSIVE c(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM c WHERE i < ?) SELECT i, printf('%0300d', i) FROM c`, [from, from + count - 1]);
+/** The hub's own JSON log lines. */
+const hubLog = (dir: string) =>
+  readFileSync(path.join(dir, ".fuse/logs/hub.log"), "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const countRows = (hub: RunningHub) => withDb(hub, async (db) => (await db.sql<{ n: number }>("SELECT count(*) AS n FROM notes"))[0]!.n);
 
 describe("the database's integrity check at start", () => {
@@ -107,6 +113,9 @@ describe("the database's integrity check at start", () => {
     const again = await startHub(dir);
     expect(await countRows(again)).toBe(ROWS);
     await again.stop();
+    // The healthy database was checked too, and said so with what the check cost.
+    const checked = hubLog(dir).filter((l) => l.msg === "database checked").at(-1);
+    expect(checked).toMatchObject({ level: 30, restored: false, ms: expect.any(Number) });
   }, 300_000);
 
   it("with db.autoRestore: true, restores the newest good backup by itself, keeps the corrupt database aside and logs the writes lost", async () => {
@@ -121,10 +130,8 @@ describe("the database's integrity check at start", () => {
     expect(await countRows(restored)).toBe(ROWS);
     expect(aside().length).toBe(3);
     await restored.stop();
-    const line = readFileSync(path.join(dir, ".fuse/logs/hub.log"), "utf8")
-      .split("\n")
-      .filter((l) => l.includes("restored from backup"))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    const line = hubLog(dir)
+      .filter((l) => String(l.msg).includes("restored from backup"))
       .at(-1);
     expect(line).toMatchObject({ level: 50, backup: path.join(dir, backup) });
     expect(line!.tables).toContainEqual({ name: "notes", rows: ROWS });

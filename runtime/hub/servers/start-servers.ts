@@ -60,7 +60,7 @@ export async function startServers(
   // moved aside and its newest good backup restored once sqld runs on a fresh folder).
   const checkBegan = performance.now();
   const recovery = config.db.url ? undefined : checkHubDatabase({ hubDir: path.dirname(fuseDir), sqldDir, autoRestore: config.db.autoRestore });
-  sqldLog.debug({ ms: Math.round(performance.now() - checkBegan) }, "database checked");
+  if (!config.db.url) sqldLog.info({ ms: Math.round(performance.now() - checkBegan), restored: Boolean(recovery) }, "database checked");
   // The hub's own server: only the identities the hub made may connect (configFile); its
   // revival reads the same file, so it keeps every identity made since.
   const identities = config.bus.url

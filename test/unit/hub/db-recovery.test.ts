@@ -126,3 +126,22 @@ describe("what the hub does with a corrupt database", () => {
     expect(() => checkHubDatabase({ hubDir, sqldDir, autoRestore: false, now })).toThrow(/the restore of .*backup-2026-12-01T11-00-00-000Z\.db did not finish/);
   });
 });
+
+describe("fuse db restore with the hub down", () => {
+  it("refuses a file outside .fuse/backups/ and a backup that fails the check, leaving the database as it was", async () => {
+    const { restoreDatabaseOffline } = await import("../../../runtime/hub/servers/offline-restore.ts");
+    const hubDir = path.join(root, "hub-offline");
+    const data = sqldDataFile(path.join(hubDir, ".fuse", "db"));
+    makeDb(data);
+    const outside = path.join(hubDir, "elsewhere.db");
+    makeDb(outside);
+    await expect(restoreDatabaseOffline(hubDir, "elsewhere.db")).rejects.toMatchObject({ code: "VALIDATION_FAILED", message: "restore: elsewhere.db is not in .fuse/backups/" });
+    const bad = path.join(hubDir, ".fuse", "backups", "backup-2026-12-01T11-00-00-000Z.db");
+    makeDb(bad);
+    corrupt(bad);
+    await expect(restoreDatabaseOffline(hubDir, ".fuse/backups/backup-2026-12-01T11-00-00-000Z.db")).rejects.toMatchObject({ code: "VALIDATION_FAILED", message: expect.stringMatching(/^restore: \.fuse\/backups\/backup-2026-12-01T11-00-00-000Z\.db failed its integrity check \(.+\); pick an older backup$/) });
+    await expect(restoreDatabaseOffline(hubDir, ".fuse/backups/backup-none.db")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(checkSqliteFile(data)).toEqual([]);
+    expect(readdirSync(path.join(hubDir, ".fuse", "db"))).toEqual(["data.sqld"]);
+  });
+});
