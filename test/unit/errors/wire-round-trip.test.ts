@@ -3,6 +3,7 @@ import {
   AppError,
   CancelledError,
   ConfigError,
+  DatabaseCorruptError,
   DeadlineExceededError,
   FuseError,
   HandlerError,
@@ -32,6 +33,7 @@ const samples: FuseError[] = [
   new SchemaError(ErrorCode.TASK_SCHEMA_INVALID, "tasks/x.json steps.b: unknown step a"),
   new MigrationRefusedError("users: dropping column age would lose data"),
   new PayloadTooLargeError("reply of fuse.files.read is 2097152 bytes, above the bus limit of 1048576", { details: { size: 2097152, limit: 1048576 } }),
+  new DatabaseCorruptError(".fuse/db/data.sqld/dbs/default/data failed its integrity check (file is not a database)", { details: { file: "/srv/hub/.fuse/db/data.sqld/dbs/default/data", problems: ["file is not a database"] } }),
 ];
 
 describe("errors on the wire", () => {
