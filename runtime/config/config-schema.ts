@@ -12,6 +12,7 @@ import { taskmasterConfigSchema } from "./taskmaster-config.ts";
 import { kubernetesConfigSchema } from "./kubernetes-config.ts";
 import { clusterConfigSchema } from "./cluster-config.ts";
 import { metricsConfigSchema } from "./metrics-config.ts";
+import { telemetryConfigSchema } from "./telemetry-config.ts";
 
 const port = z.number().int().min(0).max(65535);
 const ms = z.number().int().positive();
@@ -229,6 +230,8 @@ export const configSchema = z.strictObject({
   kubernetes: kubernetesConfigSchema.prefault({}),
   /** Prometheus figures: on by default, at the gateway's /metrics and on `metrics.port` when set. */
   metrics: metricsConfigSchema.prefault({}),
+  /** OpenTelemetry traces exported over OTLP/HTTP to `telemetry.otlp.url`; off when it is not set. */
+  telemetry: telemetryConfigSchema.prefault({}),
   /** This host as one node of a hub on several hosts (NATS cluster, JetStream replicated); absent: one machine. */
   cluster: clusterConfigSchema.optional(),
 });

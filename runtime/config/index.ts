@@ -31,3 +31,4 @@ export { kubernetesConfigSchema, kubernetesIngressSchema, type KubernetesConfig 
 export { clusterConfigSchema, type ClusterConfig } from "./cluster-config.ts";
 export { taskmasterConfigSchema, type TaskmasterConfig } from "./taskmaster-config.ts";
 export { metricsConfigSchema, type MetricsConfig } from "./metrics-config.ts";
+export { telemetryConfigSchema, type TelemetryConfig } from "./telemetry-config.ts";

@@ -122,6 +122,7 @@ function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUr
     onLost: deps.onLost,
     receipts: config.bus.receipts,
     metrics: config.metrics.enabled,
+    telemetry: config.telemetry,
     natsTls: busTlsFiles(config, dir),
     events: eventLimitsOf(config.events),
     credsFor: deps.credsFor,

@@ -19,9 +19,12 @@ import { KeyedHost } from "./keyed/keyed-host.ts";
 import { ActorGuards, guardMetadata } from "./resilience/endpoint-guards.ts";
 import { Circuits } from "./resilience/circuits.ts";
 import type { CircuitOptions } from "./resilience/circuit-breaker.ts";
-import { ActorMetrics } from "../metrics/index.ts";
+import { ActorMetrics, OK_CODE } from "../metrics/index.ts";
 import { answerMetrics } from "./metrics-answer.ts";
 import { CallFigures } from "./call-figures.ts";
+import type { Tracing } from "../tracing/index.ts";
+import { deliverSpan } from "./spans.ts";
+import { statementObserver, useProcessTracing } from "./process-tracing.ts";
 
 const decoder = new TextDecoder();
 
@@ -44,7 +47,7 @@ async function subscribeEvents(
   transport: Transport,
   prefix: string,
   log: Logger,
-  contextOf: (event: DeliveredEvent) => RequestContext,
+  contextOf: (event: DeliveredEvent, topic: string) => RequestContext,
 ): Promise<EventConsumer[]> {
   return Promise.all(
     Object.entries(definition.events ?? {}).map(async ([topic, entry]) => {
@@ -57,18 +60,21 @@ async function subscribeEvents(
           from,
           concurrency,
           handle: async (event) => {
-            const ctx = contextOf(event);
+            const ctx = contextOf(event, topic);
             const payload = parseEventPayload(event.data, topic);
             if (payload instanceof FuseError) {
               // Any client may publish on an event subject: bytes that are not JSON are set
               // aside, so the events after them still arrive.
               log.warn({ err: payload, code: payload.code, topic, traceId: ctx.traceId }, "malformed event skipped");
+              ctx.span?.end(payload.code);
               throw payload;
             }
             try {
               await runInContext(ctx, () => handler(payload.value, ctx));
+              ctx.span?.end(OK_CODE);
             } catch (err) {
               log.warn({ err, code: toFuseError(err).code, topic, attempt: event.attempt, eventId: event.id, traceId: ctx.traceId }, "event handler failed");
+              ctx.span?.end(toFuseError(err).code);
               throw err;
             }
           },
@@ -112,6 +118,11 @@ export interface StartActorOptions {
    * event-loop lag (an actor in a process of its own). Default: on, without process figures.
    */
   metrics?: boolean | "process";
+  /**
+   * Spans of its requests, calls, events and `ctx.db` statements (`startTracing`; the config's
+   * `telemetry`). Default: none, and nothing on the request path looks for spans.
+   */
+  tracing?: Tracing;
 }
 
 export interface RunningActor {
@@ -155,13 +166,17 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   const log = options.log ?? createLogger({ actor: definition.name, instance });
   const sender = new Caller(options.transport, prefix, definition.name);
   sender.circuits = new Circuits(options.circuit, log);
+  const tracing = options.tracing;
+  sender.tracing = tracing;
+  const stopTracing = tracing && useProcessTracing(tracing);
+  const metrics = options.metrics === false ? undefined : new ActorMetrics({ actor: definition.name, instance, processMetrics: options.metrics === "process" });
   // Its own buckets by default; any other only if declared (the hub gives the bus identity the same).
   const access = new BucketAccess(definition.name, usesOf(definition, prefix));
   const own = BucketAccess.own(prefix, definition.name);
   const stores: ActorStores = {
     kv: new KeyValue((bucket, o) => options.transport.keyValue(bucket, o), own.kv, {}, access),
     files: new Files((bucket) => options.transport.objects(bucket), own.files, access),
-    db: new Database(options.db ?? {}),
+    db: new Database({ ...options.db, ...(tracing ? { observe: statementObserver(tracing, definition.name) } : {}) }),
   };
   const lifecycleContext = () => new RequestContext({ actor: definition.name, instance, rootLog: log, sender, stores });
 
@@ -170,12 +185,11 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     : undefined;
   let idle: (() => void) | undefined;
   const guards = new ActorGuards(definition, { transport: options.transport, prefix, log });
-  const metrics = options.metrics === false ? undefined : new ActorMetrics({ actor: definition.name, instance, processMetrics: options.metrics === "process" });
   if (metrics) sender.figures = new CallFigures(metrics);
   const runners = new Map(
     Object.keys(definition.endpoints).map((name) => [
       name,
-      new EndpointRunner({ actor: definition.name, instance, name, endpoint: keyed ? keyed.wrap(name, guards.endpoint(name)) : guards.endpoint(name), log, sender, stores, principals: options.principals, onIdle: () => idle?.(), metrics: metrics?.endpoint(name, Object.keys(definition.endpoints[name]!.errors ?? {})) }),
+      new EndpointRunner({ actor: definition.name, instance, name, endpoint: keyed ? keyed.wrap(name, guards.endpoint(name)) : guards.endpoint(name), log, sender, stores, principals: options.principals, onIdle: () => idle?.(), metrics: metrics?.endpoint(name, Object.keys(definition.endpoints[name]!.errors ?? {})), tracing }),
     ]),
   );
   const inflight = () => [...runners.values()].reduce((n, r) => n + r.stats.inflight, 0);
@@ -200,11 +214,13 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   const stopMetrics = metrics && answerMetrics(options.transport, definition.name, metrics, options.metrics === "process");
   await keyed?.start(service.id, (name, request) => runners.get(name)!.handle(request));
 
-  const consumers = await subscribeEvents(definition, options.transport, prefix, log, (event) =>
-    new RequestContext({
+  const consumers = await subscribeEvents(definition, options.transport, prefix, log, (event, topic) => {
+    const span = tracing && deliverSpan(tracing, event, { actor: definition.name, instance }, topic);
+    return new RequestContext({
       actor: definition.name,
       instance,
-      traceId: event.header(Header.traceId),
+      traceId: event.header(Header.traceId) ?? span?.traceId,
+      span,
       caller: event.header(Header.caller),
       // The same on every delivery of the event: handlers can make their effects idempotent with it.
       idempotencyKey: event.id,
@@ -213,8 +229,8 @@ export async function startActor(definition: AnyActor, options: StartActorOption
       rootLog: log,
       sender,
       stores,
-    }),
-  );
+    });
+  });
 
   await definition.serving?.(lifecycleContext());
 
@@ -235,6 +251,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     await eventsDrained;
     await definition.stop?.(lifecycleContext());
     stores.db.close();
+    stopTracing?.();
   };
 
   return {

@@ -40,7 +40,16 @@ export interface DatabaseOptions {
   replica?: { dir: string; name: string; stalenessMs?: number };
   /** false: every statement on a stream of its own, as @libsql/client sends it (comparisons). Default true. */
   pipeline?: boolean;
+  /**
+   * Told of each statement `table`, `sql` and transactions run (its SQL text only, never its
+   * values) and returns what to call when it ends, with the error if it failed: the spans of
+   * `ctx.db` when tracing is on. Default: none.
+   */
+  observe?: StatementObserver;
 }
+
+/** See DatabaseOptions.observe. */
+export type StatementObserver = (sql: string) => (error?: unknown) => void;
 
 // Reads go to @libsql/client, which runs them side by side on streams of their own.
 const READS = /^\s*(SELECT|PRAGMA)\b/i;
@@ -60,6 +69,25 @@ async function commit(tx: Transaction, mode: "write" | "read"): Promise<void> {
     if (failure) throw new UnavailableError(`COMMIT: the transaction was not committed (${failure === "busy" ? "the database stayed busy" : "the database server cannot be reached"}); run it again`, { cause: error });
     throw error;
   }
+}
+
+/** An executor that tells `observe` of each statement (a batch is one, its statements joined). */
+function observed(executor: SqlExecutor, observe: StatementObserver): SqlExecutor {
+  const run = async <T>(sql: string, fn: () => Promise<T>): Promise<T> => {
+    const done = observe(sql);
+    try {
+      const result = await fn();
+      done();
+      return result;
+    } catch (error) {
+      done(error);
+      throw error;
+    }
+  };
+  return {
+    execute: (statement) => run(statement.sql, () => executor.execute(statement)),
+    batch: (statements) => run(statements.map((s) => s.sql).join(";\n"), () => executor.batch(statements)),
+  };
 }
 
 /**
@@ -115,7 +143,8 @@ export class Database implements DatabaseScope {
     throw new NotFoundError(ErrorCode.NOT_FOUND, `no schema for table "${name}" (expected ${SCHEMAS_DIR}/${name}.json)`);
   }
 
-  private scope(executor: SqlExecutor): DatabaseScope {
+  private scope(plain: SqlExecutor): DatabaseScope {
+    const executor = this.options.observe ? observed(plain, this.options.observe) : plain;
     return {
       table: <T extends Row>(name: string) => new Table<T>(this.schemaOf(name), executor),
       sql: async <T extends Row>(sql: string, args: SqlValue[] = []) => (await executor.execute({ sql, args })).rows as T[],
