@@ -22,6 +22,7 @@ import type { CircuitOptions } from "./resilience/circuit-breaker.ts";
 import { ActorMetrics, OK_CODE } from "../metrics/index.ts";
 import { answerMetrics } from "./metrics-answer.ts";
 import { CallFigures } from "./call-figures.ts";
+import { dbFigures } from "./db-figures.ts";
 import type { Tracing } from "../tracing/index.ts";
 import { deliverSpan } from "./spans.ts";
 import { statementObserver, useProcessTracing } from "./process-tracing.ts";
@@ -176,7 +177,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   const stores: ActorStores = {
     kv: new KeyValue((bucket, o) => options.transport.keyValue(bucket, o), own.kv, {}, access),
     files: new Files((bucket) => options.transport.objects(bucket), own.files, access),
-    db: new Database({ ...options.db, ...(tracing ? { observe: statementObserver(tracing, definition.name) } : {}) }),
+    db: new Database({ ...options.db, ...(tracing ? { observe: statementObserver(tracing, definition.name) } : {}), ...(metrics ? { measure: dbFigures(metrics) } : {}) }),
   };
   const lifecycleContext = () => new RequestContext({ actor: definition.name, instance, rootLog: log, sender, stores });
 

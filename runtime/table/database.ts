@@ -4,6 +4,7 @@ import { ErrorCode } from "../protocol/index.ts";
 import type { SqlValue } from "./api/column-values.ts";
 import { classifyFailure } from "./connection/connection-failure.ts";
 import { libsqlExecutor, withRetries, type SqlExecutor } from "./connection/executor.ts";
+import { measure, measuredExecutor, type StatementMeasure } from "./connection/measured-executor.ts";
 import { pipelineUrl, replicaSyncUrl } from "./connection/database-url.ts";
 import { PipelinedStream } from "./connection/pipeline/pipelined-stream.ts";
 import { LocalReplica, type ReplicaStats } from "./connection/replica/local-replica.ts";
@@ -46,6 +47,8 @@ export interface DatabaseOptions {
    * `ctx.db` when tracing is on. Default: none.
    */
   observe?: StatementObserver;
+  /** Told how long each statement, batch and transaction took and how it ended: the actor's metrics. Default: none. */
+  measure?: StatementMeasure;
 }
 
 /** See DatabaseOptions.observe. */
@@ -144,7 +147,8 @@ export class Database implements DatabaseScope {
   }
 
   private scope(plain: SqlExecutor): DatabaseScope {
-    const executor = this.options.observe ? observed(plain, this.options.observe) : plain;
+    const seen = this.options.observe ? observed(plain, this.options.observe) : plain;
+    const executor = this.options.measure ? measuredExecutor(seen, this.options.measure) : seen;
     return {
       table: <T extends Row>(name: string) => new Table<T>(this.schemaOf(name), executor),
       sql: async <T extends Row>(sql: string, args: SqlValue[] = []) => (await executor.execute({ sql, args })).rows as T[],
@@ -166,6 +170,11 @@ export class Database implements DatabaseScope {
    * `mode: "read"` takes a consistent snapshot that does not hold writers up. Default "write".
    */
   async transaction<R>(fn: (tx: DatabaseScope) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
+    const to = this.options.measure;
+    return to ? measure(to, "transaction", "", () => this.runTransaction(fn, options)) : this.runTransaction(fn, options);
+  }
+
+  private async runTransaction<R>(fn: (tx: DatabaseScope) => Promise<R>, options: TransactionOptions): Promise<R> {
     const mode = options.mode ?? "write";
     // Nothing is applied by opening a transaction: it may be retried like a read. The client
     // sends BEGIN with a transaction's first statement, and a busy database refuses it by
