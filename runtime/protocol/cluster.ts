@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { actorStatusSchema } from "./contracts/hub.ts";
 import { placeableSchema } from "./placement.ts";
+import { CONTROL_PREFIX } from "./subjects.ts";
 
 /**
  * The cluster's buckets: node records (kept a day after their last write), singleton leases,
@@ -13,6 +14,14 @@ import { placeableSchema } from "./placement.ts";
  */
 export function clusterBuckets(prefix: string): { nodes: string; leases: string; ticks: string; placement: string } {
   return { nodes: `${prefix}-cluster-nodes`, leases: `${prefix}-cluster-leases`, ticks: `${prefix}-cluster-ticks`, placement: `${prefix}-cluster-placement` };
+}
+
+/**
+ * Where a node publishes its record every interval on plain NATS (no JetStream), for the
+ * other nodes to tell live from lost while JetStream re-elects after a loss; `*` for all.
+ */
+export function nodeHeartbeatSubject(prefix: string, node: string): string {
+  return `${CONTROL_PREFIX}.cluster.${prefix}.node.${node}`;
 }
 
 export const CLUSTER_BUCKET_TTL_MS = { nodes: 24 * 3600_000, ticks: 3600_000 } as const;

@@ -126,6 +126,14 @@ function startNode(node: NodeName, again?: string): NodeProcess {
   return entry;
 }
 
+/** When (epoch ms) `survivor`'s hub logged that `lost` is lost, from its hub log. */
+function lostLoggedAt(survivor: NodeName, lost: NodeName): number | undefined {
+  const file = path.join(nodes.get(survivor)!.dir, ".fuse/logs/hub.log");
+  if (!existsSync(file)) return undefined;
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.includes('"node lost"'));
+  return lines.map((l) => JSON.parse(l) as { time: number; node: string }).find((l) => l.node === lost)?.time;
+}
+
 function stateOf(node: NodeName): HubState | undefined {
   const file = path.join(nodes.get(node)!.dir, ".fuse/state.json");
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as HubState) : undefined;
@@ -252,6 +260,11 @@ describe.skipIf(problem !== undefined)(`a cluster of three nodes in network name
     const n3Dir = nodes.get("n3")!.dir;
     const killedAt = Date.now();
     expect(killNamespace("n3").length).toBeGreaterThan(0);
+    // Both survivors notice within 5 s, from the heartbeats (plain NATS, no JetStream).
+    for (const survivor of ["n1", "n2"] as const) {
+      const noticedAt = await waitFor(`${survivor} noticing n3's loss`, () => lostLoggedAt(survivor, "n3"), 15_000);
+      expect(noticedAt - killedAt).toBeLessThan(5000);
+    }
     await waitFor("spread 3-3 on the survivors", () => settled({ n1: 3, n2: 3 }), 30_000);
     const fullAgainMs = Date.now() - killedAt;
     await streamDone;

@@ -1,6 +1,6 @@
 import { NatsTransport } from "../../bus/index.ts";
 import { UnavailableError } from "../../errors/index.ts";
-import { ErrorCode, clusterBuckets, nodeRecordSchema, nodeStatusOf, type ActorStatus, type NodeRecord, type NodeStatus } from "../../protocol/index.ts";
+import { ErrorCode, clusterBuckets, nodeHeartbeatSubject, nodeRecordSchema, nodeStatusOf, type ActorStatus, type NodeRecord, type NodeStatus } from "../../protocol/index.ts";
 import { withBus } from "../hub-client.ts";
 
 export interface NodeView {
@@ -47,18 +47,42 @@ function viewOf(record: NodeRecord, now: number): NodeView {
 export async function readNodes(dir: string): Promise<NodeView[]> {
   return withBus(dir, async (connection, state) => {
     if (!state.cluster) throw new UnavailableError(`the hub of ${dir} is not a cluster node (no cluster: in config/fuse.yaml)`, { code: ErrorCode.NO_LIVE_INSTANCE });
-    const bucket = await new NatsTransport(connection).keyValue(clusterBuckets(state.prefix).nodes);
+    const transport = new NatsTransport(connection);
     const now = Date.now();
-    const views: NodeView[] = [];
-    // Listing keys needs a consumer, which can time out once while the cluster re-elects after a node loss.
+    // Listing keys needs a consumer, which times out while JetStream re-elects after a node
+    // loss: the live nodes' heartbeats (plain NATS) answer then, lost nodes left out.
     // (A listing may also name a key twice when it is written meanwhile.)
-    const keys = new Set(await bucket.keys().catch(() => bucket.keys()));
-    for (const key of keys) {
-      const entry = await bucket.get(key);
-      if (!entry) continue;
-      const parsed = nodeRecordSchema.safeParse(JSON.parse(decoder.decode(entry.value)));
-      if (parsed.success) views.push(viewOf(parsed.data, now));
-    }
+    const listed = await (async () => {
+      const bucket = await transport.keyValue(clusterBuckets(state.prefix).nodes);
+      const keys = new Set(await bucket.keys().catch(() => bucket.keys()));
+      const records: NodeRecord[] = [];
+      for (const key of keys) {
+        const entry = await bucket.get(key);
+        const parsed = entry && nodeRecordSchema.safeParse(JSON.parse(decoder.decode(entry.value)));
+        if (parsed?.success) records.push(parsed.data);
+      }
+      return records;
+    })().catch(() => undefined);
+    const views = (listed ?? (await heardRecords(transport, state.prefix))).map((r) => viewOf(r, now));
     return views.sort((a, b) => a.name.localeCompare(b.name));
   });
+}
+
+/** Nodes announce every second by default. */
+const HEARD_FOR_MS = 1500;
+
+/** The records the live nodes publish as heartbeats within one and a half of their intervals. */
+async function heardRecords(transport: NatsTransport, prefix: string): Promise<NodeRecord[]> {
+  const heard = new Map<string, NodeRecord>();
+  const stop = transport.subscribe(nodeHeartbeatSubject(prefix, "*"), (message) => {
+    try {
+      const parsed = nodeRecordSchema.safeParse(JSON.parse(decoder.decode(message.data)));
+      if (parsed.success) heard.set(parsed.data.name, parsed.data);
+    } catch {
+      // Not a record: not a node.
+    }
+  });
+  await new Promise((r) => setTimeout(r, HEARD_FOR_MS));
+  stop();
+  return [...heard.values()];
 }

@@ -1,13 +1,14 @@
 import os from "node:os";
 import type { KeyValueBucket, NatsTransport } from "../../bus/index.ts";
 import type { Logger } from "../../log/index.ts";
-import { CLUSTER_BUCKET_TTL_MS, ClusterLease, clusterBuckets, desiredCountKey, type ActorStatus, type HubInfo, type Placeable } from "../../protocol/index.ts";
+import { CLUSTER_BUCKET_TTL_MS, ClusterLease, clusterBuckets, desiredCountKey, nodeHeartbeatSubject, type ActorStatus, type HubInfo, type Placeable } from "../../protocol/index.ts";
 import type { SchedulerOptions } from "../scaling/scheduler.ts";
 import type { SupervisorPlacement } from "../supervision/supervisor.ts";
 import type { ClusterSettings } from "./cluster-settings.ts";
 import { KvLease } from "./kv-lease.ts";
 import { LeasedScheduler } from "./leased-scheduler.ts";
 import { NodeAnnouncer } from "./node-announcer.ts";
+import { NodeLiveness } from "./node-liveness.ts";
 import { PlacementDecider } from "./placement-decider.ts";
 import { PlacementFollower } from "./placement-follower.ts";
 import { claimTick } from "./tick-claims.ts";
@@ -66,11 +67,14 @@ export class ClusterNode {
   private placementLease: KvLease | undefined;
   private follower: PlacementFollower | undefined;
   private announcer: NodeAnnouncer | undefined;
+  private liveness: NodeLiveness | undefined;
   private scheduler: LeasedScheduler | undefined;
 
   private constructor(
     readonly settings: ClusterSettings,
     private readonly buckets: Buckets,
+    private readonly transport: NatsTransport,
+    private readonly prefix: string,
     private readonly log: Logger,
   ) {}
 
@@ -78,7 +82,7 @@ export class ClusterNode {
     const clusterLog = log.child({ mod: "hub.cluster" });
     const buckets = await openBuckets(transport, prefix, clusterLog);
     clusterLog.info({ node: settings.node, cluster: settings.name, replicas: settings.replicas }, "joined the cluster");
-    return new ClusterNode(settings, buckets, clusterLog);
+    return new ClusterNode(settings, buckets, transport, prefix, clusterLog);
   }
 
   /** The cron scheduler: runs only while this node holds the schedules lease, and each tick once cluster-wide. */
@@ -102,6 +106,7 @@ export class ClusterNode {
     this.announcer = new NodeAnnouncer({
       bucket: this.buckets.nodes,
       log: this.log,
+      heartbeat: (record) => this.transport.publish(nodeHeartbeatSubject(this.prefix, record.name), JSON.stringify(record)),
       record: async () => ({
         name: settings.node,
         address: settings.address,
@@ -127,7 +132,10 @@ export class ClusterNode {
       },
       onLost: () => this.scheduler?.deactivate(),
     });
-    const decider = new PlacementDecider({ nodes: this.buckets.nodes, placement: this.buckets.placement, node: settings.node, log: this.log });
+    // Every node keeps the view from its start, so a node that gains the lease decides at once.
+    const liveness = new NodeLiveness({ transport: this.transport, prefix: this.prefix, intervalMs: this.announcer.intervalMs, log: this.log, onChange: () => decider.nudge() });
+    this.liveness = liveness;
+    const decider = new PlacementDecider({ liveness, placement: this.buckets.placement, node: settings.node, log: this.log });
     this.placementLease = new KvLease({
       bucket: this.buckets.leases,
       key: ClusterLease.placement,
@@ -140,6 +148,7 @@ export class ClusterNode {
       onLost: () => decider.deactivate(),
     });
     this.follower = new PlacementFollower({ placement: this.buckets.placement, node: settings.node, apply: options.applyShares, log: this.log });
+    liveness.start();
     await this.announcer.start();
     await this.follower.start();
     this.lease.start();
@@ -149,6 +158,7 @@ export class ClusterNode {
       await this.placementLease?.stop();
       await this.lease?.stop();
       await this.announcer?.stop();
+      this.liveness?.stop();
     };
   }
 

@@ -9,14 +9,18 @@ export interface NodeAnnouncerOptions {
   bucket: KeyValueBucket;
   /** The record as it is now (actors, leases, gateway): read at every write. */
   record(): Promise<Omit<NodeRecord, "at" | "intervalMs">>;
+  /** Publishes the record on plain NATS (the heartbeat other nodes judge liveness by). */
+  heartbeat(record: NodeRecord): void;
   intervalMs?: number;
   log: Logger;
 }
 
 /**
- * Writes this node's record under its name in the nodes bucket every interval, so any node
- * (and `fuse nodes ls`, `fuse actors ls`) sees every node, its actors and when it was last
- * heard of. One small write per node per interval: no node talks to every other.
+ * Every interval, publishes this node's record as a heartbeat on plain NATS and writes it
+ * under its name in the nodes bucket, so any node (and `fuse nodes ls`, `fuse actors ls`) sees
+ * every node, its actors and when it was last heard of. The two are apart: a bucket write that
+ * waits while JetStream re-elects after a node loss must not silence the heartbeat, or every
+ * node would look lost just then.
  */
 export class NodeAnnouncer {
   private timer: NodeJS.Timeout | undefined;
@@ -32,22 +36,27 @@ export class NodeAnnouncer {
     return this.announce();
   }
 
-  announce(extra: Partial<NodeRecord> = {}): Promise<void> {
-    // One write at a time: a slow write is not queued behind by a pile of others.
-    this.writing ??= (async () => {
-      try {
-        const record: NodeRecord = { ...(await this.options.record()), at: Date.now(), intervalMs: this.intervalMs, ...extra };
-        await this.options.bucket.put(record.name, encode(JSON.stringify(record)));
-      } catch (err) {
-        this.options.log.debug({ err }, "node record not written");
-      } finally {
-        this.writing = undefined;
-      }
-    })();
+  async announce(extra: Partial<NodeRecord> = {}): Promise<void> {
+    let record: NodeRecord;
+    try {
+      record = { ...(await this.options.record()), at: Date.now(), intervalMs: this.intervalMs, ...extra };
+      this.options.heartbeat(record);
+    } catch (err) {
+      this.options.log.debug({ err }, "node heartbeat not sent");
+      return;
+    }
+    // One bucket write at a time: a slow write is not queued behind by a pile of others.
+    this.writing ??= this.options.bucket
+      .put(record.name, encode(JSON.stringify(record)))
+      .then(
+        () => undefined,
+        (err: unknown) => this.options.log.debug({ err }, "node record not written"),
+      )
+      .finally(() => (this.writing = undefined));
     return this.writing;
   }
 
-  /** Stops writing and marks the node stopped, so it shows as such rather than lost. */
+  /** Stops announcing and marks the node stopped, so it shows as such rather than lost. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.writing;

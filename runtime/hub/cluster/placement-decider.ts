@@ -1,14 +1,14 @@
 import type { KeyValueBucket } from "../../bus/index.ts";
 import type { Logger } from "../../log/index.ts";
-import { PLACEMENT_KEY, desiredCountKey, nodeRecordSchema, placementSchema, type Placement } from "../../protocol/index.ts";
+import { PLACEMENT_KEY, desiredCountKey, placementSchema, type NodeRecord, type Placement } from "../../protocol/index.ts";
 import { placeInstances, type PlacementNode } from "./placement.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export interface PlacementDeciderOptions {
-  /** The node records (nodes bucket). */
-  nodes: KeyValueBucket;
+  /** Which nodes are live, with their records (node-liveness.ts); undefined while it cannot tell yet. */
+  liveness: { live(): NodeRecord[] | undefined };
   /** Where decisions and `fuse actors scale` counts are kept (placement bucket). */
   placement: KeyValueBucket;
   /** This node's name: who decided. */
@@ -16,52 +16,70 @@ export interface PlacementDeciderOptions {
   /** How often a decision is checked while this node decides. Default 1000. */
   intervalMs?: number;
   log: Logger;
-  /** A monotonic clock in ms; default performance.now. */
-  now?: () => number;
 }
 
+/** Every this many rounds the scale counts are listed again, in case their watch missed one. */
+const RELIST_ROUNDS = 30;
+
 /**
- * Decides where instances run, while this node holds the placement lease: every interval it
- * reads the node records, tells live nodes from lost ones by its own clock (a record whose
- * revision has not changed for three of that node's intervals is lost, as is one a clean stop
- * marked; no two hosts' clocks are compared), and stores a new decision when it differs from
- * the one in force.
+ * Decides where instances run, while this node holds the placement lease: every interval (and
+ * at once when a node is lost or joins) it takes the live nodes from the heartbeat view and
+ * stores a new decision when it differs from the one in force. The `fuse actors scale` counts
+ * are listed once per term and then followed by a watch: listing runs a JetStream consumer,
+ * which a cluster creates through its metadata leader, too dear to do every second.
  */
 export class PlacementDecider {
-  private readonly seen = new Map<string, { revision: number; at: number }>();
-  private names = new Set<string>();
-  private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  private again = false;
+  private rounds = 0;
+  private desired: Map<string, number> | undefined;
+  private stopWatch: (() => void) | undefined;
 
-  constructor(private readonly options: PlacementDeciderOptions) {
-    this.now = options.now ?? (() => performance.now());
-  }
+  constructor(private readonly options: PlacementDeciderOptions) {}
 
   /** Starts deciding (this node gained the lease). */
   activate(): void {
     if (this.timer) return;
-    void this.round();
     this.timer = setInterval(() => void this.round(), this.options.intervalMs ?? 1000);
+    const follow = (key: string, value: Uint8Array | undefined) => {
+      if (this.desired) setCount(this.desired, key, value);
+    };
+    this.options.placement.watch(desiredCountKey("*"), (key, entry) => follow(key, entry?.value)).then(
+      (stop) => (this.timer ? (this.stopWatch = stop) : stop()),
+      (err: unknown) => this.options.log.warn({ err }, "scale counts not watched; listed every round instead"),
+    );
+    void this.round();
   }
 
   /** Stops deciding (the lease went to another node, or the hub stops). */
   deactivate(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    // A later term starts from a fresh view: an old quiet time says nothing of now.
-    this.seen.clear();
+    this.stopWatch?.();
+    this.stopWatch = undefined;
+    this.desired = undefined;
+  }
+
+  /** A node was lost, came back or joined: decide now rather than at the next interval. */
+  nudge(): void {
+    if (this.timer) void this.round();
   }
 
   /** One decision, if one is due; exposed for tests. */
   async round(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
     this.busy = true;
     try {
-      const [live, desired, previous] = await Promise.all([this.liveNodes(), this.desiredCounts(), this.current()]);
-      // No node known to be live (a new decider whose first listing failed): nothing to decide,
-      // and the decision in force keeps its placement to build on.
-      if (!live.length) return;
+      const records = this.options.liveness.live();
+      // No view yet (this node started less than three intervals ago), or no node known to be
+      // live: nothing to decide, and the decision in force keeps its placement to build on.
+      if (!records?.length) return;
+      const live: PlacementNode[] = records.map((r) => ({ name: r.name, placeable: r.placeable ?? [] }));
+      const [desired, previous] = await Promise.all([this.desiredCounts(), readPlacement(this.options.placement)]);
       const actors = placeInstances({ nodes: live, desired, ...(previous ? { previous: previous.actors } : {}) });
       const nodes = live.map((n) => n.name).sort();
       if (previous && JSON.stringify([previous.actors, previous.nodes]) === JSON.stringify([actors, nodes])) return;
@@ -72,47 +90,28 @@ export class PlacementDecider {
       this.options.log.warn({ err }, "placement not decided this round");
     } finally {
       this.busy = false;
+      if (this.again) {
+        this.again = false;
+        void this.round();
+      }
     }
-  }
-
-  private async liveNodes(): Promise<PlacementNode[]> {
-    const now = this.now();
-    const live: PlacementNode[] = [];
-    // Listing keys runs a consumer, which may time out while the cluster re-elects after a node
-    // loss (just when a decision is due): the names known from the last listing serve then.
-    // A listing can also name a key twice when it is written meanwhile.
-    this.names = await this.options.nodes.keys().then(
-      (keys) => new Set(keys),
-      () => this.names,
-    );
-    for (const key of this.names) {
-      const entry = await this.options.nodes.get(key);
-      if (!entry) continue;
-      const parsed = nodeRecordSchema.safeParse(JSON.parse(decoder.decode(entry.value)));
-      if (!parsed.success) continue;
-      const record = parsed.data;
-      const seen = this.seen.get(key);
-      if (!seen || seen.revision !== entry.revision) this.seen.set(key, { revision: entry.revision, at: now });
-      const quietMs = seen && seen.revision === entry.revision ? now - seen.at : 0;
-      if (record.stopped || quietMs > record.intervalMs * 3) continue;
-      live.push({ name: record.name, placeable: record.placeable ?? [] });
-    }
-    return live;
   }
 
   private async desiredCounts(): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (const key of await this.options.placement.keys(desiredCountKey("*"))) {
-      const entry = await this.options.placement.get(key);
-      const count = entry ? Number(decoder.decode(entry.value)) : NaN;
-      if (Number.isInteger(count) && count >= 0) counts[key.slice(desiredCountKey("").length)] = count;
+    if (!this.desired || !this.stopWatch || ++this.rounds % RELIST_ROUNDS === 0) {
+      const counts = new Map<string, number>();
+      for (const key of await this.options.placement.keys(desiredCountKey("*"))) setCount(counts, key, (await this.options.placement.get(key))?.value);
+      this.desired = counts;
     }
-    return counts;
+    return Object.fromEntries(this.desired);
   }
+}
 
-  private async current(): Promise<Placement | undefined> {
-    return readPlacement(this.options.placement);
-  }
+function setCount(counts: Map<string, number>, key: string, value: Uint8Array | undefined): void {
+  const actor = key.slice(desiredCountKey("").length);
+  const count = value ? Number(decoder.decode(value)) : NaN;
+  if (Number.isInteger(count) && count >= 0) counts.set(actor, count);
+  else counts.delete(actor);
 }
 
 /** The decision in force, or undefined before the first. */
