@@ -30,5 +30,6 @@ export { webConfigSchema, webMountSchema, type WebConfig, type WebMountConfig } 
 export { kubernetesConfigSchema, kubernetesIngressSchema, type KubernetesConfig } from "./kubernetes-config.ts";
 export { clusterConfigSchema, type ClusterConfig } from "./cluster-config.ts";
 export { taskmasterConfigSchema, type TaskmasterConfig } from "./taskmaster-config.ts";
+export { logShipSchema, type LogShipConfig } from "./log-ship-config.ts";
 export { metricsConfigSchema, type MetricsConfig } from "./metrics-config.ts";
 export { telemetryConfigSchema, type TelemetryConfig } from "./telemetry-config.ts";

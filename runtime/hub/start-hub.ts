@@ -1,7 +1,7 @@
 import path from "node:path";
 import { NatsTransport, connectNats } from "../bus/index.ts";
 import { eventLimitsOf, loadConfig, resolveActors, type ActorPlan, type FuseConfig } from "../config/index.ts";
-import { createLogger, type Logger } from "../log/index.ts";
+import { createLogger, LogShipper, type Logger } from "../log/index.ts";
 import {
   ADMIN_IDENTITY,
   BuiltinActor,
@@ -151,6 +151,8 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   const log = createLogger({ actor: BuiltinActor.hub, level: config.logging.level, destination: sinks.streamFor(BuiltinActor.hub) });
   const cleanups = new CleanupStack(log);
   try {
+    const shipper = config.logging.ship.length > 0 ? await LogShipper.create(config.logging.ship, log.child({ mod: "hub.ship" })) : undefined;
+    if (shipper) sinks.shipTo(shipper);
     // A revived server has a new PID, and while the bus is down the CLI cannot ask the hub:
     // the state file keeps both up to date.
     let published: (() => void) | undefined;
@@ -226,7 +228,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
       { transport, prefix: config.prefix, log: log.child({ mod: "hub.actor" }), principals: createPrincipalVerifier(readKeyFile(principalKeys.publicKey, "hub public key")), metrics: config.metrics.enabled && "process" },
     );
     cleanups.push(() => hubActor.stop());
-    cleanups.push(await startHubMetrics({ transport, config: config.metrics, statuses: () => supervisor.statuses(), natsMonitorUrl: servers.natsMonitorUrl, log: log.child({ mod: "hub.metrics" }) }));
+    cleanups.push(await startHubMetrics({ transport, config: config.metrics, statuses: () => supervisor.statuses(), natsMonitorUrl: servers.natsMonitorUrl, shipping: shipper && (() => shipper.counts()), log: log.child({ mod: "hub.metrics" }) }));
 
     await migrateFirst(dir, servers.dbUrl, log);
     await startActors(plans, supervisor, log);
