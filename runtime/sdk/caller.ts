@@ -186,7 +186,8 @@ export class Caller {
     } catch {
       return await this.callFigured(scope, target, input, options);
     }
-    const span = callSpan(tracing, scope, this.name, parsed);
+    // A call made for work that outlives its request (a task run's step) names its own trace.
+    const span = callSpan(tracing, options?.traceId === undefined ? scope : { traceId: options.traceId }, this.name, parsed);
     const traced: CallScope = { traceId: scope.traceId, deadline: scope.deadline, principalToken: scope.principalToken, traceparent: span.traceparent() };
     try {
       const output = await this.callFigured(traced, target, input, options);

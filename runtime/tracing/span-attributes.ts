@@ -13,6 +13,12 @@ export const SpanAttr = {
   /** The `Fuse-Trace-Id` when it is not a W3C trace id (and so not the span's trace id). */
   traceId: "fuse.trace_id",
   topic: "fuse.topic",
+  /** A task run's spans: the task, the run, its final status, a step and its calls made. */
+  task: "fuse.task",
+  runId: "fuse.run_id",
+  runStatus: "fuse.run_status",
+  step: "fuse.step",
+  attempts: "fuse.attempts",
   rpcSystem: "rpc.system",
   rpcService: "rpc.service",
   rpcMethod: "rpc.method",

@@ -204,4 +204,28 @@ describe("traces over OTLP/HTTP", () => {
     expect(lines).toContain('"msg":"registering"');
     expect(lines).not.toContain(SECRET);
   });
+
+  it("traces a task run: the run's span under the taskmaster.run request, a span per step under it, the steps' calls in the same trace", async () => {
+    const traceId = "7c1e0d5f9a2b4c6d8e0f1a2b3c4d5e6f";
+    const run = await hub.call<{ status: string; traceId: string }>("taskmaster.run", { task: "welcome-team", input: { team: "core", members: ["Ada", "Grace"] }, wait: true }, { traceId });
+    expect(run.status).toBe("succeeded");
+    expect(run.traceId).toBe(traceId);
+    const spans = await waitFor("the run's spans", () => {
+      const got = spansOf(traceId);
+      const greetings = got.filter((s) => s.name === "greeter.hello" && s.kind === KIND.server).length;
+      return got.some((s) => s.name === "task welcome-team") && got.filter((s) => s.name.startsWith("step ")).length >= 4 && greetings >= 2 ? got : undefined;
+    }, 30_000);
+    const request = spans.find((s) => s.name === "taskmaster.run" && s.kind === KIND.server)!;
+    const runSpan = spans.find((s) => s.name === "task welcome-team")!;
+    expect(runSpan.parentSpanId).toBe(request.spanId);
+    expect(runSpan.attributes).toMatchObject({ "fuse.actor": "taskmaster", "fuse.task": "welcome-team", "fuse.run_status": "succeeded", "fuse.code": "OK" });
+    const steps = spans.filter((s) => s.name.startsWith("step "));
+    // announce's condition is false: it was entered, then skipped.
+    expect(steps.map((s) => s.name).sort()).toEqual(["step announce", "step count_team", "step greet", "step total"]);
+    expect(steps.find((s) => s.name === "step announce")!.attributes["fuse.code"]).toBe("SKIPPED");
+    for (const step of steps) expect(step.parentSpanId).toBe(runSpan.spanId);
+    expect(steps.find((s) => s.name === "step greet")!.attributes).toMatchObject({ "fuse.step": "greet", "fuse.attempts": 2, "fuse.code": "OK" });
+    // The steps' calls are in the run's trace (two greetings of the fan-out, served by the greeter).
+    expect(spans.filter((s) => s.name === "greeter.hello" && s.kind === KIND.server)).toHaveLength(2);
+  });
 });

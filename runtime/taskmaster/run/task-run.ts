@@ -10,6 +10,7 @@ import { compensable, runCompensations } from "./compensation.ts";
 import type { RunEnv, TaskActor, TaskMachine, TaskSnapshot } from "./task-machine.ts";
 import type { TaskDefinition } from "../schema/task-definition.ts";
 import type { RunFigures } from "./run-figures.ts";
+import { RunSpans } from "./run-spans.ts";
 
 export interface TaskRunOptions {
   task: TaskDefinition;
@@ -54,6 +55,8 @@ export class TaskRun {
   private readonly halt = new AbortController();
   private resolveEnded!: (detail: RunDetail) => void;
   private resolveDone!: () => void;
+  /** Its spans when tracing is on. */
+  private spans: RunSpans | undefined;
 
   constructor(private readonly options: TaskRunOptions) {
     this.run = { ...options.run };
@@ -81,6 +84,7 @@ export class TaskRun {
   }
 
   start(): void {
+    this.spans = RunSpans.start(this.run.task, this.run.id, this.run.traceId);
     // A run that was compensating when the taskmaster stopped goes on compensating: its steps are over.
     if (this.run.status === "compensating") {
       void this.compensate(this.run.error ?? { code: ErrorCode.INTERNAL, message: "the run failed" }, this.options.restored ?? {});
@@ -101,6 +105,7 @@ export class TaskRun {
 
   /** Stops the machine without recording anything: the run stays as stored and resumes later. */
   stop(): void {
+    this.spans?.abandon();
     this.stopped = true;
     this.halt.abort();
     this.actor.stop();
@@ -139,6 +144,7 @@ export class TaskRun {
       const before = this.last[id];
       if (before === record) continue;
       this.last[id] = record;
+      this.spans?.step(record);
       if (record.status !== "pending") this.writeStep(record);
       if (record.endedAt !== undefined && before?.endedAt === undefined) this.stepEnded(record);
     }
@@ -211,6 +217,7 @@ export class TaskRun {
     if (output !== undefined) this.run.output = output;
     if (error !== undefined) this.run.error = error;
     this.options.figures?.taskRunEnded(this.run.task, status, (this.run.endedAt! - this.run.startedAt!) / 1000);
+    this.spans?.end(status, this.run.error?.code);
     // Callers learn the outcome before it is written: were the write lost in a crash, the run
     // would resume and its last steps run again with the same idempotency keys.
     this.resolveEnded(this.detail());

@@ -1,0 +1,70 @@
+import { isW3cTraceId } from "../../protocol/index.ts";
+import { currentContext, processTracing, SpanAttr, type FuseSpan, type Tracing } from "../../sdk/internal.ts";
+import type { RunStatus, StepRecord } from "./run-types.ts";
+
+/**
+ * A run's spans when tracing is on: `task <name>` for the run, in the run's trace (its
+ * `traceId`), child of the `taskmaster.run` request that started it when there is one (a run
+ * resumed after a restart begins a span of its own in the same trace), and `step <id>` for
+ * each step that runs here, child of the run's span. Names and ids only, never inputs or outputs.
+ */
+export class RunSpans {
+  private readonly steps = new Map<string, FuseSpan>();
+  private ended = false;
+
+  private constructor(
+    private readonly tracing: Tracing,
+    private readonly span: FuseSpan,
+    private readonly task: string,
+  ) {}
+
+  /** The run's spans, or undefined with tracing off. */
+  static start(task: string, runId: string, traceId: string): RunSpans | undefined {
+    const tracing = processTracing();
+    if (!tracing) return undefined;
+    const parent = (currentContext() as { span?: FuseSpan } | undefined)?.span;
+    const span = tracing.start({
+      name: `task ${task}`,
+      kind: "internal",
+      parent: parent?.traceId === traceId ? parent : undefined,
+      traceId: isW3cTraceId(traceId) ? traceId : undefined,
+      attributes: { [SpanAttr.actor]: tracing.service, [SpanAttr.instance]: tracing.instance, [SpanAttr.task]: task, [SpanAttr.runId]: runId },
+    });
+    return new RunSpans(tracing, span, task);
+  }
+
+  /** A step's record changed: its span begins when it first runs here and ends with it. */
+  step(record: StepRecord): void {
+    if (record.reused) return;
+    let span = this.steps.get(record.id);
+    if (!span && record.status !== "pending" && record.status !== "skipped" && record.endedAt === undefined) {
+      span = this.tracing.start({ name: `step ${record.id}`, kind: "internal", parent: this.span, attributes: { [SpanAttr.task]: this.task, [SpanAttr.step]: record.id } });
+      this.steps.set(record.id, span);
+    }
+    if (span && record.endedAt !== undefined) {
+      span.set(SpanAttr.attempts, record.attempts);
+      span.end(record.status === "succeeded" ? OK : (record.error?.code ?? record.status.toUpperCase()));
+      this.steps.delete(record.id);
+    }
+  }
+
+  /** The run ended with `status` (`code`: its error's); steps still open end with it. */
+  end(status: RunStatus, code: string | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const span of this.steps.values()) span.end();
+    this.steps.clear();
+    this.span.set(SpanAttr.runStatus, status);
+    this.span.end(status === "succeeded" ? OK : (code ?? status.toUpperCase()));
+  }
+
+  /** The taskmaster stops with the run unfinished (it resumes later, under a new span). */
+  abandon(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const span of this.steps.values()) span.end();
+    this.span.end();
+  }
+}
+
+const OK = "OK";
