@@ -1,10 +1,11 @@
-import { mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
 import { ConfigError } from "../errors/index.ts";
-import { isFresh, remember } from "./bundle-record.mjs";
+import { isFresh, recordOf, remember } from "./bundle-record.mjs";
 
 const RUNTIME_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..") + path.sep;
 
@@ -78,12 +79,16 @@ export interface BundleOptions {
  * Compiles TypeScript (or JavaScript) and what it imports into one ES module that plain
  * node runs, with inline source maps. Starting node on it skips a TypeScript loader and most
  * module resolution. A bundle whose sources are unchanged since it was built is reused.
+ * It is written under a temporary name and renamed into place, bundle before record, so a
+ * process that builds or starts the same bundle meanwhile (hubs sharing the built-in actors'
+ * bundles) never reads half a file.
  * @throws CONFIG_INVALID naming the file and line when the code does not compile.
  */
 export async function bundleModule(options: BundleOptions): Promise<string> {
   mkdirSync(path.dirname(options.outfile), { recursive: true });
   const key = JSON.stringify([options.entry, options.source]);
   if (isFresh(options.outfile, key)) return options.outfile;
+  const temporary = `${options.outfile}.${process.pid}-${randomBytes(4).toString("hex")}.tmp.mjs`;
   try {
     // Loaded when a bundle is built, not with every process that could build one.
     const { build } = await import("esbuild");
@@ -93,7 +98,7 @@ export async function bundleModule(options: BundleOptions): Promise<string> {
       ...(options.source
         ? { stdin: { contents: options.source.contents, resolveDir: options.source.resolveDir, sourcefile: options.source.name, loader: "ts" as const } }
         : {}),
-      outfile: options.outfile,
+      outfile: temporary,
       bundle: true,
       platform: "node",
       // Custom conditions leave out esbuild's default `module` (a bundler's condition): packages
@@ -106,7 +111,9 @@ export async function bundleModule(options: BundleOptions): Promise<string> {
       logLevel: "silent",
       plugins: [externalPackages, ownLocation],
     });
-    remember(options.outfile, key, Object.keys(result.metafile.inputs));
+    remember(temporary, key, Object.keys(result.metafile.inputs));
+    renameSync(temporary, options.outfile);
+    renameSync(recordOf(temporary), recordOf(options.outfile));
   } catch (error) {
     const first = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors?.[0];
     const where = first?.location ? `${first.location.file}:${first.location.line}` : (options.entry ?? options.what);
@@ -114,6 +121,9 @@ export async function bundleModule(options: BundleOptions): Promise<string> {
       location: { file: first?.location?.file ?? options.entry, line: first?.location?.line },
       cause: error,
     });
+  } finally {
+    rmSync(temporary, { force: true });
+    rmSync(recordOf(temporary), { force: true });
   }
   return options.outfile;
 }

@@ -5,4 +5,3 @@
  * May import: errors.
  */
 export { bundleModule, type BundleOptions } from "./bundle-module.ts";
-export { recordOf } from "./bundle-record.mjs";

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../../errors/index.ts";
 import { DESCRIBE_MARK, ProcessEnv, type BusUses } from "../../protocol/index.ts";
-import { PRIVATE_FILE_MODE } from "../private-folder.ts";
+import { writePrivateFile } from "../private-folder.ts";
 import { bundleActor } from "./actor-bundle.ts";
 
 /** What an actor uses of JetStream, with the TTLs its key-value buckets are made with. */
@@ -55,12 +55,13 @@ function run(bundle: string, env: Record<string, string>): Promise<DescribedUses
 /**
  * What the actor in `bundle` uses of JetStream (its buckets and event topics), read by
  * loading it once in a process of its own that never connects; kept beside the bundle
- * (`<bundle>.uses.json`) with the bundle's digest, so an unchanged actor is not loaded again.
+ * (`<bundle>.<prefix>.uses.json`) with the bundle's digest, so an unchanged actor is not loaded again.
  * @throws CONFIG_INVALID naming the bundle when the actor cannot be loaded.
  */
 export async function describeActor(bundle: string, env: Record<string, string>): Promise<DescribedUses> {
   const digest = createHash("sha256").update(readFileSync(bundle)).update(env[ProcessEnv.prefix] ?? "").digest("hex");
-  const cacheFile = `${bundle}.uses.json`;
+  // One per prefix: hubs with different prefixes share the built-in actors' bundles.
+  const cacheFile = `${bundle}.${env[ProcessEnv.prefix] ?? ""}.uses.json`;
   try {
     const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as { digest: string; uses: DescribedUses };
     if (cached.digest === digest) return cached.uses;
@@ -68,7 +69,8 @@ export async function describeActor(bundle: string, env: Record<string, string>)
     // None yet, or unreadable: described again below.
   }
   const uses = await run(bundle, env);
-  writeFileSync(cacheFile, JSON.stringify({ digest, uses }), { mode: PRIVATE_FILE_MODE });
+  // Renamed into place: another hub may read it meanwhile.
+  writePrivateFile(cacheFile, JSON.stringify({ digest, uses }));
   return uses;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,6 +34,28 @@ describe("bundles", () => {
     writeFileSync(dep, 'export const word: string = "two";\n');
     await bundleModule({ entry, outfile, what: "test" });
     expect(readFileSync(outfile, "utf8")).toContain('"two"');
+  });
+
+  it("builds one bundle when several processes build it at once, each finding a whole file, with no temporary file left", async () => {
+    writeFileSync(dep, 'export const word: string = "three";\n');
+    writeFileSync(entry, 'import { word } from "./dep.ts";\nconsole.log(word);\n');
+    const shared = path.join(dir, "shared", "entry.mjs");
+    const built = await Promise.all(Array.from({ length: 4 }, () => bundleModule({ entry, outfile: shared, what: "test" })));
+    expect(new Set(built)).toEqual(new Set([shared]));
+    expect(readFileSync(shared, "utf8")).toContain('"three"');
+    expect(readdirSync(path.dirname(shared)).sort()).toEqual(["entry.mjs", "entry.mjs.inputs.json"]);
+  });
+
+  it("builds the built-in actors once for every hub folder, a hub's own actors in its folder", async () => {
+    const gateway = path.join(REPO, "runtime/gateway/actor.ts");
+    const [a, b] = [path.join(dir, "hub-a", ".fuse/build"), path.join(dir, "hub-b", ".fuse/build")];
+    const first = await bundleActor("gateway", gateway, a);
+    const at = statSync(first).mtimeMs;
+    expect(await bundleActor("gateway", gateway, b)).toBe(first);
+    expect(statSync(first).mtimeMs).toBe(at);
+    expect(first.startsWith(path.join(REPO, "node_modules/.cache/fuse/actors") + path.sep)).toBe(true);
+    writeFileSync(entry, 'console.log("mine");\n');
+    expect(path.dirname(await bundleActor("mine", entry, a))).toBe(a);
   });
 
   it("names file and line when the code does not compile", async () => {
