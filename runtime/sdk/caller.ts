@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { callEndpoint, notDelivered, requestEndpoint, type HeaderRecord, type Reply, type Transport } from "../bus/index.ts";
 import { DeadlineExceededError, FuseError, ValidationError, toFuseError } from "../errors/index.ts";
-import { ErrorCode, Header, actorKeyProblem, endpointSubject, keyedSubjectOf, newTraceId, parseTarget, type Target } from "../protocol/index.ts";
+import { ErrorCode, Header, actorKeyProblem, endpointSubject, keyedSubjectOf, newTraceId, parseTarget, parseTraceParent, type Target } from "../protocol/index.ts";
 import { marksCrossing } from "./stack.ts";
 import { Circuits, type GuardOptions } from "./resilience/circuits.ts";
 import { OK_CODE } from "../metrics/index.ts";
@@ -42,6 +42,11 @@ export interface CallOptions extends GuardOptions {
    * request that started it (a task run's steps, say). Default: the current trace.
    */
   traceId?: string;
+  /**
+   * With `traceId`, when tracing is on: the W3C `traceparent` of the span this call belongs
+   * under (a task run's step). Default: the span of the request being handled.
+   */
+  traceparent?: string;
 }
 
 /** Options of `ctx.relay`. */
@@ -187,7 +192,7 @@ export class Caller {
       return await this.callFigured(scope, target, input, options);
     }
     // A call made for work that outlives its request (a task run's step) names its own trace.
-    const span = callSpan(tracing, options?.traceId === undefined ? scope : { traceId: options.traceId }, this.name, parsed);
+    const span = callSpan(tracing, options?.traceId === undefined ? scope : { traceId: options.traceId, parent: parseTraceParent(options.traceparent) }, this.name, parsed);
     const traced: CallScope = { traceId: scope.traceId, deadline: scope.deadline, principalToken: scope.principalToken, traceparent: span.traceparent() };
     try {
       const output = await this.callFigured(traced, target, input, options);

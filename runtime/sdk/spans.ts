@@ -1,4 +1,4 @@
-import { Header, isW3cTraceId, parseTraceParent } from "../protocol/index.ts";
+import { Header, isW3cTraceId, parseTraceParent, type TraceParent } from "../protocol/index.ts";
 import { RPC_SYSTEM_NAME, SpanAttr, type FuseSpan, type SpanAttributes, type Tracing } from "../tracing/index.ts";
 
 /**
@@ -36,7 +36,7 @@ export function serverSpan(tracing: Tracing, request: Headers, where: { actor: s
 }
 
 /** The client span of a call (`ctx.call`): named after the target, child of the request being handled. */
-export function callSpan(tracing: Tracing, scope: { traceId: string; span?: FuseSpan | undefined }, caller: string, target: { actor: string; endpoint: string }): FuseSpan {
+export function callSpan(tracing: Tracing, scope: { traceId: string; span?: FuseSpan | undefined; parent?: TraceParent | undefined }, caller: string, target: { actor: string; endpoint: string }): FuseSpan {
   const attributes: SpanAttributes = {
     [SpanAttr.actor]: target.actor,
     [SpanAttr.endpoint]: target.endpoint,
@@ -45,7 +45,7 @@ export function callSpan(tracing: Tracing, scope: { traceId: string; span?: Fuse
     [SpanAttr.rpcService]: target.actor,
     [SpanAttr.rpcMethod]: target.endpoint,
   };
-  return tracing.start({ name: `${target.actor}.${target.endpoint}`, kind: "client", attributes, parent: scope.span, traceId: w3c(scope.traceId) });
+  return tracing.start({ name: `${target.actor}.${target.endpoint}`, kind: "client", attributes, parent: scope.span ?? scope.parent, traceId: w3c(scope.traceId) });
 }
 
 /** The producer span of an event emitted (or a request sent without a reply). */

@@ -205,7 +205,7 @@ describe("traces over OTLP/HTTP", () => {
     expect(lines).not.toContain(SECRET);
   });
 
-  it("traces a task run: the run's span under the taskmaster.run request, a span per step under it, the steps' calls in the same trace", async () => {
+  it("traces a task run: the run's span under the taskmaster.run request, a span per step under it, each step's calls under its step", async () => {
     const traceId = "7c1e0d5f9a2b4c6d8e0f1a2b3c4d5e6f";
     const run = await hub.call<{ status: string; traceId: string }>("taskmaster.run", { task: "welcome-team", input: { team: "core", members: ["Ada", "Grace"] }, wait: true }, { traceId });
     expect(run.status).toBe("succeeded");
@@ -225,7 +225,14 @@ describe("traces over OTLP/HTTP", () => {
     expect(steps.find((s) => s.name === "step announce")!.attributes["fuse.code"]).toBe("SKIPPED");
     for (const step of steps) expect(step.parentSpanId).toBe(runSpan.spanId);
     expect(steps.find((s) => s.name === "step greet")!.attributes).toMatchObject({ "fuse.step": "greet", "fuse.attempts": 2, "fuse.code": "OK" });
-    // The steps' calls are in the run's trace (two greetings of the fan-out, served by the greeter).
-    expect(spans.filter((s) => s.name === "greeter.hello" && s.kind === KIND.server)).toHaveLength(2);
+    // The steps' calls go under their step: two greetings of the fan-out, each served by the greeter.
+    const greet = steps.find((s) => s.name === "step greet")!;
+    const greetCalls = spans.filter((s) => s.name === "greeter.hello" && s.kind === KIND.client);
+    expect(greetCalls).toHaveLength(2);
+    for (const call of greetCalls) expect(call.parentSpanId).toBe(greet.spanId);
+    const served = spans.filter((s) => s.name === "greeter.hello" && s.kind === KIND.server);
+    expect(served.map((s) => s.parentSpanId).sort()).toEqual(greetCalls.map((s) => s.spanId).sort());
+    const total = spans.find((s) => s.name === "counter.get" && s.kind === KIND.client)!;
+    expect(total.parentSpanId).toBe(steps.find((s) => s.name === "step total")!.spanId);
   });
 });

@@ -2,6 +2,7 @@ import { taskmasterContract } from "../../protocol/index.ts";
 import { defineActor, processMetrics, type ActorContext } from "../../sdk/internal.ts";
 import { systemClock, type Clock } from "../run/clock.ts";
 import type { RunEngine, TracedCall } from "../run/run-engine.ts";
+import { RunSpans } from "../run/run-spans.ts";
 import { openRunStore } from "../store/open-run-store.ts";
 import type { RunStore } from "../store/run-store.ts";
 import { runEndpoints } from "./run-endpoints.ts";
@@ -77,7 +78,11 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     store = await openRunStore(options.dbUrl);
     const upkeep = startTaskmasterUpkeep(options.hubDir, store, ctx, options.upkeep);
     const clock = options.clock ?? systemClock;
-    const call: TracedCall = (target, input, { timeoutMs, idempotencyKey }, traceId) => ctx.call(target, input, { timeout: timeoutMs, idempotencyKey, traceId });
+    // Tracing on: a step's call goes under the step's span (the run's trace, not this context's).
+    const call: TracedCall = (target, input, { timeoutMs, idempotencyKey }, traceId) => {
+      const traceparent = RunSpans.stepParent(idempotencyKey);
+      return ctx.call(target, input, { timeout: timeoutMs, idempotencyKey, traceId, ...(traceparent ? { traceparent } : {}) });
+    };
     const limits = options.limits ?? configuredLimits(options.hubDir);
     const started = await startRunLease({ store, clock, log: ctx.log, instance: ctx.instance, call, limits, figures: processFigures, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) });
     ({ engine, lease } = started);

@@ -8,6 +8,9 @@ import type { RunStatus, StepRecord } from "./run-types.ts";
  * resumed after a restart begins a span of its own in the same trace), and `step <id>` for
  * each step that runs here, child of the run's span. Names and ids only, never inputs or outputs.
  */
+/** The open step spans of this process's runs, by `<run id>/<step id>`: what a step's calls go under. */
+const openSteps = new Map<string, FuseSpan>();
+
 export class RunSpans {
   private readonly steps = new Map<string, FuseSpan>();
   private ended = false;
@@ -16,7 +19,18 @@ export class RunSpans {
     private readonly tracing: Tracing,
     private readonly span: FuseSpan,
     private readonly task: string,
+    private readonly runId: string,
   ) {}
+
+  /**
+   * The `traceparent` of the step a call is made for, from its idempotency key
+   * (`<run id>/<step id>[/<item>]`, call-with-retry.ts); undefined with tracing off.
+   */
+  static stepParent(idempotencyKey: string): string | undefined {
+    if (openSteps.size === 0) return undefined;
+    const [runId, stepId] = idempotencyKey.split("/");
+    return openSteps.get(`${runId}/${stepId}`)?.traceparent();
+  }
 
   /** The run's spans, or undefined with tracing off. */
   static start(task: string, runId: string, traceId: string): RunSpans | undefined {
@@ -30,7 +44,7 @@ export class RunSpans {
       traceId: isW3cTraceId(traceId) ? traceId : undefined,
       attributes: { [SpanAttr.actor]: tracing.service, [SpanAttr.instance]: tracing.instance, [SpanAttr.task]: task, [SpanAttr.runId]: runId },
     });
-    return new RunSpans(tracing, span, task);
+    return new RunSpans(tracing, span, task, runId);
   }
 
   /** A step's record changed: its span begins when it first runs here and ends with it. */
@@ -40,11 +54,13 @@ export class RunSpans {
     if (!span && record.status !== "pending" && record.status !== "skipped" && record.endedAt === undefined) {
       span = this.tracing.start({ name: `step ${record.id}`, kind: "internal", parent: this.span, attributes: { [SpanAttr.task]: this.task, [SpanAttr.step]: record.id } });
       this.steps.set(record.id, span);
+      openSteps.set(`${this.runId}/${record.id}`, span);
     }
     if (span && record.endedAt !== undefined) {
       span.set(SpanAttr.attempts, record.attempts);
       span.end(record.status === "succeeded" ? OK : (record.error?.code ?? record.status.toUpperCase()));
       this.steps.delete(record.id);
+      openSteps.delete(`${this.runId}/${record.id}`);
     }
   }
 
@@ -52,8 +68,7 @@ export class RunSpans {
   end(status: RunStatus, code: string | undefined): void {
     if (this.ended) return;
     this.ended = true;
-    for (const span of this.steps.values()) span.end();
-    this.steps.clear();
+    this.closeSteps();
     this.span.set(SpanAttr.runStatus, status);
     this.span.end(status === "succeeded" ? OK : (code ?? status.toUpperCase()));
   }
@@ -62,8 +77,16 @@ export class RunSpans {
   abandon(): void {
     if (this.ended) return;
     this.ended = true;
-    for (const span of this.steps.values()) span.end();
+    this.closeSteps();
     this.span.end();
+  }
+
+  private closeSteps(): void {
+    for (const [id, span] of this.steps) {
+      span.end();
+      openSteps.delete(`${this.runId}/${id}`);
+    }
+    this.steps.clear();
   }
 }
 
