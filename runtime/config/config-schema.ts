@@ -12,6 +12,7 @@ import { taskmasterConfigSchema } from "./taskmaster-config.ts";
 import { kubernetesConfigSchema } from "./kubernetes-config.ts";
 import { clusterConfigSchema } from "./cluster-config.ts";
 import { metricsConfigSchema } from "./metrics-config.ts";
+import { logShipSchema } from "./log-ship-config.ts";
 import { telemetryConfigSchema } from "./telemetry-config.ts";
 
 const port = z.number().int().min(0).max(65535);
@@ -186,6 +187,8 @@ export const configSchema = z.strictObject({
       maxSize: z.string().regex(/^\d+[KMG]$/, "expected a size like 10M").default("10M"),
       /** Rotated files kept per actor. */
       maxFiles: z.number().int().min(1).default(5),
+      /** Outside collectors (Loki, Fluentd) every process's lines are also sent to, from the hub. */
+      ship: z.array(logShipSchema).default([]),
     })
     .prefault({}),
   health: z
