@@ -143,6 +143,12 @@ export const configSchema = z.strictObject({
        * that, at the price of memory: one copy of the database per process.
        */
       replicaDir: z.string().optional(),
+      /**
+       * At start, a database that fails its integrity check is moved aside (kept) and the newest
+       * backup that passes the check is restored, with the lost writes' time range logged at
+       * error level. false (default): the hub stops and names that backup and the command.
+       */
+      autoRestore: z.boolean().default(false),
       /** Periodic online backups into `.fuse/backups/`, keeping the newest `keep`. */
       backup: z
         .strictObject({ everyMinutes: z.number().positive(), keep: z.number().int().min(1).default(10) })
