@@ -24,6 +24,11 @@ export function nodeHeartbeatSubject(prefix: string, node: string): string {
   return `${CONTROL_PREFIX}.cluster.${prefix}.node.${node}`;
 }
 
+/** Where the placement's decider publishes each decision on plain NATS, besides storing it. */
+export function placementSubject(prefix: string): string {
+  return `${CONTROL_PREFIX}.cluster.${prefix}.placement`;
+}
+
 export const CLUSTER_BUCKET_TTL_MS = { nodes: 24 * 3600_000, ticks: 3600_000 } as const;
 
 /** Singletons held by lease: one holder cluster-wide. */

@@ -31,6 +31,12 @@ export const placementSchema = z.object({
   /** Who decided, and when (epoch ms, for people). */
   by: z.string(),
   at: z.number(),
+  /**
+   * The revision of the placement lease its decider held: it grows with every lease write, so
+   * of two decisions the one with the higher term is the newer, whoever made them (no clocks
+   * compared). Absent in decisions of older versions (taken as 0).
+   */
+  term: z.number().int().min(0).optional(),
 });
 export type Placement = z.infer<typeof placementSchema>;
 

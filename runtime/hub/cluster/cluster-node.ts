@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { KeyValueBucket, NatsTransport } from "../../bus/index.ts";
 import type { Logger } from "../../log/index.ts";
-import { CLUSTER_BUCKET_TTL_MS, ClusterLease, clusterBuckets, desiredCountKey, nodeHeartbeatSubject, type ActorStatus, type HubInfo, type Placeable } from "../../protocol/index.ts";
+import { CLUSTER_BUCKET_TTL_MS, ClusterLease, clusterBuckets, desiredCountKey, nodeHeartbeatSubject, placementSubject, type ActorStatus, type HubInfo, type Placeable } from "../../protocol/index.ts";
 import type { SchedulerOptions } from "../scaling/scheduler.ts";
 import type { SupervisorPlacement } from "../supervision/supervisor.ts";
 import type { ClusterSettings } from "./cluster-settings.ts";
@@ -135,7 +135,14 @@ export class ClusterNode {
     // Every node keeps the view from its start, so a node that gains the lease decides at once.
     const liveness = new NodeLiveness({ transport: this.transport, prefix: this.prefix, intervalMs: this.announcer.intervalMs, log: this.log, onChange: () => decider.nudge() });
     this.liveness = liveness;
-    const decider = new PlacementDecider({ liveness, placement: this.buckets.placement, node: settings.node, log: this.log });
+    const decider = new PlacementDecider({
+      liveness,
+      placement: this.buckets.placement,
+      node: settings.node,
+      log: this.log,
+      term: () => this.placementLease?.term,
+      publish: (decision) => this.transport.publish(placementSubject(this.prefix), JSON.stringify(decision)),
+    });
     this.placementLease = new KvLease({
       bucket: this.buckets.leases,
       key: ClusterLease.placement,
@@ -147,7 +154,7 @@ export class ClusterNode {
       },
       onLost: () => decider.deactivate(),
     });
-    this.follower = new PlacementFollower({ placement: this.buckets.placement, node: settings.node, apply: options.applyShares, log: this.log });
+    this.follower = new PlacementFollower({ placement: this.buckets.placement, transport: this.transport, prefix: this.prefix, node: settings.node, apply: options.applyShares, log: this.log });
     liveness.start();
     await this.announcer.start();
     await this.follower.start();

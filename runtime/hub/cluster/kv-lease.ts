@@ -57,6 +57,11 @@ export class KvLease {
     return this.revision !== undefined;
   }
 
+  /** The revision of this node's last write of the lease while it holds it: grows with every write, by any holder. */
+  get term(): number | undefined {
+    return this.revision;
+  }
+
   start(): void {
     void this.round();
     this.timer = setInterval(() => void this.round(), Math.max(50, Math.floor(this.ttlMs / 3)));

@@ -13,6 +13,10 @@ export interface PlacementDeciderOptions {
   placement: KeyValueBucket;
   /** This node's name: who decided. */
   node: string;
+  /** The placement lease's revision while this node holds it: the decisions' term. */
+  term(): number | undefined;
+  /** Publishes a decision on plain NATS, where followers take it without waiting on JetStream. */
+  publish(decision: Placement): void;
   /** How often a decision is checked while this node decides. Default 1000. */
   intervalMs?: number;
   log: Logger;
@@ -23,8 +27,10 @@ const RELIST_ROUNDS = 30;
 
 /**
  * Decides where instances run, while this node holds the placement lease: every interval (and
- * at once when a node is lost or joins) it takes the live nodes from the heartbeat view and
- * stores a new decision when it differs from the one in force. The `fuse actors scale` counts
+ * at once when a node is lost or joins) it takes the live nodes from the heartbeat view, and
+ * when the placement changes it publishes the decision on plain NATS (followers apply it at
+ * once, also while JetStream re-elects after a loss) and stores it, stamped with the lease's
+ * revision as its term so that no follower ever goes back to an older one. The `fuse actors scale` counts
  * are listed once per term and then followed by a watch: listing runs a JetStream consumer,
  * which a cluster creates through its metadata leader, too dear to do every second.
  */
@@ -35,6 +41,8 @@ export class PlacementDecider {
   private rounds = 0;
   private desired: Map<string, number> | undefined;
   private stopWatch: (() => void) | undefined;
+  /** This term's last decision. */
+  private last: Placement | undefined;
 
   constructor(private readonly options: PlacementDeciderOptions) {}
 
@@ -59,6 +67,7 @@ export class PlacementDecider {
     this.stopWatch?.();
     this.stopWatch = undefined;
     this.desired = undefined;
+    this.last = undefined;
   }
 
   /** A node was lost, came back or joined: decide now rather than at the next interval. */
@@ -79,13 +88,29 @@ export class PlacementDecider {
       // live: nothing to decide, and the decision in force keeps its placement to build on.
       if (!records?.length) return;
       const live: PlacementNode[] = records.map((r) => ({ name: r.name, placeable: r.placeable ?? [] }));
-      const [desired, previous] = await Promise.all([this.desiredCounts(), readPlacement(this.options.placement)]);
+      const term = this.options.term();
+      if (term === undefined) return;
+      // While JetStream re-elects after a loss these reads may fail: the counts known and this
+      // term's last decision serve then, and the decision still goes out on plain NATS.
+      const [desired, stored] = await Promise.all([this.desiredCounts(), readPlacement(this.options.placement).catch(() => undefined)]);
+      // The decision this node made last is newer than a stored one read from a lagging replica.
+      const previous = this.last && (this.last.term ?? 0) >= (stored?.term ?? 0) ? this.last : stored;
       const actors = placeInstances({ nodes: live, desired, ...(previous ? { previous: previous.actors } : {}) });
       const nodes = live.map((n) => n.name).sort();
-      if (previous && JSON.stringify([previous.actors, previous.nodes]) === JSON.stringify([actors, nodes])) return;
-      const decision: Placement = { actors, nodes, by: this.options.node, at: Date.now() };
-      await this.options.placement.put(PLACEMENT_KEY, encoder.encode(JSON.stringify(decision)));
-      this.options.log.info({ nodes, actors }, "placement decided");
+      if (previous && JSON.stringify([previous.actors, previous.nodes]) === JSON.stringify([actors, nodes])) {
+        // Said again every round: a follower that missed it (or joined since) takes it from here.
+        this.options.publish(previous);
+        return;
+      }
+      const decision: Placement = { actors, nodes, by: this.options.node, at: Date.now(), term };
+      this.last = decision;
+      this.options.publish(decision);
+      this.options.log.info({ nodes, actors, term }, "placement decided");
+      await this.options.placement.put(PLACEMENT_KEY, encoder.encode(JSON.stringify(decision))).catch((err: unknown) => {
+        // Published already; stored by a later round (this one is compared with `last` then).
+        this.options.log.warn({ err }, "placement decision not stored");
+        this.last = undefined;
+      });
     } catch (err) {
       this.options.log.warn({ err }, "placement not decided this round");
     } finally {
@@ -99,9 +124,14 @@ export class PlacementDecider {
 
   private async desiredCounts(): Promise<Record<string, number>> {
     if (!this.desired || !this.stopWatch || ++this.rounds % RELIST_ROUNDS === 0) {
-      const counts = new Map<string, number>();
-      for (const key of await this.options.placement.keys(desiredCountKey("*"))) setCount(counts, key, (await this.options.placement.get(key))?.value);
-      this.desired = counts;
+      try {
+        const counts = new Map<string, number>();
+        for (const key of await this.options.placement.keys(desiredCountKey("*"))) setCount(counts, key, (await this.options.placement.get(key))?.value);
+        this.desired = counts;
+      } catch (err) {
+        // The counts known serve until a listing succeeds; none known, nothing is decided.
+        if (!this.desired) throw err;
+      }
     }
     return Object.fromEntries(this.desired);
   }

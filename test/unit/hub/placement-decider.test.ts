@@ -5,7 +5,7 @@ import { PlacementFollower } from "../../../runtime/hub/cluster/placement-follow
 import { NodeLiveness } from "../../../runtime/hub/cluster/node-liveness.ts";
 import { waitFor } from "../../helpers/index.ts";
 import { createLogger } from "../../../runtime/log/index.ts";
-import { desiredCountKey, nodeHeartbeatSubject, type NodeRecord } from "../../../runtime/protocol/index.ts";
+import { desiredCountKey, nodeHeartbeatSubject, placementSubject, type NodeRecord, type Placement } from "../../../runtime/protocol/index.ts";
 
 const neverLog = createLogger({ actor: "test", level: "silent" });
 const encode = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
@@ -39,7 +39,9 @@ async function cluster() {
   const logged = createLogger({ actor: "test", level: "info", destination: { write: (line: string) => void changes.push(JSON.parse(line).msg) } });
   const liveness = new NodeLiveness({ transport, prefix: "fuse", intervalMs: 1000, log: logged, now: () => clock.now });
   liveness.start();
-  const decider = new PlacementDecider({ liveness, placement, node: "n1", log: neverLog });
+  const lease = { term: 1 as number | undefined };
+  const deciderOn = { liveness, placement, node: "n1", log: neverLog, term: () => lease.term, publish: (d: Placement) => transport.publish(placementSubject("fuse"), JSON.stringify(d)) };
+  const decider = new PlacementDecider(deciderOn);
   // The in-process bus delivers on a later turn, as NATS would: each heartbeat is let through.
   const announce = async (name: string, extra: Partial<NodeRecord> = {}) => {
     transport.publish(nodeHeartbeatSubject("fuse", name), JSON.stringify(record(name, extra)));
@@ -49,7 +51,7 @@ async function cluster() {
   // The view is trusted once it is three intervals old; every node has spoken again by then.
   clock.now = 3000;
   for (const name of ["n1", "n2", "n3"]) await announce(name);
-  return { transport, placement, clock, decider, liveness, announce, changes };
+  return { transport, placement, clock, decider, deciderOn, lease, liveness, announce, changes };
 }
 
 /** Moves the clock to `t` with n1 and n2 still announcing. */
@@ -117,7 +119,7 @@ describe("PlacementDecider", () => {
 
   it("decides at once when the view says a node was lost, while it holds the lease", async () => {
     const c = await cluster();
-    const nudged = new PlacementDecider({ liveness: c.liveness, placement: c.placement, node: "n1", log: neverLog, intervalMs: 3_600_000 });
+    const nudged = new PlacementDecider({ ...c.deciderOn, intervalMs: 3_600_000 });
     nudged.activate();
     await waitFor("the first decision", async () => (await readPlacement(c.placement))?.nodes.length === 3 || undefined, 5000);
     await tick(c, 6001);
@@ -145,14 +147,18 @@ describe("PlacementDecider", () => {
     c.decider.deactivate();
   });
 
-  it("keeps the decision in force while its view is too young to tell, or knows no live node", async () => {
+  it("keeps the decision in force while its view is too young to tell, knows no live node, or its lease is gone", async () => {
     const c = await cluster();
     await c.decider.round();
     const before = await c.placement.get("current");
-    const young = new PlacementDecider({ liveness: { live: () => undefined }, placement: c.placement, node: "n2", log: neverLog });
+    const young = new PlacementDecider({ ...c.deciderOn, liveness: { live: () => undefined } });
     await young.round();
-    const empty = new PlacementDecider({ liveness: { live: () => [] }, placement: c.placement, node: "n2", log: neverLog });
+    const empty = new PlacementDecider({ ...c.deciderOn, liveness: { live: () => [] } });
     await empty.round();
+    // Nor does a decider whose lease just went (no term).
+    await c.announce("n3", { stopped: true });
+    c.lease.term = undefined;
+    await c.decider.round();
     expect((await c.placement.get("current"))?.revision).toBe(before?.revision);
   });
 
@@ -167,9 +173,9 @@ describe("PlacementDecider", () => {
 
 describe("PlacementFollower", () => {
   it("applies this node's share of the decision in force and of every later one, 0 where the node is left out", async () => {
-    const { placement, decider, announce } = await cluster();
+    const { placement, decider, announce, transport } = await cluster();
     const applied: Record<string, number>[] = [];
-    const follower = new PlacementFollower({ placement, node: "n3", log: neverLog, apply: async (shares) => void applied.push(shares) });
+    const follower = new PlacementFollower({ placement, transport, prefix: "fuse", node: "n3", log: neverLog, apply: async (shares) => void applied.push(shares) });
     await decider.round();
     await follower.start();
     expect(applied.at(-1)).toEqual({ greeter: 2 });
@@ -184,6 +190,30 @@ describe("PlacementFollower", () => {
     await decider.round();
     await new Promise((r) => setTimeout(r, 50));
     expect(applied.slice(count)).toEqual([{ other: 0 }]);
+    follower.stop();
+  });
+
+  it("takes a published decision while the store refuses it, and never goes back to an older stored one", async () => {
+    const c = await cluster();
+    const applied: Record<string, number>[] = [];
+    const follower = new PlacementFollower({ placement: c.placement, transport: c.transport, prefix: "fuse", node: "n1", log: neverLog, apply: async (shares) => void applied.push(shares) });
+    await c.decider.round();
+    await follower.start();
+    expect(applied).toEqual([{ greeter: 2 }]);
+    // JetStream re-elects: writes fail. n3 is lost; the new decision reaches n1 on plain NATS.
+    const put = c.placement.put.bind(c.placement);
+    c.placement.put = () => Promise.reject(new Error("TIMEOUT"));
+    await tick(c, 6001);
+    c.lease.term = 2;
+    await c.decider.round();
+    await waitFor("n1's new share", () => (JSON.stringify(applied.at(-1)) === JSON.stringify({ greeter: 3 }) || undefined), 2000);
+    // The stored decision (term 1) read again later changes nothing.
+    await follower.consider((await readPlacement(c.placement))!);
+    expect(applied.at(-1)).toEqual({ greeter: 3 });
+    // The store is back: the next round stores what was published.
+    c.placement.put = put;
+    await c.decider.round();
+    expect(await readPlacement(c.placement)).toMatchObject({ term: 2, actors: { greeter: { n1: 3, n2: 3 } } });
     follower.stop();
   });
 });
