@@ -10,6 +10,7 @@ import {
   INSTANCE_LOST_SUBJECT,
   busRoleOf,
   endpointSubject,
+  hubNodeSubject,
   inboxPrefix,
   type ActorStatus,
   type HubInfo,
@@ -18,6 +19,7 @@ import { startActor } from "../sdk/internal.ts";
 import { Database, loadTableSchemas, migrate } from "../table/index.ts";
 import { toFuseError } from "../errors/index.ts";
 import { createHubActor } from "./control/hub-actor.ts";
+import { NodeControl } from "./control/node-control.ts";
 import { KeyedKeys } from "./control/keyed-keys.ts";
 import { Autoscaler } from "./scaling/autoscaler.ts";
 import { builtinPlans } from "./supervision/builtins.ts";
@@ -224,8 +226,17 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
         keyed: new KeyedKeys(transport, config.prefix),
         recentLogs: (name, lines) => sinks.lines(name, lines),
         shutdown: () => void stop(),
+        // On a cluster this node's hub also answers on its own subjects, for requests meant for this node alone.
+        ...(cluster ? { cluster: new NodeControl({ transport, prefix: config.prefix, node: cluster.settings.node, liveNodes: () => cluster.liveNodes() }) } : {}),
       }),
-      { transport, prefix: config.prefix, log: log.child({ mod: "hub.actor" }), principals: createPrincipalVerifier(readKeyFile(principalKeys.publicKey, "hub public key")), metrics: config.metrics.enabled && "process" },
+      {
+        transport,
+        prefix: config.prefix,
+        log: log.child({ mod: "hub.actor" }),
+        principals: createPrincipalVerifier(readKeyFile(principalKeys.publicKey, "hub public key")),
+        metrics: config.metrics.enabled && "process",
+        ...(cluster ? { directSubject: (endpoint: string) => hubNodeSubject(config.prefix, cluster.settings.node, endpoint) } : {}),
+      },
     );
     cleanups.push(() => hubActor.stop());
     cleanups.push(await startHubMetrics({ transport, config: config.metrics, statuses: () => supervisor.statuses(), natsMonitorUrl: servers.natsMonitorUrl, shipping: shipper && (() => shipper.counts()), log: log.child({ mod: "hub.metrics" }) }));

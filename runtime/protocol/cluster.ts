@@ -24,6 +24,14 @@ export function nodeHeartbeatSubject(prefix: string, node: string): string {
   return `${CONTROL_PREFIX}.cluster.${prefix}.node.${node}`;
 }
 
+/**
+ * Where one node's hub answers its control endpoints (`hub.restart`, `hub.list`, …) besides
+ * the hub's queue group: a request here reaches that node alone (`fuse actors restart x --node b`).
+ */
+export function hubNodeSubject(prefix: string, node: string, endpoint: string): string {
+  return `${CONTROL_PREFIX}.cluster.${prefix}.hub.${node}.${endpoint}`;
+}
+
 /** Where the placement's decider publishes each decision on plain NATS, besides storing it. */
 export function placementSubject(prefix: string): string {
   return `${CONTROL_PREFIX}.cluster.${prefix}.placement`;

@@ -124,7 +124,7 @@ export {
 } from "./contracts/taskmaster.ts";
 export { dbContract, INTERNAL_TABLE } from "./contracts/db.ts";
 export { gatewayContract } from "./contracts/gateway.ts";
-export { clusterBuckets, CLUSTER_BUCKET_TTL_MS, ClusterLease, NODE_STATUSES, nodeHeartbeatSubject, nodeRecordSchema, nodeStatusOf, placementSubject, type NodeRecord, type NodeStatus } from "./cluster.ts";
+export { clusterBuckets, CLUSTER_BUCKET_TTL_MS, ClusterLease, hubNodeSubject, NODE_STATUSES, nodeHeartbeatSubject, nodeRecordSchema, nodeStatusOf, placementSubject, type NodeRecord, type NodeStatus } from "./cluster.ts";
 export {
   PLACEMENT_KEY,
   desiredCountKey,

@@ -124,6 +124,11 @@ export interface StartActorOptions {
    * `telemetry`). Default: none, and nothing on the request path looks for spans.
    */
   tracing?: Tracing;
+  /**
+   * A second subject for each endpoint, listened on outside the queue group, where only this
+   * instance answers (a cluster node's hub: `protocol/cluster.ts` hubNodeSubject). Not for keyed actors.
+   */
+  directSubject?: (endpoint: string) => string;
 }
 
 export interface RunningActor {
@@ -214,6 +219,8 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   guards.servedAs(service.id);
   const stopMetrics = metrics && answerMetrics(options.transport, definition.name, metrics, options.metrics === "process");
   await keyed?.start(service.id, (name, request) => runners.get(name)!.handle(request));
+  const direct = options.directSubject;
+  const unlistenDirect = direct && !keyed ? [...runners].map(([name, runner]) => options.transport.listen(direct(name), (request) => runner.handle(request))) : [];
 
   const consumers = await subscribeEvents(definition, options.transport, prefix, log, (event, topic) => {
     const span = tracing && deliverSpan(tracing, event, { actor: definition.name, instance }, topic);
@@ -240,6 +247,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     // Events taken but not started go back to the stream for another instance; those running finish.
     const eventsDrained = Promise.all(consumers.map((c) => c.stop(options.drainTimeoutMs ?? 10_000)));
     await service.stop();
+    for (const unlisten of unlistenDirect) unlisten();
     stopMetrics?.();
     // Gives the partitions back once their turns are done, so other instances take them at once.
     await keyed?.stop();

@@ -6,7 +6,7 @@ import { colour, formatDuration, print, printJson, statusColour, table, withoutE
 import { ValidationError } from "../../errors/index.ts";
 import { registerActorKeysCommand } from "./actor-keys.ts";
 import { circuitsCell, refusedCell } from "./guard-cells.ts";
-import { CLUSTER_ACTOR_HEADERS, clusterActorRows, clusterActors, isClusterNode } from "./nodes.ts";
+import { CLUSTER_ACTOR_HEADERS, clusterActorRows, clusterActors, isClusterNode, nodesRunning } from "./nodes.ts";
 
 
 function actorRows(actors: ActorStatus[]): string[][] {
@@ -29,7 +29,8 @@ function actorRows(actors: ActorStatus[]): string[][] {
 
 function printActor(a: ActorStatus, json: boolean | undefined, verb: string): void {
   if (json) return printJson(a);
-  print(`${colour.green("✓")} ${a.name} ${verb}: ${a.running}/${a.desired} ${statusColour(a.status)} ${colour.dim(`pids ${a.pids.join(",") || "-"}`)}`);
+  const where = a.node ? ` on ${a.node}` : "";
+  print(`${colour.green("✓")} ${a.name} ${verb}${where}: ${a.running}/${a.desired} ${statusColour(a.status)} ${colour.dim(`pids ${a.pids.join(",") || "-"}`)}`);
 }
 
 export function registerActorsCommands(program: Command): void {
@@ -58,10 +59,17 @@ export function registerActorsCommands(program: Command): void {
     actors
       .command(`${verb} <name>`)
       .description(`${verb} an actor${verb === "restart" ? " (rolling, one instance at a time)" : ""}`)
-      .option("--json", "print the actor's status as JSON")
-      .action(async (name: string, options: { json?: boolean }) => {
-        const status = await withHub(hubDir(program), (call) => callContract(call, hubContract, endpoint, { name }, { timeoutMs: 120_000 }));
-        printActor(status, options.json, past);
+      .option("--node <node>", "on a cluster: this node's instances only (default: every node that runs the actor)")
+      .option("--json", "print the actor's status as JSON (on a cluster without --node, an array with one per node)")
+      .action(async (name: string, options: { json?: boolean; node?: string }) => {
+        const dir = hubDir(program);
+        const nodes = options.node === undefined && isClusterNode(dir) ? await nodesRunning(dir, name, verb === "start") : [options.node];
+        const statuses = await withHub(dir, (call) =>
+          // One node at a time: a rolling restart of the whole cluster keeps the other nodes' instances serving.
+          nodes.reduce<Promise<ActorStatus[]>>(async (done, node) => [...(await done), await callContract(call, hubContract, endpoint, { name, ...(node ? { node } : {}) }, { timeoutMs: 120_000 })], Promise.resolve([])),
+        );
+        if (options.json) return printJson(nodes.length === 1 && nodes[0] === options.node ? statuses[0] : statuses);
+        for (const status of statuses) printActor(status, false, past);
       });
   }
   actors

@@ -40,6 +40,17 @@ export async function clusterActors(dir: string): Promise<(ActorStatus & { node:
   return list.filter((n) => n.status === "up").flatMap((n) => n.actorStatuses.map((a) => ({ node: n.name, ...a })));
 }
 
+/**
+ * The live nodes that run the actor (or, with `stopped`, merely have it), for `fuse actors
+ * restart|stop|start` on a cluster; [undefined] (the hub that answers decides) when there is
+ * none, so the hub says ACTOR_NOT_FOUND for a name nobody runs.
+ */
+export async function nodesRunning(dir: string, actor: string, stopped = false): Promise<(string | undefined)[]> {
+  const runs = (a: ActorStatus) => a.name === actor && (stopped || a.desired > 0 || a.running > 0);
+  const live = (await readNodes(dir)).filter((n) => n.status === "up" && n.actorStatuses.some(runs));
+  return live.length ? live.map((n) => n.name) : [undefined];
+}
+
 export function clusterActorRows(actors: (ActorStatus & { node: string })[]): string[][] {
   return actors.map((a) => [a.node, a.builtin ? colour.dim(a.name) : a.name, `${a.running}/${a.desired}`, a.status, a.pids.join(",") || "-", formatDuration(a.uptimeMs), String(a.restarts)]);
 }

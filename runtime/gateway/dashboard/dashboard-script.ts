@@ -35,7 +35,8 @@ function notify(text, bad) {
 async function act(verb, name, extra = {}) {
   notify(verb + " " + name + "…");
   const r = await call(HUB[verb], { name, ...extra }, 120000);
-  if (r.ok) notify(verb + " " + name + ": " + r.body.status + " (" + r.body.running + "/" + r.body.desired + " running)");
+  const where = extra.node ? " on " + extra.node : "";
+  if (r.ok) notify(verb + " " + name + where + ": " + r.body.status + " (" + r.body.running + "/" + r.body.desired + " running)");
   else notify(verb + " " + name + " failed: " + (r.body.error ? r.body.error.code + " " + r.body.error.message : r.status), true);
   await refreshActors();
 }
@@ -56,9 +57,12 @@ function circuitsText(guards) {
 
 function actorRow(a) {
   const scale = el("input", { type: "number", min: 0, max: 64, value: a.desired, className: "scale" });
+  // On a cluster a row is one node's instances: its start, stop and restart act on that node (scale is cluster-wide).
+  const onNode = a.node ? () => ({ node: a.node }) : undefined;
   const button = (label, verb, extra) =>
     el("button", { textContent: label, onclick: () => act(verb, a.name, extra ? extra() : {}), dataset: { action: verb } });
   const cells = [
+    ...(a.node ? [["node", a.node]] : []),
     ["name", a.name + (a.builtin ? " (built-in)" : "")],
     ["status", a.status],
     ["instances", a.running + "/" + a.desired],
@@ -73,11 +77,11 @@ function actorRow(a) {
   ].map(([field, text]) => el("td", { textContent: text, dataset: { field } }));
   const controls = el("td", { className: "controls" });
   if (a.name !== HUB.actor) {
-    controls.append(button("start", "start"), button("stop", "stop"), button("restart", "restart"), scale,
+    controls.append(button("start", "start", onNode), button("stop", "stop", onNode), button("restart", "restart", onNode), scale,
       button("scale", "scale", () => ({ instances: Number(scale.value) })));
   }
   controls.append(el("button", { textContent: "logs", onclick: () => followLogs(a.name) }));
-  const row = el("tr", { className: "status-" + a.status, dataset: { actor: a.name } }, ...cells, controls);
+  const row = el("tr", { className: "status-" + a.status, dataset: a.node ? { actor: a.name, node: a.node } : { actor: a.name } }, ...cells, controls);
   return row;
 }
 
@@ -94,6 +98,11 @@ async function refreshActors() {
   }
   state.actors = actors;
   $("#hub-missing").hidden = state.hub;
+  // A node column only on a cluster, where each row names the node its instances run on.
+  const cluster = actors.some((a) => a.node);
+  let head = $("#node-head");
+  if (cluster && !head) $("#actors thead tr").prepend(head = el("th", { id: "node-head", textContent: "node" }));
+  if (head) head.hidden = !cluster;
   const body = $("#actors tbody");
   const focused = document.activeElement && document.activeElement.classList.contains("scale");
   if (!focused) body.replaceChildren(...actors.map(actorRow));

@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { KeyValueBucket, NatsTransport } from "../../bus/index.ts";
 import type { Logger } from "../../log/index.ts";
-import { CLUSTER_BUCKET_TTL_MS, ClusterLease, clusterBuckets, desiredCountKey, nodeHeartbeatSubject, placementSubject, type ActorStatus, type HubInfo, type Placeable } from "../../protocol/index.ts";
+import { CLUSTER_BUCKET_TTL_MS, ClusterLease, clusterBuckets, desiredCountKey, nodeHeartbeatSubject, nodeRecordSchema, nodeStatusOf, placementSubject, type ActorStatus, type HubInfo, type NodeRecord, type Placeable } from "../../protocol/index.ts";
 import type { SchedulerOptions } from "../scaling/scheduler.ts";
 import type { SupervisorPlacement } from "../supervision/supervisor.ts";
 import type { ClusterSettings } from "./cluster-settings.ts";
@@ -167,6 +167,23 @@ export class ClusterNode {
       await this.announcer?.stop();
       this.liveness?.stop();
     };
+  }
+
+  /**
+   * The live nodes' latest records (this node's included): from their heartbeats, or from the
+   * nodes bucket while this node has not listened long enough to tell live from lost.
+   */
+  async liveNodes(): Promise<NodeRecord[]> {
+    const heard = this.liveness?.live();
+    if (heard) return heard;
+    const now = Date.now();
+    const records: NodeRecord[] = [];
+    for (const key of new Set(await this.buckets.nodes.keys())) {
+      const entry = await this.buckets.nodes.get(key);
+      const parsed = entry && nodeRecordSchema.safeParse(JSON.parse(new TextDecoder().decode(entry.value)));
+      if (parsed?.success && nodeStatusOf(parsed.data, now) === "up") records.push(parsed.data);
+    }
+    return records;
   }
 
   /**

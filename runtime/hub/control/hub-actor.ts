@@ -3,6 +3,7 @@ import { BuiltinActor, hubContract, type ActorStatus, type HubInfo, type Schedul
 import type { Supervisor } from "../supervision/supervisor.ts";
 import type { EndpointTotals } from "../supervision/actor-group.ts";
 import type { KeyedKeys } from "./keyed-keys.ts";
+import { unknownNode, type NodeControl } from "./node-control.ts";
 
 export interface HubActorDeps {
   supervisor: Supervisor;
@@ -13,6 +14,8 @@ export interface HubActorDeps {
   shutdown(): void;
   /** Asks a keyed actor's instances for their keys. */
   keyed: KeyedKeys;
+  /** On a cluster node: other nodes' hubs, for `node`-scoped control and the cluster-wide list. */
+  cluster?: NodeControl;
 }
 
 const { endpoints } = hubContract;
@@ -24,22 +27,34 @@ const { endpoints } = hubContract;
 export function createHubActor(deps: HubActorDeps) {
   const { supervisor } = deps;
   const statusOf = async (name: string): Promise<ActorStatus> => supervisor.group(name).status((await deps.stats()).get(name));
-  const control = (endpoint: (typeof endpoints)["start"], act: (name: string) => Promise<void>) =>
+  const { cluster } = deps;
+  const control = (verb: "start" | "stop" | "restart", act: (name: string) => Promise<void>) =>
     defineEndpoint({
-      ...endpoint,
-      handler: async ({ name }) => {
+      ...endpoints[verb],
+      handler: async ({ name, node }) => {
+        // Another node's instances: that node's hub acts (on a single machine there is no other node).
+        if (node !== undefined && node !== cluster?.node) {
+          if (!cluster) throw unknownNode(node, []);
+          return (await cluster.ask(node, verb, { name })) as ActorStatus;
+        }
         await act(name);
-        return statusOf(name);
+        return { ...(await statusOf(name)), ...(cluster ? { node: cluster.node } : {}) };
       },
     });
   return defineActor({
     name: hubContract.actor,
     description: "The supervisor: lists, starts, stops, restarts and scales actors",
     endpoints: {
-      list: defineEndpoint({ ...endpoints.list, handler: async () => ({ actors: supervisor.statuses(await deps.stats()) }) }),
-      start: control(endpoints.start, (name) => supervisor.group(name).start()),
-      stop: control(endpoints.stop, (name) => supervisor.group(name).stop()),
-      restart: control(endpoints.restart, (name) => supervisor.group(name).restart()),
+      list: defineEndpoint({
+        ...endpoints.list,
+        handler: async ({ local }) => {
+          const actors = supervisor.statuses(await deps.stats());
+          return { actors: cluster && !local ? await cluster.list(actors) : actors };
+        },
+      }),
+      start: control("start", (name) => supervisor.group(name).start()),
+      stop: control("stop", (name) => supervisor.group(name).stop()),
+      restart: control("restart", (name) => supervisor.group(name).restart()),
       scale: defineEndpoint({
         ...endpoints.scale,
         handler: async ({ name, instances }) => {

@@ -46,6 +46,8 @@ export const actorStatusSchema = z.object({
   /** Bulkheads (OVERLOADED refusals) and circuits as a caller (CIRCUIT_OPEN refusals); absent when it has neither. */
   guards: actorGuardsSchema.optional(),
   instances: z.array(instanceStatusSchema),
+  /** The cluster node these instances run on; absent on a single-machine hub. */
+  node: z.string().optional(),
 });
 export type ActorStatus = z.infer<typeof actorStatusSchema>;
 
@@ -106,13 +108,15 @@ export const STATE_FILE = ".fuse/state.json";
 const byName = z.object({ name: z.string().min(1) });
 /** Control actions need the admin role and are logged with who asked; reads need any credential. */
 const admin = { access: { roles: [ADMIN_ROLE] }, audit: true } as const;
-const control = (description: string) => ({ description, input: byName, output: actorStatusSchema, ...admin });
+/** `node`: on a cluster, act on that node's instances only (any node's hub passes the request on). */
+const onNode = byName.extend({ node: z.string().min(1).optional() });
+const control = (description: string) => ({ description, input: onNode, output: actorStatusSchema, ...admin });
 
 /** The `hub` actor's control endpoints (`<prefix>.hub.<endpoint>`), as the hub serves them and its clients call them. */
 export const hubContract = defineContract(BuiltinActor.hub, {
   list: {
-    description: "Every actor with its instances, restarts and request figures",
-    input: z.object({}),
+    description: "Every actor with its instances, restarts and request figures; on a cluster every live node's, each row naming its node (`local: true`: this node's only)",
+    input: z.object({ local: z.boolean().optional() }),
     output: z.object({ actors: z.array(actorStatusSchema) }),
   },
   start: control("Starts a stopped actor"),
