@@ -105,12 +105,14 @@ interface SupervisorDeps {
   onReady: (actor: string) => void;
   onLost: (serviceId: string, actor: string) => void;
   placement?: SupervisorOptions["placement"];
+  node?: string;
 }
 
 function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUrl: string | undefined, deps: SupervisorDeps): Supervisor {
   return new Supervisor({
     hubDir: dir,
     prefix: config.prefix,
+    ...(deps.node ? { node: deps.node } : {}),
     natsUrl,
     dbUrl,
     dbReplicaDir: config.db.replica ? path.resolve(dir, config.db.replicaDir ?? ".fuse/replicas") : undefined,
@@ -197,7 +199,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
         return servers.grant({ ...identityOf(plan), uses });
       },
       // On a cluster, the user actors' counts are the cluster's, spread by its placement.
-      ...(cluster ? { placement: cluster.supervisorPlacement() } : {}),
+      ...(cluster ? { placement: cluster.supervisorPlacement(), node: cluster.settings.node } : {}),
     });
     cleanups.push(() => supervisor.stopAll());
 
@@ -235,7 +237,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
         log: log.child({ mod: "hub.actor" }),
         principals: createPrincipalVerifier(readKeyFile(principalKeys.publicKey, "hub public key")),
         metrics: config.metrics.enabled && "process",
-        ...(cluster ? { directSubject: (endpoint: string) => hubNodeSubject(config.prefix, cluster.settings.node, endpoint) } : {}),
+        ...(cluster ? { node: cluster.settings.node, directSubject: (endpoint: string) => hubNodeSubject(config.prefix, cluster.settings.node, endpoint) } : {}),
       },
     );
     cleanups.push(() => hubActor.stop());

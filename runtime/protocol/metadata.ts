@@ -40,4 +40,6 @@ export const ServiceMeta = {
   instance: "fuse.instance",
   /** The OS process id serving. */
   pid: "fuse.pid",
+  /** On a cluster: the node the instance runs on. */
+  node: "fuse.node",
 } as const;

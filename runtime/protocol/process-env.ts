@@ -13,6 +13,8 @@ export const ProcessEnv = {
    */
   natsCreds: "FUSE_NATS_CREDS",
   prefix: "FUSE_PREFIX",
+  /** On a cluster: the node the process runs on (shown in `$SRV.INFO` as ServiceMeta.node). */
+  node: "FUSE_NODE",
   instance: "FUSE_INSTANCE",
   logLevel: "FUSE_LOG_LEVEL",
   heartbeatMs: "FUSE_HEARTBEAT_MS",

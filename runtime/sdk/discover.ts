@@ -41,6 +41,8 @@ export interface DiscoveredService {
   description: string;
   instance?: number;
   pid?: number;
+  /** On a cluster: the node the instance runs on. */
+  node?: string;
   endpoints: DiscoveredEndpoint[];
 }
 
@@ -150,6 +152,7 @@ function toService(reply: Reply, prefix: string): DiscoveredService | undefined 
   };
   if (meta[ServiceMeta.instance] !== undefined) service.instance = Number(meta[ServiceMeta.instance]);
   if (meta[ServiceMeta.pid] !== undefined) service.pid = Number(meta[ServiceMeta.pid]);
+  if (meta[ServiceMeta.node]) service.node = meta[ServiceMeta.node];
   return service;
 }
 

@@ -129,6 +129,8 @@ export interface StartActorOptions {
    * instance answers (a cluster node's hub: `protocol/cluster.ts` hubNodeSubject). Not for keyed actors.
    */
   directSubject?: (endpoint: string) => string;
+  /** On a cluster: the node this instance runs on, in its `$SRV.INFO` metadata. */
+  node?: string;
 }
 
 export interface RunningActor {
@@ -206,7 +208,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     name: definition.name,
     version: definition.version ?? "0.1.0",
     description: definition.description ?? "",
-    metadata: { [ServiceMeta.instance]: String(instance), [ServiceMeta.pid]: String(process.pid) },
+    metadata: { [ServiceMeta.instance]: String(instance), [ServiceMeta.pid]: String(process.pid), ...(options.node ? { [ServiceMeta.node]: options.node } : {}) },
     endpoints: [...runners].map(([name, runner]) => ({
       name,
       subject: endpointSubject(prefix, definition.name, name),

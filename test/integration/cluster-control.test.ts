@@ -138,4 +138,21 @@ describe("two cluster nodes on one machine: node-scoped control and the cluster-
     expect(script).toContain('"node-head"');
     expect(script).toContain('["node", a.node]');
   });
+
+  it("says where each actor's instances run in /api, /openapi.json and /docs (from $SRV.INFO)", async () => {
+    const url = hub("a").state.gatewayUrl!;
+    type Index = { actors: { name: string; instances: number; nodes?: Record<string, number> }[] };
+    const greeter = await waitFor("/api to list greeter on both nodes", async () => {
+      const index = (await (await fetch(`${url}/api`)).json()) as Index;
+      const entry = index.actors.find((a) => a.name === "greeter");
+      return entry?.nodes?.a === 1 && entry.nodes.b === 1 ? entry : undefined;
+    }, 30_000);
+    expect(greeter).toMatchObject({ instances: 2, nodes: { a: 1, b: 1 } });
+    // The gateway runs on node a alone.
+    const index = (await (await fetch(`${url}/api`)).json()) as Index;
+    expect(index.actors.find((a) => a.name === "gateway")?.nodes).toEqual({ a: 1 });
+    const openapi = (await (await fetch(`${url}/openapi.json`)).json()) as { tags: { name: string; "x-fuse-nodes"?: Record<string, number> }[] };
+    expect(openapi.tags.find((t) => t.name === "greeter")?.["x-fuse-nodes"]).toEqual({ a: 1, b: 1 });
+    expect(await (await fetch(`${url}/docs`)).text()).toContain("2 live on a ×1, b ×1");
+  });
 });

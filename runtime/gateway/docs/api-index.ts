@@ -28,6 +28,8 @@ export interface IndexActor {
   version: string;
   live: boolean;
   instances: number;
+  /** On a cluster: live instances per node, e.g. `{"a":2,"b":1}`. */
+  nodes?: Record<string, number>;
   endpoints: IndexEndpoint[];
 }
 
@@ -38,6 +40,7 @@ export interface ApiIndex {
   invalid: InvalidRoute[];
 }
 
+const sortedNodes = (nodes: Record<string, number>) => Object.fromEntries(Object.entries(nodes).sort(([a], [b]) => a.localeCompare(b)));
 const routed = (access: Access | undefined) => access !== "internal";
 
 /**
@@ -56,6 +59,7 @@ export function buildApiIndex(table: RouteTable): ApiIndex {
       version: a.version,
       live: a.live,
       instances: a.instances,
+      ...(a.nodes && a.live ? { nodes: sortedNodes(a.nodes) } : {}),
       endpoints: [...a.endpoints.values()]
         .filter((e) => routed(e.access))
         .sort((x, y) => x.endpoint.localeCompare(y.endpoint))

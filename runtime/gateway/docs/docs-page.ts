@@ -42,12 +42,17 @@ function endpointSection(e: IndexEndpoint): string {
 </section>`;
 }
 
+/** On a cluster: ` on a ×2, b ×1`. */
+function nodesText(nodes: Record<string, number> | undefined): string {
+  return nodes ? ` on ${Object.entries(nodes).map(([node, n]) => `${escape(node)} ×${n}`).join(", ")}` : "";
+}
+
 /** `GET /docs`: a readable page of every actor and endpoint of this hub. */
 export function renderDocsPage(index: ApiIndex): string {
   const problems = [...index.conflicts.map((c) => c.message), ...index.invalid.map((i) => `${i.target}: ${i.message}`)];
   const actors = index.actors
     .map(
-      (a) => `<section class="actor"><h2>${escape(a.name)} <small>${a.live ? `${a.instances} live` : "offline"} · v${escape(a.version)}</small></h2>
+      (a) => `<section class="actor"><h2>${escape(a.name)} <small>${a.live ? `${a.instances} live${nodesText(a.nodes)}` : "offline"} · v${escape(a.version)}</small></h2>
 <p>${escape(a.description)}</p>${a.endpoints.map(endpointSection).join("\n")}</section>`,
     )
     .join("\n");

@@ -112,7 +112,8 @@ export function buildOpenApi(index: ApiIndex, serverUrl: string): Json {
     openapi: "3.1.0",
     info: { title: "Fuse hub", version: FUSE_VERSION, description: "Every endpoint of the actors on this hub, through the Fuse gateway" },
     servers: [{ url: serverUrl }],
-    tags: index.actors.map((a) => ({ name: a.name, description: a.description || a.name })),
+    // On a cluster each actor's tag says where its instances run (`x-fuse-nodes`: instances per node).
+    tags: index.actors.map((a) => ({ name: a.name, description: a.description || a.name, ...(a.nodes ? { "x-fuse-nodes": a.nodes } : {}) })),
     paths,
     components: { schemas: { ErrorEnvelope: ERROR_ENVELOPE } },
   };

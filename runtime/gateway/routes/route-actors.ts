@@ -31,6 +31,8 @@ export interface ActorEntry {
   live: boolean;
   /** Instances that answered the latest discovery. */
   instances: number;
+  /** On a cluster: those instances per node. */
+  nodes?: Record<string, number>;
   /** Discovery rounds in a row that this actor did not answer. */
   missed: number;
   endpoints: Map<string, EndpointEntry>;
@@ -52,6 +54,7 @@ export function actorsFrom(services: DiscoveredService[], previous: Map<string, 
       actors.set(service.actor, actor);
     }
     actor.instances++;
+    if (service.node) (actor.nodes ??= {})[service.node] = (actor.nodes[service.node] ?? 0) + 1;
     for (const e of service.endpoints) {
       // Instances in a rolling restart may differ: the union of their endpoints is served.
       if (actor.endpoints.has(e.name)) continue;

@@ -112,7 +112,7 @@ function signatureOf(actors: Map<string, ActorEntry>, conflicts: RouteConflict[]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((a) => {
       const endpoints = [...a.endpoints.values()].map((e) => `${e.endpoint}:${e.http ? `${e.http.method} ${e.http.path}` : ""}:${JSON.stringify(e.input)}:${e.errors ? JSON.stringify(e.errors) : ""}:${e.access ? JSON.stringify(e.access) : ""}`);
-      return `${a.name}|${a.live}|${a.instances}|${endpoints.join(",")}`;
+      return `${a.name}|${a.live}|${a.instances}|${JSON.stringify(Object.entries(a.nodes ?? {}).sort())}|${endpoints.join(",")}`;
     });
   return JSON.stringify([parts, conflicts.map((c) => c.message), invalid.map((i) => i.message)]);
 }

@@ -14,6 +14,8 @@ import { bundleActor, describeActor, type DescribedUses, type LaunchSpec, type P
 export interface SupervisorOptions {
   hubDir: string;
   prefix: string;
+  /** On a cluster: this node's name, handed to each instance (FUSE_NODE). */
+  node?: string;
   natsUrl: string;
   dbUrl?: string;
   /** With `db.replica`: the folder of the actors' embedded replicas. */
@@ -115,6 +117,8 @@ export class Supervisor {
     // A path, never the seed: argv is world-readable (/proc/<pid>/cmdline) and the environment
     // is handed on to whatever the process spawns; the 0600 file is readable by this user only.
     this.withCreds(env, creds);
+    if (o.node) env[ProcessEnv.node] = o.node;
+    else delete env[ProcessEnv.node];
     if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
     if (o.dbUrl && o.dbReplicaDir) env[ProcessEnv.dbReplica] = o.dbReplicaDir;
     if (o.receipts) env[ProcessEnv.receipts] = "1";

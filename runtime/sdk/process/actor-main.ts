@@ -89,6 +89,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     transport,
     prefix: env[ProcessEnv.prefix] ?? DEFAULT_PREFIX,
     instance,
+    ...(env[ProcessEnv.node] ? { node: env[ProcessEnv.node] } : {}),
     log,
     drainTimeoutMs: Number(env[ProcessEnv.drainMs] ?? 10_000),
     db: { url: env[ProcessEnv.dbUrl], hubDir: env[ProcessEnv.hubDir], replica: replicaOf(env[ProcessEnv.dbReplica], definition.name) },
