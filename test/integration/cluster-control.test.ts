@@ -2,82 +2,25 @@
 // one `greeter` instance on each: `fuse actors restart greeter --node b` restarts b's instance
 // alone, a restart without --node restarts both (one line per node), an unknown node is a clear
 // NOT_FOUND naming the live ones; hub.list through node a's gateway (what the dashboard reads)
-// lists both nodes' instances with their node.
-import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import path from "node:path";
+// lists both nodes' instances with their node, and /api, /openapi.json and /docs say how many
+// run on each node. A single-machine hub refuses --node and restarts as before.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActorStatus } from "../../runtime/protocol/index.ts";
-import { createHubDir, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { createHubDir, removeHubDir, runCli, startHub, waitFor } from "../helpers/index.ts";
+import { TWO_NODES as NODES, startTwoNodes, type TwoNodeName, type TwoNodes } from "../helpers/cluster-nodes.ts";
 
-/** A port free on 127.0.0.1 now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const NODES = ["a", "b"] as const;
-type NodeName = (typeof NODES)[number];
-const secret = randomBytes(24).toString("hex");
-
-function nodeConfig(node: NodeName, ports: Record<NodeName, number>): string {
-  const other = node === "a" ? "b" : "a";
-  return [
-    `gateway: { enabled: ${node === "a"} }`,
-    "cluster:",
-    "  name: ctl",
-    `  node: ${node}`,
-    `  listen: 127.0.0.1:${ports[node]}`,
-    `  seeds: [127.0.0.1:${ports[other]}]`,
-    "  secret: ${file:cluster.secret}",
-    "actors:",
-    "  greeter: { placement: { perNode: 1 } }",
-  ].join("\n");
-}
-
-const hubs = new Map<NodeName, RunningHub>();
-const dirs: string[] = [];
-const hub = (node: NodeName) => hubs.get(node)!;
-
-/** Every live node's greeter rows as node a's hub lists them: node → pids. */
-async function greeterPids(): Promise<Record<string, number[]>> {
-  const { actors } = await hub("a").call<{ actors: ActorStatus[] }>("hub.list");
-  return Object.fromEntries(actors.filter((a) => a.name === "greeter").map((a) => [a.node ?? "?", a.pids]));
-}
-
-/** Waits until each node runs one greeter instance, and returns their pids. */
-function bothRunning(): Promise<Record<string, number[]>> {
-  return waitFor("one greeter running on each node", async () => {
-    const pids = await greeterPids();
-    return NODES.every((n) => pids[n]?.length === 1) ? pids : undefined;
-  }, 60_000);
-}
+let cluster: TwoNodes;
+const hub = (node: TwoNodeName) => cluster.hub(node);
+const greeterPids = () => cluster.pidsOf("greeter");
+const bothRunning = () => cluster.oneOnEach("greeter");
 
 describe("two cluster nodes on one machine: node-scoped control and the cluster-wide list", () => {
   beforeAll(async () => {
-    const ports = { a: await freePort(), b: await freePort() };
-    for (const node of NODES) {
-      const dir = createHubDir({ config: nodeConfig(node, ports), actors: { greeter: "whoami" } });
-      writeFileSync(path.join(dir, "cluster.secret"), `${secret}\n`, { mode: 0o600 });
-      dirs.push(dir);
-    }
-    // Each node waits for the other's JetStream before it is ready: started together.
-    const started = await Promise.all(dirs.map((dir) => startHub(dir, ["--quiet"])));
-    started.forEach((h, i) => hubs.set(NODES[i]!, h));
+    cluster = await startTwoNodes({ greeter: "whoami" });
     await bothRunning();
   }, 150_000);
 
-  afterAll(async () => {
-    await Promise.all([...hubs.values()].map((h) => h.stop().catch(() => undefined)));
-    for (const dir of dirs) removeHubDir(dir);
-  }, 60_000);
+  afterAll(() => cluster?.stop(), 60_000);
 
   it("lists every node's instances with their node in hub.list, on either node", async () => {
     for (const node of NODES) {
@@ -155,4 +98,29 @@ describe("two cluster nodes on one machine: node-scoped control and the cluster-
     expect(openapi.tags.find((t) => t.name === "greeter")?.["x-fuse-nodes"]).toEqual({ a: 1, b: 1 });
     expect(await (await fetch(`${url}/docs`)).text()).toContain("2 live on a ×1, b ×1");
   });
+});
+
+describe("a single-machine hub: --node means nothing there", () => {
+  it("refuses --node with NOT_FOUND saying it is not a cluster, and restarts without it as before", async () => {
+    const dir = createHubDir({ config: "gateway: { enabled: false }\nactors:\n  greeter: { instances: 1 }\n", actors: { greeter: "whoami" } });
+    const single = await startHub(dir, ["--quiet"]);
+    try {
+      const before = (await single.actor("greeter")).pids;
+      const refused = await runCli(dir, ["actors", "restart", "greeter", "--node", "a"]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/node "a": this hub is not part of a cluster .*\[NOT_FOUND\]/);
+      expect((await single.actor("greeter")).pids).toEqual(before);
+      const restarted = await runCli(dir, ["actors", "restart", "greeter"], 120_000);
+      expect(restarted.code, restarted.stderr).toBe(0);
+      expect(restarted.stdout).toMatch(/✓ greeter restarted: 1\/1/);
+      expect(restarted.stdout).not.toMatch(/ on /);
+      const after = (await single.actor("greeter")).pids;
+      expect(after).toHaveLength(1);
+      expect(after[0]).not.toBe(before[0]);
+      expect((await single.call<{ actors: ActorStatus[] }>("hub.list")).actors.every((a) => a.node === undefined)).toBe(true);
+    } finally {
+      await single.stop();
+      removeHubDir(dir);
+    }
+  }, 90_000);
 });

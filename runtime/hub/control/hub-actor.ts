@@ -3,7 +3,7 @@ import { BuiltinActor, hubContract, type ActorStatus, type HubInfo, type Schedul
 import type { Supervisor } from "../supervision/supervisor.ts";
 import type { EndpointTotals } from "../supervision/actor-group.ts";
 import type { KeyedKeys } from "./keyed-keys.ts";
-import { unknownNode, type NodeControl } from "./node-control.ts";
+import { notClustered, type NodeControl } from "./node-control.ts";
 
 export interface HubActorDeps {
   supervisor: Supervisor;
@@ -34,7 +34,7 @@ export function createHubActor(deps: HubActorDeps) {
       handler: async ({ name, node }) => {
         // Another node's instances: that node's hub acts (on a single machine there is no other node).
         if (node !== undefined && node !== cluster?.node) {
-          if (!cluster) throw unknownNode(node, []);
+          if (!cluster) throw notClustered(node);
           return (await cluster.ask(node, verb, { name })) as ActorStatus;
         }
         await act(name);

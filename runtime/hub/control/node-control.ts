@@ -63,6 +63,11 @@ export class NodeControl {
   }
 }
 
+/** NOT_FOUND for a node named to a hub that is not part of a cluster. */
+export function notClustered(node: string): NotFoundError {
+  return new NotFoundError(ErrorCode.NOT_FOUND, `node "${node}": this hub is not part of a cluster (no cluster: in config/fuse.yaml), leave out the node`, { details: { node, nodes: [] } });
+}
+
 /** NOT_FOUND for a node name the cluster does not know, naming those it does. */
 export function unknownNode(node: string, known: string[]): NotFoundError {
   const list = known.length ? [...known].sort().join(", ") : "none";

@@ -1,0 +1,82 @@
+// Two `fuse up` nodes of one cluster on this machine: their nats-servers routed on 127.0.0.1
+// (free ports, a shared secret), no network namespaces needed. Node a runs the gateway.
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import type { ActorStatus } from "../../runtime/protocol/index.ts";
+import { createHubDir, removeHubDir, startHub, type RunningHub } from "./hub.ts";
+import { waitFor } from "./wait-for.ts";
+
+export const TWO_NODES = ["a", "b"] as const;
+export type TwoNodeName = (typeof TWO_NODES)[number];
+
+/** A port free on 127.0.0.1 now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function nodeConfig(node: TwoNodeName, ports: Record<TwoNodeName, number>, actors: string[]): string {
+  const other = node === "a" ? "b" : "a";
+  return [
+    `gateway: { enabled: ${node === "a"} }`,
+    "cluster:",
+    "  name: ctl",
+    `  node: ${node}`,
+    `  listen: 127.0.0.1:${ports[node]}`,
+    `  seeds: [127.0.0.1:${ports[other]}]`,
+    "  secret: ${file:cluster.secret}",
+    "actors:",
+    // One instance of each on every node.
+    ...actors.map((name) => `  ${name}: { placement: { perNode: 1 } }`),
+  ].join("\n");
+}
+
+export interface TwoNodes {
+  hub(node: TwoNodeName): RunningHub;
+  /** The pids of `actor`'s instances per node, as node a's hub lists them. */
+  pidsOf(actor: string): Promise<Record<string, number[]>>;
+  /** Waits until each node runs one instance of `actor`; their pids per node. */
+  oneOnEach(actor: string): Promise<Record<string, number[]>>;
+  stop(): Promise<void>;
+}
+
+/** Starts both nodes together (each waits for the other's JetStream) with the fixture actors given (name → fixture). */
+export async function startTwoNodes(actors: Record<string, string>): Promise<TwoNodes> {
+  const ports = { a: await freePort(), b: await freePort() };
+  const secret = randomBytes(24).toString("hex");
+  const dirs = TWO_NODES.map((node) => {
+    const dir = createHubDir({ config: nodeConfig(node, ports, Object.keys(actors)), actors });
+    writeFileSync(path.join(dir, "cluster.secret"), `${secret}\n`, { mode: 0o600 });
+    return dir;
+  });
+  const started = await Promise.allSettled(dirs.map((dir) => startHub(dir, ["--quiet"])));
+  const hubs = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const stop = async () => {
+    await Promise.all(hubs.map((h) => h.stop().catch(() => undefined)));
+    for (const dir of dirs) removeHubDir(dir);
+  };
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed) {
+    await stop();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const hub = (node: TwoNodeName) => hubs[TWO_NODES.indexOf(node)]!;
+  const pidsOf = async (actor: string) => {
+    const { actors: list } = await hub("a").call<{ actors: ActorStatus[] }>("hub.list");
+    return Object.fromEntries(list.filter((a) => a.name === actor).map((a) => [a.node ?? "?", a.pids]));
+  };
+  const oneOnEach = (actor: string) =>
+    waitFor(`one ${actor} running on each node`, async () => {
+      const pids = await pidsOf(actor);
+      return TWO_NODES.every((n) => pids[n]?.length === 1) ? pids : undefined;
+    }, 60_000);
+  return { hub, pidsOf, oneOnEach, stop };
+}
