@@ -1,0 +1,63 @@
+// The dashboard in headless Chromium against two cluster nodes on this machine (routes on
+// 127.0.0.1): the actors table gets a node column, one row per node and actor, and a row's
+// restart button restarts that node's instance alone.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO } from "../helpers/index.ts";
+import { startTwoNodes, type TwoNodes } from "../helpers/cluster-nodes.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  execFileSync("node", [path.join(REPO, "scripts/setup.mjs"), "--quiet", "--browser"], { stdio: "inherit" });
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: apt-get install -y chromium`);
+}
+
+describe("dashboard of a cluster", () => {
+  let cluster: TwoNodes;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureChromium();
+    cluster = await startTwoNodes({ greeter: "whoami" });
+    await cluster.oneOnEach("greeter");
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${cluster.hub("a").state.gatewayUrl!}/dashboard`);
+  }, 150_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+  }, 60_000);
+
+  const row = (node: string) => page.locator(`tr[data-actor="greeter"][data-node="${node}"]`);
+
+  it("shows a node column and one row per node with that node's instances", async () => {
+    await row("a").waitFor({ timeout: 15_000 });
+    await row("b").waitFor({ timeout: 15_000 });
+    expect(await page.locator("#node-head").isVisible()).toBe(true);
+    expect(await page.locator("#actors thead th").first().textContent()).toBe("node");
+    for (const node of ["a", "b"]) {
+      expect(await row(node).locator('td[data-field="node"]').textContent()).toBe(node);
+      await expect.poll(() => row(node).locator('td[data-field="instances"]').textContent(), { timeout: 15_000 }).toBe("1/1");
+    }
+  });
+
+  it("restarts only the row's node from its restart button", async () => {
+    const before = await cluster.oneOnEach("greeter");
+    await row("b").locator('button[data-action="restart"]').click();
+    await expect.poll(async () => (await cluster.pidsOf("greeter")).b?.[0], { timeout: 30_000 }).not.toBe(before.b![0]);
+    const after = await cluster.oneOnEach("greeter");
+    expect(after.a).toEqual(before.a);
+    await expect.poll(() => page.locator("#notice").textContent(), { timeout: 15_000 }).toContain("restart greeter on b");
+  });
+});
