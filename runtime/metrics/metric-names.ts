@@ -2,7 +2,8 @@
  * The names Fuse's metrics carry, following Prometheus's conventions: a `fuse_` prefix, base
  * units (seconds, bytes) in the name, `_total` on counters. Labels are bounded: actor,
  * actor_instance, endpoint and route come from the code and config, `code` from the error-code list
- * (and the codes an endpoint declares); never a trace id or anything a client sends.
+ * (and the codes an endpoint declares), task and step from the task files, a statement's kind
+ * from a closed list; never a trace id, SQL text or anything a client sends.
  */
 export const MetricName = {
   /** Requests an endpoint finished, by outcome (`OK` or the error code). Counter. */
@@ -23,6 +24,22 @@ export const MetricName = {
   instanceStatus: "fuse_instance_status",
   /** Main-loop lag the instance's watchdog last reported. Gauge, seconds. */
   instanceLag: "fuse_instance_lag_seconds",
+  /** Log lines a collector of `logging.ship` accepted, by target. Counter. */
+  logLinesShipped: "fuse_log_lines_shipped_total",
+  /** Log lines given up for a collector: over the buffer's bound while it was away, or refused. Counter. */
+  logLinesDropped: "fuse_log_lines_dropped_total",
+  /** Log lines held for a collector now, waiting for it. Gauge. */
+  logLinesBuffered: "fuse_log_lines_buffered",
+  /** Task runs that ended, by task and status (succeeded, failed, cancelled, compensated, compensation_failed). Counter. */
+  taskRuns: "fuse_task_runs_total",
+  /** How long a task run took, start to end. Histogram (TASK_BUCKETS), seconds. */
+  taskRunDuration: "fuse_task_run_duration_seconds",
+  /** How long a task's step took, start to end, retries and waits included; by task and step. Histogram (TASK_BUCKETS), seconds. */
+  taskStepDuration: "fuse_task_step_duration_seconds",
+  /** `ctx.db` statements an actor ran, by kind (db-kind.ts) and outcome code. Counter. */
+  dbStatements: "fuse_db_statements_total",
+  /** How long a `ctx.db` statement took as the actor saw it, by kind. Histogram, seconds. */
+  dbStatementDuration: "fuse_db_statement_duration_seconds",
   /** Prefix of nats-server's own figures, read from its monitoring endpoint (`/varz`). */
   natsPrefix: "fuse_nats_",
   /** Prefix of each process's Node.js and process figures (process-figures.ts). */
@@ -31,6 +48,9 @@ export const MetricName = {
 
 /** Latency buckets in seconds: 0.5 ms to 10 s, where bus calls (sub-ms) and slow handlers both fall. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+/** Buckets in seconds for task runs and steps: a step may be one quick call or a wait of days. */
+export const TASK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400];
 
 /**
  * The label naming an actor's instance (0, 1, …). Not `instance`: Prometheus gives every
