@@ -59,6 +59,21 @@ describe("two cluster nodes on one machine: node-scoped control and the cluster-
     expect(after.b![0]).not.toBe(before.b![0]);
   });
 
+  it("stops node b's instance alone with --node b, and starts it again without --node", async () => {
+    const before = await bothRunning();
+    const stopped = await runCli(hub("a").dir, ["actors", "stop", "greeter", "--node", "b"], 60_000);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toMatch(/greeter stopped on b: 0\/0/);
+    // The placement does not bring it back behind the operator's back.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await greeterPids()).toEqual({ a: before.a, b: [] });
+    const started = await runCli(hub("b").dir, ["actors", "start", "greeter"], 60_000);
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toMatch(/greeter started on b: 1\/1/);
+    const after = await bothRunning();
+    expect(after.a).toEqual(before.a);
+  });
+
   it("refuses an unknown node with NOT_FOUND naming the live nodes", async () => {
     const before = await bothRunning();
     const result = await runCli(hub("a").dir, ["actors", "restart", "greeter", "--node", "zz"], 60_000);
