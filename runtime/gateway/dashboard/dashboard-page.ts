@@ -1,5 +1,6 @@
 import { TASKS_PANEL } from "./tasks-script.ts";
 import { SIGN_IN_FORM } from "./session-script.ts";
+import { TIMELINE_STYLE } from "./timeline-script.ts";
 
 /** The dashboard page at `/`: markup and style; the behaviour is in `/dashboard/app.js`. */
 export const DASHBOARD_PAGE = `<!doctype html>
@@ -10,11 +11,13 @@ export const DASHBOARD_PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #fafafa; }
-header { background: #1d2330; color: #fff; padding: .7em 1.2em; display: flex; gap: 1.5em; align-items: baseline; }
+header { background: #1d2330; color: #fff; padding: .7em 1.2em; display: flex; flex-wrap: wrap; gap: .4em 1.5em; align-items: baseline; }
 header h1 { font-size: 1.2em; margin: 0; }
 header a { color: #9cc3ff; }
-main { padding: 1em 1.2em; display: grid; gap: 1.2em; }
-section.panel { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: .8em 1em; }
+main { padding: 1em 1.2em; display: grid; grid-template-columns: minmax(0, 1fr); gap: 1.2em; }
+/* A narrow window: wide tables and the step graph scroll inside their panel, never the page. */
+section.panel { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: .8em 1em; overflow-x: auto; }
+@media (max-width: 640px) { main { padding: .5em; } section.panel { padding: .6em; } }
 h2 { font-size: 1.05em; margin: 0 0 .5em; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .3em .5em; border-bottom: 1px solid #eee; white-space: nowrap; }
@@ -32,8 +35,7 @@ pre.result.bad { background: #fdecea; }
 #logs { font: 12px ui-monospace, monospace; background: #111; color: #ddd; height: 18em; overflow: auto; padding: .4em; }
 #dag { display: block; margin-top: .5em; } #run { overflow: auto; }
 main[hidden] { display: none; } #signin { margin: 1em 1.2em; max-width: 40em; } #signin-error { color: #b3261e; } #who { color: #ccc; }
-#logs .lvl-warn { color: #ffcc66; } #logs .lvl-error, #logs .lvl-fatal { color: #ff7b72; } #logs .lvl-debug { color: #8b949e; }
-</style>
+#logs .lvl-warn { color: #ffcc66; } #logs .lvl-error, #logs .lvl-fatal { color: #ff7b72; } #logs .lvl-debug { color: #8b949e; }${TIMELINE_STYLE}</style>
 </head>
 <body>
 <header><h1>Fuse hub</h1><a href="/docs">docs</a><a href="/openapi.json">openapi.json</a><a href="/api">/api</a><span id="notice"></span><span id="who"></span><button id="signout" type="button" hidden>sign out</button></header>

@@ -1,7 +1,7 @@
 /**
  * The dashboard's tasks panel, appended to `/dashboard/app.js`: the taskmaster's tasks, their
  * latest runs, and the step graph of a chosen run drawn as SVG with each step coloured by its
- * state. Plain JavaScript; values are written as text, never as HTML.
+ * state, with its steps on a timeline below (timeline-script.ts). Plain JavaScript; values are written as text, never as HTML.
  */
 export const TASKS_SCRIPT = String.raw`
 const STEP_COLOURS = { pending: "#ffffff", running: "#9cc3ff", waiting: "#ffe08a", succeeded: "#9be3b0", failed: "#ff9f97", skipped: "#d9d9d9", cancelled: "#8b8b8b" };
@@ -68,6 +68,7 @@ async function showRun(runId, task) {
     el("div", { textContent: "run " + run.id + " · " + run.task + " · " + run.status + (run.error ? " · " + run.error.code + ": " + run.error.message : "") }, " ", rerun),
     el("div", { id: "run-links" }, ...links),
     drawDag(shown.body.dag, run.steps),
+    drawTimeline(run),
     ...compensations,
   );
 }
