@@ -224,7 +224,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
         supervisor,
         schedules: () => scheduler.list(),
         info: () => info,
-        stats: () => gatherStats(transport),
+        stats: () => gatherStats(transport, clusterSettings?.node),
         keyed: new KeyedKeys(transport, config.prefix),
         recentLogs: (name, lines) => sinks.lines(name, lines),
         shutdown: () => void stop(),
@@ -272,7 +272,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     return {
       info,
       readyMs,
-      statuses: async (withStats = true) => supervisor.statuses(withStats ? await gatherStats(transport) : undefined),
+      statuses: async (withStats = true) => supervisor.statuses(withStats ? await gatherStats(transport, clusterSettings?.node) : undefined),
       stop,
       stopped,
     };

@@ -36,6 +36,21 @@ describe("two cluster nodes on one machine: node-scoped control and the cluster-
     expect(local.actors.filter((a) => a.name === "greeter").map((g) => g.node ?? "none")).toEqual(["none"]);
   });
 
+  it("counts each node's requests in its own rows, not the cluster's total in every row", async () => {
+    await bothRunning();
+    const requests = async () => {
+      const { actors } = await hub("a").call<{ actors: ActorStatus[] }>("hub.list");
+      return Object.fromEntries(actors.filter((a) => a.name === "greeter").map((a) => [a.node, a.requests]));
+    };
+    const before = await requests();
+    for (let i = 0; i < 20; i++) await hub(i % 2 ? "a" : "b").call("greeter.ping");
+    const after = await waitFor("the 20 pings counted", async () => {
+      const now = await requests();
+      return now.a! - before.a! + (now.b! - before.b!) >= 20 ? now : undefined;
+    }, 10_000);
+    expect(after.a! - before.a! + (after.b! - before.b!)).toBe(20);
+  });
+
   it("restarts only node b's instance with --node b, asked from node a's folder", async () => {
     const before = await bothRunning();
     const result = await runCli(hub("a").dir, ["actors", "restart", "greeter", "--node", "b", "--json"], 120_000);

@@ -25,9 +25,8 @@ const { endpoints } = hubContract;
  * the contract's shape with a handler. Outputs are checked too: the dashboard and the CLI rely on them.
  */
 export function createHubActor(deps: HubActorDeps) {
-  const { supervisor } = deps;
+  const { supervisor, cluster } = deps;
   const statusOf = async (name: string): Promise<ActorStatus> => supervisor.group(name).status((await deps.stats()).get(name));
-  const { cluster } = deps;
   const control = (verb: "start" | "stop" | "restart", act: (name: string) => Promise<void>) =>
     defineEndpoint({
       ...endpoints[verb],

@@ -39,10 +39,12 @@ async function statsReplies(transport: Transport, actor: string | undefined, tim
  * Request, error and latency totals per actor, summed over every instance's `$SRV.STATS`
  * reply (the SDK reports handler latency in each endpoint's `data`).
  */
-export async function gatherStats(transport: Transport): Promise<Map<string, EndpointTotals>> {
+export async function gatherStats(transport: Transport, node?: string): Promise<Map<string, EndpointTotals>> {
   const totals = new Map<string, { requests: number; errors: number; totalMs: number; keysByInstance?: Record<number, number>; guards?: GuardTotals }>();
   for (const stats of await statsReplies(transport, undefined, 250)) {
     if (!stats.name) continue;
+    // A cluster's bus reaches every node's instances: a node's figures are those of its own.
+    if (node !== undefined && stats.metadata?.[ServiceMeta.node] !== node) continue;
     const sum = totals.get(stats.name) ?? { requests: 0, errors: 0, totalMs: 0 };
     (sum.guards ??= new GuardTotals()).add(Number(stats.metadata?.[ServiceMeta.instance] ?? 0), stats.endpoints ?? []);
     // A keyed instance reports its keys in memory with every endpoint: counted once per instance.
