@@ -21,6 +21,12 @@ export interface ActorPlan {
   autoscale?: AutoscaleConfig;
   /** On a cluster: where it may run (`instances` is then the cluster's count). */
   placement?: PlacementConstraint;
+  /**
+   * Files or folders (relative to the hub folder) the definition reads when it loads, so
+   * what it declares (buckets, event topics) is read again when they change: the
+   * taskmaster's tasks/.
+   */
+  reads?: string[];
 }
 
 const ENTRY_NAMES = ["index.ts", "index.mts", "index.js", "index.mjs"];

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../../errors/index.ts";
 import { DESCRIBE_MARK, ProcessEnv, type BusUses } from "../../protocol/index.ts";
@@ -53,15 +53,47 @@ function run(bundle: string, env: Record<string, string>): Promise<DescribedUses
 }
 
 /**
+ * A fingerprint of the files `reads` names (relative to the hub folder): each file's, or each
+ * entry of a folder's, name, size and modification time. Cheap enough for every start, and it
+ * changes whenever a file is added, removed or rewritten.
+ */
+function fingerprint(hubDir: string, reads: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const read of reads) {
+    const full = path.resolve(hubDir, read);
+    let stat;
+    try {
+      stat = statSync(full);
+    } catch {
+      hash.update(`${read}:absent;`);
+      continue;
+    }
+    const files = stat.isDirectory() ? readdirSync(full).sort().map((name) => path.join(full, name)) : [full];
+    for (const file of files) {
+      const s = statSync(file, { throwIfNoEntry: false });
+      hash.update(`${file}:${s?.size}:${s?.mtimeMs};`);
+    }
+  }
+  return hash.digest("hex");
+}
+
+/**
  * What the actor in `bundle` uses of JetStream (its buckets and event topics), read by
- * loading it once in a process of its own that never connects; kept beside the bundle
- * (`<bundle>.<prefix>.uses.json`) with the bundle's digest, so an unchanged actor is not loaded again.
+ * loading it once in a process of its own that never connects. Kept in the hub's own folder
+ * (`.fuse/build/<actor>.uses.json`: built-in bundles are shared by every hub folder, and what
+ * a definition declares may depend on the folder) with a digest of the bundle, the prefix,
+ * the hub folder and the files the definition reads when it loads (`reads`, relative to the
+ * hub folder: the taskmaster's tasks/, whose await steps are its event topics), so an
+ * unchanged actor is not loaded again and a changed one always is.
  * @throws CONFIG_INVALID naming the bundle when the actor cannot be loaded.
  */
-export async function describeActor(bundle: string, env: Record<string, string>): Promise<DescribedUses> {
-  const digest = createHash("sha256").update(readFileSync(bundle)).update(env[ProcessEnv.prefix] ?? "").digest("hex");
-  // One per prefix: hubs with different prefixes share the built-in actors' bundles.
-  const cacheFile = `${bundle}.${env[ProcessEnv.prefix] ?? ""}.uses.json`;
+export async function describeActor(bundle: string, env: Record<string, string>, reads: readonly string[] = []): Promise<DescribedUses> {
+  const hubDir = env[ProcessEnv.hubDir] ?? process.cwd();
+  const digest = createHash("sha256")
+    .update(readFileSync(bundle))
+    .update(`\0${env[ProcessEnv.prefix] ?? ""}\0${path.resolve(hubDir)}\0${fingerprint(hubDir, reads)}`)
+    .digest("hex");
+  const cacheFile = path.join(hubDir, ".fuse", "build", `${env[ProcessEnv.actor] ?? path.basename(bundle)}.uses.json`);
   try {
     const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as { digest: string; uses: DescribedUses };
     if (cached.digest === digest) return cached.uses;
@@ -69,7 +101,8 @@ export async function describeActor(bundle: string, env: Record<string, string>)
     // None yet, or unreadable: described again below.
   }
   const uses = await run(bundle, env);
-  // Renamed into place: another hub may read it meanwhile.
+  // Renamed into place: the supervisor may describe the same actor meanwhile.
+  mkdirSync(path.dirname(cacheFile), { recursive: true });
   writePrivateFile(cacheFile, JSON.stringify({ digest, uses }));
   return uses;
 }
@@ -80,6 +113,8 @@ export interface DescribeTarget {
   module: string;
   env: Record<string, string>;
   kind?: "actor" | "process";
+  /** Files or folders (relative to the hub folder) the definition reads when it loads. */
+  reads?: string[];
 }
 
 /**
@@ -95,7 +130,7 @@ export async function describePlans(plans: DescribeTarget[], hubDir: string, pre
       try {
         const bundle = await bundleActor(plan.name, plan.module, path.join(hubDir, ".fuse", "build"));
         const env = { ...(process.env as Record<string, string>), ...plan.env, [ProcessEnv.actor]: plan.name, [ProcessEnv.module]: plan.module, [ProcessEnv.prefix]: prefix, [ProcessEnv.hubDir]: hubDir };
-        described.set(plan.name, await describeActor(bundle, env));
+        described.set(plan.name, await describeActor(bundle, env, plan.reads));
       } catch {
         // Reported by the supervisor when it starts the actor.
       }

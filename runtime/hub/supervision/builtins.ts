@@ -6,17 +6,21 @@ import { BuiltinActor } from "../../protocol/index.ts";
 
 const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** The built-in actors, each enabled by the config or always. */
-const BUILTINS = [
-  { name: BuiltinActor.db, enabled: (_c: FuseConfig) => true },
-  { name: BuiltinActor.gateway, enabled: (c: FuseConfig) => c.gateway.enabled },
-  { name: BuiltinActor.taskmaster, enabled: (_c: FuseConfig) => true },
-] as const;
+/**
+ * The built-in actors, each enabled by the config or always, with the hub-folder paths their
+ * definitions read when they load: the taskmaster's event topics are its tasks' await steps
+ * (tasks/, taskmaster/schema/load-tasks.ts), so its rights are read again when a task changes.
+ */
+const BUILTINS: { name: string; enabled: (c: FuseConfig) => boolean; reads?: string[] }[] = [
+  { name: BuiltinActor.db, enabled: () => true },
+  { name: BuiltinActor.gateway, enabled: (c) => c.gateway.enabled },
+  { name: BuiltinActor.taskmaster, enabled: () => true, reads: ["tasks"] },
+];
 
 /** The built-in actors this config runs, each from `runtime/<name>/actor.ts`. */
 export function builtinPlans(config: FuseConfig): ActorPlan[] {
   return BUILTINS.filter((b) => b.enabled(config))
-    .map((b) => ({ name: b.name, module: path.join(runtimeDir, b.name, "actor.ts") }))
+    .map((b) => ({ name: b.name, module: path.join(runtimeDir, b.name, "actor.ts"), ...(b.reads ? { reads: b.reads } : {}) }))
     .filter((b) => existsSync(b.module))
     .map((b) => ({ ...b, instances: 1, env: {}, builtin: true }));
 }

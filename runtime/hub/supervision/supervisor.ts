@@ -88,7 +88,7 @@ export class Supervisor {
     const file = await this.bundle(plan, fresh);
     const env = this.env(plan, index, undefined);
     // Its rights come from its definition: read before it runs, granted before it connects.
-    const creds = o.credsFor ? await o.credsFor(plan, await describeActor(file, env)) : undefined;
+    const creds = o.credsFor ? await o.credsFor(plan, await describeActor(file, env, plan.reads)) : undefined;
     return { label: `${plan.name}#${index}`, command: process.execPath, args: ["--enable-source-maps", file], env: this.withCreds(env, creds), cwd: o.hubDir };
   }
 

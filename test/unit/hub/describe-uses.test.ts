@@ -1,0 +1,51 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../../runtime/config/index.ts";
+import { builtinPlans, describePlans } from "../../../runtime/hub/index.ts";
+
+// The taskmaster's bundle is shared by every hub folder, but what it subscribes to (its
+// tasks' await steps) is each folder's own: a description read in one folder, or before a
+// task changed, granted the wrong topics and the taskmaster crash-looped on a refused consumer.
+const awaiting = (topic: string) => ({
+  name: `on-${topic.replace(".", "-")}`,
+  steps: [{ id: "wait", await: { event: topic, match: "true", timeoutMs: 60_000 } }],
+});
+
+function hubFolder(root: string, name: string, tasks: { name: string }[]): string {
+  const dir = path.join(root, name);
+  mkdirSync(path.join(dir, "tasks"), { recursive: true });
+  for (const task of tasks) writeFileSync(path.join(dir, "tasks", `${task.name}.json`), JSON.stringify(task));
+  return dir;
+}
+
+async function taskmasterTopics(dir: string): Promise<string[]> {
+  const plans = builtinPlans(parseConfig("{}", "fuse.yaml")).filter((p) => p.name === "taskmaster");
+  const uses = await describePlans(plans, dir, "fuse");
+  return [...(uses.get("taskmaster")?.topics ?? [])].sort();
+}
+
+describe("what an actor uses, read from its definition", () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), "fuse-describe-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("reads the taskmaster's topics from each hub folder's own tasks, and again when a task changes", async () => {
+    const a = hubFolder(root, "a", [awaiting("payment.settled")]);
+    const b = hubFolder(root, "b", []);
+    expect(await taskmasterTopics(a)).toEqual(["payment.settled"]);
+    expect(await taskmasterTopics(b)).toEqual([]);
+    // Read again in a, after b: a's own, not the last one described.
+    expect(await taskmasterTopics(a)).toEqual(["payment.settled"]);
+
+    const cache = path.join(a, ".fuse", "build", "taskmaster.uses.json");
+    const kept = statSync(cache).mtimeMs;
+    expect(await taskmasterTopics(a)).toEqual(["payment.settled"]);
+    expect(statSync(cache).mtimeMs, "unchanged tasks: the kept description is used").toBe(kept);
+
+    writeFileSync(path.join(b, "tasks", "paid.json"), JSON.stringify(awaiting("order.paid")));
+    expect(await taskmasterTopics(b)).toEqual(["order.paid"]);
+    rmSync(path.join(a, "tasks", "on-payment-settled.json"));
+    expect(await taskmasterTopics(a)).toEqual([]);
+  }, 60_000);
+});
