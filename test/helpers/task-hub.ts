@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isAlive } from "./processes.ts";
-import { createHubDir, startHub, type RunningHub } from "./hub.ts";
+import { createHubDir, removeHubDir, startHub, type RunningHub } from "./hub.ts";
 import { waitFor } from "./wait-for.ts";
 
 /**
@@ -13,10 +13,18 @@ export async function startTaskHub(tasks: Record<string, unknown>, options: { co
   mkdirSync(path.join(dir, "tasks"));
   for (const [name, task] of Object.entries(tasks)) writeFileSync(path.join(dir, "tasks", `${name}.json`), JSON.stringify(task, null, 2));
   const hub = await startHub(dir);
-  await waitFor("the taskmaster to serve every task", async () => {
-    const { tasks: served } = await hub.call<{ tasks: unknown[] }>("taskmaster.list").catch(() => ({ tasks: [] }));
-    return served.length === Object.keys(tasks).length;
-  }, 60_000);
+  try {
+    await waitFor("the taskmaster to serve every task", async () => {
+      const { tasks: served } = await hub.call<{ tasks: unknown[] }>("taskmaster.list").catch(() => ({ tasks: [] }));
+      return served.length === Object.keys(tasks).length;
+    }, 60_000);
+  } catch (error) {
+    // The caller never gets the hub to stop: stop it here, with what it printed in the error.
+    const output = hub.output().split("\n").slice(-20).join("\n");
+    await hub.stop();
+    removeHubDir(dir);
+    throw new Error(`${(error as Error).message}\nlast lines of the hub:\n${output}`);
+  }
   return { dir, hub };
 }
 
