@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Database } from "../../runtime/table/index.ts";
 import { sqldDataFile } from "../../runtime/hub/servers/db-integrity.ts";
-import { createHubDir, removeHubDir, runCli, startHub, type RunningHub } from "../helpers/index.ts";
+import { createHubDir, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 const PAGE = 4096;
 const ROWS = 2000;
@@ -56,15 +56,33 @@ describe("the database's integrity check at start", () => {
   const data = sqldDataFile(path.join(dir, ".fuse", "db"));
   const aside = () => readdirSync(path.join(dir, ".fuse", "db")).filter((f) => f.startsWith("data.sqld.corrupt-"));
   let backup = "";
-  afterAll(() => removeHubDir(dir));
+  // Every hub a test starts, stopped here too: a test that fails midway must not leave one running.
+  const hubs: RunningHub[] = [];
+  const start = async (): Promise<RunningHub> => {
+    const hub = await startHub(dir);
+    hubs.push(hub);
+    return hub;
+  };
+  afterAll(async () => {
+    await Promise.all(hubs.map((hub) => hub.stop().catch(() => undefined)));
+    removeHubDir(dir);
+  }, 60_000);
+  /**
+   * Stops the hub once sqld has checkpointed `rows` rows of ~300 bytes into its data file (every
+   * second): rows still only in the write-ahead log would not be in the pages the test corrupts.
+   */
+  const stopCheckpointed = async (hub: RunningHub, rows: number) => {
+    await waitFor(`sqld to checkpoint ${rows} rows into its data file`, () => statSync(data).size >= rows * 300, 30_000);
+    await hub.stop();
+  };
 
   it("refuses a corrupt database with no backup, says how to start fresh, and leaves no server running", async () => {
-    const hub = await startHub(dir);
+    const hub = await start();
     await withDb(hub, async (db) => {
       await db.sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
       await addRows(db, 1, ROWS);
     });
-    await hub.stop();
+    await stopCheckpointed(hub, ROWS);
     corrupt(data);
     const up = await runCli(dir, ["up"], 60_000);
     expect(up.code).not.toBe(0);
@@ -82,7 +100,7 @@ describe("the database's integrity check at start", () => {
   }, 180_000);
 
   it("refuses a corrupt database naming the newest good backup and the command, which restores it with the hub down", async () => {
-    const hub = await startHub(dir);
+    const hub = await start();
     // Starts on an empty database (the corrupt one was moved aside).
     await withDb(hub, async (db) => {
       await db.sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
@@ -92,7 +110,7 @@ describe("the database's integrity check at start", () => {
     // Written after the backup: lost with the corruption.
     await withDb(hub, (db) => addRows(db, ROWS + 1, 500));
     expect(await countRows(hub)).toBe(ROWS + 500);
-    await hub.stop();
+    await stopCheckpointed(hub, ROWS + 500);
     corrupt(data);
 
     const up = await runCli(dir, ["up"], 60_000);
@@ -110,7 +128,7 @@ describe("the database's integrity check at start", () => {
     expect(aside().length).toBe(2);
     expect(processesIn(dir)).toEqual([]);
 
-    const again = await startHub(dir);
+    const again = await start();
     expect(await countRows(again)).toBe(ROWS);
     await again.stop();
     // The healthy database was checked too, and said so with what the check cost.
@@ -119,14 +137,14 @@ describe("the database's integrity check at start", () => {
   }, 300_000);
 
   it("with db.autoRestore: true, restores the newest good backup by itself, keeps the corrupt database aside and logs the writes lost", async () => {
-    const hub = await startHub(dir);
+    const hub = await start();
     await withDb(hub, (db) => addRows(db, ROWS + 1, 700));
-    await hub.stop();
+    await stopCheckpointed(hub, ROWS + 700);
     corrupt(data);
     const lastWrite = statSync(data).mtimeMs;
     writeFileSync(path.join(dir, "config/fuse.yaml"), "db:\n  autoRestore: true\n");
 
-    const restored = await startHub(dir);
+    const restored = await start();
     expect(await countRows(restored)).toBe(ROWS);
     expect(aside().length).toBe(3);
     await restored.stop();
