@@ -16,7 +16,7 @@ import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
 import type { BenchReport } from "./lib/report.ts";
 import { runRounds, type RoundSystem, type Run } from "./lib/rounds.ts";
 import { settings } from "./lib/settings.ts";
-import { freePort } from "./lib/free-port.ts";
+import { freePort } from "../runtime/hub/index.ts";
 import { actorEnv, withNatsServer } from "./lib/with-nats.ts";
 
 type Env = Record<string, string>;

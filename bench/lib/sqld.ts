@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { sqldArgs } from "../../runtime/hub/index.ts";
-import { freePort } from "./free-port.ts";
+import { freePort } from "../../runtime/hub/index.ts";
 import { tracked } from "./processes.ts";
 
 export interface BenchSqld {

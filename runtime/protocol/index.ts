@@ -103,6 +103,7 @@ export {
 } from "./contracts/hub.ts";
 export {
   taskmasterContract,
+  TASKS_DIR,
   runRecordSchema,
   runDetailSchema,
   stepRecordSchema,

@@ -2,26 +2,14 @@
 // (free ports, a shared secret), no network namespaces needed. Node a runs the gateway.
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
+import { freePort } from "../../runtime/hub/index.ts";
 import type { ActorStatus } from "../../runtime/protocol/index.ts";
 import { createHubDir, removeHubDir, startHub, type RunningHub } from "./hub.ts";
 import { waitFor } from "./wait-for.ts";
 
 export const TWO_NODES = ["a", "b"] as const;
 export type TwoNodeName = (typeof TWO_NODES)[number];
-
-/** A port free on 127.0.0.1 now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function nodeConfig(node: TwoNodeName, ports: Record<TwoNodeName, number>, actors: string[]): string {
   const other = node === "a" ? "b" : "a";

@@ -61,10 +61,8 @@ function fingerprint(hubDir: string, reads: readonly string[]): string {
   const hash = createHash("sha256");
   for (const read of reads) {
     const full = path.resolve(hubDir, read);
-    let stat;
-    try {
-      stat = statSync(full);
-    } catch {
+    const stat = statSync(full, { throwIfNoEntry: false });
+    if (!stat) {
       hash.update(`${read}:absent;`);
       continue;
     }

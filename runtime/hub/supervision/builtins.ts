@@ -2,19 +2,19 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ActorPlan, FuseConfig } from "../../config/index.ts";
-import { BuiltinActor } from "../../protocol/index.ts";
+import { BuiltinActor, TASKS_DIR } from "../../protocol/index.ts";
 
 const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /**
  * The built-in actors, each enabled by the config or always, with the hub-folder paths their
  * definitions read when they load: the taskmaster's event topics are its tasks' await steps
- * (tasks/, taskmaster/schema/load-tasks.ts), so its rights are read again when a task changes.
+ * (TASKS_DIR), so its rights are read again when a task changes.
  */
 const BUILTINS: { name: string; enabled: (c: FuseConfig) => boolean; reads?: string[] }[] = [
   { name: BuiltinActor.db, enabled: () => true },
   { name: BuiltinActor.gateway, enabled: (c) => c.gateway.enabled },
-  { name: BuiltinActor.taskmaster, enabled: () => true, reads: ["tasks"] },
+  { name: BuiltinActor.taskmaster, enabled: () => true, reads: [TASKS_DIR] },
 ];
 
 /** The built-in actors this config runs, each from `runtime/<name>/actor.ts`. */

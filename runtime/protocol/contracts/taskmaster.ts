@@ -3,6 +3,9 @@ import { ADMIN_ROLE } from "../access.ts";
 import { BuiltinActor } from "./builtin-actors.ts";
 import { defineContract } from "./define-contract.ts";
 
+/** The hub folder's folder of task schemas: the taskmaster loads it, the hub watches it for the taskmaster's rights. */
+export const TASKS_DIR = "tasks";
+
 /**
  * `compensating`: the run failed and its succeeded steps' compensations run; it ends
  * `compensated` (all undone, the error is the failure's) or `compensation_failed`.

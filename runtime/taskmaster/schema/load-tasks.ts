@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { SchemaError } from "../../errors/index.ts";
-import { ErrorCode } from "../../protocol/index.ts";
+import { ErrorCode, TASKS_DIR } from "../../protocol/index.ts";
 import { parseTaskJson } from "./parse-json.ts";
 import { safeParseTask } from "./parse-task.ts";
 import type { TaskDefinition } from "./task-definition.ts";
 
-export const TASKS_DIR = "tasks";
+export { TASKS_DIR };
 export const TASK_JSON_SCHEMA_FILE = "task.schema.json";
 
 export interface LoadTasksResult {
