@@ -132,6 +132,13 @@ export const configSchema = z.strictObject({
       url: z.string().optional(),
       port: port.default(0),
       /**
+       * On a cluster: the node whose hub runs the cluster's one sqld, listening on `address`;
+       * every node's processes use it there (with a token derived from the cluster's secret).
+       */
+      node: z.string().regex(NAME, `expected ${NAME_RULE}`).optional(),
+      /** With `node`: where that node's sqld listens and every node reaches it, `host:port` (an address of that host). */
+      address: z.string().regex(/^[^\s/:@]+:\d{1,5}$/, "expected host:port like 10.0.0.1:8081").optional(),
+      /**
        * Each actor process reads from an embedded replica of the hub's sqld in `.fuse/replicas/`:
        * reads at file speed, its own writes seen at once, others' within 100 ms; writes and
        * transactions on the primary.
@@ -153,6 +160,11 @@ export const configSchema = z.strictObject({
       backup: z
         .strictObject({ everyMinutes: z.number().positive(), keep: z.number().int().min(1).default(10) })
         .optional(),
+    })
+    .superRefine((db, ctx) => {
+      if (db.node && db.url) ctx.addIssue({ code: "custom", path: ["node"], message: "expected db.node or db.url, not both: db.url names an outside server, db.node the node that runs the hub's own" });
+      if (db.node && !db.address) ctx.addIssue({ code: "custom", path: ["address"], message: "expected db.address (host:port where db.node's sqld listens and every node reaches it) with db.node" });
+      if (db.address && !db.node) ctx.addIssue({ code: "custom", path: ["node"], message: "expected db.node (the cluster node that runs sqld) with db.address" });
     })
     .prefault({}),
   gateway: z
@@ -243,6 +255,12 @@ export const configSchema = z.strictObject({
   telemetry: telemetryConfigSchema.prefault({}),
   /** This host as one node of a hub on several hosts (NATS cluster, JetStream replicated); absent: one machine. */
   cluster: clusterConfigSchema.optional(),
+}).superRefine((config, ctx) => {
+  // One database for the whole hub: nodes that each ran their own would each see other data.
+  if (config.cluster && !config.db.url && !config.db.node) {
+    ctx.addIssue({ code: "custom", path: ["db"], message: "expected db.node and db.address (the node whose hub runs sqld for every node) or db.url (an outside libSQL server): a cluster shares one database" });
+  }
+  if (!config.cluster && config.db.node) ctx.addIssue({ code: "custom", path: ["db", "node"], message: "expected cluster with db.node (one machine runs its own sqld)" });
 });
 
 export type FuseConfig = z.output<typeof configSchema>;

@@ -7,6 +7,8 @@ import { schemaFromColumns, type DeclaredColumn } from "./schema-from-columns.ts
 export interface DbActorOptions {
   hubDir: string;
   dbUrl: string | undefined;
+  /** The token the database at dbUrl wants (a cluster's sqld). */
+  dbToken?: string | undefined;
 }
 
 /** What the `db` actor's endpoints share: the connection, the loaded table schemas and the backup folder. */
@@ -16,7 +18,7 @@ export class DbState {
   schemas = new Map<string, TableSchema & { file: string }>();
 
   constructor(readonly options: DbActorOptions) {
-    this.db = new Database({ url: options.dbUrl, hubDir: options.hubDir });
+    this.db = new Database({ url: options.dbUrl, authToken: options.dbToken, hubDir: options.hubDir });
     this.backupDir = path.join(options.hubDir, ".fuse", "backups");
   }
 

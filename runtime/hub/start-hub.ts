@@ -36,12 +36,13 @@ import { busTlsFiles } from "./servers/bus-tls.ts";
 import { createBucketMaker } from "./servers/identity-buckets.ts";
 import { identities, removeState, writeState } from "./state-file.ts";
 import { preparePrivateFolder } from "./private-folder.ts";
-import { createHubKeys, createPrincipalVerifier, readKeyFile } from "../security/index.ts";
+import { createDatabaseAuth, createHubKeys, createPrincipalVerifier, readKeyFile } from "../security/index.ts";
 import { gatherStats } from "./supervision/stats.ts";
 import { startHubMetrics } from "./supervision/hub-metrics.ts";
 import { Supervisor, type SupervisorOptions } from "./supervision/supervisor.ts";
 import { ClusterNode } from "./cluster/cluster-node.ts";
-import { busKey, clusterSettingsOf, natsClusterConfig, principalSeed, type ClusterFlags } from "./cluster/cluster-settings.ts";
+import { busKey, clusterSettingsOf, databaseSeed, natsClusterConfig, principalSeed, type ClusterFlags } from "./cluster/cluster-settings.ts";
+import { clusterDatabaseOf } from "./cluster/cluster-database.ts";
 
 export interface StartHubOptions {
   /** The hub folder: config/, actors/, schemas/, tasks/ and .fuse/ live here. */
@@ -74,9 +75,9 @@ const CONFIG_FILE = path.join("config", "fuse.yaml");
  * tables without waiting for the `db` actor's process (which checks again and reports
  * refused changes as its failure).
  */
-async function migrateFirst(dir: string, dbUrl: string | undefined, log: Logger): Promise<void> {
+async function migrateFirst(dir: string, dbUrl: string | undefined, authToken: string | undefined, log: Logger): Promise<void> {
   if (!dbUrl) return;
-  const db = new Database({ url: dbUrl });
+  const db = new Database({ url: dbUrl, authToken });
   try {
     await migrate(db.executor(), [...loadTableSchemas(dir).tables.values()]);
   } catch (err) {
@@ -108,13 +109,14 @@ interface SupervisorDeps {
   node?: string;
 }
 
-function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, dbUrl: string | undefined, deps: SupervisorDeps): Supervisor {
+function createSupervisor(dir: string, config: FuseConfig, natsUrl: string, db: { url: string | undefined; tokenFile: string | undefined }, deps: SupervisorDeps): Supervisor {
   return new Supervisor({
     hubDir: dir,
     prefix: config.prefix,
     ...(deps.node ? { node: deps.node } : {}),
     natsUrl,
-    dbUrl,
+    dbUrl: db.url,
+    dbTokenFile: db.tokenFile,
     dbReplicaDir: config.db.replica ? path.resolve(dir, config.db.replicaDir ?? ".fuse/replicas") : undefined,
     logLevel: config.logging.level,
     heartbeatMs: config.health.heartbeatMs,
@@ -151,6 +153,9 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   // A fresh key pair each run: the gateway signs principals with it, every process verifies them.
   // On a cluster every node derives the same pair from the cluster's secret instead.
   const principalKeys = createHubKeys(fuseDir, clusterSettings && principalSeed(clusterSettings));
+  // A cluster's one database (db.node): its node runs it on its address, every node uses it with a token.
+  const clusterDb = clusterDatabaseOf(config, clusterSettings);
+  const sharedDb = clusterDb && { placed: clusterDb, auth: createDatabaseAuth(fuseDir, databaseSeed(clusterSettings!)) };
   const sinks = new LogSinks({ dir: path.join(fuseDir, "logs"), ...config.logging, onLine: options.onLine });
   const log = createLogger({ actor: BuiltinActor.hub, level: config.logging.level, destination: sinks.streamFor(BuiltinActor.hub) });
   const cleanups = new CleanupStack(log);
@@ -164,7 +169,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // What each actor uses of JetStream is read from its definition while the servers start,
     // and granted before any actor connects.
     const [servers, described] = await Promise.all([
-      startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf), clusterSettings && { natsConfig: natsClusterConfig(clusterSettings), busKey: busKey(clusterSettings) }),
+      startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf), clusterSettings && { natsConfig: natsClusterConfig(clusterSettings), busKey: busKey(clusterSettings), database: sharedDb }),
       describePlans(plans, dir, config.prefix),
     ]);
     await Promise.all(plans.map((plan) => servers.grant({ ...identityOf(plan), uses: described.get(plan.name) })));
@@ -186,7 +191,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const onLost = (serviceId: string, actor: string) =>
       transport.publish(INSTANCE_LOST_SUBJECT, JSON.stringify({ instance: serviceId, subjects: endpointSubject(config.prefix, actor, "") }));
     const makeBuckets = createBucketMaker(transport, config.prefix);
-    const supervisor = createSupervisor(dir, config, servers.natsUrl, servers.actorDbUrl, {
+    const supervisor = createSupervisor(dir, config, servers.natsUrl, { url: servers.actorDbUrl, tokenFile: servers.dbAuth?.tokenFile }, {
       launcher: options.launcher ?? new LocalLauncher(),
       sinks,
       log,
@@ -243,7 +248,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     cleanups.push(() => hubActor.stop());
     cleanups.push(await startHubMetrics({ transport, config: config.metrics, statuses: () => supervisor.statuses(), natsMonitorUrl: servers.natsMonitorUrl, shipping: shipper && (() => shipper.counts()), log: log.child({ mod: "hub.metrics" }) }));
 
-    await migrateFirst(dir, servers.dbUrl, log);
+    await migrateFirst(dir, servers.dbUrl, servers.dbAuth?.token, log);
     await startActors(plans, supervisor, log);
     if (supervisor.has(BuiltinActor.gateway)) {
       const group = supervisor.group(BuiltinActor.gateway);

@@ -20,6 +20,8 @@ export const ProcessEnv = {
   heartbeatMs: "FUSE_HEARTBEAT_MS",
   drainMs: "FUSE_DRAIN_MS",
   dbUrl: "FUSE_DB_URL",
+  /** Path of the token (0600) the database at FUSE_DB_URL wants: a cluster's sqld, which listens beyond loopback. */
+  dbTokenFile: "FUSE_DB_TOKEN_FILE",
   /** With `db.replica`: the folder where the process keeps its embedded replica of the database. */
   dbReplica: "FUSE_DB_REPLICA",
   hubDir: "FUSE_HUB_DIR",

@@ -17,7 +17,7 @@ export { startActor, type RunningActor, type StartActorOptions } from "./start-a
 export { InProcessTransport } from "./in-process/in-process-transport.ts";
 export { newTraceId } from "../protocol/index.ts";
 export { runActorProcess, type ModuleLoader } from "./process/actor-main.ts";
-export { Database, Table, type SqlExecutor, type Statement } from "../table/index.ts";
+export { Database, Table, databaseTokenFromEnv, type SqlExecutor, type Statement } from "../table/index.ts";
 export { followEvents } from "./follow-events.ts";
 export { onInstanceLost } from "./on-instance-lost.ts";
 export { processMetrics, scrapeMetrics } from "./metrics-answer.ts";

@@ -18,7 +18,7 @@ export const KEYS_FOLDER = "keys";
 const ED25519_PKCS8_HEAD = Buffer.from("302e020100300506032b657004220420", "hex");
 
 /** The Ed25519 key pair a 32-byte seed determines. */
-function keyPairFromSeed(seed: Uint8Array) {
+export function keyPairFromSeed(seed: Uint8Array) {
   const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_HEAD, seed]), format: "der", type: "pkcs8" });
   return { privateKey, publicKey: createPublicKey(privateKey) };
 }
@@ -48,7 +48,7 @@ export function hubKeyPaths(fuseDir: string): HubKeyPaths {
 }
 
 // Written with 0600 from the start (no moment of a wider mode), and set again for a file an earlier run left.
-function write(file: string, pem: string): void {
+export function write(file: string, pem: string): void {
   writeFileSync(file, pem, { mode: 0o600 });
   chmodSync(file, 0o600);
 }

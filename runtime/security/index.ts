@@ -16,6 +16,7 @@ export {
   type PrincipalVerifier,
   type VerifiedPrincipal,
 } from "./principal-token.ts";
+export { createDatabaseAuth, type DatabaseAuth } from "./database-auth.ts";
 export { createHubKeys, hubKeyPaths, readKeyFile, KEYS_FOLDER, type HubKeyPaths } from "./hub-keys.ts";
 export { createLoginLink, consumeLoginLink, LOGIN_LINK_TTL_MS } from "./login-links.ts";
 export {

@@ -3,7 +3,7 @@ import { NotFoundError, OutcomeUnknownError, UnavailableError, type SchemaError 
 import { ErrorCode } from "../protocol/index.ts";
 import type { SqlValue } from "./api/column-values.ts";
 import { classifyFailure } from "./connection/connection-failure.ts";
-import { libsqlExecutor, withRetries, type SqlExecutor } from "./connection/executor.ts";
+import { Reachability, libsqlExecutor, withRetries, type SqlExecutor } from "./connection/executor.ts";
 import { measure, measuredExecutor, type StatementMeasure } from "./connection/measured-executor.ts";
 import { pipelineUrl, replicaSyncUrl } from "./connection/database-url.ts";
 import { PipelinedStream } from "./connection/pipeline/pipelined-stream.ts";
@@ -30,6 +30,8 @@ export interface TransactionOptions {
 export interface DatabaseOptions {
   /** libSQL URL: `http://…` (sqld), `libsql://…` (Turso), `file:…`. */
   url?: string;
+  /** The JWT the server wants, when it authenticates (a cluster's sqld: hub/cluster/cluster-database.ts). */
+  authToken?: string;
   /** Hub folder whose `schemas/` describe the tables. */
   hubDir?: string;
   /** Schemas given directly (tests), instead of `schemas/`. */
@@ -103,20 +105,25 @@ export class Database implements DatabaseScope {
   private invalid: Map<string, SchemaError> | undefined;
   /** Single writes, pipelined on one stream (connection/pipeline): none for a `file:` database. */
   private readonly pipeline: PipelinedStream | undefined;
+  /** Whether the server answered lately: statements fail fast while it stays down. */
+  private readonly reachability = new Reachability();
   /** Statements outside transactions on the primary, on a client that connects when the first one runs. */
-  private readonly primary: SqlExecutor = libsqlExecutor({
-    execute: async (statement) => (this.pipeline && !READS.test(statement.sql) ? this.pipeline.execute(statement) : (await this.connection()).execute(statement)),
-    batch: async (statements, mode) => (await this.connection()).batch(statements, mode),
-  });
+  private readonly primary: SqlExecutor = libsqlExecutor(
+    {
+      execute: async (statement) => (this.pipeline && !READS.test(statement.sql) ? this.pipeline.execute(statement) : (await this.connection()).execute(statement)),
+      batch: async (statements, mode) => (await this.connection()).batch(statements, mode),
+    },
+    { reachability: this.reachability },
+  );
   private readonly replica: LocalReplica | undefined;
   /** Statements outside transactions: through the replica when there is one. */
   private readonly plain: SqlExecutor;
 
   constructor(private readonly options: DatabaseOptions) {
     const wsUrl = options.pipeline === false ? undefined : pipelineUrl(options.url);
-    this.pipeline = wsUrl ? new PipelinedStream(wsUrl) : undefined;
+    this.pipeline = wsUrl ? new PipelinedStream(wsUrl, options.authToken) : undefined;
     const syncUrl = options.replica ? replicaSyncUrl(options.url) : undefined;
-    this.replica = syncUrl ? new LocalReplica({ file: replicaFile(options.replica!.dir, options.replica!.name), syncUrl, stalenessMs: options.replica!.stalenessMs }) : undefined;
+    this.replica = syncUrl ? new LocalReplica({ file: replicaFile(options.replica!.dir, options.replica!.name), syncUrl, authToken: options.authToken, stalenessMs: options.replica!.stalenessMs }) : undefined;
     this.plain = this.replica ? replicaExecutor(this.primary, this.replica) : this.primary;
   }
 
@@ -128,7 +135,7 @@ export class Database implements DatabaseScope {
     // Made beside the first connection; until it is, and when it cannot be (a server that does
     // not serve replication), every read goes to the primary.
     if (!this.client) void this.replica?.open().catch(() => undefined);
-    this.client ??= import("@libsql/client").then(({ createClient }) => createClient({ url }));
+    this.client ??= import("@libsql/client").then(({ createClient }) => createClient({ url, ...(this.options.authToken ? { authToken: this.options.authToken } : {}) }));
     return this.client;
   }
 
@@ -189,7 +196,7 @@ export class Database implements DatabaseScope {
         opened.close();
         throw error;
       }
-    });
+    }, this.reachability);
     try {
       const result = await fn(this.scope(libsqlExecutor(tx, { transaction: true })));
       await commit(tx, mode);

@@ -14,6 +14,7 @@ export { Table, type FindOptions, type InsertOptions, type UpdateOptions } from 
 export { retryOnConflict, LOST_RACE, type ChangeOptions } from "./api/retry-on-conflict.ts";
 export { IDEMPOTENCY_TABLE, IDEMPOTENCY_KEEP_MS } from "./api/insert-once.ts";
 export { MAX_REQUEST_BYTES, encodedSize } from "./connection/check-statements.ts";
+export { databaseTokenFromEnv } from "./connection/database-token.ts";
 export { Database, type DatabaseOptions, type DatabaseScope, type StatementObserver, type TransactionOptions } from "./database.ts";
 export { libsqlExecutor, type SqlExecutor, type Statement } from "./connection/executor.ts";
 export { quote, type Where, type Condition, type OrderBy } from "./api/where-clause.ts";

@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ProcessEnv } from "../protocol/index.ts";
+import { databaseTokenFromEnv } from "../sdk/internal.ts";
 import { createTaskmasterActor } from "./endpoints/taskmaster-actor.ts";
 
 const hubDir = path.resolve(process.env[ProcessEnv.hubDir] ?? process.cwd());
@@ -16,4 +17,4 @@ function fallbackDbUrl(): string {
 
 const dbUrl = process.env[ProcessEnv.dbUrl] || fallbackDbUrl();
 
-export default createTaskmasterActor({ hubDir, dbUrl });
+export default createTaskmasterActor({ hubDir, dbUrl, dbToken: databaseTokenFromEnv() });

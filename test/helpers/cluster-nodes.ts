@@ -1,20 +1,23 @@
 // Two `fuse up` nodes of one cluster on this machine: their nats-servers routed on 127.0.0.1
-// (free ports, a shared secret), no network namespaces needed. Node a runs the gateway.
+// (free ports, a shared secret), no network namespaces needed. Node a runs the gateway and the
+// cluster's one database (db.node), which node b's processes use over 127.0.0.1 with its token.
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../../runtime/hub/index.ts";
 import type { ActorStatus } from "../../runtime/protocol/index.ts";
 import { createHubDir, removeHubDir, startHub, type RunningHub } from "./hub.ts";
 import { waitFor } from "./wait-for.ts";
+import { isAlive } from "./processes.ts";
 
 export const TWO_NODES = ["a", "b"] as const;
 export type TwoNodeName = (typeof TWO_NODES)[number];
 
-function nodeConfig(node: TwoNodeName, ports: Record<TwoNodeName, number>, actors: string[]): string {
+function nodeConfig(node: TwoNodeName, ports: Record<TwoNodeName | "db", number>, actors: string[]): string {
   const other = node === "a" ? "b" : "a";
   return [
     `gateway: { enabled: ${node === "a"} }`,
+    `db: { node: a, address: "127.0.0.1:${ports.db}" }`,
     "cluster:",
     "  name: ctl",
     `  node: ${node}`,
@@ -33,15 +36,22 @@ export interface TwoNodes {
   pidsOf(actor: string): Promise<Record<string, number[]>>;
   /** Waits until each node runs one instance of `actor`; their pids per node. */
   oneOnEach(actor: string): Promise<Record<string, number[]>>;
+  /** The host of `node` lost: its hub killed outright (SIGKILL), and every process it ran gone. */
+  lose(node: TwoNodeName): Promise<void>;
+  /** `fuse up` again in `node`'s folder (after `lose`). */
+  restart(node: TwoNodeName): Promise<RunningHub>;
   stop(): Promise<void>;
 }
 
-/** Starts both nodes together (each waits for the other's JetStream) with the fixture actors given (name → fixture). */
-export async function startTwoNodes(actors: Record<string, string>): Promise<TwoNodes> {
-  const ports = { a: await freePort(), b: await freePort() };
+/**
+ * Starts both nodes together (each waits for the other's JetStream) with the fixture actors
+ * given (name → fixture), and more files in each folder (as createHubDir's `files`).
+ */
+export async function startTwoNodes(actors: Record<string, string>, files: Record<string, string> = {}): Promise<TwoNodes> {
+  const ports = { a: await freePort(), b: await freePort(), db: await freePort() };
   const secret = randomBytes(24).toString("hex");
   const dirs = TWO_NODES.map((node) => {
-    const dir = createHubDir({ config: nodeConfig(node, ports, Object.keys(actors)), actors });
+    const dir = createHubDir({ config: nodeConfig(node, ports, Object.keys(actors)), actors, files });
     writeFileSync(path.join(dir, "cluster.secret"), `${secret}\n`, { mode: 0o600 });
     return dir;
   });
@@ -66,5 +76,19 @@ export async function startTwoNodes(actors: Record<string, string>): Promise<Two
       const pids = await pidsOf(actor);
       return TWO_NODES.every((n) => pids[n]?.length === 1) ? pids : undefined;
     }, 60_000);
-  return { hub, pidsOf, oneOnEach, stop };
+  const lose = async (node: TwoNodeName) => {
+    const lost = hub(node);
+    // Its own processes: the cluster's list names each row's node (either hub may answer it).
+    const { actors } = await lost.call<{ actors: ActorStatus[] }>("hub.list");
+    const pids = [...actors.filter((a) => a.node === node).flatMap((a) => a.pids), ...lost.state.servicePids];
+    lost.expectExit();
+    lost.process.kill("SIGKILL");
+    // Its children follow it (parent-death signal); sqld and nats-server drain first.
+    await waitFor(`every process of node ${node} gone`, () => pids.every((pid) => !isAlive(pid)), 30_000).catch((error: Error) => {
+      const left = pids.filter(isAlive).map((pid) => `${pid} ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").slice(0, 120)}`);
+      throw new Error(`${error.message}; still running: ${left.join("; ")}`);
+    });
+  };
+  const restart = async (node: TwoNodeName) => (hubs[TWO_NODES.indexOf(node)] = await startHub(dirs[TWO_NODES.indexOf(node)]!, ["--quiet"]));
+  return { hub, pidsOf, oneOnEach, lose, restart, stop };
 }

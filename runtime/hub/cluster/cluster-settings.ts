@@ -104,6 +104,11 @@ export function busKey(settings: ClusterSettings): Uint8Array {
   return clusterKey(settings, "bus-accounts");
 }
 
+/** The 32-byte seed of the key pair whose tokens the cluster's one sqld accepts (security/database-auth.ts). */
+export function databaseSeed(settings: ClusterSettings): Uint8Array {
+  return clusterKey(settings, "database-token");
+}
+
 function clusterKey(settings: ClusterSettings, purpose: string): Uint8Array {
   return new Uint8Array(hkdfSync("sha256", settings.secret, `fuse-cluster:${settings.name}`, purpose, 32));
 }

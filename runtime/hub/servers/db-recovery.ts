@@ -98,8 +98,8 @@ export function beginRestore(sqldDir: string, backup: string, now?: number): str
 }
 
 /** Copies the backup's rows into the fresh database at `url`, then clears the mark of the restore. */
-export async function finishRestore(url: string, sqldDir: string, backup: string): Promise<{ tables: { name: string; rows: number }[] }> {
-  const db = new Database({ url });
+export async function finishRestore(url: string, sqldDir: string, backup: string, authToken?: string): Promise<{ tables: { name: string; rows: number }[] }> {
+  const db = new Database({ url, authToken });
   try {
     const restored = await restoreDatabase(db, backup);
     rmSync(path.join(sqldDir, RESTORING), { force: true });
@@ -110,8 +110,8 @@ export async function finishRestore(url: string, sqldDir: string, backup: string
 }
 
 /** Restores what `checkHubDatabase` found into the hub's fresh sqld, and says loudly which writes were lost. */
-export async function finishRecovery(url: string, sqldDir: string, recovery: Recovery, log: Logger): Promise<void> {
-  const { tables } = await finishRestore(url, sqldDir, recovery.backup.file);
+export async function finishRecovery(url: string, sqldDir: string, recovery: Recovery, log: Logger, authToken?: string): Promise<void> {
+  const { tables } = await finishRestore(url, sqldDir, recovery.backup.file, authToken);
   log.error(
     {
       backup: recovery.backup.file,

@@ -14,6 +14,10 @@ export interface SqldOptions {
   dir: string;
   /** 0 picks a free one. */
   port?: number;
+  /** The address to listen on; default 127.0.0.1 (a cluster's database node: an address of its host). */
+  host?: string;
+  /** PEM file of the Ed25519 public key whose JWTs sqld accepts; without it, any client (loopback only). */
+  authKeyFile?: string;
   readyTimeoutMs?: number;
 }
 
@@ -52,9 +56,20 @@ export function sqldBinary(): string {
  */
 const CHECKPOINT_INTERVAL_S = 1;
 
-/** The command line of a sqld listening on `127.0.0.1:<port>` with its data in `dir` (also what the benchmarks start). */
-export function sqldArgs(port: number, dir: string): string[] {
-  return ["--http-listen-addr", `127.0.0.1:${port}`, "--db-path", path.join(dir, SQLD_DATA), "--checkpoint-interval-s", String(CHECKPOINT_INTERVAL_S)];
+/**
+ * The command line of a sqld listening on `<host>:<port>` (default loopback) with its data in
+ * `dir` (also what the benchmarks start); with `authKeyFile`, only clients with a JWT it signed.
+ */
+export function sqldArgs(port: number, dir: string, options: { host?: string; authKeyFile?: string } = {}): string[] {
+  return [
+    "--http-listen-addr",
+    `${options.host ?? "127.0.0.1"}:${port}`,
+    "--db-path",
+    path.join(dir, SQLD_DATA),
+    "--checkpoint-interval-s",
+    String(CHECKPOINT_INTERVAL_S),
+    ...(options.authKeyFile ? ["--auth-jwt-key-file", options.authKeyFile] : []),
+  ];
 }
 
 /** How long a started sqld must stay alive after its first answer to count as the one answering. */
@@ -68,13 +83,13 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-/** Starts sqld (libSQL server) on 127.0.0.1 with its data under `dir`; resolves once it answers. */
+/** Starts sqld (libSQL server) on 127.0.0.1 (or `host`) with its data under `dir`; resolves once it answers. */
 export async function startSqld(options: SqldOptions): Promise<SqldHandle> {
   const binary = sqldBinary();
   makePrivateDir(options.dir);
   const port = options.port || (await freePort());
-  const url = `http://127.0.0.1:${port}`;
-  const launch = withParentDeathSignal(binary, sqldArgs(port, options.dir));
+  const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  const launch = withParentDeathSignal(binary, sqldArgs(port, options.dir, options));
   // The database files it creates are the hub's data: private to this user.
   const child = withPrivateUmask(() =>
     spawn(launch.command, launch.args, {

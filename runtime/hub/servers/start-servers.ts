@@ -10,6 +10,8 @@ import { startSqld } from "./sqld.ts";
 import { checkHubDatabase, finishRecovery } from "./db-recovery.ts";
 import { freePort } from "./ports.ts";
 import { superviseServer, type SupervisedServer } from "./supervised-server.ts";
+import type { ClusterDatabase } from "../cluster/cluster-database.ts";
+import type { DatabaseAuth } from "../../security/index.ts";
 
 export interface HubServers {
   natsUrl: string;
@@ -17,6 +19,8 @@ export interface HubServers {
   dbUrl: string | undefined;
   /** The database URL the hub gives its actors. */
   actorDbUrl: string | undefined;
+  /** The token that database wants, and the file it is in (a cluster's sqld); none for the hub's own on loopback. */
+  dbAuth: DatabaseAuth | undefined;
   /** nats-server's monitoring endpoint (`http://127.0.0.1:<port>`) when the hub runs it with metrics on. */
   natsMonitorUrl: string | undefined;
   /** PIDs of the servers started here, for cleaning up after a hub that was killed. */
@@ -50,8 +54,17 @@ export async function startServers(
   /** The identities known at start (the config's actors and processes): made before the server starts. */
   known: BusIdentity[] = [],
   /** A cluster node: more of its nats-server's config (its name and routes) and the key its bus accounts derive from (hub/cluster). */
-  cluster?: { natsConfig: Record<string, unknown>; busKey: Uint8Array },
+  cluster?: {
+    natsConfig: Record<string, unknown>;
+    busKey: Uint8Array;
+    /** The cluster's one database (`db.node`): run here on its address, or only used here; with its token. */
+    database?: { placed: ClusterDatabase; auth: DatabaseAuth } | undefined;
+  },
 ): Promise<HubServers> {
+  const shared = cluster?.database;
+  // The hub's own sqld runs unless db.url names another server, or another node runs the cluster's.
+  const runsSqld = !config.db.url && (!shared || shared.placed.runsHere);
+  const sqldAt = shared ? { host: shared.placed.host, port: shared.placed.port, authKeyFile: shared.auth.publicKeyFile } : { port: config.db.port };
   const common = { log: log.child({ mod: "hub.servers" }), policy: config.restart, onChange };
   const natsDir = path.join(fuseDir, "nats");
   const sqldDir = path.join(fuseDir, "db");
@@ -59,8 +72,8 @@ export async function startServers(
   // Before anything starts: a corrupt database stops the hub here (or, with db.autoRestore, is
   // moved aside and its newest good backup restored once sqld runs on a fresh folder).
   const checkBegan = performance.now();
-  const recovery = config.db.url ? undefined : checkHubDatabase({ hubDir: path.dirname(fuseDir), sqldDir, autoRestore: config.db.autoRestore });
-  if (!config.db.url) sqldLog.info({ ms: Math.round(performance.now() - checkBegan), restored: Boolean(recovery) }, "database checked");
+  const recovery = !runsSqld ? undefined : checkHubDatabase({ hubDir: path.dirname(fuseDir), sqldDir, autoRestore: config.db.autoRestore });
+  if (runsSqld) sqldLog.info({ ms: Math.round(performance.now() - checkBegan), restored: Boolean(recovery) }, "database checked");
   // The hub's own server: only the identities the hub made may connect (configFile); its
   // revival reads the same file, so it keeps every identity made since.
   const identities = config.bus.url
@@ -99,13 +112,13 @@ export async function startServers(
           start: () => startNatsServer({ dir: natsDir, port: config.bus.port, threads: config.bus.serverThreads, configFile, onLine, monitorPort }),
           restart: (first) => startNatsServer({ dir: natsDir, port: portOf(first.url), threads: config.bus.serverThreads, configFile, onLine, monitorPort }),
         }),
-    config.db.url
+    !runsSqld
       ? undefined
       : superviseServer({
           ...common,
           name: "sqld",
-          start: () => startSqld({ dir: sqldDir, port: config.db.port }),
-          restart: (first) => startSqld({ dir: sqldDir, port: first.port }),
+          start: () => startSqld({ dir: sqldDir, ...sqldAt }),
+          restart: (first) => startSqld({ dir: sqldDir, ...sqldAt, port: first.port }),
         }),
   ]);
   // One may have started while the other failed: it is stopped with the rest.
@@ -114,15 +127,16 @@ export async function startServers(
   if (nats) cleanups.push(() => nats.stop());
   if (sqld) cleanups.push(() => sqld.stop());
   for (const result of [natsResult, sqldResult]) if (result.status === "rejected") throw result.reason;
-  if (recovery && sqld) await finishRecovery(sqld.url, sqldDir, recovery, sqldLog);
+  if (recovery && sqld) await finishRecovery(sqld.url, sqldDir, recovery, sqldLog, shared?.auth.token);
   const external = () => (config.bus.creds ? path.resolve(path.dirname(fuseDir), config.bus.creds) : undefined);
   return {
     natsUrl: config.bus.url ?? nats!.url,
     natsMonitorUrl: monitorPort ? `http://127.0.0.1:${monitorPort}` : undefined,
-    dbUrl: config.db.url ?? sqld!.url,
+    dbUrl: config.db.url ?? (shared ? `http://${shared.placed.host}:${shared.placed.port}` : sqld!.url),
     // Actors talk to our own sqld over one WebSocket each: a request per statement over HTTP
     // costs far more round trips (see the db benchmark).
-    actorDbUrl: config.db.url ?? sqld!.url.replace(/^http:/, "ws:"),
+    actorDbUrl: config.db.url ?? (shared ? `ws://${shared.placed.host}:${shared.placed.port}` : sqld!.url.replace(/^http:/, "ws:")),
+    dbAuth: shared?.auth,
     pids: () => [...(nats ? [nats.pid()] : []), ...(sqld ? [sqld.pid()] : [])],
     busDownSince: () => nats?.downSince(),
     credsFor: (identity) => (identities ? identities.credsFileOf(identity.name) : external()),

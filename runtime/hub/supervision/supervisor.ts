@@ -18,6 +18,8 @@ export interface SupervisorOptions {
   node?: string;
   natsUrl: string;
   dbUrl?: string;
+  /** The file of the token the database at dbUrl wants (a cluster's sqld). */
+  dbTokenFile?: string | undefined;
   /** With `db.replica`: the folder of the actors' embedded replicas. */
   dbReplicaDir?: string;
   logLevel: string;
@@ -120,6 +122,7 @@ export class Supervisor {
     if (o.node) env[ProcessEnv.node] = o.node;
     else delete env[ProcessEnv.node];
     if (o.dbUrl) env[ProcessEnv.dbUrl] = o.dbUrl;
+    if (o.dbTokenFile) env[ProcessEnv.dbTokenFile] = o.dbTokenFile;
     if (o.dbUrl && o.dbReplicaDir) env[ProcessEnv.dbReplica] = o.dbReplicaDir;
     if (o.receipts) env[ProcessEnv.receipts] = "1";
     if (o.metrics === false) env[ProcessEnv.metrics] = "0";

@@ -16,6 +16,7 @@ import { startWatchdog, type Watchdog } from "./watchdog.ts";
 import { createPrincipalVerifier, readKeyFile } from "../../security/index.ts";
 import { stopOffloadPool } from "../offload/offload.ts";
 import { tracingFromEnv } from "../../tracing/index.ts";
+import { databaseTokenFromEnv } from "../../table/index.ts";
 
 export type ModuleLoader = () => Promise<Record<string, unknown>>;
 
@@ -92,7 +93,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
     ...(env[ProcessEnv.node] ? { node: env[ProcessEnv.node] } : {}),
     log,
     drainTimeoutMs: Number(env[ProcessEnv.drainMs] ?? 10_000),
-    db: { url: env[ProcessEnv.dbUrl], hubDir: env[ProcessEnv.hubDir], replica: replicaOf(env[ProcessEnv.dbReplica], definition.name) },
+    db: { url: env[ProcessEnv.dbUrl], authToken: databaseTokenFromEnv(env), hubDir: env[ProcessEnv.hubDir], replica: replicaOf(env[ProcessEnv.dbReplica], definition.name) },
     principals: principalVerifier(),
     circuit: circuitFromEnv(env[ProcessEnv.circuit]),
     metrics: env[ProcessEnv.metrics] === "0" ? false : "process",

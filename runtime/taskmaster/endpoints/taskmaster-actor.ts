@@ -21,6 +21,8 @@ export interface TaskmasterOptions {
   hubDir: string;
   /** libSQL URL of the run store: a sqld `http://` URL, or `file:` in tests. */
   dbUrl: string;
+  /** The token the database at dbUrl wants (a cluster's sqld). */
+  dbToken?: string | undefined;
   /** Default: the system clock. */
   clock?: Clock;
   /** How often tasks/ is read again and checked against the live actors. Default 10 000 ms. */
@@ -75,7 +77,7 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     await refresh(ctx);
     refreshTimer = setInterval(() => void refresh(ctx).catch((err) => ctx.log.warn({ err }, "task refresh failed")), options.refreshMs ?? 10_000);
     refreshTimer.unref();
-    store = await openRunStore(options.dbUrl);
+    store = await openRunStore(options.dbUrl, options.dbToken);
     const upkeep = startTaskmasterUpkeep(options.hubDir, store, ctx, options.upkeep);
     const clock = options.clock ?? systemClock;
     // Tracing on: a step's call goes under the step's span (the run's trace, not this context's).

@@ -114,8 +114,8 @@ export class RunStore {
   ) {}
 
   /** Connects and creates the tables when missing. */
-  static async open(url: string): Promise<RunStore> {
-    const db = new Database({ url });
+  static async open(url: string, authToken?: string): Promise<RunStore> {
+    const db = new Database({ url, authToken });
     const executor = db.executor();
     await executor.batch(RUN_TABLES.map((sql) => ({ sql, args: [] })));
     await ensureStepColumns(executor);

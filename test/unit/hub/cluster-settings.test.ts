@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../runtime/config/index.ts";
-import { clusterSettingsOf, natsClusterConfig, principalSeed } from "../../../runtime/hub/cluster/cluster-settings.ts";
+import { clusterSettingsOf, databaseSeed, natsClusterConfig, principalSeed } from "../../../runtime/hub/cluster/cluster-settings.ts";
+import { clusterDatabaseOf } from "../../../runtime/hub/cluster/cluster-database.ts";
 
 const SECRET = "0123456789abcdef0123";
-const yaml = (cluster: string) => `cluster:\n${cluster}`;
+// Every cluster needs one database: node a runs it.
+const yaml = (cluster: string) => `cluster:\n${cluster}db: { node: a, address: "10.0.0.1:8081" }\n`;
 
 describe("cluster config", () => {
   it("is absent by default, and a hub without it is no cluster node", () => {
@@ -56,5 +58,28 @@ describe("cluster config", () => {
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
     const other = parseConfig(yaml(`  name: prod\n  secret: ${SECRET}x\n`), "config/fuse.yaml");
     expect(Buffer.from(principalSeed(clusterSettingsOf(other, { node: "a" })!)).equals(Buffer.from(a))).toBe(false);
+  });
+
+  it("places a cluster's one database: db.node and db.address, or db.url, and refuses a cluster with neither", () => {
+    const base = `cluster:\n  name: prod\n  node: b\n  secret: ${SECRET}\n`;
+    const config = parseConfig(`${base}db: { node: a, address: "10.0.0.1:8081" }\n`, "config/fuse.yaml");
+    expect(clusterDatabaseOf(config, clusterSettingsOf(config))).toEqual({ node: "a", runsHere: false, host: "10.0.0.1", port: 8081 });
+    const onA = parseConfig(`${base}db: { node: a, address: "10.0.0.1:8081" }\n`, "config/fuse.yaml");
+    expect(clusterDatabaseOf(onA, clusterSettingsOf(onA, { node: "a" }))?.runsHere).toBe(true);
+    // An outside server instead: no database of the hub's.
+    const outside = parseConfig(`${base}db: { url: "ws://10.0.0.9:8080" }\n`, "config/fuse.yaml");
+    expect(clusterDatabaseOf(outside, clusterSettingsOf(outside))).toBeUndefined();
+    expect(() => parseConfig(base, "config/fuse.yaml")).toThrowErrorMatchingInlineSnapshot(`[ConfigError: config/fuse.yaml:1 db: expected db.node and db.address (the node whose hub runs sqld for every node) or db.url (an outside libSQL server): a cluster shares one database, got nothing]`);
+    expect(() => parseConfig(`${base}db: { node: a }\n`, "config/fuse.yaml")).toThrow(/db\.address: expected db\.address/);
+    expect(() => parseConfig(`${base}db: { node: a, address: "10.0.0.1:8081", url: "ws://x:1" }\n`, "config/fuse.yaml")).toThrow(/db\.node: expected db\.node or db\.url, not both/);
+    expect(() => parseConfig(`${base}db: { node: a, address: "10.0.0.1" }\n`, "config/fuse.yaml")).toThrow(/db\.address: expected host:port/);
+    expect(() => parseConfig(`db: { node: a, address: "10.0.0.1:8081" }\n`, "config/fuse.yaml")).toThrow(/db\.node: expected cluster with db\.node/);
+  });
+
+  it("derives one database key seed per cluster secret, apart from the principals' seed", () => {
+    const settingsOf = (secret: string) => clusterSettingsOf(parseConfig(yaml(`  name: prod\n  node: a\n  secret: ${secret}\n`), "config/fuse.yaml"))!;
+    expect(databaseSeed(settingsOf(SECRET))).toEqual(databaseSeed(settingsOf(SECRET)));
+    expect(databaseSeed(settingsOf(SECRET))).not.toEqual(databaseSeed(settingsOf(`${SECRET}x`)));
+    expect(databaseSeed(settingsOf(SECRET))).not.toEqual(principalSeed(settingsOf(SECRET)));
   });
 });

@@ -27,14 +27,18 @@ export class PipelinedStream implements Pick<LibsqlLike, "execute"> {
   /** The most statements that were waiting for their answers at once (tests, benchmarks). */
   maxInFlight = 0;
 
-  constructor(private readonly url: string) {}
+  /** `authToken`: the JWT a server that authenticates wants (a cluster's sqld). */
+  constructor(
+    private readonly url: string,
+    private readonly authToken?: string,
+  ) {}
 
   private async open(): Promise<{ hrana: Hrana; stream: HranaStream }> {
     this.hrana ??= import("@libsql/hrana-client");
     const hrana = await this.hrana;
     if (!this.stream || this.stream.closed || !this.client || this.client.closed) {
       this.client?.close();
-      this.client = hrana.openWs(this.url);
+      this.client = hrana.openWs(this.url, this.authToken);
       this.stream = this.client.openStream();
     }
     return { hrana, stream: this.stream };
