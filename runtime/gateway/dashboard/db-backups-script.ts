@@ -14,7 +14,12 @@ function dbBackupStatus(text, bad) {
   box.className = bad ? "bad" : "good";
 }
 
-const tablesText = (tables) => tables.map((t) => t.name + " " + t.rows + " rows").join(", ") || "no tables";
+// The tables the panel lists, each with its rows; Fuse's own (which a backup holds too) only counted.
+function tablesText(tables) {
+  const listed = tables.filter((t) => dbView.tables.some((x) => x.name === t.name));
+  const own = tables.length - listed.length;
+  return [...listed.map((t) => t.name + " " + t.rows + (t.rows === 1 ? " row" : " rows")), ...(own ? [own + " of Fuse's own tables"] : [])].join(", ") || "no tables";
+}
 const baseName = (file) => file.slice(file.lastIndexOf("/") + 1);
 
 function backupControls(b) {
