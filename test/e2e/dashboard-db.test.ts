@@ -34,6 +34,8 @@ describe("the dashboard's database panel", () => {
   let adminKey: string;
   let viewerKey: string;
   let backup: Backup;
+  // Uncaught errors in any page of the test: a refusal must be shown, never thrown.
+  const pageErrors: string[] = [];
 
   // Every row of entries in id order, read through the db endpoint directly (as the admin bus identity).
   const entries = async () => (await hub.call<{ rows: Entry[] }>("db.select", { table: "entries", orderBy: "id", limit: 1000 })).rows;
@@ -44,6 +46,7 @@ describe("the dashboard's database panel", () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     contexts.push(context);
     const page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
     await page.goto(`${hub.state.gatewayUrl!}/dashboard`);
     await page.locator("#signin-key").fill(key);
     await page.locator("#signin button[type=submit]").click();
@@ -210,5 +213,6 @@ describe("the dashboard's database panel", () => {
     expect(scroller.inner).toBeGreaterThan(scroller.box);
     expect(scroller.scrolls).toBe("auto");
     await admin.locator("#db-panel").screenshot({ path: path.join(ARTIFACTS, "dashboard-db-narrow.png") });
+    expect(pageErrors).toEqual([]);
   });
 });
