@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { ValidationError } from "../errors/index.ts";
 import { dbContract } from "../protocol/index.ts";
@@ -31,8 +31,13 @@ export function backupEndpoints(state: DbState) {
     backups: defineEndpoint({
       ...endpoints.backups,
       handler: () => {
-        const files = existsSync(backupDir) ? readdirSync(backupDir).filter((f) => f.endsWith(".db")).sort() : [];
-        return { files: files.map((f) => path.join(".fuse", "backups", f)) };
+        const names = existsSync(backupDir) ? readdirSync(backupDir).filter((f) => f.endsWith(".db")).sort() : [];
+        // A file pruned between the listing and its stat is left out, not an error.
+        const backups = names.flatMap((f) => {
+          const info = statSync(path.join(backupDir, f), { throwIfNoEntry: false });
+          return info ? [{ file: path.join(".fuse", "backups", f), bytes: info.size, at: Math.round(info.mtimeMs) }] : [];
+        });
+        return { files: backups.map((b) => b.file), backups };
       },
     }),
   };

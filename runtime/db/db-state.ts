@@ -1,7 +1,7 @@
 import path from "node:path";
 import { NotFoundError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
-import { Database, Table, type TableSchema } from "../table/index.ts";
+import { Database, Table, type ColumnType, type TableSchema } from "../table/index.ts";
 import { schemaFromColumns, type DeclaredColumn } from "./schema-from-columns.ts";
 
 export interface DbActorOptions {
@@ -38,5 +38,15 @@ export class DbState {
     const declared = () => this.db.sql<DeclaredColumn>("SELECT name, type, pk FROM pragma_table_info(?)", [name]);
     const schema = this.schemas.get(name) ?? schemaFromColumns(name, await declared());
     return new Table(schema, this.db.executor());
+  }
+
+  /**
+   * Each declared column's type as `tableOf` reads it: the schema file's, else (no file, or a
+   * column the file no longer lists) the one its declared SQL type gives.
+   */
+  kindsOf(name: string, declared: DeclaredColumn[]): Map<string, ColumnType> {
+    const file = this.schemas.get(name)?.columns ?? {};
+    const read = schemaFromColumns(name, declared).columns;
+    return new Map(declared.map((c) => [c.name, (file[c.name] ?? read[c.name]!).type]));
   }
 }

@@ -3,6 +3,7 @@ import { INTERNAL_TABLE, dbContract } from "../protocol/index.ts";
 import { defineEndpoint } from "../sdk/internal.ts";
 import { quote } from "../table/index.ts";
 import type { DbState } from "./db-state.ts";
+import type { DeclaredColumn } from "./schema-from-columns.ts";
 
 const { endpoints } = dbContract;
 
@@ -30,7 +31,9 @@ export function tableEndpoints(state: DbState) {
         const all = await db.sql<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
         const tables = [];
         for (const name of all.map((r) => r.name).filter((n) => !INTERNAL_TABLE.test(n))) {
-          const columns = (await db.sql<{ name: string; type: string }>("SELECT name, type FROM pragma_table_info(?)", [name])).map((c) => ({ name: c.name, type: c.type }));
+          const declared = await db.sql<DeclaredColumn>("SELECT name, type, pk FROM pragma_table_info(?)", [name]);
+          const kinds = state.kindsOf(name, declared);
+          const columns = declared.map((c) => ({ name: c.name, type: c.type, kind: kinds.get(c.name)! }));
           const [{ n }] = (await db.sql<{ n: number }>(`SELECT COUNT(*) AS n FROM ${quote(name)}`)) as [{ n: number }];
           const file = state.schemas.get(name)?.file;
           tables.push({ name, rows: Number(n), columns, ...(file ? { schema: file } : {}) });

@@ -123,7 +123,7 @@ export {
   type RunDetail,
   type TaskSummary,
 } from "./contracts/taskmaster.ts";
-export { dbContract, INTERNAL_TABLE } from "./contracts/db.ts";
+export { dbContract, COLUMN_TYPES, INTERNAL_TABLE } from "./contracts/db.ts";
 export { gatewayContract } from "./contracts/gateway.ts";
 export { clusterBuckets, CLUSTER_BUCKET_TTL_MS, ClusterLease, hubNodeSubject, NODE_STATUSES, nodeHeartbeatSubject, nodeRecordSchema, nodeStatusOf, placementSubject, type NodeRecord, type NodeStatus } from "./cluster.ts";
 export {

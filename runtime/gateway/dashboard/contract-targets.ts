@@ -1,4 +1,4 @@
-import { Header, SessionRoute, hubContract, taskmasterContract, type ActorContract } from "../../protocol/index.ts";
+import { Header, SessionRoute, dbContract, hubContract, taskmasterContract, type ActorContract } from "../../protocol/index.ts";
 
 function targetsOf(contract: ActorContract): Record<string, string> {
   return Object.fromEntries([["actor", contract.actor], ...Object.keys(contract.endpoints).map((e) => [e, contract.target(e)])]);
@@ -12,5 +12,6 @@ function targetsOf(contract: ActorContract): Record<string, string> {
 export const CONTRACT_TARGETS = `"use strict";
 const HUB = ${JSON.stringify(targetsOf(hubContract))};
 const TASKMASTER = ${JSON.stringify(targetsOf(taskmasterContract))};
+const DB = ${JSON.stringify(targetsOf(dbContract))};
 const WIRE = ${JSON.stringify({ deadline: Header.deadline, traceId: Header.traceId, csrf: Header.csrf, session: SessionRoute.session })};
 `;

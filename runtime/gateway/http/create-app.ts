@@ -9,6 +9,7 @@ import { DASHBOARD_SCRIPT } from "../dashboard/dashboard-script.ts";
 import { TASKS_SCRIPT } from "../dashboard/tasks-script.ts";
 import { TIMELINE_SCRIPT } from "../dashboard/timeline-script.ts";
 import { SESSION_SCRIPT } from "../dashboard/session-script.ts";
+import { DB_SCRIPT, DB_SCRIPT_PATH } from "../dashboard/db-panel.ts";
 import type { PageCache } from "../docs/page-cache.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
 import type { EndpointHandlers, GatedHandler } from "./endpoint-handlers.ts";
@@ -85,6 +86,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   if (!options.web?.servesRoot) app.get("/", () => new Response(null, { status: 302, headers: { location: DASHBOARD_PATH, "cache-control": "no-cache" } }));
   app.get(DASHBOARD_PATH, () => page(DASHBOARD_PAGE));
   app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + DASHBOARD_SCRIPT + TIMELINE_SCRIPT + TASKS_SCRIPT, "text/javascript", SCRIPT_HEADERS));
+  app.get(DB_SCRIPT_PATH, () => text(DB_SCRIPT, "text/javascript", SCRIPT_HEADERS));
   if (options.session) mountSessionRoutes(app, options.session);
   mountFileRoutes(app, { ...options.files, gate: handlers.gate, log });
   if (options.events) mountEventRoutes(app, { ...options.events, gate: handlers.gate, log });

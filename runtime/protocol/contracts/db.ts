@@ -6,6 +6,9 @@ import { defineContract } from "./define-contract.ts";
 /** Tables that belong to Fuse or to SQLite and libSQL themselves: listed by no one, cleared and dropped by no one. */
 export const INTERNAL_TABLE = /^(_fuse|fuse_task_|sqlite_|_litestream|libsql_)/;
 
+/** The column types of a table schema file; `db.tables` names each column's. */
+export const COLUMN_TYPES = ["text", "integer", "real", "boolean", "json", "timestamp", "blob"] as const;
+
 const tableName = z.string().regex(/^[a-z_][a-z0-9_]*$/, "a table name");
 const tableRows = z.array(z.object({ name: z.string(), rows: z.number() }));
 /** Reading rows and every write need the admin role; writes are logged with who asked. */
@@ -18,7 +21,15 @@ export const dbContract = defineContract(BuiltinActor.db, {
     description: "Every table with its columns and row count",
     input: z.object({}),
     output: z.object({
-      tables: z.array(z.object({ name: z.string(), rows: z.number(), columns: z.array(z.object({ name: z.string(), type: z.string() })), schema: z.string().optional() })),
+      tables: z.array(
+        z.object({
+          name: z.string(),
+          rows: z.number(),
+          // type: as declared in SQL; kind: as the schema file says (read from `type` without one), which is how filters take values.
+          columns: z.array(z.object({ name: z.string(), type: z.string(), kind: z.enum(COLUMN_TYPES) })),
+          schema: z.string().optional(),
+        }),
+      ),
     }),
   },
   select: {
@@ -52,5 +63,9 @@ export const dbContract = defineContract(BuiltinActor.db, {
     output: z.object({ tables: tableRows }),
     ...adminWrite,
   },
-  backups: { description: "The backups in .fuse/backups/", input: z.object({}), output: z.object({ files: z.array(z.string()) }) },
+  backups: {
+    description: "The backups in .fuse/backups/, oldest first, with their size and when each was written",
+    input: z.object({}),
+    output: z.object({ files: z.array(z.string()), backups: z.array(z.object({ file: z.string(), bytes: z.number(), at: z.number() })) }),
+  },
 });

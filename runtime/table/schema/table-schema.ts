@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { COLUMN_TYPES } from "../../protocol/index.ts";
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
 const name = (what: string) => z.string().regex(NAME, `${what} names are lowercase letters, digits and _`);
 
-export const COLUMN_TYPES = ["text", "integer", "real", "boolean", "json", "timestamp", "blob"] as const;
+// Declared with the db actor's contract, which names each column's type to its callers.
+export { COLUMN_TYPES };
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 export const columnSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,6 +49,16 @@ describe("the db actor", () => {
     expect(tables[0]!.columns.map((c) => c.name)).toEqual(["id", "title", "pinned"]);
   });
 
+  it("names each column's type as the schema file says, or as its declared SQL type reads without a file", async () => {
+    const { tables } = await call<{ tables: { name: string; columns: { name: string; type: string; kind: string }[] }[] }>("tables");
+    expect(tables.find((t) => t.name === "notes")!.columns).toEqual([
+      { name: "id", type: "INTEGER", kind: "integer" },
+      { name: "title", type: "TEXT", kind: "text" },
+      { name: "pinned", type: "INTEGER", kind: "boolean" },
+    ]);
+    expect(tables.find((t) => t.name === "scratch")!.columns).toEqual([{ name: "id", type: "INTEGER", kind: "integer" }]);
+  });
+
   it("selects rows filtered, ordered and paged, typed by the schema", async () => {
     expect(await call("select", { table: "notes", where: { pinned: true }, orderBy: "-id", limit: 1 })).toEqual({ rows: [{ id: 3, title: "c", pinned: true }], total: 2 });
   });
@@ -81,6 +91,9 @@ describe("the db actor", () => {
     expect(await failure("restore", { file: "../elsewhere.db" })).toMatchInlineSnapshot(`"VALIDATION_FAILED restore: ../elsewhere.db is not in .fuse/backups/"`);
     expect((await call<{ tables: { name: string; rows: number }[] }>("restore", { file: backup.file })).tables).toContainEqual({ name: "notes", rows: 3 });
     expect((await call<{ total: number }>("select", { table: "notes" })).total).toBe(3);
-    expect(await call("backups")).toEqual({ files: [backup.file] });
+    const listed = await call<{ files: string[]; backups: { file: string; bytes: number; at: number }[] }>("backups");
+    expect(listed.files).toEqual([backup.file]);
+    expect(listed.backups).toEqual([{ file: backup.file, bytes: statSync(path.join(dir, backup.file)).size, at: Math.round(statSync(path.join(dir, backup.file)).mtimeMs) }]);
+    expect(listed.backups[0]!.bytes).toBeGreaterThan(0);
   });
 });
