@@ -17,7 +17,7 @@ export function gatewayOptionsFromConfig(hubDir: string | undefined, env: NodeJS
   const pinned = Number(env[ProcessEnv.gatewayPort] ?? 0);
   if (!hubDir) return pinned ? { port: pinned } : {};
   const config = loadConfig(hubDir);
-  return { hubDir, ...(config.gateway.tls ? { tls: config.gateway.tls } : {}), ...(config.gateway.cors ? { cors: config.gateway.cors } : {}), port: config.gateway.port || pinned, host: config.gateway.host, rateLimit: config.gateway.rateLimit, ...(config.gateway.auth ? { auth: config.gateway.auth } : {}), web: webMountsOf(config.web, hubDir) };
+  return { hubDir, ...(config.gateway.tls ? { tls: config.gateway.tls } : {}), ...(config.gateway.cors ? { cors: config.gateway.cors } : {}), port: config.gateway.port || pinned, host: config.gateway.host, rateLimit: config.gateway.rateLimit, ...(config.gateway.auth ? { auth: config.gateway.auth } : {}), web: webMountsOf(config.web, hubDir), historyIntervalMs: config.metrics.enabled ? config.metrics.historyIntervalMs : 0 };
 }
 
 /**

@@ -49,6 +49,8 @@ export interface GatewayOptions {
   cors?: CorsConfig;
   /** Frontend folders served by path (`web` of fuse.yaml, or the hub's `public/` at `/`). Default: none. */
   web?: WebMount[];
+  /** Ms between samples of every process's figures for the dashboard's charts (`metrics.historyIntervalMs`); 0 takes none. Default 10 000. */
+  historyIntervalMs: number;
 }
 
 export const DEFAULT_GATEWAY_OPTIONS = {
@@ -77,4 +79,5 @@ export const DEFAULT_GATEWAY_OPTIONS = {
   maxInflight: 10_000,
   eventBufferBytes: 1024 * 1024,
   eventKeepAliveMs: 15_000,
+  historyIntervalMs: 10_000,
 } satisfies GatewayOptions;

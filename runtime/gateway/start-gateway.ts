@@ -1,6 +1,6 @@
 import { GatewayAuth, gatewayExposureProblem } from "../config/index.ts";
 import { ConfigError } from "../errors/index.ts";
-import { followEvents, onInstanceLost, type ActorContext } from "../sdk/internal.ts";
+import { followEvents, gatherMetricSnapshots, onInstanceLost, type ActorContext } from "../sdk/internal.ts";
 import { PageCache } from "./docs/page-cache.ts";
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./gateway-options.ts";
 import { createGatewayApp } from "./http/create-app.ts";
@@ -17,6 +17,7 @@ import { signerFromEnv, type AccessGate } from "./http/access-gate.ts";
 import type { RouteTable } from "./routes/route-table.ts";
 import { LiveFeeds, type Follow } from "./live/live-feeds.ts";
 import { WebFrontends } from "./web/web-mounts.ts";
+import { startTrafficSampler } from "./traffic/traffic-sampler.ts";
 
 export interface RunningGateway {
   /** Where the gateway listens, e.g. `http://127.0.0.1:41234`. */
@@ -64,7 +65,9 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   const follow: Follow = (topic, afterSeq, onEvent) => followEvents(ctx, { topic, afterSeq, onEvent });
   const feeds = new LiveFeeds(follow, settings.eventKeepAliveMs);
   const events = { feeds, follow, bufferBytes: settings.eventBufferBytes, retryMs: 2000 };
-  const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes }, session, web, events });
+  // The dashboard's charts: every process's figures sampled over the bus (none with metrics off).
+  const sampler = settings.historyIntervalMs > 0 ? startTrafficSampler({ intervalMs: settings.historyIntervalMs, gather: gatherMetricSnapshots, log }) : undefined;
+  const app = createGatewayApp({ handlers, discovery, pages, log, bus: () => ctx.busStatus(), files: { files: ctx.files, maxFileBytes: settings.maxFileBytes }, session, web, events, history: sampler?.history });
   const server = await startHttpServer(app, settings.host, settings.port, { onRefused: refusalLogger(log), tls, cors: createCors(settings.cors), navigable: (path) => web.navigable(path) });
   url = server.url;
   if (settings.auth === GatewayAuth.none) log.warn({ url, host: settings.host }, "gateway serves every endpoint without authentication (gateway.auth: none)");
@@ -76,6 +79,7 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
     table: () => discovery.table,
     stop: async () => {
       discovery.stop();
+      await sampler?.stop();
       unfollowLosses();
       await feeds.close();
       await server.stop();

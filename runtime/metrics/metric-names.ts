@@ -44,6 +44,14 @@ export const MetricName = {
   natsPrefix: "fuse_nats_",
   /** Prefix of each process's Node.js and process figures (process-figures.ts). */
   processPrefix: "fuse_",
+  /** CPU time (user and system) a process used. Counter, seconds. */
+  processCpu: "fuse_process_cpu_seconds_total",
+  /** Resident memory of a process. Gauge, bytes. */
+  processMemory: "fuse_process_resident_memory_bytes",
+  /** When a process started, since the epoch. Gauge, seconds. */
+  processStart: "fuse_process_start_time_seconds",
+  /** How late a callback queued at the scrape ran. Gauge, seconds. */
+  eventLoopLag: "fuse_nodejs_eventloop_lag_seconds",
 } as const;
 
 /** Latency buckets in seconds: 0.5 ms to 10 s, where bus calls (sub-ms) and slow handlers both fall. */

@@ -11,7 +11,7 @@ export async function registerProcessFigures(registry: Registry): Promise<void> 
   const registers = [registry];
   const p = MetricName.processPrefix;
   new Counter({
-    name: `${p}process_cpu_seconds_total`,
+    name: MetricName.processCpu,
     help: "CPU time (user and system) this process used, in seconds.",
     registers,
     collect() {
@@ -20,10 +20,10 @@ export async function registerProcessFigures(registry: Registry): Promise<void> 
       this.inc((user + system) / 1e6);
     },
   });
-  new Gauge({ name: `${p}process_resident_memory_bytes`, help: "Resident memory of this process, in bytes.", registers, collect() { this.set(process.memoryUsage.rss()); } });
+  new Gauge({ name: MetricName.processMemory, help: "Resident memory of this process, in bytes.", registers, collect() { this.set(process.memoryUsage.rss()); } });
   new Gauge({ name: `${p}nodejs_heap_used_bytes`, help: "V8 heap in use, in bytes.", registers, collect() { this.set(process.memoryUsage().heapUsed); } });
   new Gauge({
-    name: `${p}nodejs_eventloop_lag_seconds`,
+    name: MetricName.eventLoopLag,
     help: "How late a callback queued at the scrape ran, in seconds (the hub's fuse_instance_lag_seconds is the watchdog's view).",
     registers,
     async collect() {
@@ -32,5 +32,5 @@ export async function registerProcessFigures(registry: Registry): Promise<void> 
       this.set((performance.now() - queued) / 1000);
     },
   });
-  new Gauge({ name: `${p}process_start_time_seconds`, help: "When this process started, in seconds since the epoch.", registers, collect() { this.set(Math.round(Date.now() / 1000 - process.uptime())); } });
+  new Gauge({ name: MetricName.processStart, help: "When this process started, in seconds since the epoch.", registers, collect() { this.set(Math.round(Date.now() / 1000 - process.uptime())); } });
 }

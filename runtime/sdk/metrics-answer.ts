@@ -1,5 +1,5 @@
 import type { Transport } from "../bus/index.ts";
-import { ActorMetrics, metricsSubject, scrapeBus } from "../metrics/index.ts";
+import { ActorMetrics, metricsSubject, scrapeBus, snapshotsOf, type MetricsSnapshot } from "../metrics/index.ts";
 
 /** The registry and bus of the actor this process runs (set when it answers with process figures). */
 let ofProcess: { metrics: ActorMetrics; transport: Transport } | undefined;
@@ -40,4 +40,14 @@ export async function scrapeMetrics(): Promise<{ text: string; contentType: stri
   const own = ofProcess;
   if (!own) return undefined;
   return scrapeBus(async (subject) => (await own.transport.gather(subject, "", SCRAPE)).map((r) => r.data));
+}
+
+/**
+ * Every process's metrics gathered over the bus, unmerged (the dashboard's history reads a few
+ * series of each), or undefined when this process keeps none (metrics off).
+ */
+export async function gatherMetricSnapshots(): Promise<MetricsSnapshot[] | undefined> {
+  const own = ofProcess;
+  if (!own) return undefined;
+  return snapshotsOf((await own.transport.gather(metricsSubject(), "", SCRAPE)).map((r) => r.data));
 }

@@ -2,6 +2,7 @@ import { TASKS_PANEL } from "./tasks-script.ts";
 import { SIGN_IN_FORM } from "./session-script.ts";
 import { TIMELINE_STYLE } from "./timeline-script.ts";
 import { DB_PANEL, DB_STYLE } from "./db-panel.ts";
+import { TRAFFIC_PANELS, TRAFFIC_STYLE } from "./traffic-script.ts";
 
 /** The dashboard page at `/`: markup and style; the behaviour is in `/dashboard/app.js`. */
 export const DASHBOARD_PAGE = `<!doctype html>
@@ -36,7 +37,7 @@ pre.result.bad { background: #fdecea; }
 #logs { font: 12px ui-monospace, monospace; background: #111; color: #ddd; height: 18em; overflow: auto; padding: .4em; }
 #dag { display: block; margin-top: .5em; } #run { overflow: auto; }
 main[hidden] { display: none; } #signin { margin: 1em 1.2em; max-width: 40em; } #signin-error { color: #b3261e; } #who { color: #ccc; }
-#logs .lvl-warn { color: #ffcc66; } #logs .lvl-error, #logs .lvl-fatal { color: #ff7b72; } #logs .lvl-debug { color: #8b949e; }${TIMELINE_STYLE}${DB_STYLE}</style>
+#logs .lvl-warn { color: #ffcc66; } #logs .lvl-error, #logs .lvl-fatal { color: #ff7b72; } #logs .lvl-debug { color: #8b949e; }${TIMELINE_STYLE}${DB_STYLE}${TRAFFIC_STYLE}</style>
 </head>
 <body>
 <header><h1>Fuse hub</h1><a href="/docs">docs</a><a href="/openapi.json">openapi.json</a><a href="/api">/api</a><span id="notice"></span><span id="who"></span><button id="signout" type="button" hidden>sign out</button></header>
@@ -47,6 +48,7 @@ ${SIGN_IN_FORM}
 <section class="panel"><h2>Actors</h2>
 <table id="actors"><thead><tr><th>actor</th><th>status</th><th>instances</th><th>restarts</th><th>requests</th><th>errors</th><th>latency</th><th title="keys in memory per instance (keyed actors)">keys</th><th title="requests refused by a bulkhead (OVERLOADED) or an open circuit (CIRCUIT_OPEN)">refused</th><th title="circuits of this actor's calls that are not closed">circuits</th><th></th></tr></thead><tbody></tbody></table>
 </section>
+${TRAFFIC_PANELS}
 <section class="panel"><h2>Logs <select id="log-actor"></select> <label><input type="checkbox" id="follow" checked> follow</label></h2><div id="logs"></div></section>
 ${TASKS_PANEL}
 ${DB_PANEL}

@@ -23,6 +23,9 @@ import { webHandler } from "../web/web-handler.ts";
 import { httpMetrics, mountMetricsRoute } from "./metrics-route.ts";
 import { httpTracing } from "./http-tracing.ts";
 import type { WebFrontends } from "../web/web-mounts.ts";
+import type { MetricsHistory } from "../../sdk/internal.ts";
+import { mountTrafficRoutes } from "../traffic/traffic-routes.ts";
+import { TRAFFIC_SCRIPT } from "../dashboard/traffic-script.ts";
 
 export interface GatewayAppOptions {
   handlers: EndpointHandlers;
@@ -38,6 +41,8 @@ export interface GatewayAppOptions {
   events?: Omit<EventRoutesOptions, "gate" | "log">;
   /** Frontend folders (`web` of fuse.yaml, or the hub's `public/`): GETs no gateway route takes. */
   web?: WebFrontends;
+  /** The dashboard's charts and call graph (`/dashboard/history`, `/dashboard/graph`); none with metrics off. */
+  history?: MetricsHistory | undefined;
 }
 
 const text = (body: string, type: string, headers: Record<string, string>) => new Response(body, { headers: { "content-type": `${type}; charset=utf-8`, ...headers } });
@@ -75,6 +80,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   app.get("/openapi.json", listing(() => jsonResponse(pages.openapiJson(), 200)));
   app.get("/docs", listing(() => page(pages.docsHtml())));
   mountMetricsRoute(app, listing);
+  mountTrafficRoutes(app, listing, options.history);
   app.get("/health", () => jsonResponse(JSON.stringify({ status: "ok" }), 200));
   app.get("/ready", () => {
     const bus = options.bus();
@@ -85,7 +91,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   // The dashboard has a path of its own, so that a frontend may have `/`.
   if (!options.web?.servesRoot) app.get("/", () => new Response(null, { status: 302, headers: { location: DASHBOARD_PATH, "cache-control": "no-cache" } }));
   app.get(DASHBOARD_PATH, () => page(DASHBOARD_PAGE));
-  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + DASHBOARD_SCRIPT + TIMELINE_SCRIPT + TASKS_SCRIPT, "text/javascript", SCRIPT_HEADERS));
+  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + DASHBOARD_SCRIPT + TIMELINE_SCRIPT + TASKS_SCRIPT + TRAFFIC_SCRIPT, "text/javascript", SCRIPT_HEADERS));
   app.get(DB_SCRIPT_PATH, () => text(DB_SCRIPT, "text/javascript", SCRIPT_HEADERS));
   if (options.session) mountSessionRoutes(app, options.session);
   mountFileRoutes(app, { ...options.files, gate: handlers.gate, log });
