@@ -17,6 +17,7 @@ const BENCHES: { name: string; file: string; exportName: string }[] = [
   { name: "idempotent", file: "idempotent.ts", exportName: "runIdempotentBench" },
   { name: "keyed", file: "keyed.ts", exportName: "runKeyedBench" },
   { name: "retention", file: "retention.ts", exportName: "runRetentionBench" },
+  { name: "cluster", file: "cluster.ts", exportName: "runClusterBench" },
 ];
 
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
