@@ -22,6 +22,7 @@ export { followEvents } from "./follow-events.ts";
 export { onInstanceLost } from "./on-instance-lost.ts";
 export { processMetrics, scrapeMetrics } from "./metrics-answer.ts";
 export { processTracing } from "./process-tracing.ts";
-export { startTracing, tracingFromEnv, SpanAttr, type FuseSpan, type Tracing } from "../tracing/index.ts";
+export { gatherTraces } from "./traces-answer.ts";
+export { startTracing, tracingFromEnv, recentTraces, waterfall, SpanAttr, type FuseSpan, type Tracing } from "../tracing/index.ts";
 export type { LostInstance } from "./instance-lost.ts";
 export type { EventFollow, FollowedEvent } from "../bus/index.ts";
