@@ -1,6 +1,7 @@
 import { TASKS_PANEL } from "./tasks-script.ts";
 import { SIGN_IN_FORM } from "./session-script.ts";
 import { TIMELINE_STYLE } from "./timeline-script.ts";
+import { TRACES_PANEL } from "./traces-panel.ts";
 
 /** The dashboard page at `/`: markup and style; the behaviour is in `/dashboard/app.js`. */
 export const DASHBOARD_PAGE = `<!doctype html>
@@ -48,6 +49,7 @@ ${SIGN_IN_FORM}
 </section>
 <section class="panel"><h2>Logs <select id="log-actor"></select> <label><input type="checkbox" id="follow" checked> follow</label></h2><div id="logs"></div></section>
 ${TASKS_PANEL}
+${TRACES_PANEL}
 <section class="panel"><h2>Endpoints</h2><div id="endpoints"></div></section>
 </main>
 <script src="/dashboard/app.js"></script>

@@ -9,6 +9,8 @@ import { DASHBOARD_SCRIPT } from "../dashboard/dashboard-script.ts";
 import { TASKS_SCRIPT } from "../dashboard/tasks-script.ts";
 import { TIMELINE_SCRIPT } from "../dashboard/timeline-script.ts";
 import { SESSION_SCRIPT } from "../dashboard/session-script.ts";
+import { TRACE_SAMPLING_SCRIPT, TRACES_SCRIPT } from "../dashboard/traces-script.ts";
+import { WATERFALL_SCRIPT } from "../dashboard/waterfall-script.ts";
 import type { PageCache } from "../docs/page-cache.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
 import type { EndpointHandlers, GatedHandler } from "./endpoint-handlers.ts";
@@ -21,6 +23,7 @@ import { mountEventRoutes, type EventRoutesOptions } from "../live/event-routes.
 import { webHandler } from "../web/web-handler.ts";
 import { httpMetrics, mountMetricsRoute } from "./metrics-route.ts";
 import { httpTracing } from "./http-tracing.ts";
+import { mountTracesRoutes } from "./traces-route.ts";
 import type { WebFrontends } from "../web/web-mounts.ts";
 
 export interface GatewayAppOptions {
@@ -74,6 +77,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   app.get("/openapi.json", listing(() => jsonResponse(pages.openapiJson(), 200)));
   app.get("/docs", listing(() => page(pages.docsHtml())));
   mountMetricsRoute(app, listing);
+  mountTracesRoutes(app, handlers.gate);
   app.get("/health", () => jsonResponse(JSON.stringify({ status: "ok" }), 200));
   app.get("/ready", () => {
     const bus = options.bus();
@@ -84,7 +88,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   // The dashboard has a path of its own, so that a frontend may have `/`.
   if (!options.web?.servesRoot) app.get("/", () => new Response(null, { status: 302, headers: { location: DASHBOARD_PATH, "cache-control": "no-cache" } }));
   app.get(DASHBOARD_PATH, () => page(DASHBOARD_PAGE));
-  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + DASHBOARD_SCRIPT + TIMELINE_SCRIPT + TASKS_SCRIPT, "text/javascript", SCRIPT_HEADERS));
+  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + TRACE_SAMPLING_SCRIPT + DASHBOARD_SCRIPT + TIMELINE_SCRIPT + TASKS_SCRIPT + WATERFALL_SCRIPT + TRACES_SCRIPT, "text/javascript", SCRIPT_HEADERS));
   if (options.session) mountSessionRoutes(app, options.session);
   mountFileRoutes(app, { ...options.files, gate: handlers.gate, log });
   if (options.events) mountEventRoutes(app, { ...options.events, gate: handlers.gate, log });
