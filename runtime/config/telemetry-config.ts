@@ -8,16 +8,18 @@ export const DEFAULT_RECENT_SPANS = 2000;
  * Traces panel shows requests and their waterfalls with no outside collector. `true` or
  * `{ spans: <bound per process> }`; `false` is off, as when it is left out.
  */
-const recentSchema = z.union(
-  [
-    z.literal(true).transform(() => ({ spans: DEFAULT_RECENT_SPANS })),
-    z.literal(false).transform(() => undefined),
-    z.strictObject({
-      /** How many ended spans each process keeps (the oldest go first). Default 2000. */
-      spans: z.number().int().min(10).max(100_000).default(DEFAULT_RECENT_SPANS),
-    }),
-  ],
-  { error: `expected true, false or { spans: <10 to 100000> }, the latest spans each process keeps (default ${DEFAULT_RECENT_SPANS})` },
+const recentSchema = z.preprocess(
+  // The short forms: true is the default bound, false is off.
+  (value) => (value === true ? {} : value === false ? undefined : value),
+  z
+    .strictObject(
+      {
+        /** How many ended spans each process keeps (the oldest go first). Default 2000. */
+        spans: z.number().int().min(10).max(100_000).default(DEFAULT_RECENT_SPANS),
+      },
+      { error: `expected true, false or { spans: <10 to 100000> }, the latest spans each process keeps (default ${DEFAULT_RECENT_SPANS})` },
+    )
+    .optional(),
 );
 
 /**
