@@ -14,9 +14,9 @@ export const SPAN_OK = "OK";
 
 const HTTP_CODE = "HTTP ";
 
-/** The code of an HTTP request's span that carries no Fuse code: `HTTP <status>`, a failure from 400 up. */
+/** The code of an HTTP request's span, which carries no Fuse code: `HTTP <status>`. */
 export function httpSpanCode(status: number): string {
-  return status < 400 ? SPAN_OK : `${HTTP_CODE}${status}`;
+  return `${HTTP_CODE}${status}`;
 }
 
 /** Whether a code is an HTTP status rather than a Fuse code (which says more about why). */
@@ -41,8 +41,13 @@ export const recentSpanSchema = z.object({
   /** Epoch ms (fractional), both ends from the same clock. */
   start: z.number(),
   end: z.number(),
-  /** `OK`, the error code it ended with, or `HTTP <status>` for a failed HTTP request. */
+  /** `OK`, the error code it ended with, or `HTTP <status>` for an HTTP request. */
   code: z.string(),
+  /**
+   * Whether it failed, as OpenTelemetry's status says: any Fuse code but `OK`, an HTTP request
+   * answered 500 or more (a 4xx is the client's mistake, not the server's failure).
+   */
+  failed: z.boolean(),
   /** The message the failure carried to the caller (as it went on the wire), when it failed. */
   error: z.string().optional(),
 });
@@ -58,7 +63,7 @@ export const tracePartSchema = z.object({
   actors: z.array(z.string()),
   targets: z.array(z.string()),
   /** Its earliest span here whose parent is not here (the trace's root when `root`). */
-  top: recentSpanSchema.omit({ traceId: true, spanId: true, parentId: true, kind: true, error: true }).extend({ root: z.boolean() }),
+  top: recentSpanSchema.omit({ traceId: true, spanId: true, parentId: true, kind: true, error: true, failed: true }).extend({ root: z.boolean() }),
   /** The endpoint the request entered by: its earliest server span with a target. */
   entry: z.object({ target: z.string(), start: z.number() }).optional(),
   /** Its first failure here: a Fuse code before an HTTP status (the code says why). */

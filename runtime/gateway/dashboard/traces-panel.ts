@@ -13,7 +13,7 @@ const TRACES_STYLE = `
 #traces tr.trace-open { background: #eef4ff; }
 #waterfall { margin-top: .6em; display: grid; gap: 2px; min-width: 0; }
 #waterfall .wf-title { font-size: 13px; margin-bottom: .3em; overflow-wrap: anywhere; }
-#waterfall .wf-row { display: grid; grid-template-columns: minmax(8em, 16em) minmax(0, 1fr) minmax(8em, 20em); gap: .5em; align-items: center; font-size: 12px; }
+#waterfall .wf-row { display: grid; grid-template-columns: minmax(8em, 24em) minmax(0, 1fr) minmax(8em, 20em); gap: .5em; align-items: center; font-size: 12px; }
 #waterfall .wf-label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-family: ui-monospace, monospace; }
 #waterfall .wf-process { color: #666; margin-left: .4em; }
 #waterfall .wf-track, #waterfall .wf-axis { position: relative; height: 16px; background: #f4f4f4; border-radius: 3px; }

@@ -1,5 +1,3 @@
-import { SPAN_OK } from "../../protocol/index.ts";
-
 /**
  * A request's waterfall, appended to `/dashboard/app.js` before the Traces panel's script: one
  * row per span in the order the gateway gives them (each under its parent, indented by depth),
@@ -9,10 +7,9 @@ import { SPAN_OK } from "../../protocol/index.ts";
  * Plain JavaScript; values are written as text, never as HTML.
  */
 export const WATERFALL_SCRIPT = String.raw`
-const SPAN_OK = ${JSON.stringify(SPAN_OK)};
 // Requests served and calls made in blues, events in yellow, task runs and steps in green, ctx.db in violet, failures in red.
 const WF_COLOURS = { server: "#9cc3ff", client: "#cfe0ff", producer: "#ffe08a", consumer: "#ffe08a", internal: "#9be3b0" };
-const wfColour = (s) => (s.code !== SPAN_OK ? "#ff9f97" : s.name.startsWith("db ") ? "#d7c4f5" : WF_COLOURS[s.kind] || "#ddd");
+const wfColour = (s) => (s.failed ? "#ff9f97" : s.name.startsWith("db ") ? "#d7c4f5" : WF_COLOURS[s.kind] || "#ddd");
 
 function msText(ms) {
   if (ms < 1) return ms.toFixed(2) + " ms";
@@ -41,7 +38,7 @@ function waterfallRow(s, at) {
   const info = el("span", { className: "wf-info" }, el("span", { textContent: msText(s.end - s.start) + " · " + s.code, dataset: { field: "info" } }));
   if (s.error) info.append(el("span", { className: "wf-error", dataset: { field: "error" }, textContent: " · " + s.error }));
   if (s.orphan) info.append(el("span", { textContent: " · its parent is no longer held" }));
-  const dataset = { span: s.spanId, parent: s.parentId || "", depth: String(s.depth), status: s.code === SPAN_OK ? "ok" : "error", process: where, kind: s.kind };
+  const dataset = { span: s.spanId, parent: s.parentId || "", depth: String(s.depth), status: s.failed ? "error" : "ok", process: where, kind: s.kind };
   return el("div", { className: "wf-row" + (s.orphan ? " wf-orphan" : ""), dataset }, label, el("div", { className: "wf-track" }, bar), info);
 }
 

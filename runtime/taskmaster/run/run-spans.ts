@@ -58,7 +58,13 @@ export class RunSpans {
     }
     if (span && record.endedAt !== undefined) {
       span.set(SpanAttr.attempts, record.attempts);
-      span.end(record.status === "succeeded" ? OK : (record.error?.code ?? record.status.toUpperCase()), record.error?.message);
+      if (record.status === "skipped") {
+        // Its condition said no: an outcome, not a failure, so no error status.
+        span.set(SpanAttr.code, SKIPPED);
+        span.end();
+      } else {
+        span.end(record.status === "succeeded" ? OK : (record.error?.code ?? record.status.toUpperCase()), record.error?.message);
+      }
       this.steps.delete(record.id);
       openSteps.delete(`${this.runId}/${record.id}`);
     }
@@ -91,3 +97,4 @@ export class RunSpans {
 }
 
 const OK = "OK";
+const SKIPPED = "SKIPPED";

@@ -70,8 +70,9 @@ export class RecentStore implements Base.SpanProcessor, RecentSpans {
     const actor = attributes[SpanAttr.actor];
     const endpoint = attributes[SpanAttr.endpoint];
     const status = attributes[SpanAttr.httpStatus];
-    const code = typeof attributes[SpanAttr.code] === "string" ? (attributes[SpanAttr.code] as string) : typeof status === "number" ? httpSpanCode(status) : span.status.code === this.options.errorStatus ? FAILED : SPAN_OK;
-    const error = code === SPAN_OK ? undefined : this.failures.get(span);
+    const failed = span.status.code === this.options.errorStatus;
+    const code = typeof attributes[SpanAttr.code] === "string" ? (attributes[SpanAttr.code] as string) : typeof status === "number" ? httpSpanCode(status) : failed ? FAILED : SPAN_OK;
+    const error = failed ? this.failures.get(span) : undefined;
     const parentId = span.parentSpanContext?.spanId;
     return {
       traceId: context.traceId,
@@ -85,6 +86,7 @@ export class RecentStore implements Base.SpanProcessor, RecentSpans {
       start: ms(span.startTime),
       end: ms(span.endTime),
       code,
+      failed,
       ...(error !== undefined ? { error } : {}),
     };
   }

@@ -1,4 +1,4 @@
-import { SPAN_OK, isHttpSpanCode, type RecentSpan, type TracePart } from "../../protocol/index.ts";
+import { isHttpSpanCode, type RecentSpan, type TracePart } from "../../protocol/index.ts";
 
 /**
  * What one process answers of its store: per trace, the part it holds (the latest `max`
@@ -40,7 +40,7 @@ function partOf(spans: RecentSpan[]): TracePart {
       if (!entry || span.start < entry.start) entry = span;
     }
     if (span.parentId === undefined || !ids.has(span.parentId)) top = betterTop(top, topOf(span));
-    if (span.code !== SPAN_OK) failure = firstFailure(failure, span);
+    if (span.failed) failure = firstFailure(failure, span);
   }
   return {
     traceId: first.traceId,

@@ -11,6 +11,7 @@ const span = (traceId: string, over: Partial<RecentSpan> & Pick<RecentSpan, "act
   kind: "internal",
   instance: 0,
   code: "OK",
+  failed: false,
   ...over,
 });
 
@@ -19,21 +20,24 @@ const reply = (actor: string, spans: RecentSpan[]): TraceStoreReply => ({ actor,
 const query = (q: Record<string, string> = {}) => recentTracesQuerySchema.parse(q);
 
 // Two requests through the gateway: greeter.hello calling counter.increment, and greeter.fail.
-const http1 = span("t1", { spanId: "h1", actor: "gateway", kind: "server", name: "GET /hello/:name", start: 100, end: 130 });
+const http1 = span("t1", { spanId: "h1", actor: "gateway", kind: "server", name: "GET /hello/:name", start: 100, end: 130, code: "HTTP 200" });
 const hello = span("t1", { spanId: "g1", parentId: "h1", actor: "greeter", kind: "server", target: "greeter.hello", name: "greeter.hello", start: 102, end: 128 });
 const call = span("t1", { spanId: "c1", parentId: "g1", actor: "greeter", kind: "client", target: "counter.increment", name: "counter.increment", start: 104, end: 120 });
 const increment = span("t1", { spanId: "k1", parentId: "c1", actor: "counter", kind: "server", target: "counter.increment", name: "counter.increment", start: 106, end: 118 });
-const http2 = span("t2", { spanId: "h2", actor: "gateway", kind: "server", name: "POST /api/:actor/:endpoint", start: 200, end: 205, code: "HTTP 500" });
-const fail = span("t2", { spanId: "g2", parentId: "h2", actor: "greeter", kind: "server", target: "greeter.fail", name: "greeter.fail", start: 201, end: 203, code: "HANDLER_FAILED", error: "greeter failed on purpose" });
-const replies = [reply("gateway", [http1, http2]), reply("greeter", [hello, call, fail]), reply("counter", [increment])];
+const http2 = span("t2", { spanId: "h2", actor: "gateway", kind: "server", name: "POST /api/:actor/:endpoint", start: 200, end: 205, code: "HTTP 500", failed: true });
+const fail = span("t2", { spanId: "g2", parentId: "h2", actor: "greeter", kind: "server", target: "greeter.fail", name: "greeter.fail", start: 201, end: 203, code: "HANDLER_FAILED", failed: true, error: "greeter failed on purpose" });
+// A request no route took: the client's mistake, not a failure.
+const favicon = span("t0", { spanId: "h0", actor: "gateway", kind: "server", name: "GET unmatched", start: 50, end: 51, code: "HTTP 404" });
+const replies = [reply("gateway", [favicon, http1, http2]), reply("greeter", [hello, call, fail]), reply("counter", [increment])];
 
 describe("recent traces merged from every process's store", () => {
   it("makes one request of each trace's parts: root, entry endpoint, extent, span count, actors, newest first", () => {
     const { traces, stores } = recentTraces(replies, query());
-    expect(traces).toEqual([
+    expect(traces.slice(0, 2)).toEqual([
       { traceId: "t2", start: 200, ms: 5, name: "POST /api/:actor/:endpoint", process: "gateway#0", entry: "greeter.fail", status: "error", code: "HANDLER_FAILED", error: "greeter failed on purpose", spans: 2, actors: ["gateway", "greeter"] },
       { traceId: "t1", start: 100, ms: 30, name: "GET /hello/:name", process: "gateway#0", entry: "greeter.hello", status: "ok", code: "OK", error: undefined, spans: 4, actors: ["gateway", "greeter", "counter"] },
     ]);
+    expect(traces[2]).toMatchObject({ traceId: "t0", status: "ok", code: "OK", spans: 1 });
     expect(stores.map((s) => s.actor)).toEqual(["counter", "gateway", "greeter"]);
   });
 
@@ -52,8 +56,9 @@ describe("recent traces merged from every process's store", () => {
     expect(ids({ actor: "counter", endpoint: "hello" })).toEqual([]);
     expect(ids({ actor: "greeter", endpoint: "hello" })).toEqual(["t1"]);
     expect(ids({ status: "error" })).toEqual(["t2"]);
-    expect(ids({ status: "ok" })).toEqual(["t1"]);
+    expect(ids({ status: "ok" })).toEqual(["t1", "t0"]);
     expect(ids({ minMs: "10" })).toEqual(["t1"]);
+    expect(ids({ minMs: "1" })).toEqual(["t2", "t1", "t0"]);
     expect(ids({ limit: "1" })).toEqual(["t2"]);
   });
 

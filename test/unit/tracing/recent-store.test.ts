@@ -22,8 +22,8 @@ describe("in-hub trace store", () => {
     server.end("OK", "a message for a success is not kept");
     const { spans } = t.recent!.answer({ op: "trace", traceId: server.traceId });
     expect(spans).toEqual([
-      expect.objectContaining({ spanId: call.spanId, parentId: server.spanId, name: "counter.increment", kind: "client", actor: "greeter", instance: 1, target: "counter.increment", code: "NO_LIVE_INSTANCE", error: "no instance of counter answers" }),
-      expect.objectContaining({ spanId: server.spanId, name: "greeter.hello", kind: "server", target: "greeter.hello", code: "OK" }),
+      expect.objectContaining({ spanId: call.spanId, parentId: server.spanId, name: "counter.increment", kind: "client", actor: "greeter", instance: 1, target: "counter.increment", code: "NO_LIVE_INSTANCE", failed: true, error: "no instance of counter answers" }),
+      expect.objectContaining({ spanId: server.spanId, name: "greeter.hello", kind: "server", target: "greeter.hello", code: "OK", failed: false }),
     ]);
     expect(spans![1]).not.toHaveProperty("parentId");
     expect(spans![1]).not.toHaveProperty("error");
@@ -31,16 +31,17 @@ describe("in-hub trace store", () => {
     expect(spans![0]!.end).toBeLessThanOrEqual(spans![1]!.end);
   });
 
-  it("codes an HTTP span by its status when it has no Fuse code", async () => {
+  it("codes an HTTP span by its status, failed from 500 up only (a 4xx is the client's mistake)", async () => {
     const t = await tracing(50);
-    const ok = t.start({ name: "GET /hello/:name", kind: "server", attributes: {} });
-    ok.set("http.response.status_code", 200);
-    ok.end();
-    const missing = t.start({ name: "GET unmatched", kind: "server", attributes: {} });
-    missing.set("http.response.status_code", 404);
-    missing.end();
-    const codes = [ok, missing].map((s) => t.recent!.answer({ op: "trace", traceId: s.traceId }).spans![0]!.code);
-    expect(codes).toEqual(["OK", "HTTP 404"]);
+    const http = (status: number) => {
+      const span = t.start({ name: "GET /hello/:name", kind: "server", attributes: {} });
+      span.set("http.response.status_code", status);
+      if (status >= 500) span.fail(`HTTP ${status}`);
+      span.end();
+      const { code, failed } = t.recent!.answer({ op: "trace", traceId: span.traceId }).spans![0]!;
+      return [code, failed];
+    };
+    expect([http(200), http(404), http(503)]).toEqual([["HTTP 200", false], ["HTTP 404", false], ["HTTP 503", true]]);
   });
 
   it("holds at most its bound, the oldest spans going first", async () => {

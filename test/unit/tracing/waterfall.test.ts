@@ -13,6 +13,7 @@ const span = (spanId: string, parentId: string | undefined, start: number, end: 
   start,
   end,
   code: "OK",
+  failed: false,
   ...over,
 });
 
