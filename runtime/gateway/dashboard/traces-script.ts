@@ -55,7 +55,7 @@ const failureText = (r) => (r.body && r.body.error ? r.body.error.code + ": " + 
 function showStoreOff(enable) {
   const box = $("#traces-off");
   box.hidden = !enable;
-  if (enable) box.replaceChildren(el("div", { textContent: "The trace store is off on this hub. Add this to config/fuse.yaml (the hub applies it to processes as they restart):" }), el("pre", { textContent: enable }));
+  if (enable) box.replaceChildren(el("div", { textContent: "The trace store is off on this hub. Add this to config/fuse.yaml, then start the hub again:" }), el("pre", { textContent: enable }));
   for (const id of ["#traces-filters", "#traces", "#traces-fill"]) $(id).hidden = Boolean(enable);
 }
 
