@@ -63,11 +63,11 @@ export const tracePartSchema = z.object({
   actors: z.array(z.string()),
   targets: z.array(z.string()),
   /** Its earliest span here whose parent is not here (the trace's root when `root`). */
-  top: recentSpanSchema.omit({ traceId: true, spanId: true, parentId: true, kind: true, error: true, failed: true }).extend({ root: z.boolean() }),
+  top: recentSpanSchema.pick({ name: true, actor: true, instance: true, start: true }).extend({ root: z.boolean() }),
   /** The endpoint the request entered by: its earliest server span with a target. */
   entry: z.object({ target: z.string(), start: z.number() }).optional(),
   /** Its first failure here: a Fuse code before an HTTP status (the code says why). */
-  failure: z.object({ code: z.string(), error: z.string().optional(), start: z.number(), http: z.boolean() }).optional(),
+  failure: z.object({ code: z.string(), error: z.string().optional(), start: z.number() }).optional(),
 });
 export type TracePart = z.infer<typeof tracePartSchema>;
 

@@ -51,13 +51,13 @@ function partOf(spans: RecentSpan[]): TracePart {
     targets: [...targets],
     top: top ?? topOf(first),
     ...(entry ? { entry: { target: entry.target!, start: entry.start } } : {}),
-    ...(failure ? { failure: { code: failure.code, ...(failure.error !== undefined ? { error: failure.error } : {}), start: failure.start, http: isHttpSpanCode(failure.code) } } : {}),
+    ...(failure ? { failure: { code: failure.code, ...(failure.error !== undefined ? { error: failure.error } : {}), start: failure.start } } : {}),
   };
 }
 
 function topOf(span: RecentSpan): TracePart["top"] {
-  const { name, actor, instance, target, start, end, code } = span;
-  return { name, actor, instance, ...(target !== undefined ? { target } : {}), start, end, code, root: span.parentId === undefined };
+  const { name, actor, instance, start } = span;
+  return { name, actor, instance, start, root: span.parentId === undefined };
 }
 
 /** The trace's root (no parent at all) before a span whose parent is only elsewhere; then the earlier. */
