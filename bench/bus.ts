@@ -43,7 +43,7 @@ const rawNats = (id: string, asFuse: boolean): BusSystem => ({
 });
 
 /** How the Fuse caller drives its calls: from its start hook, or from a request's handler (with a principal or not). */
-type Drive = { inHandler?: boolean; principal?: boolean; metricsOff?: boolean; tracing?: boolean };
+type Drive = { inHandler?: boolean; principal?: boolean; metricsOff?: boolean; tracing?: boolean; traceStore?: boolean };
 
 function fuse(id: string, receipts: boolean, drive: Drive = {}): BusSystem {
   const withReceipts = (env: Env): Env => {
@@ -58,8 +58,11 @@ function fuse(id: string, receipts: boolean, drive: Drive = {}): BusSystem {
   };
   // The rights a hub with this bus.receipts gives (with receipts an answer is two messages).
   const rights = (name: string) => busPermissions({ name, role: "actor" }, { prefix: "fuse", receipts });
-  // telemetry.otlp.url as the hub hands it on, to a sink that discards the spans.
-  const tracing = async (env: Env): Promise<Env> => (drive.tracing ? { ...env, [ProcessEnv.otlpUrl]: await otlpSink() } : env);
+  // telemetry.otlp.url as the hub hands it on, to a sink that discards the spans; telemetry.recent: true (the store alone).
+  const tracing = async (env: Env): Promise<Env> => {
+    if (drive.traceStore) return { ...env, [ProcessEnv.traceRecent]: "2000" };
+    return drive.tracing ? { ...env, [ProcessEnv.otlpUrl]: await otlpSink() } : env;
+  };
   const as = async (name: string, env: Env, bench: NatsBench): Promise<Env> =>
     tracing(withReceipts({ ...env, ...actorEnv(name, env.NATS_URL!), [ProcessEnv.natsCreds]: await bench.creds(name, "actor", rights(name)) }));
   return {
@@ -87,6 +90,8 @@ const SYSTEMS: BusSystem[] = [
   fuse("fuse-metrics-off", false, { metricsOff: true }),
   // OpenTelemetry spans in both processes (telemetry.otlp.url set), exported to a sink that discards them; off is the default.
   fuse("fuse-tracing-on", false, { tracing: true }),
+  // The in-hub trace store alone in both processes (telemetry.recent: true), no exporter.
+  fuse("fuse-trace-store", false, { traceStore: true }),
 ];
 
 const METRICS: Metric<DriverResult>[] = [
@@ -105,6 +110,7 @@ const COMPARISONS: Comparison[] = [
   { label: "fuse with a principal / fuse (both from a handler)", system: "fuse-principal", baseline: "fuse-in-handler" },
   { label: "fuse (metrics on) / fuse with metrics off", system: "fuse", baseline: "fuse-metrics-off" },
   { label: "fuse with tracing on / fuse (tracing off)", system: "fuse-tracing-on", baseline: "fuse" },
+  { label: "fuse with the trace store only / fuse (tracing off)", system: "fuse-trace-store", baseline: "fuse" },
   { label: "fuse from a handler / fuse from a start hook", system: "fuse-in-handler", baseline: "fuse" },
   { label: "raw nats.js as Fuse connects / defaults", system: "raw-nats-as-fuse", baseline: "raw-nats" },
   { label: "moleculer / raw nats.js (defaults)", system: "moleculer", baseline: "raw-nats" },

@@ -6,7 +6,7 @@
 import { bucketsOf, kvStreamName, objectStreamName, type BusUses } from "./buckets.ts";
 import { deadEventStreamName, eventConsumerName, eventStreamName, maxDeliveriesAdvisorySubject } from "./events.ts";
 import { BuiltinActor } from "./contracts/builtin-actors.ts";
-import { INSTANCE_LOST_SUBJECT, SERVICE_API_PREFIX } from "./subjects.ts";
+import { INSTANCE_LOST_SUBJECT, SERVICE_API_PREFIX, serviceTracesSubject } from "./subjects.ts";
 
 /**
  * What an identity is:
@@ -157,7 +157,8 @@ function liveViewSubjects(prefix: string): string[] {
  * subscribe to its own endpoints (`<prefix>.<actor>.>`), its inbox, the discovery subjects
  * its micro service answers, the hub's instance-lost notices and the JetStream advisories of
  * its own event consumers; publish requests to any actor's endpoint but the hub's, events, its
- * own dead letters and discovery requests; use its own and its declared buckets and consume
+ * own dead letters and discovery requests (but not ask for the trace store's spans, which carry
+ * every actor's error messages: the gateway does); use its own and its declared buckets and consume
  * the event topics it subscribes to; and answer requests it received. It may not make,
  * change or delete streams, nor reach another actor's buckets or event consumers.
  */
@@ -178,7 +179,7 @@ export function busPermissions(identity: BusIdentity, options: PermissionOptions
         ...events.publish,
         ...(identity.role === "control" ? liveViewSubjects(prefix) : []),
       ],
-      ...(identity.role === "control" ? {} : { deny: [`${prefix}.${BuiltinActor.hub}.>`] }),
+      ...(identity.role === "control" ? {} : { deny: [`${prefix}.${BuiltinActor.hub}.>`, serviceTracesSubject()] }),
     },
     subscribe: {
       allow: [

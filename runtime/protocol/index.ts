@@ -23,6 +23,7 @@ export {
   serviceInfoSubject,
   serviceStatsSubject,
   serviceMetricsSubject,
+  serviceTracesSubject,
   parseTarget,
   type Target,
 } from "./subjects.ts";
@@ -67,6 +68,27 @@ export { BUCKET_NAME, bucketsOf, hubFilesBucket, kvStreamName, objectStreamName,
 export { Header, HTTP_HEADER_PREFIX, httpHeader, type HeaderName } from "./headers.ts";
 export { DASHBOARD_PATH, PUBLIC_DIR, GATEWAY_OWN_PREFIXES, isGatewayOwnPath, BodyHeader, replyBodiesBucket, RAW_BODY_SCHEMA_KEY, type RawBodyDeclaration } from "./web.ts";
 export { TLS_DIR, GATEWAY_CERT_FILE, GATEWAY_KEY_FILE, LOGIN_LINKS_DIR, SESSION_COOKIE, SessionRoute, type LoginLinkRecord } from "./web-security.ts";
+export {
+  SPAN_OK,
+  TRACES_PATH,
+  httpSpanCode,
+  isHttpSpanCode,
+  recentSpanSchema,
+  recentTracesQuerySchema,
+  tracePartSchema,
+  traceStoreQuerySchema,
+  traceStoreReplySchema,
+  type RecentSpan,
+  type RecentTracesQuery,
+  type RecentTracesReply,
+  type TracePart,
+  type TraceStoreFill,
+  type TraceStoreQuery,
+  type TraceStoreReply,
+  type TraceSummary,
+  type TraceWaterfallReply,
+  type WaterfallSpan,
+} from "./recent-traces.ts";
 export { ErrorCode, codeOfStatus, isErrorCode, statusOf } from "./error-codes.ts";
 export { FUSE_VERSION } from "./version.ts";
 export {

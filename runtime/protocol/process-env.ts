@@ -53,6 +53,8 @@ export const ProcessEnv = {
   metrics: "FUSE_METRICS",
   /** With `telemetry.otlp.url`: where the process exports its spans (OTLP/HTTP); unset, it records none. */
   otlpUrl: "FUSE_OTLP_URL",
+  /** With `telemetry.recent`: how many ended spans the process keeps for the dashboard (answered on `$SRV.TRACES`); unset, none. */
+  traceRecent: "FUSE_TRACE_RECENT",
   /** `telemetry.sampleRatio`: the share of traces begun in the process that are recorded. */
   traceSampleRatio: "FUSE_TRACE_SAMPLE_RATIO",
   /** `fuse run`: the port of its /livez and /readyz (a pod's probes); `--probe-port` overrides it. */

@@ -71,6 +71,15 @@ export function serviceMetricsSubject(actor?: string): string {
   return actor ? `${SERVICE_API_PREFIX}.METRICS.${actor}` : `${SERVICE_API_PREFIX}.METRICS`;
 }
 
+/**
+ * The in-hub trace store (`telemetry.recent`): every process that keeps spans answers with
+ * them (recent-traces.ts). Actors may subscribe to `$SRV.*`; only the gateway and the hub's
+ * owners may ask (bus-permissions.ts), since spans carry every actor's error messages.
+ */
+export function serviceTracesSubject(): string {
+  return `${SERVICE_API_PREFIX}.TRACES`;
+}
+
 export interface Target {
   actor: string;
   endpoint: string;

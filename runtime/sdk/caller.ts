@@ -7,7 +7,7 @@ import { Circuits, type GuardOptions } from "./resilience/circuits.ts";
 import { OK_CODE } from "../metrics/index.ts";
 import type { CallFigures } from "./call-figures.ts";
 import type { FuseSpan, Tracing } from "../tracing/index.ts";
-import { callSpan, publishSpan } from "./spans.ts";
+import { callSpan, endFailed, publishSpan } from "./spans.ts";
 
 /** Options of `ctx.call`. */
 export interface CallOptions extends GuardOptions {
@@ -199,7 +199,7 @@ export class Caller {
       span.end(OK_CODE);
       return output;
     } catch (error) {
-      span.end(toFuseError(error).code);
+      endFailed(span, error);
       throw error;
     }
   }
@@ -322,7 +322,7 @@ export class Caller {
       this.transport.publish(subject, JSON.stringify(input ?? {}), headers);
       span?.end(OK_CODE);
     } catch (error) {
-      span?.end(toFuseError(error).code);
+      if (span) endFailed(span, error);
       throw error;
     }
   }
@@ -340,10 +340,10 @@ export class Caller {
     headers[Header.traceparent] = span.traceparent();
     try {
       const stored = this.transport.emit({ prefix: this.prefix, topic, body: JSON.stringify(payload ?? null), headers, id: newTraceId() });
-      stored.then(() => span.end(OK_CODE), (error: unknown) => span.end(toFuseError(error).code));
+      stored.then(() => span.end(OK_CODE), (error: unknown) => endFailed(span, error));
       return stored;
     } catch (error) {
-      span.end(toFuseError(error).code);
+      endFailed(span, error);
       throw error;
     }
   }

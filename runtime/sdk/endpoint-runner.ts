@@ -208,20 +208,20 @@ export class EndpointRunner {
       }
     }
     const replyHeaders = ctx?.replyHeaders();
-    let code = OK_CODE;
+    let failure: FuseError | undefined;
     try {
-      if (body !== undefined) code = this.respond(request, body, replyHeaders);
-      else code = this.fail(request, thrown, replyHeaders);
+      failure = body !== undefined ? this.respond(request, body, replyHeaders) : this.fail(request, thrown, replyHeaders);
     } catch (error) {
       // Not even an error reply could be sent (the connection closed, say): the caller's own
       // deadline tells it, and this request still counts as finished.
       this.options.log.error({ err: error, code: toFuseError(error).code, endpoint: this.options.name }, "reply not sent");
     }
+    const code = failure?.code ?? OK_CODE;
     this.stats.requests++;
     const ms = performance.now() - started;
     this.stats.totalMs += ms;
     this.options.metrics?.done(code, ms / 1000);
-    span?.end(code);
+    span?.end(code, failure?.message);
     if (--this.stats.inflight === 0) this.options.onIdle();
   }
 
@@ -249,11 +249,11 @@ export class EndpointRunner {
     );
   }
 
-  /** Sends the output; one too large for the bus goes back to the caller as PAYLOAD_TOO_LARGE instead. */
-  private respond(request: IncomingRequest, body: string, replyHeaders: Record<string, string> | undefined): string {
+  /** Sends the output; one too large for the bus goes back to the caller as PAYLOAD_TOO_LARGE instead (returned). */
+  private respond(request: IncomingRequest, body: string, replyHeaders: Record<string, string> | undefined): FuseError | undefined {
     try {
       request.respond(body, replyHeaders);
-      return OK_CODE;
+      return undefined;
     } catch (error) {
       if (!(error instanceof FuseError) || error.code !== ErrorCode.PAYLOAD_TOO_LARGE) throw error;
       this.options.log.warn({ err: error, code: error.code, traceId: request.header(Header.traceId), endpoint: this.options.name }, "reply too large");
@@ -261,8 +261,8 @@ export class EndpointRunner {
     }
   }
 
-  /** Sends the error envelope; returns its code (the request's outcome in the metrics). */
-  private fail(request: IncomingRequest, thrown: unknown, replyHeaders?: Record<string, string>): string {
+  /** Sends the error envelope; returns the error as sent (its code is the request's outcome in the metrics). */
+  private fail(request: IncomingRequest, thrown: unknown, replyHeaders?: Record<string, string>): FuseError {
     const declared = this.options.endpoint.errors;
     let error = toFuseError(thrown);
     const declaration = declared && Object.hasOwn(declared, error.code) ? declared[error.code] : undefined;
@@ -284,7 +284,7 @@ export class EndpointRunner {
     }
     const wire = toWire(error.actor ? error : withActor(error, this.options.actor));
     request.respond(wire.body, replyHeaders ? { ...replyHeaders, ...wire.headers } : wire.headers);
-    return error.code;
+    return error;
   }
 }
 

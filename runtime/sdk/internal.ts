@@ -23,6 +23,7 @@ export { onInstanceLost } from "./on-instance-lost.ts";
 export { gatherMetricSnapshots, processMetrics, scrapeMetrics } from "./metrics-answer.ts";
 export { MetricsHistory, type CallGraph, type HistoryOverview, type TrafficSeries } from "../metrics/index.ts";
 export { processTracing } from "./process-tracing.ts";
-export { startTracing, tracingFromEnv, SpanAttr, type FuseSpan, type Tracing } from "../tracing/index.ts";
+export { gatherTraces } from "./traces-answer.ts";
+export { startTracing, tracingFromEnv, recentTraces, waterfall, SpanAttr, type FuseSpan, type Tracing } from "../tracing/index.ts";
 export type { LostInstance } from "./instance-lost.ts";
 export type { EventFollow, FollowedEvent } from "../bus/index.ts";

@@ -1,9 +1,8 @@
-import { toFuseError } from "../errors/index.ts";
 import { OK_CODE } from "../metrics/index.ts";
 import type { StatementObserver } from "../table/index.ts";
 import type { Tracing } from "../tracing/index.ts";
 import { currentContext, type RequestContext } from "./context.ts";
-import { statementSpan } from "./spans.ts";
+import { endFailed, statementSpan } from "./spans.ts";
 
 /** The tracing of the actor this process runs (set while it runs with tracing on). */
 let ofProcess: Tracing | undefined;
@@ -25,6 +24,6 @@ export function processTracing(): Tracing | undefined {
 export function statementObserver(tracing: Tracing, actor: string): StatementObserver {
   return (sql) => {
     const span = statementSpan(tracing, sql, currentContext() as RequestContext | undefined, actor);
-    return (error) => span.end(error === undefined ? OK_CODE : toFuseError(error).code);
+    return (error) => (error === undefined ? span.end(OK_CODE) : endFailed(span, error));
   };
 }

@@ -1,3 +1,4 @@
+import { toFuseError } from "../errors/index.ts";
 import { Header, isW3cTraceId, parseTraceParent, type TraceParent } from "../protocol/index.ts";
 import { RPC_SYSTEM_NAME, SpanAttr, type FuseSpan, type SpanAttributes, type Tracing } from "../tracing/index.ts";
 
@@ -90,4 +91,10 @@ const MESSAGING = "nats";
 
 function w3c(traceId: string): string | undefined {
   return isW3cTraceId(traceId) ? traceId : undefined;
+}
+
+/** Ends a span with what was thrown: its code, and its message for the in-hub store (the one the caller gets). */
+export function endFailed(span: FuseSpan, thrown: unknown): void {
+  const error = toFuseError(thrown);
+  span.end(error.code, error.message);
 }

@@ -21,10 +21,11 @@ import { Circuits } from "./resilience/circuits.ts";
 import type { CircuitOptions } from "./resilience/circuit-breaker.ts";
 import { ActorMetrics, OK_CODE } from "../metrics/index.ts";
 import { answerMetrics } from "./metrics-answer.ts";
+import { answerTraces } from "./traces-answer.ts";
 import { CallFigures } from "./call-figures.ts";
 import { dbFigures } from "./db-figures.ts";
 import type { Tracing } from "../tracing/index.ts";
-import { deliverSpan } from "./spans.ts";
+import { deliverSpan, endFailed } from "./spans.ts";
 import { statementObserver, useProcessTracing } from "./process-tracing.ts";
 
 const decoder = new TextDecoder();
@@ -75,7 +76,7 @@ async function subscribeEvents(
               ctx.span?.end(OK_CODE);
             } catch (err) {
               log.warn({ err, code: toFuseError(err).code, topic, attempt: event.attempt, eventId: event.id, traceId: ctx.traceId }, "event handler failed");
-              ctx.span?.end(toFuseError(err).code);
+              if (ctx.span) endFailed(ctx.span, err);
               throw err;
             }
           },
@@ -220,6 +221,8 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   });
   guards.servedAs(service.id);
   const stopMetrics = metrics && answerMetrics(options.transport, definition.name, metrics, options.metrics === "process");
+  // The in-hub store (telemetry.recent): asked by the gateway's Traces routes.
+  const stopTraces = tracing?.recent && answerTraces(options.transport, tracing.recent);
   await keyed?.start(service.id, (name, request) => runners.get(name)!.handle(request));
   const direct = options.directSubject;
   const unlistenDirect = direct && !keyed ? [...runners].map(([name, runner]) => options.transport.listen(direct(name), (request) => runner.handle(request))) : [];
@@ -251,6 +254,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     await service.stop();
     for (const unlisten of unlistenDirect) unlisten();
     stopMetrics?.();
+    stopTraces?.();
     // Gives the partitions back once their turns are done, so other instances take them at once.
     await keyed?.stop();
     if (inflight() > 0) {

@@ -7,12 +7,14 @@ import type * as Semconv from "@opentelemetry/semantic-conventions";
 import { formatTraceParent, type TraceParent } from "../protocol/index.ts";
 import { SpanAttr } from "./span-attributes.ts";
 import type { FuseSpan, SpanKindName, SpanStart, Tracing, TracingOptions } from "./tracing.ts";
+import { RecentStore } from "./recent/recent-store.ts";
 
 /** The OpenTelemetry packages, loaded by start-tracing.ts (only type imports here). */
 export interface OtelModules {
   api: typeof Api;
   base: typeof Base;
-  exporter: typeof Exporter;
+  /** Loaded only when spans are exported (`url`). */
+  exporter: typeof Exporter | undefined;
   resources: typeof Resources;
   semconv: typeof Semconv;
 }
@@ -52,6 +54,7 @@ class OtelSpan implements FuseSpan {
   constructor(
     readonly span: Api.Span,
     private readonly errorStatus: Api.SpanStatusCode,
+    private readonly recent: RecentStore | undefined,
   ) {
     const context = span.spanContext();
     this.traceId = context.traceId;
@@ -75,11 +78,13 @@ class OtelSpan implements FuseSpan {
     this.span.setStatus({ code: this.errorStatus, message: reason });
   }
 
-  end(code?: string): void {
+  end(code?: string, message?: string): void {
     if (code !== undefined) {
       this.span.setAttribute(SpanAttr.code, code);
-      // The code only: an error's message may quote what the caller sent.
+      // The code only: an error's message may quote what the caller sent. The in-hub store,
+      // read by the hub's admins as the logs are, keeps it.
       if (code !== OK) this.span.setStatus({ code: this.errorStatus, message: code });
+      if (code !== OK && message && this.recent) this.recent.noteFailure(this.span, message);
     }
     this.span.end(now());
   }
@@ -93,6 +98,7 @@ export class OtelTracing implements Tracing {
   private readonly activeSpan = new AsyncLocalStorage<FuseSpan>();
   readonly service: string;
   readonly instance: number;
+  readonly recent: RecentStore | undefined;
 
   constructor(
     private readonly m: OtelModules,
@@ -102,6 +108,13 @@ export class OtelTracing implements Tracing {
     this.service = options.service;
     this.instance = options.instance;
     this.ids = new ChosenTraceIds(new base.RandomIdGenerator());
+    const { SpanKind } = m.api;
+    this.kinds = { server: SpanKind.SERVER, client: SpanKind.CLIENT, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER, internal: SpanKind.INTERNAL };
+    const processors: Base.SpanProcessor[] = [];
+    if (options.url && m.exporter) processors.push(new base.BatchSpanProcessor(new m.exporter.OTLPTraceExporter({ url: options.url }), { scheduledDelayMillis: options.flushMs ?? 1_000 }));
+    const names = new Map(Object.entries(this.kinds).map(([name, kind]) => [kind, name as SpanKindName]));
+    this.recent = options.recent ? new RecentStore({ capacity: options.recent, actor: options.service, instance: options.instance, kinds: names, errorStatus: m.api.SpanStatusCode.ERROR }) : undefined;
+    if (this.recent) processors.push(this.recent);
     this.provider = new base.BasicTracerProvider({
       resource: m.resources.resourceFromAttributes({
         [semconv.ATTR_SERVICE_NAME]: options.service,
@@ -110,11 +123,9 @@ export class OtelTracing implements Tracing {
       }),
       sampler: new base.ParentBasedSampler({ root: new base.TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
       idGenerator: this.ids,
-      spanProcessors: [new base.BatchSpanProcessor(new m.exporter.OTLPTraceExporter({ url: options.url }), { scheduledDelayMillis: options.flushMs ?? 1_000 })],
+      spanProcessors: processors,
     });
     this.tracer = this.provider.getTracer("fuse");
-    const { SpanKind } = m.api;
-    this.kinds = { server: SpanKind.SERVER, client: SpanKind.CLIENT, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER, internal: SpanKind.INTERNAL };
   }
 
   start(start: SpanStart): FuseSpan {
@@ -126,7 +137,7 @@ export class OtelTracing implements Tracing {
     else if (start.traceId) this.ids.next = start.traceId;
     const span = this.tracer.startSpan(start.name, { kind: this.kinds[start.kind], attributes: start.attributes, startTime: now() }, context);
     this.ids.next = undefined;
-    return new OtelSpan(span, api.SpanStatusCode.ERROR);
+    return new OtelSpan(span, api.SpanStatusCode.ERROR, this.recent);
   }
 
   withActive<T>(span: FuseSpan, fn: () => T): T {

@@ -1,4 +1,4 @@
-import type { TraceParent } from "../protocol/index.ts";
+import type { TraceParent, TraceStoreQuery, TraceStoreReply } from "../protocol/index.ts";
 
 /** What a span is about, in OpenTelemetry's kinds. */
 export type SpanKindName = "server" | "client" | "producer" | "consumer" | "internal";
@@ -31,12 +31,22 @@ export interface FuseSpan {
   rename(name: string): void;
   /** Marks the span as failed without a Fuse code (an HTTP 5xx). */
   fail(reason: string): void;
-  end(code?: string): void;
+  /**
+   * Ends the span. `message`: what a failure said to the caller, kept by the in-hub store only
+   * (never an attribute, so never exported: it may quote what the caller sent).
+   */
+  end(code?: string, message?: string): void;
+}
+
+/** The in-hub store of a process's latest spans (`telemetry.recent`), asked over `$SRV.TRACES`. */
+export interface RecentSpans {
+  answer(query: TraceStoreQuery): TraceStoreReply;
 }
 
 /**
- * The spans of one process, exported over OTLP/HTTP. Exists only when tracing is on: code on
- * the request path checks for it and does nothing else when it is off.
+ * The spans of one process, exported over OTLP/HTTP and/or kept in the in-hub store. Exists
+ * only when tracing is on: code on the request path checks for it and does nothing else when
+ * it is off.
  */
 export interface Tracing {
   /** The actor whose spans these are, and its instance. */
@@ -47,13 +57,17 @@ export interface Tracing {
   withActive<T>(span: FuseSpan, fn: () => T): T;
   /** The active span set by `withActive`, if any. */
   active(): FuseSpan | undefined;
+  /** The process's store of latest spans, with `telemetry.recent`. */
+  readonly recent?: RecentSpans | undefined;
   /** Exports what is left and stops; resolves even when the collector cannot be reached. */
   shutdown(): Promise<void>;
 }
 
 export interface TracingOptions {
-  /** OTLP/HTTP traces URL (`…/v1/traces`). */
-  url: string;
+  /** OTLP/HTTP traces URL (`…/v1/traces`); none: nothing is exported. */
+  url?: string | undefined;
+  /** How many ended spans the in-hub store keeps; none: no store. One of `url` and `recent` is needed. */
+  recent?: number | undefined;
   /** `service.name` of the spans: the actor. */
   service: string;
   instance: number;

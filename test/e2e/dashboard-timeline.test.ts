@@ -189,4 +189,12 @@ describe("dashboard timeline", () => {
     expect(await rows.first().locator(".tl-label").textContent()).toBe("↺ book");
     expect(await rows.first().locator(".tl-bar").count()).toBe(1);
   });
+
+  // This hub's config leaves telemetry.recent out (the demo hub's sets it): the Traces panel says what to add.
+  it("says in the Traces panel what to add to fuse.yaml while the trace store is off", async () => {
+    const off = page.locator("#traces-off");
+    await expect.poll(() => off.isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await off.locator("pre").textContent()).toBe("telemetry:\n  recent: true   # or { spans: 2000 }, kept per process\n");
+    expect(await page.locator("#traces").isVisible()).toBe(false);
+  });
 });

@@ -56,7 +56,7 @@ describe("bus accounts", () => {
     expect(ANSWER_WITHIN).toBe("24h");
     expect(inJwt.resp).toEqual({ max: 2, ttl: 24 * 3600 * 1e9 });
     expect(inJwt.pub?.allow).toEqual(permissions!.publish.allow);
-    expect(inJwt.pub?.deny).toEqual(["fuse.hub.>"]);
+    expect(inJwt.pub?.deny).toEqual(["fuse.hub.>", "$SRV.TRACES"]);
     expect(inJwt.sub?.allow).toEqual(permissions!.subscribe.allow);
     expect(jwtPermissions(undefined)).toEqual({});
   });

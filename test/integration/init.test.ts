@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TRACES_PATH, type RecentTracesReply } from "../../runtime/protocol/index.ts";
 import { REPO, removeHubDir, runCli, startHub, type RunningHub } from "../helpers/index.ts";
 
 const VERSION = (JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { version: string }).version;
@@ -136,6 +137,9 @@ describe("fuse init", () => {
     expect(await hub.actor("hello")).toMatchObject({ running: 2 });
     const ran = await hub.call<{ status: string; output: unknown }>("taskmaster.run", { task: "greet-twice", input: { first: "Ada", second: "Grace" }, wait: true });
     expect(ran).toMatchObject({ status: "succeeded", output: { messages: ["Hello, Ada!", "Hello, Grace!"] } });
+    // Its config keeps traces in the hub (telemetry.recent): the greeting is one, from the installed OpenTelemetry packages.
+    const traced = (await (await fetch(`${hub.state.gatewayUrl}${TRACES_PATH}?endpoint=hello.greet`)).json()) as RecentTracesReply;
+    expect(traced.traces.map((t) => t.entry)).toContain("hello.greet");
     await hub.stop();
     hub = undefined;
     // What ran and what was installed stays out of git: only the new lock file is to commit.

@@ -171,6 +171,9 @@ describe("traces over OTLP/HTTP", () => {
     const server = await waitFor("the failed endpoint's span", () => spansOf(traceId).find((s) => s.name === "greeter.fail"), 30_000);
     expect(server.attributes["fuse.code"]).toBe("HANDLER_FAILED");
     expect(server.status.code).toBe(2);
+    // The message (which may quote the input) stays out of the export: only the in-hub store keeps it.
+    expect(server.status.message).toBe("HANDLER_FAILED");
+    expect(receiver.bodies.join("\n")).not.toContain("greeter failed");
     const gateway = await waitFor("the gateway's span", () => spansOf(traceId).find((s) => s.service === "gateway"), 30_000);
     expect(gateway.attributes["http.response.status_code"]).toBe(500);
   });
@@ -223,6 +226,8 @@ describe("traces over OTLP/HTTP", () => {
     // announce's condition is false: it was entered, then skipped.
     expect(steps.map((s) => s.name).sort()).toEqual(["step announce", "step count_team", "step greet", "step total"]);
     expect(steps.find((s) => s.name === "step announce")!.attributes["fuse.code"]).toBe("SKIPPED");
+    // Skipped is an outcome, not a failure: no error status.
+    expect(steps.find((s) => s.name === "step announce")!.status.code).not.toBe(2);
     for (const step of steps) expect(step.parentSpanId).toBe(runSpan.spanId);
     expect(steps.find((s) => s.name === "step greet")!.attributes).toMatchObject({ "fuse.step": "greet", "fuse.attempts": 2, "fuse.code": "OK" });
     // The steps' calls go under their step: two greetings of the fan-out, each served by the greeter.

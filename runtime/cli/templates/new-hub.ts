@@ -67,6 +67,9 @@ export function scaffoldFiles(options: ScaffoldOptions): Record<string, string> 
     "config/fuse.yaml": `# ${name}: every key is optional; see Fuse's README for all of them.
 logging:
   level: info
+# Each process keeps its latest spans, for the dashboard's Traces panel (no collector needed).
+telemetry:
+  recent: true
 actors:
   hello:
     instances: 2

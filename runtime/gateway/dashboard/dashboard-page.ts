@@ -3,6 +3,7 @@ import { SIGN_IN_FORM } from "./session-script.ts";
 import { TIMELINE_STYLE } from "./timeline-script.ts";
 import { DB_PANEL, DB_STYLE } from "./db-panel.ts";
 import { TRAFFIC_PANELS, TRAFFIC_STYLE } from "./traffic-script.ts";
+import { TRACES_PANEL } from "./traces-panel.ts";
 
 /** The dashboard page at `/`: markup and style; the behaviour is in `/dashboard/app.js`. */
 export const DASHBOARD_PAGE = `<!doctype html>
@@ -49,6 +50,7 @@ ${SIGN_IN_FORM}
 <table id="actors"><thead><tr><th>actor</th><th>status</th><th>instances</th><th>restarts</th><th>requests</th><th>errors</th><th>latency</th><th title="keys in memory per instance (keyed actors)">keys</th><th title="requests refused by a bulkhead (OVERLOADED) or an open circuit (CIRCUIT_OPEN)">refused</th><th title="circuits of this actor's calls that are not closed">circuits</th><th></th></tr></thead><tbody></tbody></table>
 </section>
 ${TRAFFIC_PANELS}
+${TRACES_PANEL}
 <section class="panel"><h2>Logs <select id="log-actor"></select> <label><input type="checkbox" id="follow" checked> follow</label></h2><div id="logs"></div></section>
 ${TASKS_PANEL}
 ${DB_PANEL}

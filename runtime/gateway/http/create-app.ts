@@ -10,6 +10,8 @@ import { TASKS_SCRIPT } from "../dashboard/tasks-script.ts";
 import { TIMELINE_SCRIPT } from "../dashboard/timeline-script.ts";
 import { SESSION_SCRIPT } from "../dashboard/session-script.ts";
 import { DB_SCRIPT, DB_SCRIPT_PATH } from "../dashboard/db-panel.ts";
+import { TRACE_SAMPLING_SCRIPT, TRACES_SCRIPT } from "../dashboard/traces-script.ts";
+import { WATERFALL_SCRIPT } from "../dashboard/waterfall-script.ts";
 import type { PageCache } from "../docs/page-cache.ts";
 import type { RouteDiscovery } from "../routes/route-discovery.ts";
 import type { EndpointHandlers, GatedHandler } from "./endpoint-handlers.ts";
@@ -22,6 +24,7 @@ import { mountEventRoutes, type EventRoutesOptions } from "../live/event-routes.
 import { webHandler } from "../web/web-handler.ts";
 import { httpMetrics, mountMetricsRoute } from "./metrics-route.ts";
 import { httpTracing } from "./http-tracing.ts";
+import { mountTracesRoutes } from "./traces-route.ts";
 import type { WebFrontends } from "../web/web-mounts.ts";
 import type { MetricsHistory } from "../../sdk/internal.ts";
 import { mountTrafficRoutes } from "../traffic/traffic-routes.ts";
@@ -81,6 +84,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   app.get("/docs", listing(() => page(pages.docsHtml())));
   mountMetricsRoute(app, listing);
   mountTrafficRoutes(app, listing, options.history);
+  mountTracesRoutes(app, handlers.gate);
   app.get("/health", () => jsonResponse(JSON.stringify({ status: "ok" }), 200));
   app.get("/ready", () => {
     const bus = options.bus();
@@ -91,7 +95,7 @@ export function createGatewayApp(options: GatewayAppOptions): Hono {
   // The dashboard has a path of its own, so that a frontend may have `/`.
   if (!options.web?.servesRoot) app.get("/", () => new Response(null, { status: 302, headers: { location: DASHBOARD_PATH, "cache-control": "no-cache" } }));
   app.get(DASHBOARD_PATH, () => page(DASHBOARD_PAGE));
-  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + DASHBOARD_SCRIPT + TIMELINE_SCRIPT + TASKS_SCRIPT + TRAFFIC_SCRIPT, "text/javascript", SCRIPT_HEADERS));
+  app.get("/dashboard/app.js", () => text(CONTRACT_TARGETS + SESSION_SCRIPT + TRACE_SAMPLING_SCRIPT + DASHBOARD_SCRIPT + TIMELINE_SCRIPT + TASKS_SCRIPT + TRAFFIC_SCRIPT + WATERFALL_SCRIPT + TRACES_SCRIPT, "text/javascript", SCRIPT_HEADERS));
   app.get(DB_SCRIPT_PATH, () => text(DB_SCRIPT, "text/javascript", SCRIPT_HEADERS));
   if (options.session) mountSessionRoutes(app, options.session);
   mountFileRoutes(app, { ...options.files, gate: handlers.gate, log });

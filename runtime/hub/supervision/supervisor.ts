@@ -36,8 +36,8 @@ export interface SupervisorOptions {
   receipts?: boolean;
   /** false: instances keep no Prometheus figures (metrics.enabled). */
   metrics?: boolean;
-  /** Where instances export their spans (telemetry.otlp.url) and how many traces they record; none: tracing off. */
-  telemetry?: { otlp?: { url: string } | undefined; sampleRatio: number };
+  /** Where instances export their spans (telemetry.otlp.url), how many they keep (telemetry.recent) and how many traces they record; none: tracing off. */
+  telemetry?: { otlp?: { url: string } | undefined; recent?: { spans: number } | undefined; sampleRatio: number };
   /** TLS files for a bus reached over a network (bus.tls), handed to each instance by path. */
   natsTls?: NatsTlsFiles;
   /** The config's `events` in bus units, handed to each instance as JSON (their subscriptions' retries). */
@@ -138,8 +138,10 @@ export class Supervisor {
     const telemetry = this.options.telemetry;
     delete env[ProcessEnv.otlpUrl];
     delete env[ProcessEnv.traceSampleRatio];
-    if (!telemetry?.otlp) return;
-    env[ProcessEnv.otlpUrl] = telemetry.otlp.url;
+    delete env[ProcessEnv.traceRecent];
+    if (!telemetry?.otlp && !telemetry?.recent) return;
+    if (telemetry.otlp) env[ProcessEnv.otlpUrl] = telemetry.otlp.url;
+    if (telemetry.recent) env[ProcessEnv.traceRecent] = String(telemetry.recent.spans);
     env[ProcessEnv.traceSampleRatio] = String(telemetry.sampleRatio);
   }
 

@@ -58,19 +58,25 @@ export class RunSpans {
     }
     if (span && record.endedAt !== undefined) {
       span.set(SpanAttr.attempts, record.attempts);
-      span.end(record.status === "succeeded" ? OK : (record.error?.code ?? record.status.toUpperCase()));
+      if (record.status === "skipped") {
+        // Its condition said no: an outcome, not a failure, so no error status.
+        span.set(SpanAttr.code, SKIPPED);
+        span.end();
+      } else {
+        span.end(record.status === "succeeded" ? OK : (record.error?.code ?? record.status.toUpperCase()), record.error?.message);
+      }
       this.steps.delete(record.id);
       openSteps.delete(`${this.runId}/${record.id}`);
     }
   }
 
-  /** The run ended with `status` (`code`: its error's); steps still open end with it. */
-  end(status: RunStatus, code: string | undefined): void {
+  /** The run ended with `status` (`code` and `message`: its error's); steps still open end with it. */
+  end(status: RunStatus, code: string | undefined, message?: string): void {
     if (this.ended) return;
     this.ended = true;
     this.closeSteps();
     this.span.set(SpanAttr.runStatus, status);
-    this.span.end(status === "succeeded" ? OK : (code ?? status.toUpperCase()));
+    this.span.end(status === "succeeded" ? OK : (code ?? status.toUpperCase()), message);
   }
 
   /** The taskmaster stops with the run unfinished (it resumes later, under a new span). */
@@ -91,3 +97,4 @@ export class RunSpans {
 }
 
 const OK = "OK";
+const SKIPPED = "SKIPPED";

@@ -217,7 +217,7 @@ export class TaskRun {
     if (output !== undefined) this.run.output = output;
     if (error !== undefined) this.run.error = error;
     this.options.figures?.taskRunEnded(this.run.task, status, (this.run.endedAt! - this.run.startedAt!) / 1000);
-    this.spans?.end(status, this.run.error?.code);
+    this.spans?.end(status, this.run.error?.code, this.run.error?.message);
     // Callers learn the outcome before it is written: were the write lost in a crash, the run
     // would resume and its last steps run again with the same idempotency keys.
     this.resolveEnded(this.detail());

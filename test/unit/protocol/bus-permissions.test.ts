@@ -21,11 +21,11 @@ describe("bus permissions derived from what the hub runs", () => {
     expect(rights.subscribe.allow.some((s) => s.includes("hub") || s === ">" || s === "_INBOX.>")).toBe(false);
   });
 
-  it("lets an actor call any actor but the hub, emit events and write its own dead letters, with no JetStream wildcard and no stream making", () => {
+  it("lets an actor call any actor but the hub, emit events and write its own dead letters, with no JetStream wildcard and no stream making, and not ask for the trace store's spans", () => {
     const rights = busPermissions({ name: "shop", role: "actor" }, { prefix: "app" })!;
     expect(rights.publish.allow).toEqual(expect.arrayContaining(["app.*.*", "app.events.>", "app.events-dead.shop.>", "$SRV.>"]));
     expect(rights.publish.allow).not.toContain("app.events-dead.>");
-    expect(rights.publish.deny).toEqual(["app.hub.>"]);
+    expect(rights.publish.deny).toEqual(["app.hub.>", "$SRV.TRACES"]);
     for (const wide of ["$JS.API.>", "$KV.>", "$O.>", "$JS.ACK.>", "$JS.FC.>"]) expect(rights.publish.allow).not.toContain(wide);
     expect(rights.publish.allow.filter((s) => /STREAM\.(CREATE|UPDATE|DELETE)|CONSUMER\.DURABLE/.test(s))).toEqual([]);
   });

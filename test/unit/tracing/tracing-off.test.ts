@@ -20,7 +20,7 @@ describe("tracing off", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function otelModulesLoaded(env: Record<string, string>): Promise<{ loaded: string[]; reply: unknown }> {
-    const record = path.join(dir, `loaded-${Object.keys(env).length}.txt`);
+    const record = path.join(dir, `loaded-${Object.keys(env).join("-") || "none"}.txt`);
     writeFileSync(path.join(dir, "hooks.mjs"), `import { appendFileSync } from "node:fs";
 export async function resolve(specifier, context, next) {
   const resolved = await next(specifier, context);
@@ -58,5 +58,12 @@ process.stdout.write(JSON.stringify(reply));
     expect(reply).toBe("pong");
     expect(loaded.some((url) => url.includes("/@opentelemetry/sdk-trace-base/"))).toBe(true);
     expect(loaded.some((url) => url.includes("/@opentelemetry/exporter-trace-otlp-http/"))).toBe(true);
+  }, 90_000);
+
+  it("loads no exporter when only the in-hub store is on (telemetry.recent)", async () => {
+    const { loaded, reply } = await otelModulesLoaded({ [ProcessEnv.traceRecent]: "100" });
+    expect(reply).toBe("pong");
+    expect(loaded.some((url) => url.includes("/@opentelemetry/sdk-trace-base/"))).toBe(true);
+    expect(loaded.filter((url) => url.includes("/@opentelemetry/exporter-"))).toEqual([]);
   }, 90_000);
 });
