@@ -13,11 +13,11 @@ import { isAlive } from "./processes.ts";
 export const TWO_NODES = ["a", "b"] as const;
 export type TwoNodeName = (typeof TWO_NODES)[number];
 
-function nodeConfig(node: TwoNodeName, ports: Record<TwoNodeName | "db", number>, actors: string[]): string {
+function nodeConfig(node: TwoNodeName, ports: Record<TwoNodeName | "db", number>, actors: string[], db: string): string {
   const other = node === "a" ? "b" : "a";
   return [
     `gateway: { enabled: ${node === "a"} }`,
-    `db: { node: a, address: "127.0.0.1:${ports.db}" }`,
+    `db: { node: a, address: "127.0.0.1:${ports.db}"${db ? `, ${db}` : ""} }`,
     "cluster:",
     "  name: ctl",
     `  node: ${node}`,
@@ -45,13 +45,14 @@ export interface TwoNodes {
 
 /**
  * Starts both nodes together (each waits for the other's JetStream) with the fixture actors
- * given (name → fixture), and more files in each folder (as createHubDir's `files`).
+ * given (name → fixture), more files in each folder (as createHubDir's `files`) and more keys
+ * of `db:` (`replica: true`).
  */
-export async function startTwoNodes(actors: Record<string, string>, files: Record<string, string> = {}): Promise<TwoNodes> {
+export async function startTwoNodes(actors: Record<string, string>, options: { files?: Record<string, string>; db?: string } = {}): Promise<TwoNodes> {
   const ports = { a: await freePort(), b: await freePort(), db: await freePort() };
   const secret = randomBytes(24).toString("hex");
   const dirs = TWO_NODES.map((node) => {
-    const dir = createHubDir({ config: nodeConfig(node, ports, Object.keys(actors)), actors, files });
+    const dir = createHubDir({ config: nodeConfig(node, ports, Object.keys(actors), options.db ?? ""), actors, files: options.files ?? {} });
     writeFileSync(path.join(dir, "cluster.secret"), `${secret}\n`, { mode: 0o600 });
     return dir;
   });

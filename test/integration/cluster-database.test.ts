@@ -5,7 +5,7 @@
 // node a lost outright: node b's database calls fail with NO_LIVE_INSTANCE (the second at once,
 // not after the first's wait), its other endpoints keep answering, and once a is back every
 // acknowledged row is there and b writes again.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,10 +32,11 @@ async function countRows(token: string): Promise<number> {
 
 describe("a cluster's one database on node a, used by every node", () => {
   beforeAll(async () => {
-    cluster = await startTwoNodes({ writer: "writer", greeter: "whoami" }, { "schemas/entries.json": "schemas/entries.json" });
+    // Each process also reads from an embedded replica on its own node (db.replica).
+    cluster = await startTwoNodes({ writer: "writer", greeter: "whoami" }, { files: { "schemas/entries.json": "schemas/entries.json" }, db: "replica: true" });
     await cluster.oneOnEach("writer");
     await cluster.oneOnEach("greeter");
-    dbAddress = /db: \{ node: a, address: "([^"]+)" \}/.exec(readFileSync(path.join(cluster.hub("a").dir, "config/fuse.yaml"), "utf8"))![1]!;
+    dbAddress = /db: \{ node: a, address: "([^"]+)"/.exec(readFileSync(path.join(cluster.hub("a").dir, "config/fuse.yaml"), "utf8"))![1]!;
   }, 150_000);
 
   afterAll(() => cluster?.stop(), 60_000);
@@ -70,6 +71,26 @@ describe("a cluster's one database on node a, used by every node", () => {
     // Each node's token is accepted, and both see the same 100 rows.
     expect(await countRows(tokenOf("a"))).toBe(100);
     expect(await countRows(tokenOf("b"))).toBe(100);
+  });
+
+  it("reads on each node from a replica on that node, which follows what the other node wrote", async () => {
+    const { inserted } = await fill("a", 20);
+    const tag = `call-${calls - 1}`;
+    const seen: Record<string, { rows: number; localReads: number }> = {};
+    // Through node b's bus and node a's (the queue group spreads them), until each node's writer
+    // has read locally: a read goes to the primary until the replica has synced past its start.
+    const readLocally = () => ["a", "b"].every((node) => (seen[node]?.localReads ?? 0) > 0);
+    for (let i = 0; i < 200 && !readLocally(); i++) {
+      const answer = await cluster.hub(i % 2 ? "b" : "a").call<{ rows: number; localReads: number; primaryReads: number; node: string }>("writer.count", { tag });
+      seen[answer.node] = answer;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const node of ["a", "b"]) {
+      expect(seen[node]?.rows).toBe(inserted);
+      // Its reads are served from its own node's replica file, not only by the database's node.
+      expect(seen[node]?.localReads).toBeGreaterThan(0);
+      expect(readdirSync(path.join(cluster.hub(node as "a" | "b").dir, ".fuse/replicas")).some((f) => f.startsWith("writer"))).toBe(true);
+    }
   });
 
   it("refuses a client without the token, or with a token not made from the cluster's secret", async () => {
