@@ -41,7 +41,7 @@ export async function startGateway(ctx: ActorContext, options: Partial<GatewayOp
   const web = new WebFrontends(settings.web ?? []);
   const discovery = new RouteDiscovery({
     claimOf: (shape) => web.claimOf(shape),
-    discover: () => ctx.discover(),
+    discover: (actor) => ctx.discover(actor ? { actor } : {}),
     log,
     intervalMs: settings.discoveryIntervalMs,
     missIntervalMs: settings.missIntervalMs,

@@ -267,9 +267,15 @@ describe.skipIf(problem !== undefined)(`a cluster of three nodes in network name
 
   it("routes a call through node A's gateway to an actor that runs only on node C", async () => {
     const gatewayUrl = await waitFor("n1's gateway", () => stateOf("n1")?.gatewayUrl, 20_000);
+    // A node starts its instances once the placement's decision reaches it: far is listed on n3 before it runs.
+    await waitFor("far running on n3", () => {
+      const result = cliIn("n1", ["actors", "ls", "--json"]);
+      return result.code === 0 && (JSON.parse(result.stdout) as { name: string; running: number }[]).some((r) => r.name === "far" && r.running > 0);
+    }, 60_000);
     const script = `fetch(${JSON.stringify(`${gatewayUrl}/api/far/where`)}, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then(async (r) => console.log(r.status, await r.text()))`;
     const result = spawnSync("ip", ["netns", "exec", nsOf("n1"), process.execPath, "-e", script], { encoding: "utf8", timeout: 30_000 });
-    expect(result.stdout.trim()).toBe('200 {"node":"n3"}');
+    const gatewayLog = () => readFileSync(path.join(nodes.get("n1")!.dir, ".fuse/logs/gateway.log"), "utf8").split("\n").filter((l) => l.includes("routes")).slice(-5).join("\n");
+    expect(result.stdout.trim(), gatewayLog()).toBe('200 {"node":"n3"}');
   });
 
   it("spreads an actor's six instances 2-2-2, re-places a lost node's share on the survivors, and gives it back when the node returns", async () => {

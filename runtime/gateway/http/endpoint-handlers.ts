@@ -179,7 +179,7 @@ export class EndpointHandlers {
   private async lookupAfterMiss(actor: string, endpoint: string): Promise<EndpointEntry> {
     if (!isValidName(actor)) throw new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, `no actor ${quote(actor)} on this hub`);
     let known = this.deps.discovery.table.actors.get(actor);
-    if ((!known?.endpoints.has(endpoint) || known.endpoints.get(endpoint)!.access === "internal") && isValidName(endpoint)) known = (await this.deps.discovery.refreshOnMiss()).actors.get(actor);
+    if ((!known?.endpoints.has(endpoint) || known.endpoints.get(endpoint)!.access === "internal") && isValidName(endpoint)) known = (await this.deps.discovery.refreshOnMiss(actor)).actors.get(actor);
     if (!known) throw new NotFoundError(ErrorCode.ACTOR_NOT_FOUND, `no actor ${quote(actor)} on this hub`);
     const entry = known.endpoints.get(endpoint);
     if (!entry || entry.access === "internal") {

@@ -3,8 +3,11 @@ import type { Logger } from "../../log/index.ts";
 import { buildRouteTable, emptyRouteTable, type RouteTable } from "./route-table.ts";
 
 export interface RouteDiscoveryOptions {
-  /** One `$SRV.INFO` round (`ctx.discover`). */
-  discover(): Promise<DiscoveredService[]>;
+  /**
+   * One `$SRV.INFO` round (`ctx.discover`); with `actor`, that actor's instances alone
+   * (`$SRV.INFO.<actor>`), which waits for the first answer however late it comes.
+   */
+  discover(actor?: string): Promise<DiscoveredService[]>;
   log: Logger;
   /** Ms between rounds. */
   intervalMs: number;
@@ -27,6 +30,9 @@ export class RouteDiscovery {
   /** Whether a first round completed. */
   ready = false;
   private running: Promise<RouteTable> | undefined;
+  /** The last round's answers, and the table before it: what an actor asked for by name is added to. */
+  private lastServices: DiscoveredService[] = [];
+  private beforeLast: RouteTable = emptyRouteTable();
   private missRound: Promise<RouteTable> | undefined;
   private lastStart = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -55,7 +61,7 @@ export class RouteDiscovery {
    * it), for requests that found nothing. Misses share one pending round, and rounds start at
    * most one per `missIntervalMs`.
    */
-  refreshOnMiss(): Promise<RouteTable> {
+  async refreshOnMiss(actor?: string): Promise<RouteTable> {
     this.missRound ??= (async () => {
       const wait = this.lastStart + this.options.missIntervalMs - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -63,18 +69,41 @@ export class RouteDiscovery {
       if (this.running) await this.running;
       return this.refresh();
     })().finally(() => (this.missRound = undefined));
-    return this.missRound;
+    const table = await this.missRound;
+    return actor && !table.actors.has(actor) ? this.askFor(actor) : table;
+  }
+
+  /**
+   * Asks the instances of one actor the last round missed: a round ends 150 ms after the last
+   * answer, and an instance busy that long (a loaded host, a far cluster node) answers after
+   * it. Its answer joins the last round's, so a request for it is not refused as unknown.
+   */
+  private async askFor(actor: string): Promise<RouteTable> {
+    try {
+      const found = await this.options.discover(actor);
+      if (found.length === 0) return this.table;
+      this.lastServices = [...this.lastServices.filter((s) => s.actor !== actor), ...found];
+      this.apply(buildRouteTable(this.lastServices, this.beforeLast, this.options.claimOf));
+    } catch (err) {
+      this.options.log.warn({ err, actor }, "route discovery failed");
+    }
+    return this.table;
+  }
+
+  private apply(next: RouteTable): void {
+    const changed = next.signature !== this.table.signature;
+    this.table = next;
+    this.ready = true;
+    if (changed) this.changed(next);
   }
 
   private async round(): Promise<RouteTable> {
     this.lastStart = Date.now();
     try {
       const services = await this.options.discover();
-      const next = buildRouteTable(services, this.table, this.options.claimOf);
-      const changed = next.signature !== this.table.signature;
-      this.table = next;
-      this.ready = true;
-      if (changed) this.changed(next);
+      this.beforeLast = this.table;
+      this.lastServices = services;
+      this.apply(buildRouteTable(services, this.table, this.options.claimOf));
     } catch (err) {
       this.options.log.warn({ err }, "route discovery failed");
     }
