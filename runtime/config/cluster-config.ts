@@ -28,6 +28,11 @@ export const clusterConfigSchema = z
      * reference, `${file:.fuse-cluster-secret}` or `${env:FUSE_CLUSTER_SECRET}`, never inline.
      */
     secret: z.string().min(16, "expected at least 16 characters (a random secret)"),
+    /**
+     * Routes over TLS, verified both ways against a CA every node derives from the secret (no
+     * files to make). false: plain routes, still refused without the secret. Every node must agree.
+     */
+    tls: z.boolean().default(true),
     /** Copies of every JetStream stream and bucket. Default: min(3, number of nodes listed in seeds + this one). */
     replicas: z.number().int().min(1).max(5).optional(),
   });

@@ -1,11 +1,13 @@
-// Issue 14 point 8: a cluster's one database. Two `fuse up` nodes on this machine (NATS routes on
+// Issue 14 points 8 and 11: a cluster's one database, and its routes over TLS. Two `fuse up` nodes on this machine (NATS routes on
 // 127.0.0.1); `db: { node: a, address }` makes node a's hub run sqld on that address and every
 // process of both nodes use it, with a token derived from the cluster's secret. Counted: rows
 // written through both nodes' writers against rows found; a client without the token refused;
 // node a lost outright: node b's database calls fail with NO_LIVE_INSTANCE (the second at once,
 // not after the first's wait), its other endpoints keep answering, and once a is back every
 // acknowledged row is there and b writes again.
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+import { connect as tlsConnect } from "node:tls";
 import path from "node:path";
 import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -91,6 +93,25 @@ describe("a cluster's one database on node a, used by every node", () => {
       expect(seen[node]?.localReads).toBeGreaterThan(0);
       expect(readdirSync(path.join(cluster.hub(node as "a" | "b").dir, ".fuse/replicas")).some((f) => f.startsWith("writer"))).toBe(true);
     }
+  });
+
+  it("takes routes over TLS only, with a certificate of the CA both nodes derive from the secret", async () => {
+    const routePort = Number(/listen: 127\.0\.0\.1:(\d+)/.exec(readFileSync(path.join(cluster.hub("a").dir, "config/fuse.yaml"), "utf8"))![1]);
+    // The route port speaks TLS from the first byte, with a certificate of the cluster's CA.
+    const issuer = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ port: routePort, host: "127.0.0.1", rejectUnauthorized: false }, () => {
+        const cert = socket.getPeerCertificate();
+        socket.destroy();
+        resolve(String(cert.issuer?.CN));
+      });
+      socket.once("error", reject);
+      socket.setTimeout(10_000, () => reject(new Error("no TLS handshake on the route port")));
+    });
+    expect(issuer).toBe("Fuse cluster routes CA");
+    // Each node's certificate chains to the other node's CA certificate (made alike from the secret).
+    const tlsOf = (node: "a" | "b", file: string) => path.join(cluster.hub(node).dir, ".fuse/nats/route-tls", file);
+    const verified = spawnSync("openssl", ["verify", "-CAfile", tlsOf("a", "ca.pem"), tlsOf("b", "node.pem")], { encoding: "utf8" });
+    expect(verified.stdout.trim()).toBe(`${tlsOf("b", "node.pem")}: OK`);
   });
 
   it("refuses a client without the token, or with a token not made from the cluster's secret", async () => {

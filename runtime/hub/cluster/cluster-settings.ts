@@ -2,6 +2,7 @@ import { hkdfSync } from "node:crypto";
 import { ConfigError } from "../../errors/index.ts";
 import type { ClusterConfig, FuseConfig } from "../../config/index.ts";
 import { NAME, NAME_RULE } from "../../protocol/index.ts";
+import type { RouteTlsFiles } from "./route-tls.ts";
 
 /** What `fuse up` was told on its command line about this node. */
 export interface ClusterFlags {
@@ -24,6 +25,8 @@ export interface ClusterSettings {
   secret: string;
   /** Copies of every JetStream stream and bucket the hub makes. */
   replicas: number;
+  /** Routes over TLS (hub/cluster/route-tls.ts). */
+  tls: boolean;
 }
 
 const CONFIG_FILE = "config/fuse.yaml";
@@ -65,6 +68,7 @@ export function clusterSettingsOf(config: FuseConfig, flags: ClusterFlags = {}):
     seeds,
     secret: cluster.secret,
     replicas: cluster.replicas ?? Math.min(3, seeds.length + 1),
+    tls: cluster.tls,
   };
 }
 
@@ -73,7 +77,7 @@ export function clusterSettingsOf(config: FuseConfig, flags: ClusterFlags = {}):
  * cluster block with route authentication (every node knows the route user and the shared
  * secret; a route without them is refused). JSON, like the rest of the file.
  */
-export function natsClusterConfig(settings: ClusterSettings): Record<string, unknown> {
+export function natsClusterConfig(settings: ClusterSettings, tls?: RouteTlsFiles): Record<string, unknown> {
   const secret = encodeURIComponent(settings.secret);
   return {
     server_name: settings.node,
@@ -83,6 +87,8 @@ export function natsClusterConfig(settings: ClusterSettings): Record<string, unk
       ...(settings.address.startsWith(`${settings.node}:`) ? {} : { advertise: settings.address }),
       authorization: { user: ROUTE_USER, password: settings.secret, timeout: 2 },
       routes: settings.seeds.map((seed) => `nats-route://${ROUTE_USER}:${secret}@${seed}`),
+      // Both ends present a certificate of the cluster's CA, and check the other's.
+      ...(tls ? { tls: { cert_file: tls.certFile, key_file: tls.keyFile, ca_file: tls.caFile, verify: true, timeout: 3 } } : {}),
     },
   };
 }
@@ -102,6 +108,11 @@ export function principalSeed(settings: ClusterSettings): Uint8Array {
  */
 export function busKey(settings: ClusterSettings): Uint8Array {
   return clusterKey(settings, "bus-accounts");
+}
+
+/** The 32-byte seed of the routes' CA key (hub/cluster/route-tls.ts). */
+export function routeCaSeed(settings: ClusterSettings): Uint8Array {
+  return clusterKey(settings, "route-ca");
 }
 
 /** The 32-byte seed of the key pair whose tokens the cluster's one sqld accepts (security/database-auth.ts). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../runtime/config/index.ts";
-import { clusterSettingsOf, databaseSeed, natsClusterConfig, principalSeed } from "../../../runtime/hub/cluster/cluster-settings.ts";
+import { clusterSettingsOf, databaseSeed, natsClusterConfig, principalSeed, routeCaSeed } from "../../../runtime/hub/cluster/cluster-settings.ts";
 import { clusterDatabaseOf } from "../../../runtime/hub/cluster/cluster-database.ts";
 
 const SECRET = "0123456789abcdef0123";
@@ -81,5 +81,15 @@ describe("cluster config", () => {
     expect(databaseSeed(settingsOf(SECRET))).toEqual(databaseSeed(settingsOf(SECRET)));
     expect(databaseSeed(settingsOf(SECRET))).not.toEqual(databaseSeed(settingsOf(`${SECRET}x`)));
     expect(databaseSeed(settingsOf(SECRET))).not.toEqual(principalSeed(settingsOf(SECRET)));
+  });
+
+  it("puts the routes under TLS by default, verified both ways, and leaves them plain with tls: false", () => {
+    const on = clusterSettingsOf(parseConfig(yaml(`  name: prod\n  node: a\n  secret: ${SECRET}\n`), "config/fuse.yaml"))!;
+    expect(on.tls).toBe(true);
+    const files = { caFile: "/x/ca.pem", certFile: "/x/node.pem", keyFile: "/x/node-key.pem" };
+    expect((natsClusterConfig(on, files).cluster as Record<string, unknown>).tls).toEqual({ cert_file: "/x/node.pem", key_file: "/x/node-key.pem", ca_file: "/x/ca.pem", verify: true, timeout: 3 });
+    const off = clusterSettingsOf(parseConfig(yaml(`  name: prod\n  node: a\n  secret: ${SECRET}\n  tls: false\n`), "config/fuse.yaml"))!;
+    expect(off.tls).toBe(false);
+    expect(routeCaSeed(on)).not.toEqual(databaseSeed(on));
   });
 });
