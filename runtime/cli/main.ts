@@ -17,6 +17,7 @@ import { registerKeysCommands } from "./commands/keys.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerNodesCommands } from "./commands/nodes.ts";
 import { registerRunCommand } from "./commands/run.ts";
+import { registerSetupCommand } from "./commands/setup.ts";
 import { registerSchedulesCommands } from "./commands/schedules.ts";
 import { registerTasksCommands } from "./commands/tasks.ts";
 import { registerUpCommand } from "./commands/up.ts";
@@ -47,6 +48,7 @@ export function createProgram(): Command {
   registerKeysCommands(program);
   registerRunCommand(program);
   registerK8sCommands(program);
+  registerSetupCommand(program);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import type { ActorPlan, FuseConfig } from "../../config/index.ts";
 import { DEFAULT_PROBE_PORT, ProbePath } from "../../hub/index.ts";
 import { BuiltinActor, ProcessEnv } from "../../protocol/index.ts";
-import { PodPaths, PodPorts, SecretKeys, metadata, objectName, selectorLabels, type K8sObject, type Names } from "./k8s-objects.ts";
+import { CONTAINER_SECURITY, POD_SECURITY, PodPaths, PodPorts, SecretKeys, fuseMounts, fuseVolumes, metadata, objectName, selectorLabels, type K8sObject, type Names } from "./k8s-objects.ts";
 
 export interface ActorManifestOptions {
   names: Names;
@@ -71,7 +71,7 @@ export function actorDeployment(options: ActorManifestOptions): K8sObject {
         metadata: { labels: metadata(names, name, component).labels },
         spec: {
           terminationGracePeriodSeconds: terminationGraceSeconds(config),
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+          securityContext: POD_SECURITY,
           containers: [
             {
               name: "actor",
@@ -80,22 +80,12 @@ export function actorDeployment(options: ActorManifestOptions): K8sObject {
               env: env(options),
               ports,
               ...probes(config),
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-              volumeMounts: [
-                { name: "config", mountPath: PodPaths.config, readOnly: true },
-                { name: "state", mountPath: PodPaths.state },
-                { name: "tmp", mountPath: PodPaths.tmp },
-                { name: "nats-creds", mountPath: PodPaths.natsCreds, readOnly: true },
-                { name: "keys", mountPath: PodPaths.keys, readOnly: true },
-              ],
+              securityContext: CONTAINER_SECURITY,
+              volumeMounts: [...fuseMounts(), { name: "keys", mountPath: PodPaths.keys, readOnly: true }],
             },
           ],
           volumes: [
-            { name: "config", configMap: { name: options.configMap } },
-            // Where the actor's bundle is built at start; the image's own files stay read-only.
-            { name: "state", emptyDir: {} },
-            { name: "tmp", emptyDir: {} },
-            { name: "nats-creds", secret: { secretName: options.natsSecret, defaultMode: 0o400 } },
+            ...fuseVolumes(options.configMap, options.natsSecret),
             // The signing key goes to the gateway's pods only.
             { name: "keys", secret: { secretName: options.keysSecret, items: keyItems, defaultMode: 0o400 } },
           ],

@@ -46,3 +46,31 @@ export function labels(names: Names, component: string): Record<string, string> 
 export function metadata(names: Names, name: string, component: string): K8sObject["metadata"] {
   return { name, ...(names.namespace ? { namespace: names.namespace } : {}), labels: labels(names, component) };
 }
+
+/** Every pod of the hub's image runs as a user, never root. */
+export const POD_SECURITY = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 } as const;
+/** And its container on a read-only root, without privileges. */
+export const CONTAINER_SECURITY = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } as const;
+
+/**
+ * The mounts a pod running `fuse` has: the config (read-only), `.fuse` (where actors are
+ * bundled at start: the image's own files stay read-only), /tmp, and its NATS seed.
+ */
+export function fuseMounts(): { name: string; mountPath: string; readOnly?: boolean }[] {
+  return [
+    { name: "config", mountPath: PodPaths.config, readOnly: true },
+    { name: "state", mountPath: PodPaths.state },
+    { name: "tmp", mountPath: PodPaths.tmp },
+    { name: "nats-creds", mountPath: PodPaths.natsCreds, readOnly: true },
+  ];
+}
+
+/** The volumes of those mounts. */
+export function fuseVolumes(configMap: string, natsSecret: string): Record<string, unknown>[] {
+  return [
+    { name: "config", configMap: { name: configMap } },
+    { name: "state", emptyDir: {} },
+    { name: "tmp", emptyDir: {} },
+    { name: "nats-creds", secret: { secretName: natsSecret, defaultMode: 0o400 } },
+  ];
+}

@@ -6,6 +6,7 @@ import { DOCKERIGNORE, configMap, dockerfile, keysSecret, seedSecret } from "./h
 import { objectName, type Names, type RenderedFile } from "./k8s-objects.ts";
 import { natsManifests, natsUrl } from "./nats-manifests.ts";
 import { sqldManifests, sqldUrl } from "./sqld-manifests.ts";
+import { setupJob } from "./setup-manifests.ts";
 
 /** A NATS identity's key pair: the seed goes in its Secret, the public key in nats.conf. */
 export interface IdentityKeys {
@@ -89,6 +90,22 @@ export function renderManifests(options: RenderOptions): RenderResult {
     },
   ];
   if (!config.bus.url) files.push({ file: "nats.yaml", objects: natsManifests({ names, replicas: k8s.natsReplicas, storage: k8s.natsStorage, ...(k8s.storageClass ? { storageClass: k8s.storageClass } : {}), users }) });
+  files.push({
+    file: "setup.yaml",
+    objects: [
+      setupJob({
+        names,
+        image: k8s.image,
+        prefix: config.prefix,
+        fuseCommand: ["node", `/app/${options.fuseBin}`],
+        natsUrl: bus,
+        dbUrl: db,
+        ...(config.bus.url ? {} : { replicas: k8s.natsReplicas }),
+        natsSecret: secretName(ADMIN_IDENTITY),
+        configMap: objectName(names, "config"),
+      }),
+    ],
+  });
   if (!config.db.url) files.push({ file: "sqld.yaml", objects: sqldManifests({ names, image: k8s.image, storage: k8s.dbStorage, ...(k8s.storageClass ? { storageClass: k8s.storageClass } : {}), binary: `/app/${options.sqldBinary}` }) });
   for (const plan of actors) {
     const deployment = actorDeployment({

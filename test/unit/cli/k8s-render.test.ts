@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Job } from "kubernetes-models/batch/v1/Job";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
@@ -31,6 +32,7 @@ kubernetes:
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   "apps/v1/Deployment": Deployment,
   "apps/v1/StatefulSet": StatefulSet,
+  "batch/v1/Job": Job,
   "networking.k8s.io/v1/Ingress": Ingress,
   "v1/ConfigMap": ConfigMap,
   "v1/Secret": Secret,
@@ -56,7 +58,7 @@ function readOut(out: string): { files: Map<string, string>; objects: Obj[] } {
 
 function podsOf(objects: Obj[]): Pod[] {
   return objects
-    .filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet")
+    .filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet" || o.kind === "Job")
     .map((o) => ({ owner: o, labels: o.spec.template.metadata.labels, spec: o.spec.template.spec, claims: (o.spec.volumeClaimTemplates ?? []).map((c: Obj) => c.metadata.name) }));
 }
 
@@ -86,6 +88,7 @@ describe("fuse k8s render", () => {
       "config.yaml",
       "nats.yaml",
       "secrets.yaml",
+      "setup.yaml",
       "sqld.yaml",
     ]);
     expect(files.get("Dockerfile")).toMatch(/^FROM node:20-slim$/m);
@@ -191,4 +194,22 @@ describe("fuse k8s render", () => {
     writeManifests(out, await renderHub(dir, out));
     expect(readOut(out).files).toEqual(files);
   }, 120_000);
+
+  it("runs fuse setup once in a Job, as the admin identity, before actors need the stream, buckets and tables", () => {
+    const job = objects.find((o) => o.kind === "Job")!;
+    expect(job.metadata.name).toBe("shop-setup");
+    const spec = job.spec.template.spec;
+    expect(spec.restartPolicy).toBe("OnFailure");
+    const [container] = spec.containers;
+    // The rendered NATS has 3 servers: the stream and buckets get 3 copies.
+    expect(container.command.slice(-3)).toEqual(["setup", "--replicas", "3"]);
+    const env = new Map<string, string>(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env.get(ProcessEnv.natsUrl)).toBe("nats://shop-nats:4222");
+    expect(env.get(ProcessEnv.dbUrl)).toBe("http://shop-sqld:8080");
+    // Only an owner may make streams: the admin identity's seed, whose NATS user has no limits.
+    const creds = spec.volumes.find((v: { name: string }) => v.name === "nats-creds").secret.secretName;
+    expect(creds).toBe("shop-nats-admin");
+    const mounts: string[] = container.volumeMounts.map((m: { mountPath: string }) => m.mountPath);
+    expect(mounts.some((m) => env.get(ProcessEnv.natsCreds)!.startsWith(`${m}/`))).toBe(true);
+  });
 });
