@@ -170,10 +170,14 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const identityOf = (plan: ActorPlan) => ({ name: plan.name, role: busRoleOf(plan.name) });
     // What each actor uses of JetStream is read from its definition while the servers start,
     // and granted before any actor connects.
-    const [servers, described] = await Promise.all([
-      startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf), clusterSettings && { natsConfig: natsClusterConfig(clusterSettings, routeTls), busKey: busKey(clusterSettings), database: sharedDb }),
-      describePlans(plans, dir, config.prefix),
-    ]);
+    // A failed start waits for the descriptions too: each runs an actor's module in a process
+    // of its own, which must not outlive the hub (describePlans never rejects).
+    const describing = describePlans(plans, dir, config.prefix);
+    const servers = await startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf), clusterSettings && { natsConfig: natsClusterConfig(clusterSettings, routeTls), busKey: busKey(clusterSettings), database: sharedDb }).catch(async (error: unknown) => {
+      await describing;
+      throw error;
+    });
+    const described = await describing;
     await Promise.all(plans.map((plan) => servers.grant({ ...identityOf(plan), uses: described.get(plan.name) })));
     const hubCreds = servers.credsFor({ name: HUB_IDENTITY, role: "owner" });
     const connection = await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log, tls: busTlsFiles(config, dir), credsFile: hubCreds, inboxPrefix: inboxPrefix(HUB_IDENTITY) });
