@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { NatsTransport, connectNats } from "../runtime/bus/index.ts";
-import { freePort } from "../runtime/hub/index.ts";
+import { freePorts } from "../runtime/hub/index.ts";
 import { ADMIN_IDENTITY, inboxPrefix, type ActorStatus } from "../runtime/protocol/index.ts";
 import { Caller } from "../runtime/sdk/caller.ts";
 import { startHubProcess, type HubProcess } from "./lib/hub-process.ts";
@@ -158,7 +158,8 @@ export async function runClusterBench(): Promise<BenchReport> {
   const hubs: HubProcess[] = [];
   const closers: (() => Promise<void>)[] = [];
   try {
-    const ports = { a: await freePort(), b: await freePort(), c: await freePort(), db: await freePort() };
+    const [a, b, c, db] = (await freePorts(4)) as [number, number, number, number];
+    const ports = { a, b, c, db };
     const secret = randomBytes(24).toString("hex");
     NODES.forEach((node, i) => writeNode(dirs[i]!, node, ports, secret));
     // Together: each waits for the other's JetStream before it starts its actors.

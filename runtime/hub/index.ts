@@ -12,7 +12,7 @@ export { decideRestart, type RestartDecision, type RestartPolicyOptions } from "
 export { assessHealth, type Health, type HealthOptions } from "./supervision/health.ts";
 export { bundleActor, identify } from "./process/index.ts";
 export { FUSE_VERSION } from "../protocol/index.ts";
-export { freePort } from "./servers/ports.ts";
+export { freePort, freePorts } from "./servers/ports.ts";
 export { startNatsServer, natsServerBinary, natsServerThreads, natsStoreDir, type NatsServerHandle } from "./servers/nats-server.ts";
 export { sqldArgs, startSqld, type SqldHandle } from "./servers/sqld.ts";
 export { restoreDatabaseOffline, type OfflineRestoreResult } from "./servers/offline-restore.ts";

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { freePort } from "../../runtime/hub/index.ts";
+import { freePorts } from "../../runtime/hub/index.ts";
 import type { ActorStatus } from "../../runtime/protocol/index.ts";
 import { createHubDir, removeHubDir, startHub, type RunningHub } from "./hub.ts";
 import { waitFor } from "./wait-for.ts";
@@ -49,7 +49,8 @@ export interface TwoNodes {
  * of `db:` (`replica: true`).
  */
 export async function startTwoNodes(actors: Record<string, string>, options: { files?: Record<string, string>; db?: string } = {}): Promise<TwoNodes> {
-  const ports = { a: await freePort(), b: await freePort(), db: await freePort() };
+  const [a, b, db] = (await freePorts(3)) as [number, number, number];
+  const ports = { a, b, db };
   const secret = randomBytes(24).toString("hex");
   const dirs = TWO_NODES.map((node) => {
     const dir = createHubDir({ config: nodeConfig(node, ports, Object.keys(actors), options.db ?? ""), actors, files: options.files ?? {} });

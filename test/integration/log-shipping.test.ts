@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../runtime/hub/index.ts";
+import { freePort, freePorts } from "../../runtime/hub/index.ts";
 import { createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 import { startFluentdReceiver, startLokiReceiver, type ReceivedLine, type Receiver } from "./log-receivers.ts";
 
@@ -99,7 +99,7 @@ describe("log shipping while the collectors are down", () => {
 
   beforeAll(async () => {
     // Free ports with nothing listening yet: the collectors are "down" until the test starts them there.
-    const [lokiPort, fluentdPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const [lokiPort, fluentdPort, metricsPort] = (await freePorts(3)) as [number, number, number];
     ports = { loki: lokiPort, fluentd: fluentdPort, metrics: metricsPort };
     dir = createHubDir({ config: config(lokiPort, fluentdPort, metricsPort, BOUND), actors: { chatter: "chatter" } });
     hub = await startHub(dir);

@@ -11,3 +11,13 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * `count` ports free on 127.0.0.1 now, all different: a port closed by freePort may be handed
+ * out again by the next call (two nodes given one route port would each take the other for itself).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
