@@ -80,7 +80,9 @@ export function runTaskmasterBench(): Promise<BenchReport> {
     for (const task of Object.values(TASKS)) writeFileSync(path.join(dir, "tasks", `${task.name}.json`), JSON.stringify(task));
     const sqld = await startBenchSqld(path.join(dir, "sqld"));
     const started: BenchProcess[] = [];
-    const env = { [ProcessEnv.prefix]: "tmbench", [ProcessEnv.hubDir]: dir, [ProcessEnv.dbUrl]: sqld.url };
+    // sqld over its WebSocket, as the hub gives it to every actor (the taskmaster included); over
+    // HTTP each batch of run records would cost a request of its own.
+    const env = { [ProcessEnv.prefix]: "tmbench", [ProcessEnv.hubDir]: dir, [ProcessEnv.dbUrl]: sqld.url.replace(/^http:/, "ws:") };
     const spawnActor = async (name: string, module: string, extra: Record<string, string> = {}) => {
       started.push(await ready(startActorBundle(name, module, actorEnv(name, natsUrl, { ...env, ...extra }), buildDir), /"msg":"actor started"/));
       return started.at(-1)!;
