@@ -1,20 +1,11 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Request } from "playwright-core";
+import type { Browser, BrowserContext, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, createHubDir, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-
-/** Debian's chromium, installed the way the set-up script installs it when missing (as in dashboard.test.ts). */
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync("node", [path.join(REPO, "scripts/setup.mjs"), "--quiet", "--browser"], { stdio: "inherit" });
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: apt-get install -y chromium`);
-}
+import { launchChromium } from "../helpers/chromium.ts";
+import { createHubDir, removeHubDir, runCli, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 interface Answer {
   status: number;
@@ -78,7 +69,6 @@ describe("the local gateway against pages of other sites", () => {
   const seen: { method: string; url: string; status?: number }[] = [];
 
   beforeAll(async () => {
-    ensureChromium();
     dir = createHubDir({ files: { "schemas/entries.json": "schemas/entries.json" } });
     hub = await startHub(dir);
     gateway = hub.state.gatewayUrl!;
@@ -91,10 +81,7 @@ describe("the local gateway against pages of other sites", () => {
     });
     await new Promise<void>((r) => attacker.listen(0, "127.0.0.1", r));
     attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     context = await browser.newContext();
     const entries = new Map<Request, { method: string; url: string; status?: number }>();
     context.on("request", (r) => {

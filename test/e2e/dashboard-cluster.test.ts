@@ -1,21 +1,10 @@
 // The dashboard in headless Chromium against two cluster nodes on this machine (routes on
 // 127.0.0.1): the actors table gets a node column, one row per node and actor, and a row's
 // restart button restarts that node's instance alone.
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO } from "../helpers/index.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { startTwoNodes, type TwoNodes } from "../helpers/cluster-nodes.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync("node", [path.join(REPO, "scripts/setup.mjs"), "--quiet", "--browser"], { stdio: "inherit" });
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: apt-get install -y chromium`);
-}
 
 describe("dashboard of a cluster", () => {
   let cluster: TwoNodes;
@@ -23,13 +12,9 @@ describe("dashboard of a cluster", () => {
   let page: Page;
 
   beforeAll(async () => {
-    ensureChromium();
     cluster = await startTwoNodes({ greeter: "whoami" });
     await cluster.oneOnEach("greeter");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(`${cluster.hub("a").state.gatewayUrl!}/dashboard`);
   }, 150_000);

@@ -1,17 +1,7 @@
-import { existsSync } from "node:fs";
-import { execFileSync } from "node:child_process";
-import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync("node", [path.join(REPO, "scripts/setup.mjs"), "--quiet", "--browser"], { stdio: "inherit" });
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: apt-get install -y chromium`);
-}
+import { launchChromium } from "../helpers/chromium.ts";
+import { createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 // The dashboard's actor table in headless Chromium shows what guards refused: a bulkhead's
 // OVERLOADED per endpoint, and a caller's open circuit with its CIRCUIT_OPEN refusals.
@@ -21,10 +11,9 @@ describe("the dashboard shows refused requests and open circuits", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureChromium();
     dir = createHubDir({ config: "actors:\n  front:\n    instances: 1\n  back:\n    instances: 1\n", actors: { front: "guarded", back: "guarded" } });
     hub = await startHub(dir);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

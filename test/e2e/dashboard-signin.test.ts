@@ -1,22 +1,14 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GATEWAY_CERT_FILE, SESSION_COOKIE } from "../../runtime/protocol/index.ts";
 import { apiKeyFile, createApiKey } from "../../runtime/security/index.ts";
-import { REPO, createHubDir, removeHubDir, runCli, startHub, type RunningHub } from "../helpers/index.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync("node", [path.join(REPO, "scripts/setup.mjs"), "--quiet", "--browser"], { stdio: "inherit" });
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: apt-get install -y chromium`);
-}
+import { launchChromium } from "../helpers/chromium.ts";
+import { createHubDir, removeHubDir, runCli, startHub, type RunningHub } from "../helpers/index.ts";
 
 /** A page of another origin that calls the gateway with an API key, as a web app would. */
 function appPage(gateway: string, key: string): string {
@@ -43,7 +35,6 @@ describe("the dashboard of a hub with API keys, over HTTPS", () => {
   let unlisted: string;
 
   beforeAll(async () => {
-    ensureChromium();
     const app = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(appPage(gateway, adminKey)));
     const other = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(appPage(gateway, adminKey)));
     servers.push(app, other);
@@ -53,10 +44,7 @@ describe("the dashboard of a hub with API keys, over HTTPS", () => {
     adminKey = createApiKey(apiKeyFile(dir), { name: "ops", roles: ["admin"] }).key;
     hub = await startHub(dir);
     gateway = hub.state.gatewayUrl!;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

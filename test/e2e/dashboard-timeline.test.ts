@@ -2,15 +2,14 @@
 // Chromium against a real hub: one row per step in the schema's order, bars as wide as the steps
 // lasted on a shared axis, the attempts of a retried step, the error of a failed one, a waiting
 // step's bar running to now, compensations marked; the same at 400 px with no page overflow.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunDetail } from "../../runtime/protocol/index.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { REPO, removeHubDir, startTaskHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = path.join(REPO, "test/.artifacts");
 
 const TASKS = {
@@ -40,12 +39,6 @@ const TASKS = {
   },
 };
 
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync("node", [path.join(REPO, "scripts/setup.mjs"), "--quiet", "--browser"], { stdio: "inherit" });
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: apt-get install -y chromium`);
-}
-
 interface Box { x: number; y: number; width: number; height: number }
 
 describe("dashboard timeline", () => {
@@ -56,12 +49,8 @@ describe("dashboard timeline", () => {
   let run: RunDetail;
 
   beforeAll(async () => {
-    ensureChromium();
     ({ dir, hub } = await startTaskHub(TASKS));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(`${hub.state.gatewayUrl!}/dashboard`);
     const { id } = await hub.call<{ id: string }>("taskmaster.run", { task: "timeline", input: {}, wait: true }, { timeoutMs: 60_000 });

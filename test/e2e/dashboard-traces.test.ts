@@ -3,23 +3,16 @@
 // request's waterfall across the gateway, actors, ctx.db and the taskmaster with nested bars and
 // the error of a failed one, the link from an endpoint's call result, the store's bound, and the
 // same at 400 px with no page overflow.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Header, hubContract, TRACES_PATH, type RecentTracesReply } from "../../runtime/protocol/index.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { REPO, copyDemoHub, removeHubDir, startHub, type RunningHub } from "../helpers/index.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = path.join(REPO, "test/.artifacts");
 const BOUND = 300;
-
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync("node", [path.join(REPO, "scripts/setup.mjs"), "--quiet", "--browser"], { stdio: "inherit" });
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: apt-get install -y chromium`);
-}
 
 interface Box { x: number; y: number; width: number; height: number }
 interface Row { span: string; parent: string; depth: number; status: string; process: string; kind: string; name: string; bar: Box; label: Box; track: Box }
@@ -40,7 +33,6 @@ describe("dashboard traces", () => {
   };
 
   beforeAll(async () => {
-    ensureChromium();
     dir = copyDemoHub();
     writeFileSync(path.join(dir, "config/fuse.yaml"), `prefix: fuse\ntelemetry:\n  recent:\n    spans: ${BOUND}\nactors:\n  greeter:\n    instances: 2\n  counter:\n    instances: 1\n`);
     hub = await startHub(dir);
@@ -51,10 +43,7 @@ describe("dashboard traces", () => {
     const run = await send("POST", "/api/taskmaster/run", { task: "welcome-team", input: { team: "ops", members: ["Ada", "Grace"] }, wait: true });
     expect([hello.status, fail.status, note.status, run.status]).toEqual([200, 500, 200, 200]);
     Object.assign(traces, { hello: hello.traceId, fail: fail.traceId, note: note.traceId, run: run.traceId });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(`${url}/dashboard`);
   }, 180_000);

@@ -2,27 +2,20 @@
 // Chromium against a real hub sampling every second. Known traffic goes through the gateway to
 // `front.forward`, which calls `back.work` (some slow, some refused); the history route, the
 // charts and the graph must show what was sent; the same at 400 px with no page overflow.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallGraph, HistoryOverview, TrafficSeries } from "../../runtime/metrics/index.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { REPO, createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = path.join(REPO, "test/.artifacts");
 // 36 answer after 20 ms, 4 after 300 ms (above the p99's rank: 4 of 50 is 8 %), 10 are refused at once.
 const FAST = 36;
 const SLOW = 4;
 const REFUSED = 10;
 const SENT = FAST + SLOW + REFUSED;
-
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync("node", [path.join(REPO, "scripts/setup.mjs"), "--quiet", "--browser"], { stdio: "inherit" });
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: apt-get install -y chromium`);
-}
 
 describe("dashboard traffic and call graph", () => {
   let dir: string;
@@ -41,7 +34,6 @@ describe("dashboard traffic and call graph", () => {
   const overflow = () => page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
 
   beforeAll(async () => {
-    ensureChromium();
     dir = createHubDir({ config: "metrics:\n  historyIntervalMs: 1000\n", actors: { front: "forwarder", back: "measured" } });
     hub = await startHub(dir);
     base = hub.state.gatewayUrl!;
@@ -50,10 +42,7 @@ describe("dashboard traffic and call graph", () => {
       const h = await history().catch(() => undefined);
       return h && h.to !== null && actorOf(h, "front") && actorOf(h, "back");
     }, 60_000);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(`${base}/dashboard`);
     const send = (ms: number, refuse: boolean) =>

@@ -1,19 +1,11 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../helpers/chromium.ts";
 import { REPO, copyDemoHub, removeHubDir, startHub, type RunningHub } from "../helpers/index.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = path.join(REPO, "test/.artifacts");
-
-/** Debian's chromium, installed the way the set-up script installs nats-server when missing. */
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync("node", [path.join(REPO, "scripts/setup.mjs"), "--quiet", "--browser"], { stdio: "inherit" });
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: apt-get install -y chromium`);
-}
 
 // The dashboard in headless Chromium against a real `fuse up` of the demo hub.
 describe("dashboard", () => {
@@ -23,13 +15,9 @@ describe("dashboard", () => {
   let page: Page;
 
   beforeAll(async () => {
-    ensureChromium();
     dir = copyDemoHub();
     hub = await startHub(dir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(`${hub.state.gatewayUrl!}/dashboard`);
   });

@@ -1,9 +1,7 @@
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../helpers/chromium.ts";
 import { copyDemoHub, removeHubDir, startHub, type RunningHub } from "../helpers/index.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
 
 // The demo hub's own frontend (public/) in headless Chromium against a real `fuse up`.
 describe("the demo hub's frontend", () => {
@@ -14,10 +12,9 @@ describe("the demo hub's frontend", () => {
   const failed: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`chromium is missing at ${CHROMIUM}; run: node scripts/setup.mjs --browser`);
     dir = copyDemoHub();
     hub = await startHub(dir);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+    browser = await launchChromium();
     page = await browser.newPage();
     // A script error or a refused policy would show here.
     page.on("pageerror", (e) => failed.push(e.message));
