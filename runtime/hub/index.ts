@@ -19,7 +19,7 @@ export { restoreDatabaseOffline, type OfflineRestoreResult } from "./servers/off
 export { runActorPod, type ActorPod, type PodExit, type RunActorPodOptions } from "./pod/run-actor-pod.ts";
 export { ProbePath, DEFAULT_PROBE_PORT } from "./pod/probe-server.ts";
 export { createNkeyPair, publicKeyOfSeed } from "./servers/nkey-pair.ts";
-export { builtinPlans } from "./supervision/builtins.ts";
+export { builtinPlans, hubPlans } from "./supervision/builtins.ts";
 export { describePlans } from "./process/index.ts";
 export { setupHub, type SetupReport } from "./pod/setup-hub.ts";
 export { BusIdentities, type BusIdentitiesOptions } from "./servers/bus-identities.ts";

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { NatsTransport, connectNats } from "../bus/index.ts";
-import { eventLimitsOf, loadConfig, resolveActors, type ActorPlan, type FuseConfig } from "../config/index.ts";
+import { eventLimitsOf, loadConfig, type ActorPlan, type FuseConfig } from "../config/index.ts";
 import { createLogger, LogShipper, type Logger } from "../log/index.ts";
 import {
   ADMIN_IDENTITY,
@@ -22,7 +22,7 @@ import { createHubActor } from "./control/hub-actor.ts";
 import { NodeControl } from "./control/node-control.ts";
 import { KeyedKeys } from "./control/keyed-keys.ts";
 import { Autoscaler } from "./scaling/autoscaler.ts";
-import { builtinPlans } from "./supervision/builtins.ts";
+import { hubPlans } from "./supervision/builtins.ts";
 import { CleanupStack } from "./cleanup-stack.ts";
 import { followGatewayAddress } from "./control/gateway-address.ts";
 import { runScheduled } from "./control/hub-calls.ts";
@@ -148,7 +148,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   const dir = path.resolve(options.dir);
   const config = loadConfig(dir, CONFIG_FILE);
   const clusterSettings = clusterSettingsOf(config, options.cluster);
-  const plans: ActorPlan[] = [...builtinPlans(config), ...resolveActors(config, dir)];
+  const plans: ActorPlan[] = hubPlans(config, dir);
   const fuseDir = path.join(dir, ".fuse");
   preparePrivateFolder(fuseDir);
   // A fresh key pair each run: the gateway signs principals with it, every process verifies them.

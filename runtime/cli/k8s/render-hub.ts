@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { loadConfig, resolveActors } from "../../config/index.ts";
-import { builtinPlans, describePlans } from "../../hub/index.ts";
+import { loadConfig } from "../../config/index.ts";
+import { describePlans, hubPlans } from "../../hub/index.ts";
 import { ADMIN_IDENTITY } from "../../protocol/index.ts";
 import { renderManifests, type IdentityKeys, type RenderResult } from "./render-manifests.ts";
 import { identityKeysFor, principalKeysFor, readRenderedSecrets } from "./render-secrets.ts";
@@ -20,7 +20,7 @@ export async function renderHub(dir: string, outDir: string): Promise<RenderResu
   const config = loadConfig(dir);
   const configFile = path.join(dir, CONFIG_FILE);
   const configText = existsSync(configFile) ? readFileSync(configFile, "utf8") : "{}\n";
-  const plans = [...builtinPlans(config), ...resolveActors(config, dir)];
+  const plans = hubPlans(config, dir);
   const uses = await describePlans(plans, dir, config.prefix);
   const earlier = readRenderedSecrets(path.join(outDir, "secrets.yaml"));
   const identities = new Map<string, IdentityKeys>();

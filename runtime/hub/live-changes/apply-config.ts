@@ -1,8 +1,8 @@
 import path from "node:path";
-import { resolveActors, safeParseConfig, type ActorPlan, type FuseConfig } from "../../config/index.ts";
+import { safeParseConfig, type ActorPlan, type FuseConfig } from "../../config/index.ts";
 import { toFuseError } from "../../errors/index.ts";
 import type { Logger } from "../../log/index.ts";
-import { builtinPlans } from "../supervision/builtins.ts";
+import { hubPlans } from "../supervision/builtins.ts";
 import { isEmptyPlan, planReconcile } from "./reconcile.ts";
 import type { Supervisor } from "../supervision/supervisor.ts";
 
@@ -38,7 +38,7 @@ export async function applyConfig(text: string, options: ApplyConfigOptions): Pr
   const config = parsed.value;
   let plans;
   try {
-    plans = [...builtinPlans(config), ...resolveActors(config, options.hubDir, options.file)];
+    plans = hubPlans(config, options.hubDir, options.file);
   } catch (error) {
     const err = toFuseError(error);
     log.warn({ err, code: err.code, details: err.details }, "config edit ignored");

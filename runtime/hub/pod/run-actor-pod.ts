@@ -1,9 +1,9 @@
 import path from "node:path";
-import { loadConfig, resolveActors, type ActorPlan } from "../../config/index.ts";
+import { loadConfig, type ActorPlan } from "../../config/index.ts";
 import { ConfigError, NotFoundError } from "../../errors/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import { bundleActor, LocalLauncher } from "../process/index.ts";
-import { builtinPlans } from "../supervision/builtins.ts";
+import { hubPlans } from "../supervision/builtins.ts";
 import { PodHealth } from "./pod-health.ts";
 import { podEnv } from "./pod-env.ts";
 import { startProbeServer } from "./probe-server.ts";
@@ -61,7 +61,7 @@ function findPlan(plans: ActorPlan[], actor: string): ActorPlan {
  */
 export async function runActorPod(options: RunActorPodOptions): Promise<ActorPod> {
   const config = loadConfig(options.dir);
-  const plan = findPlan([...builtinPlans(config), ...resolveActors(config, options.dir)], options.actor);
+  const plan = findPlan(hubPlans(config, options.dir), options.actor);
   const env = podEnv({ config, plan, hubDir: options.dir, env: options.env ?? process.env });
   const bundle = await bundleActor(plan.name, plan.module, path.join(options.dir, ".fuse", "build"));
   const health = new PodHealth(config.health, Date.now());

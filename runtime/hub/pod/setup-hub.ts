@@ -1,13 +1,13 @@
 import path from "node:path";
 import { NatsTransport, connectNats, natsTlsFromEnv } from "../../bus/index.ts";
-import { eventLimitsOf, loadConfig, resolveActors } from "../../config/index.ts";
+import { eventLimitsOf, loadConfig } from "../../config/index.ts";
 import { ConfigError } from "../../errors/index.ts";
 import { ADMIN_IDENTITY, ProcessEnv, bucketsOf, eventStreamName, inboxPrefix } from "../../protocol/index.ts";
 import { Database, databaseTokenFromEnv, loadTableSchemas, migrate } from "../../table/index.ts";
 import { describePlans } from "../process/index.ts";
 import { createBucketMaker } from "../servers/identity-buckets.ts";
 import { busTlsFiles } from "../servers/bus-tls.ts";
-import { builtinPlans } from "../supervision/builtins.ts";
+import { hubPlans } from "../supervision/builtins.ts";
 
 export interface SetupOptions {
   /** The hub folder: config/, actors/, schemas/. */
@@ -37,7 +37,7 @@ export async function setupHub(options: SetupOptions): Promise<SetupReport> {
   const natsUrl = env[ProcessEnv.natsUrl] ?? config.bus.url;
   if (!natsUrl) throw new ConfigError(`fuse setup: no bus to set up: set ${ProcessEnv.natsUrl} (or bus.url in config/fuse.yaml)`, { location: { key: "bus.url" } });
   const prefix = env[ProcessEnv.prefix] ?? config.prefix;
-  const plans = [...builtinPlans(config), ...resolveActors(config, dir)].filter((p) => (p.kind ?? "actor") === "actor");
+  const plans = hubPlans(config, dir).filter((p) => (p.kind ?? "actor") === "actor");
   const uses = await describePlans(plans, dir, prefix);
   const creds = env[ProcessEnv.natsCreds] ?? (config.bus.creds ? path.resolve(dir, config.bus.creds) : undefined);
   const connection = await connectNats({

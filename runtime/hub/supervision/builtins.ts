@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ActorPlan, FuseConfig } from "../../config/index.ts";
+import { resolveActors, type ActorPlan, type FuseConfig } from "../../config/index.ts";
 import { BuiltinActor, TASKS_DIR } from "../../protocol/index.ts";
 
 const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -23,4 +23,13 @@ export function builtinPlans(config: FuseConfig): ActorPlan[] {
     .map((b) => ({ name: b.name, module: path.join(runtimeDir, b.name, "actor.ts"), ...(b.reads ? { reads: b.reads } : {}) }))
     .filter((b) => existsSync(b.module))
     .map((b) => ({ ...b, instances: 1, env: {}, builtin: true }));
+}
+
+/**
+ * Everything the hub runs: the built-in actors, then the user's actors and processes from `dir`.
+ * `file` names the config in error messages (default: config/fuse.yaml).
+ * @throws CONFIG_INVALID as resolveActors does: a listed actor with no module file, a process named like an actor.
+ */
+export function hubPlans(config: FuseConfig, dir: string, file?: string): ActorPlan[] {
+  return [...builtinPlans(config), ...resolveActors(config, dir, file)];
 }
