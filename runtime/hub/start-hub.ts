@@ -41,7 +41,7 @@ import { gatherStats } from "./supervision/stats.ts";
 import { startHubMetrics } from "./supervision/hub-metrics.ts";
 import { Supervisor, type SupervisorOptions } from "./supervision/supervisor.ts";
 import { ClusterNode } from "./cluster/cluster-node.ts";
-import { busKey, clusterSettingsOf, databaseSeed, natsClusterConfig, principalSeed, routeCaSeed, type ClusterFlags } from "./cluster/cluster-settings.ts";
+import { busKey, clusterSettingsOf, databaseSeed, natsClusterConfig, principalSeed, routeCaSeed, splitHostPort, type ClusterFlags } from "./cluster/cluster-settings.ts";
 import { makeRouteTls } from "./cluster/route-tls.ts";
 import { clusterDatabaseOf } from "./cluster/cluster-database.ts";
 
@@ -157,7 +157,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   // A cluster's one database (db.node): its node runs it on its address, every node uses it with a token.
   const clusterDb = clusterDatabaseOf(config, clusterSettings);
   const sharedDb = clusterDb && { placed: clusterDb, auth: createDatabaseAuth(fuseDir, databaseSeed(clusterSettings!)) };
-  const routeTls = clusterSettings?.tls ? await makeRouteTls(path.join(fuseDir, "nats"), clusterSettings.node, clusterSettings.address.slice(0, clusterSettings.address.lastIndexOf(":")), routeCaSeed(clusterSettings)) : undefined;
+  const routeTls = clusterSettings?.tls ? await makeRouteTls(path.join(fuseDir, "nats"), clusterSettings.node, splitHostPort(clusterSettings.address).host, routeCaSeed(clusterSettings)) : undefined;
   const sinks = new LogSinks({ dir: path.join(fuseDir, "logs"), ...config.logging, onLine: options.onLine });
   const log = createLogger({ actor: BuiltinActor.hub, level: config.logging.level, destination: sinks.streamFor(BuiltinActor.hub) });
   const cleanups = new CleanupStack(log);

@@ -1,5 +1,5 @@
 import type { FuseConfig } from "../../config/index.ts";
-import type { ClusterSettings } from "./cluster-settings.ts";
+import { splitHostPort, type ClusterSettings } from "./cluster-settings.ts";
 
 /**
  * Where a cluster's one database is (`db.node`, `db.address`): the hub of that node runs sqld
@@ -20,6 +20,5 @@ export interface ClusterDatabase {
 export function clusterDatabaseOf(config: FuseConfig, settings: ClusterSettings | undefined): ClusterDatabase | undefined {
   const { node, address } = config.db;
   if (!settings || !node || !address) return undefined;
-  const at = address.lastIndexOf(":");
-  return { node, runsHere: node === settings.node, host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+  return { node, runsHere: node === settings.node, ...splitHostPort(address) };
 }

@@ -33,6 +33,17 @@ const CONFIG_FILE = "config/fuse.yaml";
 /** The route user every node knows; the secret is the password. */
 export const ROUTE_USER = "fuse-route";
 
+/**
+ * Splits `host:port` at its last colon. The config's patterns keep colons out of hosts, so no
+ * `[ipv6]` form is parsed: brackets stay in the host. Without a colon the whole text is the host
+ * and the port is NaN.
+ */
+export function splitHostPort(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(":");
+  if (at < 0) return { host: address, port: Number.NaN };
+  return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+}
+
 function hostPort(seed: string): string {
   return seed.replace(/^(nats-route|nats):\/\//, "");
 }
@@ -52,8 +63,7 @@ export function clusterSettingsOf(config: FuseConfig, flags: ClusterFlags = {}):
   const node = flags.node ?? cluster.node;
   if (!node) throw new ConfigError(`${CONFIG_FILE} cluster.node: expected this node's name, in the file or as fuse up --node <name>`, { location: { file: CONFIG_FILE, key: "cluster.node" } });
   if (!NAME.test(node)) throw new ConfigError(`--node: expected ${NAME_RULE}, got ${JSON.stringify(node)}`, { location: { file: CONFIG_FILE, key: "cluster.node" } });
-  const [listenHost, port] = cluster.listen.split(":") as [string, string];
-  const listenPort = Number(port);
+  const { host: listenHost, port: listenPort } = splitHostPort(cluster.listen);
   const address = cluster.advertise ?? (listenHost === "0.0.0.0" ? undefined : cluster.listen);
   for (const seed of flags.join ?? []) {
     if (!/^((nats-route|nats):\/\/)?[^\s/:@]+:\d{1,5}$/.test(seed)) throw new ConfigError(`--join: expected host:port like 10.0.0.2:6222, got ${JSON.stringify(seed)}`, { location: { file: CONFIG_FILE, key: "cluster.seeds" } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../runtime/config/index.ts";
-import { clusterSettingsOf, databaseSeed, natsClusterConfig, principalSeed, routeCaSeed } from "../../../runtime/hub/cluster/cluster-settings.ts";
+import { clusterSettingsOf, databaseSeed, natsClusterConfig, principalSeed, routeCaSeed, splitHostPort } from "../../../runtime/hub/cluster/cluster-settings.ts";
 import { clusterDatabaseOf } from "../../../runtime/hub/cluster/cluster-database.ts";
 
 const SECRET = "0123456789abcdef0123";
@@ -91,5 +91,18 @@ describe("cluster config", () => {
     const off = clusterSettingsOf(parseConfig(yaml(`  name: prod\n  node: a\n  secret: ${SECRET}\n  tls: false\n`), "config/fuse.yaml"))!;
     expect(off.tls).toBe(false);
     expect(routeCaSeed(on)).not.toEqual(databaseSeed(on));
+  });
+});
+
+describe("splitHostPort", () => {
+  it("splits host:port at the last colon into the host and a numeric port", () => {
+    expect(splitHostPort("10.0.0.1:8081")).toEqual({ host: "10.0.0.1", port: 8081 });
+    expect(splitHostPort("node-a:6222")).toEqual({ host: "node-a", port: 6222 });
+    expect(splitHostPort("0.0.0.0:6222")).toEqual({ host: "0.0.0.0", port: 6222 });
+  });
+
+  it("keeps the brackets of an [ipv6]:port host, and takes text without a colon as a host with no port", () => {
+    expect(splitHostPort("[::1]:6222")).toEqual({ host: "[::1]", port: 6222 });
+    expect(splitHostPort("10.0.0.5")).toEqual({ host: "10.0.0.5", port: Number.NaN });
   });
 });
