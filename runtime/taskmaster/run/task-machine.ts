@@ -1,10 +1,11 @@
-import { assign, fromCallback, fromPromise, setup, type ActorRefFrom, type SnapshotFrom } from "xstate";
+import { assign, fromPromise, setup, type ActorRefFrom, type SnapshotFrom } from "xstate";
 import { ErrorCode, TaskErrorCode } from "../../protocol/index.ts";
 import type { Clock } from "./clock.ts";
 import type { Bindings } from "../schema/expression.ts";
 import type { RunError, StepRecord, StepWait } from "./run-types.ts";
 import { isSettledStep } from "./run-types.ts";
-import { countsCallOnEntry, executeStep, type RunServices, type StepCall, type StepOutcome, type WaitEnv } from "./step-executor.ts";
+import { countsCallOnEntry, type RunServices, type StepCall, type StepOutcome, type WaitEnv } from "./step-executor.ts";
+import type { StepRunner, StepStart } from "./step-runner.ts";
 import { catchOf, type StepDefinition, type TaskDefinition } from "../schema/task-definition.ts";
 import { evaluateOutput } from "./task-output.ts";
 import { createStepSchedule, decideSteps } from "./step-schedule.ts";
@@ -24,6 +25,8 @@ export interface RunContext {
   output?: unknown;
   error?: RunError;
   env: RunEnv;
+  /** Runs the steps the machine starts, and reports back to it. */
+  runner: StepRunner;
   /** Steps not settled yet: the run computes its output when none is left. */
   unsettled: number;
   /** Epoch ms when the run passes its deadline (the task's `timeoutMs` from the run's start). */
@@ -34,6 +37,7 @@ export interface RunMachineInput {
   runId: string;
   input: unknown;
   env: RunEnv;
+  runner: StepRunner;
   deadlineAt?: number;
   /** Records of steps that already ran (a resumed run): finished ones are not run again. */
   steps?: Record<string, StepRecord>;
@@ -45,48 +49,6 @@ export type RunEvent =
   | { type: "fuse.step.done"; step: string; outcome: StepOutcome }
   | { type: "fuse.step.child"; step: string; childRunId: string }
   | { type: "fuse.run.cancel" };
-
-interface StepActorInput {
-  step: StepDefinition;
-  runId: string;
-  bindings: Bindings;
-  env: RunEnv;
-  record: StepRecord;
-}
-
-/**
- * Runs the step outside the machine and reports back as events; stopping it before the
- * step ends aborts the step. The first call is counted on entry to `running`, so a step
- * that succeeds at once costs the machine a single event.
- */
-const stepLogic = fromCallback<RunEvent, StepActorInput>(({ input, sendBack }) => {
-  const controller = new AbortController();
-  const { step, runId, bindings, env, record } = input;
-  // A fan-out may make no call at all, and a wait makes none, so there the entry action counts nothing.
-  const countedOnEntry = countsCallOnEntry(step) ? 1 : 0;
-  let calls = 0;
-  let ended = false;
-  const onAttempt = () => {
-    if (++calls > countedOnEntry && !controller.signal.aborted) sendBack({ type: "fuse.step.attempt", step: step.id });
-  };
-  const onWaiting = (waiting: StepWait | undefined) => {
-    if (!controller.signal.aborted) sendBack({ type: "fuse.step.waiting", step: step.id, waiting });
-  };
-  const onChild = (childRunId: string) => {
-    if (!controller.signal.aborted) sendBack({ type: "fuse.step.child", step: step.id, childRunId });
-  };
-  const stepEnv = { runId, call: env.call, clock: env.clock, signal: controller.signal, onAttempt, onWaiting, onChild, record, waits: env.waits, services: env.services };
-  void executeStep(step, bindings, stepEnv).then(
-    (outcome) => {
-      ended = true;
-      if (!controller.signal.aborted) sendBack({ type: "fuse.step.done", step: step.id, outcome });
-    },
-  );
-  // Aborting costs a DOMException; only a step still in flight needs it.
-  return () => {
-    if (!ended) controller.abort();
-  };
-});
 
 function bindingsFor(step: StepDefinition, context: RunContext): Bindings {
   const steps: Record<string, unknown> = {};
@@ -103,16 +65,13 @@ function pendingRecord(id: string): StepRecord {
 type DoneEvent = Extract<RunEvent, { type: "fuse.step.done" }>;
 type StepEvent = Exclude<RunEvent, { type: "fuse.run.cancel" }>;
 
-/** The id of a step's actor among the run's children. */
-const childId = (stepId: string) => `step:${stepId}`;
-
 /**
  * Compiles a task into an xstate machine for the run's lifecycle (`running` → `output` →
- * `succeeded`, or `failed` / `cancelled`). While `running`, each step runs as a child actor,
- * spawned as soon as every prerequisite has settled: when a step settles, only its dependents
+ * `succeeded`, or `failed` / `cancelled`). While `running`, each step is handed to the run's
+ * StepRunner as soon as every prerequisite has settled: when a step settles, only its dependents
  * are looked at (`decideSteps`), so a step costs the machine one event whatever the task's
- * size. A step failing with `onError: "fail"` moves the run to `failed`, which stops every
- * child (and so aborts every step in flight).
+ * size. A step failing with `onError: "fail"` moves the run to `failed`: leaving `running` aborts
+ * every step in flight.
  */
 export function createTaskMachine(task: TaskDefinition) {
   const schedule = createStepSchedule(task);
@@ -120,7 +79,6 @@ export function createTaskMachine(task: TaskDefinition) {
     types: {} as { context: RunContext; events: RunEvent; input: RunMachineInput },
     delays: { runDeadline: ({ context }) => Math.max(0, (context.deadlineAt ?? 0) - context.env.clock.now()) },
     actors: {
-      step: stepLogic,
       output: fromPromise<unknown, RunContext>(({ input }) => evaluateOutput(task, input)),
     },
   });
@@ -159,8 +117,8 @@ export function createTaskMachine(task: TaskDefinition) {
     enqueue.assign({ steps, unsettled: context.unsettled - skip.length });
     for (const id of run) {
       const step = task.byId.get(id)!;
-      const input: StepActorInput = { step, runId: context.runId, bindings: bindingsFor(step, next), env: context.env, record: steps[id]! };
-      enqueue.spawnChild("step", { id: childId(id), input });
+      const start: StepStart = { step, runId: context.runId, bindings: bindingsFor(step, next), env: context.env, record: steps[id]! };
+      enqueue(() => context.runner.start(start));
     }
   });
 
@@ -171,7 +129,6 @@ export function createTaskMachine(task: TaskDefinition) {
     if (outcome.status === "succeeded") patch.output = outcome.output;
     if (outcome.status === "failed") patch.error = outcome.error;
     enqueue.assign({ steps: { ...context.steps, [id]: { ...context.steps[id]!, ...patch } }, unsettled: context.unsettled - 1 });
-    enqueue.stopChild(childId(id));
   });
 
   // The outcome of a step in flight (a stopped step's late report is dropped).
@@ -216,6 +173,7 @@ export function createTaskMachine(task: TaskDefinition) {
         runId: input.runId,
         input: input.input,
         env: input.env,
+        runner: input.runner,
         ...(input.deadlineAt !== undefined ? { deadlineAt: input.deadlineAt } : {}),
         steps,
         unsettled: task.steps.filter((s) => !isSettledStep(steps[s.id]!.status)).length,
@@ -228,6 +186,8 @@ export function createTaskMachine(task: TaskDefinition) {
       },
       running: {
         entry: startReady,
+        // Steps still in flight when the run fails or is cancelled are abandoned.
+        exit: ({ context }) => context.runner.stopAll(),
         // Every step settled (succeeded, skipped, or failed and continued past): the output.
         always: { guard: ({ context }) => context.unsettled === 0, target: "output" },
         ...(task.timeoutMs !== undefined

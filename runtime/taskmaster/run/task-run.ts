@@ -11,6 +11,7 @@ import type { RunEnv, TaskActor, TaskMachine, TaskSnapshot } from "./task-machin
 import type { TaskDefinition } from "../schema/task-definition.ts";
 import type { RunFigures } from "./run-figures.ts";
 import { RunSpans } from "./run-spans.ts";
+import { StepRunner } from "./step-runner.ts";
 
 export interface TaskRunOptions {
   task: TaskDefinition;
@@ -44,6 +45,7 @@ export class TaskRun {
   readonly ended: Promise<RunDetail>;
   readonly done: Promise<void>;
   private readonly actor: TaskActor;
+  private readonly runner = new StepRunner();
   private readonly run: RunRecord;
   private last: Record<string, StepRecord>;
   private readonly compensations: Record<string, StepRecord>;
@@ -71,12 +73,14 @@ export class TaskRun {
         runId: this.run.id,
         input: this.run.input,
         env: options.env,
+        runner: this.runner,
         steps: options.restored ?? {},
         ...(timeoutMs !== undefined ? { deadlineAt: this.run.startedAt + timeoutMs } : {}),
       },
       // A run's deadline may be weeks away, past what one Node timer can wait.
       clock: longTimerClock(options.env.clock),
     });
+    this.runner.report = (event) => this.actor.send(event);
   }
 
   get id(): string {
@@ -108,6 +112,7 @@ export class TaskRun {
     this.spans?.abandon();
     this.stopped = true;
     this.halt.abort();
+    this.runner.stopAll();
     this.actor.stop();
   }
 
@@ -182,6 +187,7 @@ export class TaskRun {
   private async compensate(error: NonNullable<RunRecord["error"]>, steps: Record<string, StepRecord>): Promise<void> {
     this.stopped = true;
     this.frozenSteps = steps;
+    this.runner.stopAll();
     this.actor.stop();
     Object.assign(this.run, { status: "compensating", error });
     if (!(await this.writeRun())) return;
