@@ -55,3 +55,18 @@ export interface StepEnv {
   onChild(childRunId: string): void;
 }
 
+/** What a run needs from outside: the way to call endpoints, the clock, the stored waits, child runs and fan-out items. */
+export interface RunEnv {
+  call: StepCall;
+  clock: Clock;
+  waits: WaitEnv;
+  services: RunServices;
+}
+
+/** What a run's steps report to its machine. */
+export type RunEvent =
+  | { type: "fuse.step.attempt"; step: string }
+  | { type: "fuse.step.waiting"; step: string; waiting: StepWait | undefined }
+  | { type: "fuse.step.done"; step: string; outcome: StepOutcome }
+  | { type: "fuse.step.child"; step: string; childRunId: string }
+  | { type: "fuse.run.cancel" };

@@ -1,7 +1,7 @@
 import type { Bindings } from "../schema/expression.ts";
 import type { StepDefinition } from "../schema/task-definition.ts";
-import type { RunEvent, RunEnv } from "./task-machine.ts";
 import type { StepRecord, StepWait } from "./run-types.ts";
+import type { RunEnv, RunEvent } from "./step-env.ts";
 import { countsCallOnEntry, executeStep } from "./step-executor.ts";
 
 /** What a step needs to run: its definition, the values its expressions read, and its record so far. */

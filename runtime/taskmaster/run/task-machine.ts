@@ -1,22 +1,16 @@
 import { assign, fromPromise, setup, type ActorRefFrom, type SnapshotFrom } from "xstate";
 import { ErrorCode, TaskErrorCode } from "../../protocol/index.ts";
-import type { Clock } from "./clock.ts";
 import type { Bindings } from "../schema/expression.ts";
-import type { RunError, StepRecord, StepWait } from "./run-types.ts";
+import type { RunError, StepRecord } from "./run-types.ts";
 import { isSettledStep } from "./run-types.ts";
-import { countsCallOnEntry, type RunServices, type StepCall, type StepOutcome, type WaitEnv } from "./step-executor.ts";
+import type { RunEnv, RunEvent } from "./step-env.ts";
+import { countsCallOnEntry, type StepOutcome } from "./step-executor.ts";
 import type { StepRunner, StepStart } from "./step-runner.ts";
 import { catchOf, type StepDefinition, type TaskDefinition } from "../schema/task-definition.ts";
 import { evaluateOutput } from "./task-output.ts";
 import { createStepSchedule, decideSteps } from "./step-schedule.ts";
 
-/** What a run needs from outside: the way to call endpoints, the clock, the stored waits, child runs and fan-out items. */
-export interface RunEnv {
-  call: StepCall;
-  clock: Clock;
-  waits: WaitEnv;
-  services: RunServices;
-}
+export type { RunEnv, RunEvent } from "./step-env.ts";
 
 export interface RunContext {
   runId: string;
@@ -42,13 +36,6 @@ export interface RunMachineInput {
   /** Records of steps that already ran (a resumed run): finished ones are not run again. */
   steps?: Record<string, StepRecord>;
 }
-
-export type RunEvent =
-  | { type: "fuse.step.attempt"; step: string }
-  | { type: "fuse.step.waiting"; step: string; waiting: StepWait | undefined }
-  | { type: "fuse.step.done"; step: string; outcome: StepOutcome }
-  | { type: "fuse.step.child"; step: string; childRunId: string }
-  | { type: "fuse.run.cancel" };
 
 function bindingsFor(step: StepDefinition, context: RunContext): Bindings {
   const steps: Record<string, unknown> = {};
