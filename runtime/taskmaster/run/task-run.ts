@@ -150,7 +150,11 @@ export class TaskRun {
       if (before === record) continue;
       this.last[id] = record;
       this.spans?.step(record);
-      if (record.status !== "pending") this.writeStep(record);
+      // A step's first `running` record may wait for the writer's interval: most steps end
+      // before it, and their one row is written then. Lost in a crash, the step runs again with
+      // the same key, as one in flight does, only without that first attempt counted; a second
+      // attempt's record is written at once, so a retry budget holds across a crash.
+      if (record.status !== "pending") this.writeStep(record, record.status === "running" && record.attempts <= 1 && (before === undefined || before.status === "pending"));
       if (record.endedAt !== undefined && before?.endedAt === undefined) this.stepEnded(record);
     }
     if (snapshot.status !== "done" || typeof snapshot.value !== "string" || !FINAL_VALUES.has(snapshot.value)) return;
@@ -169,12 +173,12 @@ export class TaskRun {
     this.options.figures.taskStepEnded(this.options.task.name, record.id, (record.endedAt! - record.startedAt) / 1000);
   }
 
-  /** Writes a step's record; an output over the payload limit goes to a file first, the row refers to it. */
-  private writeStep(record: StepRecord): void {
+  /** Writes a step's record (see RunWriter.put for `deferred`); an output over the payload limit goes to a file first, the row refers to it. */
+  private writeStep(record: StepRecord, deferred = false): void {
     const key = `step:${this.run.id}:${record.id}`;
     const { payloads, writer } = this.options;
     const inline = payloads.inline(record.output);
-    if (inline !== undefined) return void writer.put(key, stepStatement(this.run.id, record, inline));
+    if (inline !== undefined) return void writer.put(key, stepStatement(this.run.id, record, inline), { deferred });
     const stored = payloads.text(`runs/${this.run.id}/steps/${record.id}`, record.output).then(
       ({ text }) => void writer.put(key, stepStatement(this.run.id, record, text)),
       (err: unknown) => this.options.log.error({ err, runId: this.run.id, step: record.id }, "large step output not stored; the step runs again after a restart"),

@@ -12,6 +12,8 @@ export interface RunWriterOptions {
 interface Pending {
   statement: Statement;
   waiters: { resolve(): void; reject(error: unknown): void }[];
+  /** Set for a record that may wait for the interval even when another write goes at once: when it was queued. */
+  deferredSince?: number;
 }
 
 /**
@@ -40,14 +42,17 @@ export class RunWriter {
   /**
    * Queues a statement under `key`; a later one with the same key replaces it. Resolves
    * once it is written; rejects when it could not be (the error is also logged).
-   * `immediate` writes without waiting for the interval.
+   * `immediate` writes without waiting for the interval. `deferred` (a record likely to be
+   * replaced soon, such as a step's first `running`) is left out of immediate writes until it
+   * has waited one interval, so that it is written at most once per interval rather than with
+   * every other run's end: a fast step then costs one row write, not two.
    */
-  put(key: string, statement: Statement, options: { immediate?: boolean } = {}): Promise<void> {
+  put(key: string, statement: Statement, options: { immediate?: boolean; deferred?: boolean } = {}): Promise<void> {
     const waiters = this.pending.get(key)?.waiters ?? [];
     const written = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
     // Nobody has to await a record; a failure is logged in `write`.
     written.catch(() => undefined);
-    this.pending.set(key, { statement, waiters });
+    this.pending.set(key, options.deferred ? { statement, waiters, deferredSince: performance.now() } : { statement, waiters });
     if (options.immediate) {
       this.urgent = true;
       if (!this.writing && !this.retrying) void this.drain();
@@ -59,17 +64,20 @@ export class RunWriter {
 
   /** Resolves once everything queued before the call is written (or, the store being unreachable, after a few tries). */
   async flush(): Promise<void> {
-    for (let round = 0; round < 4 && (this.writing || this.pending.size); round++) await (this.writing ?? this.drain());
+    for (let round = 0; round < 4 && (this.writing || this.pending.size); round++) await (this.writing ?? this.drain(true));
   }
 
-  private drain(): Promise<void> {
+  private drain(all = false): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.retrying = false;
     if (this.writing) return this.writing;
     if (!this.pending.size) return Promise.resolve();
-    const batch = [...this.pending.values()];
-    this.pending = new Map();
+    const batch = this.take(all);
+    if (!batch.length) {
+      this.timer = setTimeout(() => void this.drain(), this.intervalMs);
+      return Promise.resolve();
+    }
     this.urgent = false;
     this.writing = this.write(batch).finally(() => {
       this.writing = undefined;
@@ -77,6 +85,18 @@ export class RunWriter {
       else if (this.pending.size) this.timer ??= setTimeout(() => void this.drain(), this.intervalMs);
     });
     return this.writing;
+  }
+
+  /** Takes the pending records in the order queued: all of them, or all but the deferred ones younger than an interval. */
+  private take(all: boolean): Pending[] {
+    const due: Pending[] = [];
+    const youngerThan = performance.now() - this.intervalMs;
+    for (const [key, p] of this.pending) {
+      if (!all && p.deferredSince !== undefined && p.deferredSince > youngerThan) continue;
+      due.push(p);
+      this.pending.delete(key);
+    }
+    return due;
   }
 
   // A batch is one transaction. When the database refuses it (an SQL error), each record is

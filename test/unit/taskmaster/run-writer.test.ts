@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../../runtime/log/index.ts";
 import { RunStore } from "../../../runtime/taskmaster/store/run-store.ts";
+import type { Statement } from "../../../runtime/sdk/internal.ts";
 import { RunWriter } from "../../../runtime/taskmaster/store/run-writer.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "fuse-run-writer-"));
@@ -38,5 +39,29 @@ describe("RunWriter", () => {
     await expect(bad).rejects.toThrow(/NOT NULL/);
     await good;
     expect(await rows()).toContainEqual(["c", 1]);
+  });
+
+  it("leaves a deferred record out of immediate writes until it has waited an interval; replaced before then, only the newer one is written", async () => {
+    // A store that records what each batch carried.
+    const batches: string[][] = [];
+    const recording = { write: async (statements: Statement[]) => void batches.push(statements.map((st) => `${st.args[0]}=${st.args[1]}`)) } as unknown as RunStore;
+    const writer = new RunWriter(recording, log, { intervalMs: 200 });
+    void writer.put("step", upsert("step", 1), { deferred: true });
+    await writer.put("end-1", upsert("end-1", 1), { immediate: true });
+    expect(batches).toEqual([["end-1=1"]]);
+    // The step's next record replaces the deferred one, and goes with the next write.
+    void writer.put("step", upsert("step", 2));
+    await writer.put("end-2", upsert("end-2", 1), { immediate: true });
+    expect(batches).toEqual([["end-1=1"], ["step=2", "end-2=1"]]);
+    // Left alone, a deferred record is written once its interval has passed.
+    const alone = writer.put("slow", upsert("slow", 1), { deferred: true });
+    await writer.put("end-3", upsert("end-3", 1), { immediate: true });
+    expect(batches.at(-1)).toEqual(["end-3=1"]);
+    await alone;
+    expect(batches.at(-1)).toEqual(["slow=1"]);
+    // flush writes deferred records at once.
+    void writer.put("last", upsert("last", 1), { deferred: true });
+    await writer.flush();
+    expect(batches.at(-1)).toEqual(["last=1"]);
   });
 });
