@@ -151,13 +151,17 @@ export class RunEngine {
     const id = randomUUID();
     // An input over the payload limit goes to a file; the row refers to it.
     const { text: inputText, ref: inputRef } = await this.payloads.text(`runs/${id}/input`, value);
+    const now = this.options.clock.now();
+    // A new run starts at once (launch below): its row says so from the first write, which
+    // spares each run the separate `running` update.
     const run: StoredRun = {
       id,
       task: task.name,
-      status: "pending",
+      status: "running",
       input: value,
       traceId: options.traceId,
-      createdAt: this.options.clock.now(),
+      createdAt: now,
+      startedAt: now,
       definition: task.schema,
       file: task.file,
     };

@@ -94,8 +94,11 @@ export class TaskRun {
       void this.compensate(this.run.error ?? { code: ErrorCode.INTERNAL, message: "the run failed" }, this.options.restored ?? {});
       return;
     }
-    this.run.status = "running";
-    this.options.writer.put(`run:${this.run.id}`, runStatement(this.run));
+    // A new run's row is inserted `running` (RunEngine.start), as is a resumed one's that ran.
+    if (this.run.status !== "running") {
+      this.run.status = "running";
+      this.options.writer.put(`run:${this.run.id}`, runStatement(this.run));
+    }
     this.actor.subscribe({
       next: (snapshot) => this.onSnapshot(snapshot),
       error: (err) => this.onCrash(err),
