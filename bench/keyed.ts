@@ -9,7 +9,8 @@ import path from "node:path";
 import { NatsTransport, connectNats } from "../runtime/bus/index.ts";
 import { ADMIN_IDENTITY, inboxPrefix } from "../runtime/protocol/index.ts";
 import { Caller } from "../runtime/sdk/caller.ts";
-import { startHubProcess } from "./lib/hub-process.ts";
+import { descendants, startHubProcess, type HubProcess } from "./lib/hub-process.ts";
+import { commandOf, cpuMeter } from "./lib/process-cpu.ts";
 import { BENCH_DIR, makeTempDir, removeTempDir } from "./lib/processes.ts";
 import { roundsReport, type Comparison, type Metric } from "./lib/ratios.ts";
 import type { BenchReport } from "./lib/report.ts";
@@ -19,12 +20,35 @@ import { envNumber, settings } from "./lib/settings.ts";
 const KEYS = Math.round(envNumber("BENCH_KEYED_KEYS", 1000, 1));
 const INSTANCES = Math.round(envNumber("BENCH_KEYED_INSTANCES", 2, 1));
 const ROUNDS = Math.round(envNumber("BENCH_KEYED_ROUNDS", 3, 1));
+const WARMUP_S = envNumber("BENCH_KEYED_WARMUP_S", 2, 0);
 
 interface KeyedResult {
   perS: number;
+  /** CPU per call in µs: all of it (the calling bench process, nats-server, the hub's other processes), and each part. */
+  cpuUs: number;
+  callerUs: number;
+  busUs: number;
+  hubUs: number;
 }
 
-const METRICS: Metric<KeyedResult>[] = [{ name: "increments/s", value: (r) => r.perS }];
+// Calls a second follow the CPU that other people's work leaves free on a shared machine; CPU per
+// call much less so. Both are paired by round.
+const METRICS: Metric<KeyedResult>[] = [
+  { name: "increments/s", value: (r) => r.perS },
+  { name: "CPU µs/call", value: (r) => r.cpuUs },
+];
+const PARTS: Metric<KeyedResult>[] = [
+  { name: "caller µs", value: (r) => r.callerUs },
+  { name: "nats-server µs", value: (r) => r.busUs },
+  { name: "actors+hub+sqld µs", value: (r) => r.hubUs },
+];
+
+/** The processes whose CPU a call costs: this one (the caller), the bus, and the rest of the hub (its actors, itself, sqld). */
+function hubProcesses(hub: HubProcess): { caller: number[]; bus: number[]; hub: number[] } {
+  const pids = [...new Set([...hub.state.servicePids, ...descendants(hub.child.pid!), hub.child.pid!])];
+  const bus = pids.filter((pid) => commandOf(pid) === "nats-server");
+  return { caller: [process.pid], bus, hub: pids.filter((pid) => !bus.includes(pid)) };
+}
 
 /** What each system calls; `keyed` ones name the key in the call, the others in the input. `hot`: 8 keys, so 64 in flight contend. */
 const SYSTEMS = {
@@ -68,7 +92,7 @@ function writeHub(dir: string): void {
 /** Per system: increments acknowledged per key so far, to check the counts the replies give. */
 const acked = new Map<SystemId, number[]>();
 
-function system(id: SystemId, caller: Caller): RoundSystem<KeyedResult> {
+function system(id: SystemId, caller: Caller, hub: HubProcess): RoundSystem<KeyedResult> {
   const spec = SYSTEMS[id];
   const keys = spec.hot ? HOT_KEYS : KEYS;
   // The hot systems count keys of their own, so each system's counts start at zero.
@@ -86,14 +110,21 @@ function system(id: SystemId, caller: Caller): RoundSystem<KeyedResult> {
   return {
     id,
     async measure(): Promise<Measured<KeyedResult>> {
-      // Warm-up: every key once (keyed: activated; db: row made; kv: entry made).
+      // Warm-up: every key once (keyed: activated; db: row made; kv: entry made), then the same
+      // load for WARMUP_S untimed: after 1,000 calls the first system of round 1 (keyed) was
+      // measured while its actors and this caller still ran unoptimised code, at up to twice the
+      // CPU a call it took in later rounds.
       await loop(once, keys, keys, Infinity);
+      await loop(once, keys, Infinity, performance.now() + WARMUP_S * 1000);
+      const meter = cpuMeter(hubProcesses(hub));
       const started = performance.now();
       const done = await loop(once, keys, Infinity, started + settings.seconds * 1000);
       const perS = done / ((performance.now() - started) / 1000);
+      const cpu = meter.stop();
+      const [callerUs, busUs, hubUs] = [cpu.caller / done, cpu.bus / done, cpu.hub / done];
       // Every increment acknowledged is counted once: the highest count a key answered is how many it was given.
       const wrong = counts.flatMap((n, k) => (spec.counts && highest[k] !== n ? [`${prefix}${k}: ${n} increments, highest count ${highest[k]}`] : []));
-      return { metrics: { perS }, ...(wrong.length ? { failure: `${wrong.length} keys miscounted, e.g. ${wrong[0]}` } : {}) };
+      return { metrics: { perS, cpuUs: callerUs + busUs + hubUs, callerUs, busUs, hubUs }, ...(wrong.length ? { failure: `${wrong.length} keys miscounted, e.g. ${wrong[0]}` } : {}) };
     },
   };
 }
@@ -122,17 +153,19 @@ export async function runKeyedBench(): Promise<BenchReport> {
     try {
       const caller = new Caller(transport, "fuse", "bench");
       const ids = Object.keys(SYSTEMS) as SystemId[];
-      const runs = await runRounds(ids.map((id) => system(id, caller)), { bench: "keyed", rounds: ROUNDS, describe: (r) => `${Math.round(r.perS)} increments/s` });
+      const runs = await runRounds(ids.map((id) => system(id, caller, hub)), { bench: "keyed", rounds: ROUNDS, describe: (r) => `${Math.round(r.perS)} increments/s, ${Math.round(r.cpuUs)} µs CPU a call` });
       return roundsReport(runs, {
         bench: "keyed",
-        settings: { rounds: ROUNDS, seconds: settings.seconds, keys: KEYS, inflight: settings.inflight, instances: INSTANCES },
+        settings: { rounds: ROUNDS, seconds: settings.seconds, warmupSeconds: WARMUP_S, keys: KEYS, inflight: settings.inflight, instances: INSTANCES },
         systems: ids,
         metrics: METRICS,
+        unpaired: PARTS,
         comparisons: COMPARISONS,
         notes: [
           "keyed: kcount.increment, the count in the key's state, stored in JetStream KV (one revision-checked write) before each reply",
           "db-upsert: INSERT … ON CONFLICT (key) DO UPDATE SET n = n + 1 RETURNING n through ctx.db to the hub's sqld; kv-cas: ctx.kv.change (getEntry + update{revision}, retried on conflict)",
           "keyed-read and plain-call are references (no write): they are not increments; a run fails if a key's highest answered count differs from the increments it was given",
+          "CPU µs/call: user + system CPU over the timed window (/proc) of this process (the caller), nats-server and every other process of the hub (actors, the hub, sqld), divided by the calls; below 1x is better. Where the machine is shared it varies far less than increments/s",
           `*-hot: the same on ${HOT_KEYS} keys, so the 64 calls in flight contend for each key (queued turns for keyed, conflicts and retries for kv-cas, row locks for the database)`,
         ],
       });

@@ -19,7 +19,7 @@ export interface HubProcess {
 }
 
 /** Every process below `pid` (actors run in their own process groups, so not by group). */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   const parentOf = new Map<number, number>();
   for (const entry of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
     try {

@@ -24,6 +24,18 @@ const utf8 = new TextEncoder();
 /** The partition a key falls in: FNV-1a (32 bits) of its UTF-8 bytes, modulo `KEYED_PARTITIONS`. */
 export function partitionOf(key: string): number {
   let hash = 0x811c9dc5;
+  // An ASCII key's UTF-8 bytes are its char codes: hashed without encoding it (every call hashes its key).
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if (code > 0x7f) return partitionOfBytes(key);
+    hash ^= code;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % KEYED_PARTITIONS;
+}
+
+function partitionOfBytes(key: string): number {
+  let hash = 0x811c9dc5;
   for (const byte of utf8.encode(key)) {
     hash ^= byte;
     hash = Math.imul(hash, 0x01000193) >>> 0;
@@ -38,7 +50,12 @@ export function partitionSubject(prefix: string, actor: string, endpoint: string
 
 /** The subject a keyed call of `endpointSubject` goes to for `key`. */
 export function keyedSubjectOf(endpointSubject: string, key: string): string {
-  return `${endpointSubject}${PARTITION_MARK}${partitionOf(key)}`;
+  return endpointPartitionSubject(endpointSubject, partitionOf(key));
+}
+
+/** The subject of `endpointSubject`'s partition `partition` (`partitionSubject` from an endpoint's subject). */
+export function endpointPartitionSubject(endpointSubject: string, partition: number): string {
+  return `${endpointSubject}${PARTITION_MARK}${partition}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { callEndpoint, notDelivered, requestEndpoint, type HeaderRecord, type Reply, type Transport } from "../bus/index.ts";
 import { DeadlineExceededError, FuseError, ValidationError, toFuseError } from "../errors/index.ts";
-import { ErrorCode, Header, actorKeyProblem, endpointSubject, keyedSubjectOf, newTraceId, parseTarget, parseTraceParent, type Target } from "../protocol/index.ts";
+import { ErrorCode, Header, KEYED_PARTITIONS, actorKeyProblem, endpointPartitionSubject, endpointSubject, keyedSubjectOf, newTraceId, parseTarget, parseTraceParent, partitionOf, type Target } from "../protocol/index.ts";
 import { marksCrossing } from "./stack.ts";
 import { Circuits, type GuardOptions } from "./resilience/circuits.ts";
 import { OK_CODE } from "../metrics/index.ts";
@@ -245,19 +245,31 @@ export class Caller {
     const key = options.key!;
     const problem = actorKeyProblem(key);
     if (problem) throw new ValidationError(`call ${target}: ${problem}`);
-    const base = this.resolve(target, "call");
-    const parsed = { ...base, subject: keyedSubjectOf(base.subject, key) };
+    const parsed = this.resolveKeyed(target, key);
     const deadline = Math.min(Date.now() + (options.timeout ?? DEFAULT_TIMEOUT_MS), scope.deadline ?? Infinity);
     const headers = this.headers(scope, options, deadline);
     headers[Header.key] = key;
     if (options.idempotencyKey) headers[Header.idempotencyKey] = options.idempotencyKey;
     else if (options.retryAfterDispatch) headers[Header.idempotencyKey] = randomUUID();
-    const retrying = { retries: KEYED_RETRIES, ...options };
     try {
       return await this.attempt(target, parsed, headers, deadline, input);
     } catch (error) {
-      return await this.retry({ target, parsed, headers, deadline }, input, retrying, toFuseError(error));
+      return await this.retry({ target, parsed, headers, deadline }, input, { retries: KEYED_RETRIES, ...options }, toFuseError(error));
     }
+  }
+
+  // Per target, its partition subjects, made once: every keyed call names one of them.
+  private readonly partitions = new Map<string, (Target & { subject: string })[]>();
+
+  /** The target's partition subject for `key`. */
+  private resolveKeyed(target: string, key: string): Target & { subject: string } {
+    let subjects = this.partitions.get(target);
+    if (!subjects) {
+      const base = this.resolve(target, "call");
+      subjects = Array.from({ length: KEYED_PARTITIONS }, (_, p) => ({ ...base, subject: endpointPartitionSubject(base.subject, p) }));
+      this.partitions.set(target, subjects);
+    }
+    return subjects[partitionOf(key)]!;
   }
 
   private attempt(target: string, parsed: PreparedCall["parsed"], headers: HeaderRecord, deadline: number, input: unknown): Promise<unknown> {

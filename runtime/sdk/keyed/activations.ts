@@ -1,10 +1,16 @@
+import type { KeyValueBucket } from "../../bus/index.ts";
 import { FuseError, NotFoundError, UnavailableError, toFuseError, validationErrorFromIssues } from "../../errors/index.ts";
 import { ErrorCode, partitionOf } from "../../protocol/index.ts";
 import type { KeyValue } from "../stores/key-value.ts";
 import { DEFAULT_IDLE_MS, initialState, type AnyKeyedOptions } from "./keyed-options.ts";
 import { recordKey, timerKey, type KeyRecord, type StoredReminder } from "./keyed-records.ts";
 
-/** What one turn of a key sees and may change: copies, committed only when the turn succeeds. */
+/**
+ * What one turn of a key sees and may change, committed only when the turn succeeds. `state`
+ * is the key's state object itself, changed in place: a turn that fails puts the committed
+ * one back from its JSON (a schema's parse makes a fresh object of every state it stores, so
+ * a handler keeps no hold on the state after its turn).
+ */
 export interface Turn {
   readonly key: string;
   state: unknown;
@@ -12,18 +18,23 @@ export interface Turn {
   reminders: Record<string, StoredReminder>;
 }
 
-/** A key held in memory: its committed state and the tail of its queue of turns. */
+/** A key held in memory: its state, what of it is stored, and the tail of its queue of turns. */
 interface Activation {
   key: string;
   partition: number;
+  /** Its KV key (`s.<key>`). */
+  record: string;
   loaded: boolean;
+  /** The state; while a turn runs, as that turn left it so far. */
   state: unknown;
   version: number;
   /** KV revision of the record this instance last read or wrote; 0 when none is stored. */
   revision: number;
   reminders: Record<string, StoredReminder>;
-  /** JSON of state and reminders as stored, to skip writing a turn that changed nothing. */
-  stored: string;
+  /** JSON of the state as stored ("" when none is): to skip writing a turn that changed nothing, and to undo a failed one. */
+  storedState: string;
+  /** JSON of the reminders as stored ("" when there are none). */
+  storedReminders: string;
   tail: Promise<unknown>;
   queued: number;
   lastUsed: number;
@@ -32,6 +43,8 @@ interface Activation {
 export interface ActivationsOptions {
   /** The actor's keyed bucket. */
   kv: KeyValue;
+  /** The same bucket as the bus holds it: a turn's record is written straight to it. */
+  bucket(): Promise<KeyValueBucket>;
   keyed: AnyKeyedOptions;
   actor: string;
   /** Whether this instance owns the partition now; a turn on one it lost is refused. */
@@ -45,7 +58,9 @@ function hasAny(record: object): boolean {
   return false;
 }
 
-const encodeStored = (state: unknown, reminders: Record<string, StoredReminder>) => JSON.stringify([state, reminders]);
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
 
 /**
  * The keys this instance holds in memory and their turns. Turns of one key run one after the
@@ -66,12 +81,13 @@ export class Activations {
   turn<T>(key: string, body: (turn: Turn) => T | Promise<T>): Promise<T> {
     let activation = this.active.get(key);
     if (!activation) {
-      activation = { key, partition: partitionOf(key), loaded: false, state: undefined, version: 0, revision: 0, reminders: {}, stored: "", tail: Promise.resolve(), queued: 0, lastUsed: Date.now() };
+      activation = { key, partition: partitionOf(key), record: recordKey(key), loaded: false, state: undefined, version: 0, revision: 0, reminders: {}, storedState: "", storedReminders: "", tail: Promise.resolve(), queued: 0, lastUsed: Date.now() };
       this.active.set(key, activation);
     }
     const a = activation;
-    a.queued++;
-    const result = a.tail.then(() => this.run(a, body));
+    // A key with no turn queued runs this one now; others wait for the turns queued before them.
+    // (`queued` drops in the reaction that settles the tail, so 0 means the tail has settled.)
+    const result = a.queued++ === 0 ? this.run(a, body) : a.tail.then(() => this.run(a, body));
     a.tail = result.then(
       () => this.settle(a),
       () => this.settle(a),
@@ -84,63 +100,114 @@ export class Activations {
     a.lastUsed = Date.now();
   }
 
-  private async run<T>(a: Activation, body: (turn: Turn) => T | Promise<T>): Promise<T> {
-    if (!this.options.owns(a.partition)) {
-      this.evict(a);
-      throw new UnavailableError(`actor "${this.options.actor}": this instance no longer owns key ${JSON.stringify(a.key)} (partition ${a.partition}); try again`, { retryable: true, details: { notRun: true } });
+  /** One turn; never throws, a failure is the promise's rejection. */
+  private run<T>(a: Activation, body: (turn: Turn) => T | Promise<T>): Promise<T> {
+    try {
+      if (!this.options.owns(a.partition)) {
+        this.evict(a);
+        throw new UnavailableError(`actor "${this.options.actor}": this instance no longer owns key ${JSON.stringify(a.key)} (partition ${a.partition}); try again`, { retryable: true, details: { notRun: true } });
+      }
+      if (!a.loaded) return this.load(a).then(() => this.runLoaded(a, body));
+      return this.runLoaded(a, body);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (!a.loaded) await this.load(a);
-    // Copies, so a handler that throws leaves the key as it was (no reminders, the common case, copies nothing).
-    const turn: Turn = { key: a.key, state: structuredClone(a.state), version: a.version, reminders: hasAny(a.reminders) ? structuredClone(a.reminders) : {} };
-    const result = await body(turn);
-    await this.commit(a, turn);
-    return result;
+  }
+
+  private runLoaded<T>(a: Activation, body: (turn: Turn) => T | Promise<T>): Promise<T> {
+    // Reminders are copied (no reminders, the common case, copies nothing); the state is undone from its JSON if the turn fails.
+    const turn: Turn = { key: a.key, state: a.state, version: a.version, reminders: hasAny(a.reminders) ? structuredClone(a.reminders) : {} };
+    let out: T | Promise<T>;
+    try {
+      out = body(turn);
+    } catch (error) {
+      this.undo(a);
+      throw error;
+    }
+    if (!isThenable(out)) return this.commit(a, turn, out);
+    return out.then(
+      (value) => this.commit(a, turn, value),
+      (error: unknown) => {
+        this.undo(a);
+        throw error;
+      },
+    );
   }
 
   private async load(a: Activation): Promise<void> {
-    const entry = await this.options.kv.getEntry<KeyRecord>(recordKey(a.key));
+    this.bucket ??= await this.options.bucket();
+    const entry = await this.options.kv.getEntry<KeyRecord>(a.record);
     a.state = entry ? entry.value.s : initialState(this.options.keyed, a.key);
     a.version = entry?.value.v ?? 0;
     a.reminders = entry?.value.r ?? {};
     a.revision = entry?.revision ?? 0;
-    a.stored = entry ? encodeStored(a.state, a.reminders) : "";
+    // A key never stored has its first turn stored, whatever it changed.
+    a.storedState = entry ? JSON.stringify(a.state) : "";
+    a.storedReminders = hasAny(a.reminders) ? JSON.stringify(a.reminders) : "";
     a.loaded = true;
-    if (Object.keys(a.reminders).length) this.options.onReminders(a.key, a.reminders);
+    if (hasAny(a.reminders)) this.options.onReminders(a.key, a.reminders);
   }
 
-  /** Stores the turn's state if it changed, revision-checked, then makes it the key's state. */
-  private async commit(a: Activation, turn: Turn): Promise<void> {
+  private bucket: KeyValueBucket | undefined;
+
+  /** Puts the stored state back after a turn that failed (it may have changed the state in place). */
+  private undo(a: Activation): void {
+    a.state = a.storedState ? JSON.parse(a.storedState) : initialState(this.options.keyed, a.key);
+  }
+
+  /**
+   * Stores the turn's state if it changed, revision-checked, then makes it the key's state;
+   * resolves with `value` once stored.
+   */
+  private commit<T>(a: Activation, turn: Turn, value: T): Promise<T> {
     const checked = this.options.keyed.state.safeParse(turn.state);
     if (!checked.success) {
+      this.undo(a);
       throw validationErrorFromIssues(`actor "${this.options.actor}" key ${JSON.stringify(a.key)} state`, checked.error.issues, { code: ErrorCode.OUTPUT_INVALID });
     }
-    const encoded = encodeStored(checked.data, turn.reminders);
-    if (encoded === a.stored) return;
+    const state = JSON.stringify(checked.data);
+    const hasTimers = hasAny(turn.reminders);
+    const reminders = hasTimers ? JSON.stringify(turn.reminders) : "";
+    if (state === a.storedState && reminders === a.storedReminders) return Promise.resolve(value);
+    const hadTimers = a.storedReminders !== "";
+    const version = a.version + 1;
+    // The record as JSON.stringify({ v, s, r }) writes it, from the JSON made for the comparison above.
+    const record = Buffer.from(`{"v":${version},"s":${state}${hasTimers ? `,"r":${reminders}` : ""}}`);
     const { kv } = this.options;
-    const hadTimers = Object.keys(a.reminders).length > 0;
-    const hasTimers = Object.keys(turn.reminders).length > 0;
     // The hint goes first: a hint without reminders costs a look, reminders without a hint would never fire.
-    if (hasTimers && !hadTimers) await kv.put(timerKey(a.partition, a.key), 1);
-    const record: KeyRecord = { v: a.version + 1, s: checked.data, r: hasTimers ? turn.reminders : undefined };
-    try {
-      a.revision = a.revision === 0 ? await kv.create(recordKey(a.key), record) : await kv.update(recordKey(a.key), record, { revision: a.revision });
-    } catch (error) {
-      // Whatever happened, memory no longer matches the store: read it again on the next turn.
-      this.evict(a);
-      throw this.writeFailed(a.key, toFuseError(error));
-    }
-    a.state = checked.data;
-    a.version = record.v;
-    a.reminders = turn.reminders;
-    a.stored = encoded;
-    if (hadTimers && !hasTimers) await kv.delete(timerKey(a.partition, a.key)).catch(() => undefined);
-    this.options.onReminders(a.key, a.reminders);
+    const written = hasTimers && !hadTimers ? kv.put(timerKey(a.partition, a.key), 1).then(() => this.write(a, record)) : this.write(a, record);
+    return written.then(
+      (revision) => {
+        a.revision = revision;
+        a.state = checked.data;
+        a.version = version;
+        a.reminders = turn.reminders;
+        a.storedState = state;
+        a.storedReminders = reminders;
+        this.options.onReminders(a.key, a.reminders);
+        if (hadTimers && !hasTimers) return kv.delete(timerKey(a.partition, a.key)).then(() => value, () => value);
+        return value;
+      },
+      (error: unknown) => {
+        // Whatever happened, memory no longer matches the store: read it again on the next turn.
+        this.undo(a);
+        this.evict(a);
+        throw toFuseError(error);
+      },
+    );
   }
 
-  private writeFailed(key: string, error: FuseError): FuseError {
-    if (error.code !== ErrorCode.CONFLICT) return error;
-    // Another instance wrote the key since this one read it: it owns the key now.
-    return new UnavailableError(`actor "${this.options.actor}" key ${JSON.stringify(key)}: another instance stored a newer state first; this turn was not stored, try again`, { retryable: true, cause: error });
+  /** Writes the key's record with the revision it was read at; resolves with the new revision. */
+  private write(a: Activation, record: Uint8Array): Promise<number> {
+    return this.bucket!.putIf(a.record, record, a.revision).then((written) => {
+      if (written.ok) return written.revision;
+      // Another instance wrote the key since this one read it: it owns the key now.
+      const bucket = this.options.kv.name;
+      const conflict = new FuseError(ErrorCode.CONFLICT, `kv key ${JSON.stringify(a.record)} in bucket "${bucket}": expected revision ${a.revision}, but the latest is ${written.actual ?? "none"}`, {
+        details: { bucket, key: a.record, expectedRevision: a.revision, actualRevision: written.actual ?? null },
+      });
+      throw new UnavailableError(`actor "${this.options.actor}" key ${JSON.stringify(a.key)}: another instance stored a newer state first; this turn was not stored, try again`, { retryable: true, cause: conflict });
+    });
   }
 
   private evict(a: Activation): void {
@@ -174,7 +241,8 @@ export class Activations {
   /** A key's state as this instance holds it, or as stored (not activating it). */
   async inspect(key: string): Promise<{ key: string; active: boolean; state: unknown; version: number; reminders: Record<string, StoredReminder> }> {
     const a = this.active.get(key);
-    if (a?.loaded) return { key, active: true, state: a.state, version: a.version, reminders: a.reminders };
+    // As stored: a turn in flight may be changing the state in place.
+    if (a?.loaded) return { key, active: true, state: a.storedState ? JSON.parse(a.storedState) : initialState(this.options.keyed, key), version: a.version, reminders: a.reminders };
     const entry = await this.options.kv.getEntry<KeyRecord>(recordKey(key));
     if (!entry) throw new NotFoundError(ErrorCode.NOT_FOUND, `actor "${this.options.actor}" has no state for key ${JSON.stringify(key)}`);
     return { key, active: false, state: entry.value.s, version: entry.value.v, reminders: entry.value.r ?? {} };

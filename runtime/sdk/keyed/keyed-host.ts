@@ -1,4 +1,4 @@
-import type { IncomingRequest, Transport } from "../../bus/index.ts";
+import type { IncomingRequest, KeyValueBucket, Transport } from "../../bus/index.ts";
 import { ValidationError, toWire } from "../../errors/index.ts";
 import { ErrorCode, Header, actorKeyProblem, keyedAdminSubject, keyedBucket, partitionOf, partitionSubject } from "../../protocol/index.ts";
 import type { Logger } from "../../log/index.ts";
@@ -44,8 +44,12 @@ export class KeyedHost {
 
   constructor(private readonly options: KeyedHostOptions) {
     const { definition } = options;
-    // The actor's own bucket, opened by the runtime (not through ctx.kv, whose buckets the actor declares).
-    this.kv = new KeyValue((bucket, o) => options.transport.keyValue(bucket, o), keyedBucket(options.prefix, definition.name));
+    // The actor's own bucket, opened by the runtime (not through ctx.kv, whose buckets the actor
+    // declares), once: turns write their records to it directly, the rest goes through `kv`.
+    const name = keyedBucket(options.prefix, definition.name);
+    let opened: Promise<KeyValueBucket> | undefined;
+    const bucket = () => (opened ??= options.transport.keyValue(name));
+    this.kv = new KeyValue(bucket, name);
     this.reminders = new Reminders({
       kv: this.kv,
       log: options.log,
@@ -53,6 +57,7 @@ export class KeyedHost {
     });
     this.activations = new Activations({
       kv: this.kv,
+      bucket,
       keyed: definition.keyed,
       actor: definition.name,
       owns: (p) => this.leases?.owns(p) ?? false,
