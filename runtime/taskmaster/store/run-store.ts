@@ -77,17 +77,12 @@ export function stepStatement(runId: string, step: StepRecord, outputText?: stri
 
 /** SQL for recording a new run (`running` with its start time when it starts at once); `owner` is the taskmaster instance that runs it (see RunLease). */
 export function insertStatement(run: StoredRun, idempotencyKey?: string, owner?: string): Statement {
-  if (owner === undefined) {
-    return {
-      sql: `INSERT INTO fuse_task_runs (id, task, status, input, output, error, definition, file, trace_id, idempotency_key, created_at, started_at, ended_at)
-          VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, NULL)`,
-      args: [run.id, run.task, run.status, JSON.stringify(run.input ?? null), JSON.stringify(run.definition), run.file, run.traceId, idempotencyKey ?? null, run.createdAt, run.startedAt ?? null],
-    };
-  }
+  // Only a leased run names its owner (the column is there once leases are in use).
+  const owned = owner !== undefined;
   return {
-    sql: `INSERT INTO fuse_task_runs (id, task, status, input, output, error, definition, file, trace_id, idempotency_key, created_at, started_at, ended_at, owner)
-          VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, NULL, ?)`,
-    args: [run.id, run.task, run.status, JSON.stringify(run.input ?? null), JSON.stringify(run.definition), run.file, run.traceId, idempotencyKey ?? null, run.createdAt, run.startedAt ?? null, owner],
+    sql: `INSERT INTO fuse_task_runs (id, task, status, input, output, error, definition, file, trace_id, idempotency_key, created_at, started_at, ended_at${owned ? ", owner" : ""})
+          VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, NULL${owned ? ", ?" : ""})`,
+    args: [run.id, run.task, run.status, JSON.stringify(run.input ?? null), JSON.stringify(run.definition), run.file, run.traceId, idempotencyKey ?? null, run.createdAt, run.startedAt ?? null, ...(owned ? [owner] : [])],
   };
 }
 

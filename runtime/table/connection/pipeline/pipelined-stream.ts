@@ -46,13 +46,7 @@ export class PipelinedStream implements LibsqlLike {
 
   async execute(statement: { sql: string; args: InValue[] }): Promise<LibsqlResult> {
     const { hrana, stream } = await this.open();
-    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
-    let result;
-    try {
-      result = await stream.query(new hrana.Stmt(statement.sql).bindIndexes(statement.args));
-    } finally {
-      this.inFlight--;
-    }
+    const result = await this.counted(stream.query(new hrana.Stmt(statement.sql).bindIndexes(statement.args)));
     return { rows: result.rows, columns: result.columnNames.map((c) => c ?? ""), rowsAffected: result.affectedRowCount };
   }
 
@@ -81,12 +75,7 @@ export class PipelinedStream implements LibsqlLike {
     batch.step().condition(hrana.BatchCond.not(hrana.BatchCond.ok(commit))).run("ROLLBACK").catch(() => undefined);
     // Every step's answer is read below; a failed one must not also be left unhandled.
     for (const answer of [began, committed, ...answers]) answer.catch(() => undefined);
-    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
-    try {
-      await batch.execute();
-    } finally {
-      this.inFlight--;
-    }
+    await this.counted(batch.execute());
     await began;
     const results: LibsqlResult[] = [];
     for (const [i, answer] of answers.entries()) {
@@ -96,6 +85,16 @@ export class PipelinedStream implements LibsqlLike {
     }
     await committed;
     return results;
+  }
+
+  /** Waits for a request sent on the stream, counted among those in flight meanwhile. */
+  private async counted<T>(answer: Promise<T>): Promise<T> {
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    try {
+      return await answer;
+    } finally {
+      this.inFlight--;
+    }
   }
 
   /** Closes the WebSocket; a later statement opens another (as a closed Database's client does). */
