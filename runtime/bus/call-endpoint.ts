@@ -24,7 +24,7 @@ export type CallEndpointOptions = RequestOptions & { headers: HeaderRecord };
 /**
  * One request to an endpoint subject: encodes the input, decodes the reply, and tells an
  * unknown endpoint of a live actor (ENDPOINT_NOT_FOUND) from an actor with no live instance
- * (NO_LIVE_INSTANCE, retryable) by pinging the actor only when nothing answered. On success
+ * (NO_LIVE_INSTANCE, retryable) by asking the actor what it serves only when nothing answered. On success
  * it costs a single promise: this is the hot path of every call.
  */
 export function callEndpoint(
@@ -75,12 +75,15 @@ async function explainNoReply(transport: Transport, target: { subject: string; a
   if (isPartitionSubject(target.subject)) {
     throw neverDelivered(new UnavailableError(`no instance of actor "${target.actor}" owns the partition of ${target.subject} yet (it is moving)`, { actor: target.actor }));
   }
-  if (await transport.probe(target.actor)) {
+  const presence = await transport.probe(target.actor, target.subject);
+  if (presence === "lacks") {
     throw neverDelivered(
       new NotFoundError(ErrorCode.ENDPOINT_NOT_FOUND, `actor "${target.actor}" has no endpoint "${target.endpoint}"`, {
         actor: target.actor,
       }),
     );
   }
+  // "declares": a live instance has the endpoint but was not subscribed to it yet (starting) or
+  // any more (stopping); like no instance at all, the request reached nobody and may be retried.
   throw neverDelivered(new UnavailableError(`no live instance of actor "${target.actor}" serves ${target.subject}`, { actor: target.actor }));
 }

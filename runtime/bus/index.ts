@@ -13,6 +13,7 @@ export { PendingRequests } from "./pending-requests.ts";
 export type {
   Body,
   BusStatus,
+  EndpointPresence,
   EndpointSpec,
   EventMessage,
   GatherOptions,

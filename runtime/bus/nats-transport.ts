@@ -1,6 +1,6 @@
 import { createInbox, type Msg, type NatsConnection } from "nats";
 import { FuseError, OutcomeUnknownError, UnavailableError } from "../errors/index.ts";
-import { ErrorCode, Header, INSTANCE_LOST_SUBJECT, servicePingSubject } from "../protocol/index.ts";
+import { ErrorCode, Header, INSTANCE_LOST_SUBJECT, serviceInfoSubject } from "../protocol/index.ts";
 import { inboxPrefixOf } from "./connect.ts";
 import { encodeHeaders, headerReader, subjectSequence } from "./nats-wire.ts";
 import { openKeyValue, openObjects } from "./nats-stores.ts";
@@ -11,10 +11,11 @@ import type { EventFollow, EventFollowSpec } from "./events/event-follow.ts";
 import { followNatsEvents } from "./events/nats-event-follow.ts";
 import { payloadTooLarge } from "./payload-limit.ts";
 import { PendingRequests } from "./pending-requests.ts";
-import type { KeyValueBucket, KeyValueOptions, ObjectBucket } from "./stores.ts";
+import { matchesFilter, type KeyValueBucket, type KeyValueOptions, type ObjectBucket } from "./stores.ts";
 import type {
   Body,
   BusStatus,
+  EndpointPresence,
   EventMessage,
   GatherOptions,
   HeaderRecord,
@@ -360,13 +361,19 @@ export class NatsTransport implements Transport {
     return this.events.ensureStreams(prefix, true);
   }
 
-  async probe(actor: string): Promise<boolean> {
+  async probe(actor: string, subject: string): Promise<EndpointPresence> {
+    let info: { endpoints?: { subject?: unknown }[] };
     try {
-      await this.connection.request(servicePingSubject(actor), "", { timeout: PROBE_TIMEOUT_MS });
-      return true;
+      const reply = await this.connection.request(serviceInfoSubject(actor), "", { timeout: PROBE_TIMEOUT_MS });
+      info = JSON.parse(Buffer.from(reply.data).toString("utf8")) as typeof info;
     } catch {
-      return false;
+      return "absent";
     }
+    // An instance answers INFO only once every endpoint is added (serve adds them in one turn),
+    // but the server may take its INFO subscription before an endpoint's: a request in that
+    // moment finds no responder although the endpoint exists.
+    const declared = (info.endpoints ?? []).some((e) => typeof e.subject === "string" && matchesFilter(e.subject, subject));
+    return declared ? "declares" : "lacks";
   }
 
   keyValue(bucket: string, options?: KeyValueOptions): Promise<KeyValueBucket> {

@@ -94,6 +94,9 @@ export interface BusStatus {
   since: number;
 }
 
+/** See {@link Transport.probe}. */
+export type EndpointPresence = "absent" | "lacks" | "declares";
+
 export interface Transport {
   serve(spec: ServiceSpec): Promise<ServedService>;
   /**
@@ -141,8 +144,12 @@ export interface Transport {
    * @throws NOT_FOUND when the hub's event stream does not exist.
    */
   followEvents(spec: EventFollowSpec): Promise<EventFollow>;
-  /** Whether any instance of the actor answers a `$SRV.PING`. */
-  probe(actor: string): Promise<boolean>;
+  /**
+   * What the actor's live instances say of an endpoint subject, asked after a request to it
+   * found no responder: no instance answers (`absent`), one answers and declares no endpoint
+   * on that subject (`lacks`), or one declares it (`declares`: it is subscribing or leaving).
+   */
+  probe(actor: string, subject: string): Promise<EndpointPresence>;
   /** Whether the connection to the bus is up now, and since when (epoch ms) it is up or down. */
   busStatus(): BusStatus;
   /** A key-value bucket (created when missing). */

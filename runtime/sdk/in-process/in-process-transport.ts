@@ -2,6 +2,7 @@ import {
   PendingRequests,
   type Body,
   type BusStatus,
+  type EndpointPresence,
   type EndpointSpec,
   type EventMessage,
   type GatherOptions,
@@ -70,7 +71,6 @@ function serviceInfo(id: string, spec: ServiceSpec, verb: "INFO" | "PING"): obje
  */
 export class InProcessTransport implements Transport {
   private readonly endpoints = new Map<string, { service: string; spec: EndpointSpec }[]>();
-  private readonly services = new Set<string>();
   private readonly specs = new Map<string, ServiceSpec>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly pending = new PendingRequests<Reply>();
@@ -84,7 +84,6 @@ export class InProcessTransport implements Transport {
 
   async serve(spec: ServiceSpec): Promise<ServedService> {
     const id = `inproc-${++serviceSeq}`;
-    this.services.add(`${spec.name}/${id}`);
     this.specs.set(id, spec);
     for (const endpoint of spec.endpoints) {
       const list = this.endpoints.get(endpoint.subject) ?? [];
@@ -94,7 +93,6 @@ export class InProcessTransport implements Transport {
     return {
       id,
       stop: async () => {
-        this.services.delete(`${spec.name}/${id}`);
         this.specs.delete(id);
         for (const [subject, list] of this.endpoints) {
           this.endpoints.set(subject, list.filter((e) => e.service !== id));
@@ -201,9 +199,10 @@ export class InProcessTransport implements Transport {
     return () => this.subscriptions.delete(sub);
   }
 
-  async probe(actor: string): Promise<boolean> {
-    for (const key of this.services) if (key.startsWith(`${actor}/`)) return true;
-    return false;
+  async probe(actor: string, subject: string): Promise<EndpointPresence> {
+    const live = [...this.specs.values()].filter((spec) => spec.name === actor);
+    if (live.length === 0) return "absent";
+    return live.some((spec) => spec.endpoints.some((e) => e.subject === subject)) ? "declares" : "lacks";
   }
 
   private readonly createdAt = Date.now();
