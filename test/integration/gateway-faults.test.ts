@@ -1,7 +1,7 @@
 import type { NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectNats } from "../../runtime/bus/index.ts";
-import { servicePingSubject } from "../../runtime/protocol/index.ts";
+import { serviceInfoSubject, servicePingSubject } from "../../runtime/protocol/index.ts";
 import { defineActor, defineEndpoint, z } from "../../runtime/sdk/index.ts";
 import { freshPrefix, startNats, type NatsHarness } from "../helpers/index.ts";
 import { rawRequest, startGatewayOnNats, startOnNats, webActor } from "./gateway-fixtures.ts";
@@ -95,10 +95,11 @@ const swapActor = defineActor({
 });
 
 // The moment of a rolling restart in which the bus finds nobody on an endpoint's subject while
-// an instance of the actor answers pings: the new one before its subscriptions reach the
-// server. The test's own connection plays that instance; the gateway's discovery stays idle,
-// so its route table still knows the endpoint from when it was served.
-describe("gateway while an instance answers pings but does not serve yet", () => {
+// an instance of the actor is live: the new one before its subscriptions reach the server (or
+// the old one leaving). The test's own connection plays that instance, answering pings and
+// `$SRV.INFO` with the endpoint declared; the gateway's discovery stays idle, so its route
+// table still knows the endpoint from when it was served.
+describe("gateway while an instance is live but does not serve yet", () => {
   let nats: NatsHarness;
   let bus: NatsConnection;
   let url: string;
@@ -106,13 +107,15 @@ describe("gateway while an instance answers pings but does not serve yet", () =>
   const closers: (() => Promise<void>)[] = [];
   const call = () => fetch(`${url}/api/swap/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"text":"x"}' });
 
-  /** Answers the bus's pings for the actor as an instance would; `onPing` runs before each answer. */
-  const answerPings = (onPing: (n: number) => Promise<void> = async () => {}) => {
-    let pings = 0;
-    const sub = bus.subscribe(servicePingSubject("swap"), {
-      callback: (_err, msg) => void onPing(++pings).then(() => msg.respond("{}")),
-    });
-    return { pings: () => pings, stop: () => sub.unsubscribe() };
+  /** Answers PING and INFO for the actor as a starting instance would; `onInfo` runs before each INFO answer. */
+  const standIn = (onInfo: (n: number) => Promise<void> = async () => {}) => {
+    let asked = 0;
+    const info = JSON.stringify({ type: "io.nats.micro.v1.info_response", name: "swap", id: "stand-in", version: "1.0.0", endpoints: [{ name: "echo", subject: `${prefix}.swap.echo` }] });
+    const subs = [
+      bus.subscribe(servicePingSubject("swap"), { callback: (_err, msg) => msg.respond("{}") }),
+      bus.subscribe(serviceInfoSubject("swap"), { callback: (_err, msg) => void onInfo(++asked).then(() => msg.respond(info)) }),
+    ];
+    return { asked: () => asked, stop: () => subs.forEach((sub) => sub.unsubscribe()) };
   };
 
   beforeAll(async () => {
@@ -132,32 +135,32 @@ describe("gateway while an instance answers pings but does not serve yet", () =>
   });
 
   it("answers 503 NO_LIVE_INSTANCE, not 404, after trying again while the gap lasts", async () => {
-    const standIn = answerPings();
+    const instance = standIn();
     try {
       const res = await call();
       expect(res.status).toBe(503);
       const { error } = (await res.json()) as Envelope & { error: { retryable?: boolean } };
       expect(error).toMatchObject({ code: "NO_LIVE_INSTANCE", retryable: true });
-      expect(error.message).toMatchInlineSnapshot(`"no instance of actor "swap" serves endpoint "echo" right now, as while a restart swaps instances; retry shortly"`);
-      // Each attempt that found nobody on the subject asked whether the actor is there.
-      expect(standIn.pings()).toBeGreaterThan(1);
+      expect(error.message).toBe(`no live instance of actor "swap" serves ${prefix}.swap.echo`);
+      // Each attempt that found nobody on the subject asked the actor what it serves.
+      expect(instance.asked()).toBeGreaterThan(1);
     } finally {
-      standIn.stop();
+      instance.stop();
     }
   });
 
   it("serves a call that arrived in the gap once the instance serves the endpoint", async () => {
-    const standIn = answerPings(async (n) => {
+    const instance = standIn(async (n) => {
       if (n !== 1) return;
       bus.subscribe(`${prefix}.swap.echo`, { queue: "swap", callback: (_err, msg) => msg.respond('{"text":"served after the gap"}') });
-      // On the server before the ping's answer, so the next attempt finds the subscription.
+      // On the server before the INFO answer, so the next attempt finds the subscription.
       await bus.flush();
     });
     try {
       const res = await call();
       expect([res.status, await res.json()]).toEqual([200, { text: "served after the gap" }]);
     } finally {
-      standIn.stop();
+      instance.stop();
     }
   });
 });

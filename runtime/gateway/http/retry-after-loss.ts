@@ -1,11 +1,16 @@
 import { ErrorCode } from "../../protocol/index.ts";
 import { FuseError } from "../../errors/index.ts";
-import type { RelayReply } from "../../sdk/internal.ts";
+import type { RelayOptions, RelayReply } from "../../sdk/internal.ts";
 import type { EndpointEntry } from "../routes/route-table.ts";
 import type { LossWatch } from "./loss-watch.ts";
-import { relayThroughGaps, type Relay } from "./relay-through-gaps.ts";
 
-type LossRelayOptions = Parameters<typeof relayThroughGaps>[3];
+/**
+ * The gateway's `ctx.relay`. It already sends again, within the deadline, a request that
+ * reached nobody (NO_LIVE_INSTANCE: no instance, or one that declares the endpoint but is not
+ * subscribed to it yet, as while a rolling restart swaps instances).
+ */
+export type Relay = (target: string, body: Uint8Array | string, options: RelayOptions) => Promise<RelayReply>;
+type LossRelayOptions = RelayOptions & { deadline: number };
 
 /** What makes a request safe to send again: its HTTP method, and whether it carries an idempotency key. */
 export interface RetrySafety {
@@ -31,7 +36,7 @@ const isRead = (method: string) => method === "GET" || method === "HEAD";
 export function relayRetryingLoss(relay: Relay, entry: EndpointEntry, body: Uint8Array | string, options: LossRelayOptions, safety: RetrySafety, losses?: LossWatch): Promise<RelayReply> {
   const afterUnknown = safety.idempotencyKey || isRead(safety.method);
   const afterNotice = isRead(safety.method) || (safety.idempotencyKey && entry.idempotent === true);
-  const send = () => relayThroughGaps(relay, entry, body, options);
+  const send = () => relay(entry.target, body, options);
   if (!afterUnknown) return send();
   return new Promise<RelayReply>((resolve, reject) => {
     let sends = 0;
