@@ -14,7 +14,8 @@ export function decodeReply(reply: Reply, transport?: Transport): unknown {
   if (status === undefined && transport && isRawReply(reply)) return replyAsResponse(reply, transport);
   const text = reply.data.length ? decoder.decode(reply.data) : "";
   if (status !== undefined) {
-    throw fromWire(text, Number(status), reply.header(Header.serviceError));
+    const error = fromWire(text, Number(status), reply.header(Header.serviceError));
+    throw reply.header(Header.notRun) === "1" ? neverDelivered(error) : error;
   }
   return text ? JSON.parse(text) : undefined;
 }
@@ -57,8 +58,10 @@ const undelivered = new WeakSet<object>();
 
 /**
  * Whether a call's error says the request certainly reached no handler: nothing listened on
- * its subject (NO_LIVE_INSTANCE, or ENDPOINT_NOT_FOUND of a live actor). Errors that came in a
- * reply, even a NO_LIVE_INSTANCE the remote handler met further on, are not: that handler ran.
+ * its subject (NO_LIVE_INSTANCE, or ENDPOINT_NOT_FOUND of a live actor), or the instance that
+ * took it refused it before running any handler (a reply marked `Fuse-Not-Run`). Other errors
+ * that came in a reply, even a NO_LIVE_INSTANCE the remote handler met further on, are not:
+ * that handler ran.
  */
 export function notDelivered(error: unknown): boolean {
   return typeof error === "object" && error !== null && undelivered.has(error);

@@ -11,6 +11,13 @@ export const Header = {
    * request's reply subject, before the reply: the receipt, naming the instance (its service id).
    */
   receipt: "Fuse-Receipt",
+  /**
+   * On an error reply: "1" when the instance refused the request before any handler ran (a
+   * keyed instance that no longer owns the key), so the caller may send it again. Only the
+   * refusing instance sets it: an error a handler throws, even one it got from a call of its
+   * own that carried this header, never does, since that handler ran.
+   */
+  notRun: "Fuse-Not-Run",
   /** Set by the NATS micro-service API on error replies: an HTTP-like status. */
   serviceErrorCode: "Nats-Service-Error-Code",
   /** Set by the NATS micro-service API on error replies: the message. */

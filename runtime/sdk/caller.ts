@@ -116,8 +116,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * not safe to repeat must never run twice because a remote error said "retryable".
  */
 export function mayRetry(error: FuseError, afterDispatch: boolean): boolean {
-  // Also a refusal that says its handler never ran (a keyed instance that no longer owns the key).
-  if (notDelivered(error) || (error.details as { notRun?: unknown } | undefined)?.notRun === true) return error.retryable;
+  if (notDelivered(error)) return error.retryable;
   return afterDispatch && (error.retryable || error.code === ErrorCode.OUTCOME_UNKNOWN);
 }
 

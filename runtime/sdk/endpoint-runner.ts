@@ -22,6 +22,7 @@ import { DEFAULT_TIMEOUT_MS } from "./caller.ts";
 import { isRawOutput } from "./raw-output.ts";
 import { OK_CODE, type EndpointMetrics } from "../metrics/index.ts";
 import { sendRawReply } from "./raw-reply.ts";
+import { wasRefusedBeforeRun } from "./refused-before-run.ts";
 import type { FuseSpan, Tracing } from "../tracing/index.ts";
 import { serverSpan } from "./spans.ts";
 
@@ -283,6 +284,7 @@ export class EndpointRunner {
       this.options.log.warn(line, "request refused");
     }
     const wire = toWire(error.actor ? error : withActor(error, this.options.actor));
+    if (wasRefusedBeforeRun(thrown)) wire.headers[Header.notRun] = "1";
     request.respond(wire.body, replyHeaders ? { ...replyHeaders, ...wire.headers } : wire.headers);
     return error;
   }

@@ -1,4 +1,5 @@
-import { currentContext, defineActor, defineEndpoint, z } from "../../runtime/sdk/index.ts";
+import { currentContext, defineActor, defineEndpoint, UnavailableError, z } from "../../runtime/sdk/index.ts";
+import { refusedBeforeRun } from "../../runtime/sdk/refused-before-run.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,6 +26,27 @@ export const probe = defineActor({
   },
 });
 
+/** How many times each endpoint below was entered. */
+export const entered = { refuse: 0, passOn: 0 };
+
+/**
+ * Refuses every request the way an instance refuses one before any handler runs (a keyed
+ * instance that no longer owns the key), so its reply carries `Fuse-Not-Run`.
+ */
+export const mover = defineActor({
+  name: "mover",
+  endpoints: {
+    refuse: defineEndpoint({
+      input: z.object({}),
+      output: z.object({}),
+      handler: () => {
+        entered.refuse++;
+        throw refusedBeforeRun(new UnavailableError("this instance no longer owns the key; try again", { retryable: true }));
+      },
+    }),
+  },
+});
+
 /** Calls probe.where after its own random wait, through a helper that only has ALS. */
 export const relay = defineActor({
   name: "relay",
@@ -41,6 +63,15 @@ export const relay = defineActor({
       input: z.object({}),
       output: z.object({}),
       handler: async (_input, ctx) => ctx.call("probe.nothing-here", {}),
+    }),
+    // Its handler runs, and fails with the refusal it got from a call of its own.
+    "pass-on": defineEndpoint({
+      input: z.object({}),
+      output: z.object({}),
+      handler: async (_input, ctx) => {
+        entered.passOn++;
+        return ctx.call("mover.refuse", {}, { retries: 0 });
+      },
     }),
     timeout: defineEndpoint({
       input: z.object({}),

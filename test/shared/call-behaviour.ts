@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnyActor, FuseError } from "../../runtime/sdk/index.ts";
-import { probe, relay } from "./call-actors.ts";
+import { entered, mover, probe, relay } from "./call-actors.ts";
 
 export interface CallHarness {
   call<T = unknown>(target: string, input?: unknown, options?: { traceId?: string; timeout?: number; retries?: number }): Promise<T>;
@@ -17,7 +17,7 @@ export function describeCallBehaviour(name: string, start: (actors: AnyActor[]) 
   describe(`calls (${name})`, () => {
     let hub: CallHarness;
     beforeAll(async () => {
-      hub = await start([probe, relay]);
+      hub = await start([probe, relay, mover]);
     });
     afterAll(() => hub?.stop());
 
@@ -51,6 +51,16 @@ export function describeCallBehaviour(name: string, start: (actors: AnyActor[]) 
       const pending = hub.call<{ traceId: string }>("late.where", { wait: 0 }, { retries: 8 });
       await hub.startLater(late);
       await expect(pending).resolves.toMatchObject({ traceId: expect.any(String) });
+    });
+
+    it("sends again a request refused before any handler ran (Fuse-Not-Run), never one whose handler failed with such a refusal", async () => {
+      const before = { ...entered };
+      await expect(hub.call("mover.refuse", {}, { retries: 2 })).rejects.toMatchObject({ code: "NO_LIVE_INSTANCE", retryable: true });
+      expect(entered.refuse - before.refuse).toBe(3);
+      // relay's handler ran: its caller does not run it again, although the error it passed on is the same refusal.
+      await expect(hub.call("relay.pass-on", {}, { retries: 2 })).rejects.toMatchObject({ code: "NO_LIVE_INSTANCE", retryable: true, actor: "mover" });
+      expect(entered.passOn - before.passOn).toBe(1);
+      expect(entered.refuse - before.refuse).toBe(4);
     });
 
     it("throws an error whose stack shows the caller's frames and the bus crossing, not framework frames", async () => {

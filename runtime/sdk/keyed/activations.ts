@@ -2,6 +2,7 @@ import type { KeyValueBucket } from "../../bus/index.ts";
 import { FuseError, NotFoundError, UnavailableError, toFuseError, validationErrorFromIssues } from "../../errors/index.ts";
 import { ErrorCode, partitionOf } from "../../protocol/index.ts";
 import type { KeyValue } from "../stores/key-value.ts";
+import { refusedBeforeRun } from "../refused-before-run.ts";
 import { DEFAULT_IDLE_MS, initialState, type AnyKeyedOptions } from "./keyed-options.ts";
 import { recordKey, timerKey, type KeyRecord, type StoredReminder } from "./keyed-records.ts";
 
@@ -105,7 +106,7 @@ export class Activations {
     try {
       if (!this.options.owns(a.partition)) {
         this.evict(a);
-        throw new UnavailableError(`actor "${this.options.actor}": this instance no longer owns key ${JSON.stringify(a.key)} (partition ${a.partition}); try again`, { retryable: true, details: { notRun: true } });
+        throw refusedBeforeRun(new UnavailableError(`actor "${this.options.actor}": this instance no longer owns key ${JSON.stringify(a.key)} (partition ${a.partition}); try again`, { retryable: true }));
       }
       if (!a.loaded) return this.load(a).then(() => this.runLoaded(a, body));
       return this.runLoaded(a, body);

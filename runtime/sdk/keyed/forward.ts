@@ -5,7 +5,7 @@ import { DEFAULT_TIMEOUT_MS } from "../caller.ts";
 
 /** The request headers a forwarded keyed request keeps (the reply's are the error and HTTP ones). */
 const REQUEST_HEADERS = [Header.traceId, Header.deadline, Header.caller, Header.idempotencyKey, Header.key, Header.principal, Header.httpMethod, Header.httpPath, Header.clientAddress];
-const REPLY_HEADERS = [Header.serviceErrorCode, Header.serviceError, Header.httpSetCookie];
+const REPLY_HEADERS = [Header.serviceErrorCode, Header.serviceError, Header.notRun, Header.httpSetCookie];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
