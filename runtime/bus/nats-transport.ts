@@ -369,9 +369,9 @@ export class NatsTransport implements Transport {
     } catch {
       return "absent";
     }
-    // An instance answers INFO only once every endpoint is added (serve adds them in one turn),
-    // but the server may take its INFO subscription before an endpoint's: a request in that
-    // moment finds no responder although the endpoint exists.
+    // An instance's INFO lists every endpoint it serves (serve adds them all in one turn). A
+    // request sent just before their subscriptions reached the server found no responder; the
+    // INFO asked a moment later is answered: the endpoint exists, it was a gap.
     const declared = (info.endpoints ?? []).some((e) => typeof e.subject === "string" && matchesFilter(e.subject, subject));
     return declared ? "declares" : "lacks";
   }
