@@ -152,8 +152,21 @@ export async function startHub(dir: string, args: string[] = [], fuse = FUSE): P
     child.kill("SIGKILL");
     throw error;
   }
-  const transport = new NatsTransport(await connectNats(hubBus(state, "test")));
   const seen = new Set<number>(state.servicePids);
+  let transport: NatsTransport;
+  try {
+    transport = new NatsTransport(await connectNats(hubBus(state, "test")));
+  } catch (error) {
+    // The hub is up but the test cannot reach its bus: stop it rather than leave it running.
+    expectingExit = true;
+    withdraw?.();
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await exited;
+    clearTimeout(timer);
+    killLeftovers(seen);
+    throw error;
+  }
   const call = async <T>(target: string, input: unknown = {}, options: { timeoutMs?: number; traceId?: string } = {}) => {
     const parsed = parseTarget(target)!;
     const timeoutMs = options.timeoutMs ?? 30_000;
