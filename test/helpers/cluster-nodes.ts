@@ -73,10 +73,14 @@ export async function startTwoNodes(actors: Record<string, string>, options: { f
     const { actors: list } = await hub("a").call<{ actors: ActorStatus[] }>("hub.list");
     return Object.fromEntries(list.filter((a) => a.name === actor).map((a) => [a.node ?? "?", a.pids]));
   };
+  // Running, not only spawned: an instance reports ready once the server has its subscriptions
+  // (one still starting, say making its database replica, has a pid and answers no request yet).
   const oneOnEach = (actor: string) =>
     waitFor(`one ${actor} running on each node`, async () => {
-      const pids = await pidsOf(actor);
-      return TWO_NODES.every((n) => pids[n]?.length === 1) ? pids : undefined;
+      const { actors: list } = await hub("a").call<{ actors: ActorStatus[] }>("hub.list");
+      const rows = list.filter((a) => a.name === actor);
+      const ready = TWO_NODES.every((n) => rows.some((a) => a.node === n && a.pids.length === 1 && a.instances.every((i) => i.status === "running")));
+      return ready ? Object.fromEntries(rows.map((a) => [a.node ?? "?", a.pids])) : undefined;
     }, 60_000);
   const lose = async (node: TwoNodeName) => {
     const lost = hub(node);
