@@ -210,6 +210,9 @@ export class EndpointRunner {
     }
     const replyHeaders = ctx?.replyHeaders();
     let failure: FuseError | undefined;
+    // Before the reply leaves: the caller may receive it and end its own span before this
+    // process, descheduled on a busy machine, gets back to end this one.
+    span?.markEnd();
     try {
       failure = body !== undefined ? this.respond(request, body, replyHeaders) : this.fail(request, thrown, replyHeaders);
     } catch (error) {

@@ -50,6 +50,8 @@ class OtelSpan implements FuseSpan {
   readonly spanId: string;
   route: string | undefined;
   private readonly flags: number;
+  /** Set by `markEnd`: the end `end` records. */
+  private endAt: number | undefined;
 
   constructor(
     readonly span: Api.Span,
@@ -78,6 +80,10 @@ class OtelSpan implements FuseSpan {
     this.span.setStatus({ code: this.errorStatus, message: reason });
   }
 
+  markEnd(): void {
+    this.endAt = now();
+  }
+
   end(code?: string, message?: string): void {
     if (code !== undefined) {
       this.span.setAttribute(SpanAttr.code, code);
@@ -86,7 +92,7 @@ class OtelSpan implements FuseSpan {
       if (code !== OK) this.span.setStatus({ code: this.errorStatus, message: code });
       if (code !== OK && message && this.recent) this.recent.noteFailure(this.span, message);
     }
-    this.span.end(now());
+    this.span.end(this.endAt ?? now());
   }
 }
 

@@ -32,8 +32,14 @@ export interface FuseSpan {
   /** Marks the span as failed without a Fuse code (an HTTP 5xx). */
   fail(reason: string): void;
   /**
-   * Ends the span. `message`: what a failure said to the caller, kept by the in-hub store only
-   * (never an attribute, so never exported: it may quote what the caller sent).
+   * Fixes the span's end at this moment, for `end` called later: a server span ends when its
+   * reply is handed to the bus, so it lies within the caller's span, which ends on receiving it.
+   */
+  markEnd(): void;
+  /**
+   * Ends the span (at the moment `markEnd` fixed, if it was called). `message`: what a failure
+   * said to the caller, kept by the in-hub store only (never an attribute, so never exported:
+   * it may quote what the caller sent).
    */
   end(code?: string, message?: string): void;
 }
