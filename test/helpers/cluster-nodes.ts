@@ -69,18 +69,17 @@ export async function startTwoNodes(actors: Record<string, string>, options: { f
     throw (failed as PromiseRejectedResult).reason;
   }
   const hub = (node: TwoNodeName) => hubs[TWO_NODES.indexOf(node)]!;
-  const pidsOf = async (actor: string) => {
-    const { actors: list } = await hub("a").call<{ actors: ActorStatus[] }>("hub.list");
-    return Object.fromEntries(list.filter((a) => a.name === actor).map((a) => [a.node ?? "?", a.pids]));
-  };
+  /** The actor's rows in the cluster's list, one per node. */
+  const rowsOf = async (actor: string) => (await hub("a").call<{ actors: ActorStatus[] }>("hub.list")).actors.filter((a) => a.name === actor);
+  const pidsByNode = (rows: ActorStatus[]) => Object.fromEntries(rows.map((a) => [a.node ?? "?", a.pids]));
+  const pidsOf = async (actor: string) => pidsByNode(await rowsOf(actor));
   // Running, not only spawned: an instance reports ready once the server has its subscriptions
   // (one still starting, say making its database replica, has a pid and answers no request yet).
   const oneOnEach = (actor: string) =>
     waitFor(`one ${actor} running on each node`, async () => {
-      const { actors: list } = await hub("a").call<{ actors: ActorStatus[] }>("hub.list");
-      const rows = list.filter((a) => a.name === actor);
+      const rows = await rowsOf(actor);
       const ready = TWO_NODES.every((n) => rows.some((a) => a.node === n && a.pids.length === 1 && a.instances.every((i) => i.status === "running")));
-      return ready ? Object.fromEntries(rows.map((a) => [a.node ?? "?", a.pids])) : undefined;
+      return ready ? pidsByNode(rows) : undefined;
     }, 60_000);
   const lose = async (node: TwoNodeName) => {
     const lost = hub(node);

@@ -153,17 +153,22 @@ export async function startHub(dir: string, args: string[] = [], fuse = FUSE): P
     throw error;
   }
   const seen = new Set<number>(state.servicePids);
+  /** Stops `fuse up` as asked: SIGTERM, SIGKILL if it has not exited within 30 s. */
+  const terminate = async () => {
+    expectingExit = true;
+    withdraw?.();
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
   let transport: NatsTransport;
   try {
     transport = new NatsTransport(await connectNats(hubBus(state, "test")));
   } catch (error) {
     // The hub is up but the test cannot reach its bus: stop it rather than leave it running.
-    expectingExit = true;
-    withdraw?.();
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    await exited;
-    clearTimeout(timer);
+    await terminate();
     killLeftovers(seen);
     throw error;
   }
@@ -204,13 +209,8 @@ export async function startHub(dir: string, args: string[] = [], fuse = FUSE): P
       } catch {
         // No state file (the hub removed it on its way out): no server was revived unseen.
       }
-      expectingExit = true;
-      withdraw?.();
       await transport.close().catch(() => undefined);
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      const code = await exited;
-      clearTimeout(timer);
+      const code = await terminate();
       await waitFor("every hub process to exit", () => ![...seen].some(isAlive), 10_000).catch(() => undefined);
       const leftovers = killLeftovers(seen);
       if (leftovers.length) throw new Error(`processes left running after the hub stopped: ${leftovers.join(", ")}`);

@@ -1,9 +1,9 @@
 import type { NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectNats } from "../../runtime/bus/index.ts";
-import { serviceInfoSubject, servicePingSubject } from "../../runtime/protocol/index.ts";
 import { defineActor, defineEndpoint, z } from "../../runtime/sdk/index.ts";
 import { freshPrefix, startNats, type NatsHarness } from "../helpers/index.ts";
+import { standInInstance } from "../helpers/stand-in-instance.ts";
 import { rawRequest, startGatewayOnNats, startOnNats, webActor } from "./gateway-fixtures.ts";
 
 type Envelope = { error: { code: string; message: string; details?: unknown } };
@@ -107,16 +107,8 @@ describe("gateway while an instance is live but does not serve yet", () => {
   const closers: (() => Promise<void>)[] = [];
   const call = () => fetch(`${url}/api/swap/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"text":"x"}' });
 
-  /** Answers PING and INFO for the actor as a starting instance would; `onInfo` runs before each INFO answer. */
-  const standIn = (onInfo: (n: number) => Promise<void> = async () => {}) => {
-    let asked = 0;
-    const info = JSON.stringify({ type: "io.nats.micro.v1.info_response", name: "swap", id: "stand-in", version: "1.0.0", endpoints: [{ name: "echo", subject: `${prefix}.swap.echo` }] });
-    const subs = [
-      bus.subscribe(servicePingSubject("swap"), { callback: (_err, msg) => msg.respond("{}") }),
-      bus.subscribe(serviceInfoSubject("swap"), { callback: (_err, msg) => void onInfo(++asked).then(() => msg.respond(info)) }),
-    ];
-    return { asked: () => asked, stop: () => subs.forEach((sub) => sub.unsubscribe()) };
-  };
+  /** A starting instance of `swap` that declares `echo`; `onInfo` runs before each INFO answer. */
+  const standIn = (onInfo?: (n: number) => Promise<void>) => standInInstance(bus, "swap", [`${prefix}.swap.echo`], onInfo);
 
   beforeAll(async () => {
     nats = await startNats();
@@ -135,7 +127,7 @@ describe("gateway while an instance is live but does not serve yet", () => {
   });
 
   it("answers 503 NO_LIVE_INSTANCE, not 404, after trying again while the gap lasts", async () => {
-    const instance = standIn();
+    const instance = await standIn();
     try {
       const res = await call();
       expect(res.status).toBe(503);
@@ -150,7 +142,7 @@ describe("gateway while an instance is live but does not serve yet", () => {
   });
 
   it("serves a call that arrived in the gap once the instance serves the endpoint", async () => {
-    const instance = standIn(async (n) => {
+    const instance = await standIn(async (n) => {
       if (n !== 1) return;
       bus.subscribe(`${prefix}.swap.echo`, { queue: "swap", callback: (_err, msg) => msg.respond('{"text":"served after the gap"}') });
       // On the server before the INFO answer, so the next attempt finds the subscription.

@@ -1,9 +1,10 @@
-import { connect, type NatsConnection, type Subscription } from "nats";
+import { connect, type NatsConnection } from "nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, callEndpoint, connectNats, notDelivered } from "../../runtime/bus/index.ts";
 import { mayRetry } from "../../runtime/sdk/caller.ts";
 import type { FuseError } from "../../runtime/errors/index.ts";
 import { startNats, type NatsHarness } from "../helpers/index.ts";
+import { standInInstance } from "../helpers/stand-in-instance.ts";
 
 // A request that finds no responder is explained by asking the actor's instances what they
 // serve. An instance that answers `$SRV.INFO` while its endpoint's subscription is not in yet
@@ -13,7 +14,8 @@ describe("a request that no instance took", () => {
   let nats: NatsHarness;
   let nc: NatsConnection;
   let transport: NatsTransport;
-  const subs: Subscription[] = [];
+  /** What each test started that listens on the bus, stopped after it. */
+  const stopAfterEach: (() => void)[] = [];
 
   beforeAll(async () => {
     nats = await startNats();
@@ -21,7 +23,7 @@ describe("a request that no instance took", () => {
     transport = new NatsTransport(await connectNats({ url: nats.url, name: "caller" }));
   });
   afterEach(() => {
-    for (const sub of subs.splice(0)) sub.unsubscribe();
+    for (const stop of stopAfterEach.splice(0)) stop();
   });
   afterAll(async () => {
     await transport?.close();
@@ -29,12 +31,10 @@ describe("a request that no instance took", () => {
     await nats?.stop();
   });
 
-  /** An instance of `actor` that answers PING, and INFO declaring `subjects`, and serves none of them. */
+  /** An instance of `actor` that is live, declares `subjects` and serves none of them. */
   async function infoOnly(actor: string, subjects: string[]): Promise<void> {
-    const info = JSON.stringify({ type: "io.nats.micro.v1.info_response", name: actor, id: "half", version: "1.0.0", endpoints: subjects.map((subject) => ({ name: subject.split(".").pop(), subject })) });
-    subs.push(nc.subscribe(`$SRV.INFO.${actor}`, { callback: (_err, msg) => msg.respond(info) }));
-    subs.push(nc.subscribe(`$SRV.PING.${actor}`, { callback: (_err, msg) => msg.respond(JSON.stringify({ type: "io.nats.micro.v1.ping_response", name: actor, id: "half" })) }));
-    await nc.flush();
+    const instance = await standInInstance(nc, actor, subjects);
+    stopAfterEach.push(instance.stop);
   }
 
   async function failure(actor: string, endpoint: string): Promise<FuseError> {
@@ -74,7 +74,8 @@ describe("a request that no instance took", () => {
     const target = { subject: "fuse.late.work", actor: "late", endpoint: "work" };
     const first = (await callEndpoint(transport, target, {}, { timeoutMs: 2_000, headers: {} }).catch((e: unknown) => e)) as FuseError;
     expect(mayRetry(first, false)).toBe(true);
-    subs.push(nc.subscribe("fuse.late.work", { callback: (_err, msg) => msg.respond(JSON.stringify({ ok: true })) }));
+    const served = nc.subscribe("fuse.late.work", { callback: (_err, msg) => msg.respond(JSON.stringify({ ok: true })) });
+    stopAfterEach.push(() => served.unsubscribe());
     await nc.flush();
     await expect(callEndpoint(transport, target, {}, { timeoutMs: 2_000, headers: {} })).resolves.toEqual({ ok: true });
   });

@@ -1,5 +1,6 @@
 import {
   PendingRequests,
+  matchesFilter,
   type Body,
   type BusStatus,
   type EndpointPresence,
@@ -202,7 +203,7 @@ export class InProcessTransport implements Transport {
   async probe(actor: string, subject: string): Promise<EndpointPresence> {
     const live = [...this.specs.values()].filter((spec) => spec.name === actor);
     if (live.length === 0) return "absent";
-    return live.some((spec) => spec.endpoints.some((e) => e.subject === subject)) ? "declares" : "lacks";
+    return live.some((spec) => spec.endpoints.some((e) => matchesFilter(e.subject, subject))) ? "declares" : "lacks";
   }
 
   private readonly createdAt = Date.now();
