@@ -17,7 +17,7 @@ import {
 } from "../protocol/index.ts";
 import { startActor } from "../sdk/internal.ts";
 import { Database, loadTableSchemas, migrate } from "../table/index.ts";
-import { toFuseError } from "../errors/index.ts";
+import { FuseError, UnavailableError, toFuseError } from "../errors/index.ts";
 import { createHubActor } from "./control/hub-actor.ts";
 import { NodeControl } from "./control/node-control.ts";
 import { KeyedKeys } from "./control/keyed-keys.ts";
@@ -41,6 +41,7 @@ import { gatherStats } from "./supervision/stats.ts";
 import { startHubMetrics } from "./supervision/hub-metrics.ts";
 import { Supervisor, type SupervisorOptions } from "./supervision/supervisor.ts";
 import { ClusterNode } from "./cluster/cluster-node.ts";
+import { whileJetStreamSettles } from "./cluster/jetstream-settling.ts";
 import { busKey, clusterSettingsOf, databaseSeed, natsClusterConfig, principalSeed, routeCaSeed, splitHostPort, type ClusterFlags } from "./cluster/cluster-settings.ts";
 import { makeRouteTls } from "./cluster/route-tls.ts";
 import { clusterDatabaseOf } from "./cluster/cluster-database.ts";
@@ -161,6 +162,8 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   const sinks = new LogSinks({ dir: path.join(fuseDir, "logs"), ...config.logging, onLine: options.onLine });
   const log = createLogger({ actor: BuiltinActor.hub, level: config.logging.level, destination: sinks.streamFor(BuiltinActor.hub) });
   const cleanups = new CleanupStack(log);
+  // Named in the error when the start fails (a bus library's bare TIMEOUT says nothing of where).
+  let step = "starting the log shipping";
   try {
     const shipper = config.logging.ship.length > 0 ? await LogShipper.create(config.logging.ship, log.child({ mod: "hub.ship" })) : undefined;
     if (shipper) sinks.shipTo(shipper);
@@ -173,20 +176,25 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // A failed start waits for the descriptions too: each runs an actor's module in a process
     // of its own, which must not outlive the hub (describePlans never rejects).
     const describing = describePlans(plans, dir, config.prefix);
+    step = "starting nats-server and sqld";
     const servers = await startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf), clusterSettings && { natsConfig: natsClusterConfig(clusterSettings, routeTls), busKey: busKey(clusterSettings), database: sharedDb }).catch(async (error: unknown) => {
       await describing;
       throw error;
     });
     const described = await describing;
     await Promise.all(plans.map((plan) => servers.grant({ ...identityOf(plan), uses: described.get(plan.name) })));
+    step = "connecting to the bus";
     const hubCreds = servers.credsFor({ name: HUB_IDENTITY, role: "owner" });
     const connection = await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log, tls: busTlsFiles(config, dir), credsFile: hubCreds, inboxPrefix: inboxPrefix(HUB_IDENTITY) });
     const transport = new NatsTransport(connection, { receipts: config.bus.receipts, events: eventLimitsOf(config.events), ...(clusterSettings ? { replicas: clusterSettings.replicas } : {}) });
     cleanups.push(() => transport.close());
     // A node waits for the cluster's JetStream quorum before it makes or opens any stream.
+    step = "joining the cluster";
     const cluster = clusterSettings && (await ClusterNode.join(clusterSettings, transport, config.prefix, log));
     // The event stream exists (with the config's retention) before any actor emits or subscribes.
-    await transport.prepareEvents(config.prefix);
+    step = "making the event streams";
+    const prepareEvents = () => transport.prepareEvents(config.prefix);
+    await (cluster ? whileJetStreamSettles("the event streams", prepareEvents, log) : prepareEvents());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
     const natsTls = busTlsFiles(config, dir);
     if (natsTls) info.natsTls = natsTls;
@@ -230,6 +238,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // On a cluster the schedules run on the node holding their lease, each tick once.
     const scheduler = cluster ? cluster.createScheduler(schedulerOptions) : new Scheduler(schedulerOptions);
     cleanups.push(() => scheduler.stop());
+    step = "starting the hub actor";
     const hubActor = await startActor(
       createHubActor({
         supervisor,
@@ -254,6 +263,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     cleanups.push(() => hubActor.stop());
     cleanups.push(await startHubMetrics({ transport, config: config.metrics, statuses: () => supervisor.statuses(), natsMonitorUrl: servers.natsMonitorUrl, shipping: shipper && (() => shipper.counts()), log: log.child({ mod: "hub.metrics" }) }));
 
+    step = "starting the actors";
     await migrateFirst(dir, servers.dbUrl, servers.dbAuth?.token, log);
     await startActors(plans, supervisor, log);
     if (supervisor.has(BuiltinActor.gateway)) {
@@ -263,6 +273,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     cleanups.push(followLiveChanges({ dir, configFile: CONFIG_FILE, config, plans, supervisor, scheduler, log, watchSources: Boolean(options.watch) }));
     scheduler.apply(config.schedules);
     if (cluster) {
+      step = "taking part in the cluster's placement";
       const applyShares = async (shares: Record<string, number>) => {
         await Promise.all(Object.entries(shares).map(([name, instances]) => supervisor.applyShare(name, instances)));
       };
@@ -290,6 +301,15 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   } catch (error) {
     await cleanups.run();
     await sinks.close();
-    throw error;
+    throw startFailure(error, step);
   }
+}
+
+/**
+ * A Fuse error already says what is wrong (a bad config, a server that cannot start); any
+ * other (a bus library's TIMEOUT) is said as the step it stopped the hub at.
+ */
+function startFailure(error: unknown, step: string): Error {
+  if (error instanceof FuseError) return error;
+  return new UnavailableError(`the hub did not start: ${step} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }

@@ -102,14 +102,30 @@ export class NatsEvents {
   ) {}
 
   private jsm(): Promise<JetStreamManager> {
-    return (this.manager ??= this.nc.jetstreamManager());
+    if (!this.manager) {
+      // A failure is not kept (JetStream that had no answer yet may have one on the next try).
+      const making = this.nc.jetstreamManager();
+      making.catch(() => this.manager === making && (this.manager = undefined));
+      this.manager = making;
+    }
+    return this.manager;
   }
 
   /**
    * Makes the hub's event stream and dead-letter stream when missing; with `update` (the hub
    * at start) also brings their retention to the settings.
+   * @throws NO_LIVE_INSTANCE naming the stream, and what a bus without JetStream means.
    */
-  async ensureStreams(prefix: string, update = false): Promise<void> {
+  ensureStreams(prefix: string, update = false): Promise<void> {
+    return this.makeStreams(prefix, update).catch((error: unknown) => {
+      // nats.js says "503" when JetStream does not answer: say what that means here.
+      const silent = error instanceof NatsError && error.code === "503";
+      const why = silent ? "JetStream does not answer on this bus (is nats-server running with -js, and JetStream enabled for this account?)" : (error as Error).message;
+      throw new UnavailableError(`the event stream ${eventStreamName(prefix)} cannot be reached: ${why}`, silent ? {} : { cause: error });
+    });
+  }
+
+  private async makeStreams(prefix: string, update: boolean): Promise<void> {
     const jsm = await this.jsm();
     const limits = { max_age: nanos(this.settings.maxAgeMs), max_bytes: this.settings.maxBytes, ...(this.replicas ? { num_replicas: this.replicas } : {}) };
     for (const [name, subject] of [
@@ -145,12 +161,7 @@ export class NatsEvents {
   private streamsOf(prefix: string): Promise<void> {
     let ready = this.ready.get(prefix);
     if (!ready) {
-      ready = this.ensureStreams(prefix).catch((error: unknown) => {
-        // nats.js says "503" when JetStream does not answer: say what that means here.
-        const silent = error instanceof NatsError && error.code === "503";
-        const why = silent ? "JetStream does not answer on this bus (is nats-server running with -js, and JetStream enabled for this account?)" : (error as Error).message;
-        throw new UnavailableError(`the event stream ${eventStreamName(prefix)} cannot be reached: ${why}`, silent ? {} : { cause: error });
-      });
+      ready = this.ensureStreams(prefix);
       this.ready.set(prefix, ready);
       ready.catch(() => this.ready.delete(prefix));
     }

@@ -12,9 +12,7 @@ import { NodeLiveness } from "./node-liveness.ts";
 import { PlacementDecider } from "./placement-decider.ts";
 import { PlacementFollower } from "./placement-follower.ts";
 import { claimTick } from "./tick-claims.ts";
-
-/** How long a node waits at start for JetStream to have enough peers for its replicated buckets. */
-const QUORUM_WAIT_MS = 120_000;
+import { whileJetStreamSettles } from "./jetstream-settling.ts";
 
 interface Buckets {
   nodes: KeyValueBucket;
@@ -28,23 +26,14 @@ interface Buckets {
  * a JetStream quorum (and R replicas) this fails, so it is retried; the node starts nothing
  * before the cluster can store.
  */
-async function openBuckets(transport: NatsTransport, prefix: string, log: Logger): Promise<Buckets> {
+function openBuckets(transport: NatsTransport, prefix: string, log: Logger): Promise<Buckets> {
   const names = clusterBuckets(prefix);
-  const deadline = Date.now() + QUORUM_WAIT_MS;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return {
-        nodes: await transport.keyValue(names.nodes, { ttlMs: CLUSTER_BUCKET_TTL_MS.nodes }),
-        leases: await transport.keyValue(names.leases),
-        ticks: await transport.keyValue(names.ticks, { ttlMs: CLUSTER_BUCKET_TTL_MS.ticks }),
-        placement: await transport.keyValue(names.placement),
-      };
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      if (attempt % 10 === 0) log.info({ err: (err as Error).message }, "waiting for the cluster's JetStream quorum");
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+  return whileJetStreamSettles("the cluster's buckets", async () => ({
+    nodes: await transport.keyValue(names.nodes, { ttlMs: CLUSTER_BUCKET_TTL_MS.nodes }),
+    leases: await transport.keyValue(names.leases),
+    ticks: await transport.keyValue(names.ticks, { ttlMs: CLUSTER_BUCKET_TTL_MS.ticks }),
+    placement: await transport.keyValue(names.placement),
+  }), log);
 }
 
 export interface ClusterNodeStartOptions {

@@ -49,7 +49,12 @@ export class PlacementFollower {
         // Not a decision: passed over.
       }
     });
-    this.stopWatch = await this.options.placement.watch(PLACEMENT_KEY, () => void this.refresh());
+    // The watch only hastens what the rereads do: a JetStream that does not answer yet (a
+    // cluster electing its leaders) does not stop the node from starting.
+    this.stopWatch = await this.options.placement.watch(PLACEMENT_KEY, () => void this.refresh()).catch((err: unknown) => {
+      this.options.log.warn({ err }, `placement not watched, read every ${REREAD_MS} ms instead`);
+      return undefined;
+    });
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), REREAD_MS);
   }
