@@ -164,6 +164,11 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
   const cleanups = new CleanupStack(log);
   // Named in the error when the start fails (a bus library's bare TIMEOUT says nothing of where).
   let step = "starting the log shipping";
+  // Each step's start at debug level: where a slow start spends its time.
+  const enter = (next: string) => {
+    step = next;
+    log.debug({ step, ms: Math.round(performance.now() - began) }, "hub start step");
+  };
   try {
     const shipper = config.logging.ship.length > 0 ? await LogShipper.create(config.logging.ship, log.child({ mod: "hub.ship" })) : undefined;
     if (shipper) sinks.shipTo(shipper);
@@ -176,23 +181,24 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // A failed start waits for the descriptions too: each runs an actor's module in a process
     // of its own, which must not outlive the hub (describePlans never rejects).
     const describing = describePlans(plans, dir, config.prefix);
-    step = "starting nats-server and sqld";
+    enter("starting nats-server and sqld");
     const servers = await startServers(config, fuseDir, log, cleanups, () => published?.(), plans.map(identityOf), clusterSettings && { natsConfig: natsClusterConfig(clusterSettings, routeTls), busKey: busKey(clusterSettings), database: sharedDb }).catch(async (error: unknown) => {
       await describing;
       throw error;
     });
+    enter("reading the actors' definitions");
     const described = await describing;
     await Promise.all(plans.map((plan) => servers.grant({ ...identityOf(plan), uses: described.get(plan.name) })));
-    step = "connecting to the bus";
+    enter("connecting to the bus");
     const hubCreds = servers.credsFor({ name: HUB_IDENTITY, role: "owner" });
     const connection = await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log, tls: busTlsFiles(config, dir), credsFile: hubCreds, inboxPrefix: inboxPrefix(HUB_IDENTITY) });
     const transport = new NatsTransport(connection, { receipts: config.bus.receipts, events: eventLimitsOf(config.events), ...(clusterSettings ? { replicas: clusterSettings.replicas } : {}) });
     cleanups.push(() => transport.close());
     // A node waits for the cluster's JetStream quorum before it makes or opens any stream.
-    step = "joining the cluster";
+    enter("joining the cluster");
     const cluster = clusterSettings && (await ClusterNode.join(clusterSettings, transport, config.prefix, log));
     // The event stream exists (with the config's retention) before any actor emits or subscribes.
-    step = "making the event streams";
+    enter("making the event streams");
     const prepareEvents = () => transport.prepareEvents(config.prefix);
     await (cluster ? whileJetStreamSettles("the event streams", prepareEvents, log) : prepareEvents());
     const info: HubInfo = { pid: process.pid, dir, prefix: config.prefix, natsUrl: servers.natsUrl, startedAt: Date.now(), version: FUSE_VERSION };
@@ -238,7 +244,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     // On a cluster the schedules run on the node holding their lease, each tick once.
     const scheduler = cluster ? cluster.createScheduler(schedulerOptions) : new Scheduler(schedulerOptions);
     cleanups.push(() => scheduler.stop());
-    step = "starting the hub actor";
+    enter("starting the hub actor");
     const hubActor = await startActor(
       createHubActor({
         supervisor,
@@ -263,8 +269,9 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     cleanups.push(() => hubActor.stop());
     cleanups.push(await startHubMetrics({ transport, config: config.metrics, statuses: () => supervisor.statuses(), natsMonitorUrl: servers.natsMonitorUrl, shipping: shipper && (() => shipper.counts()), log: log.child({ mod: "hub.metrics" }) }));
 
-    step = "starting the actors";
+    enter("migrating the database");
     await migrateFirst(dir, servers.dbUrl, servers.dbAuth?.token, log);
+    enter("starting the actors");
     await startActors(plans, supervisor, log);
     if (supervisor.has(BuiltinActor.gateway)) {
       const group = supervisor.group(BuiltinActor.gateway);
@@ -273,7 +280,7 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     cleanups.push(followLiveChanges({ dir, configFile: CONFIG_FILE, config, plans, supervisor, scheduler, log, watchSources: Boolean(options.watch) }));
     scheduler.apply(config.schedules);
     if (cluster) {
-      step = "taking part in the cluster's placement";
+      enter("taking part in the cluster's placement");
       const applyShares = async (shares: Record<string, number>) => {
         await Promise.all(Object.entries(shares).map(([name, instances]) => supervisor.applyShare(name, instances)));
       };

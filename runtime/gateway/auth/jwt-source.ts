@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import type { JWTPayload, JWTVerifyGetKey } from "jose";
 import { ErrorCode, type Principal } from "../../protocol/index.ts";
 import { FuseError } from "../../errors/index.ts";
 import type { JwtConfig } from "../../config/index.ts";
@@ -11,6 +11,13 @@ const SECRET_ALGORITHMS = ["HS256"];
 const JWKS_ALGORITHMS = ["RS256", "ES256", "EdDSA"];
 // Three base64url parts: what a JWS in compact form looks like (an API key never does).
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+type Jose = typeof import("jose");
+type JoseErrors = Jose["errors"];
+// Loaded with the first token, not with the gateway: most hubs take no JWT, and jose costs a
+// start ~75 ms of CPU.
+let jose: Promise<Jose> | undefined;
+const loadJose = () => (jose ??= import("jose"));
 
 /** The value at a dotted path of the claims (`realm_access.roles`), or at the whole name when a claim is literally called so. */
 function claimAt(payload: JWTPayload, path: string): unknown {
@@ -31,7 +38,7 @@ function rolesOf(value: unknown): string[] {
 }
 
 /** Why jose refused a token, in words for the client; the token's content is never echoed. */
-function reasonOf(error: unknown): string {
+function reasonOf(error: unknown, errors: JoseErrors): string {
   if (error instanceof errors.JWTExpired) return "the JWT has expired";
   if (error instanceof errors.JWTClaimValidationFailed) return `the JWT's "${error.claim}" claim is not accepted (${error.reason === "check_failed" ? "wrong value" : error.reason})`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return "the JWT's signature does not verify";
@@ -42,7 +49,7 @@ function reasonOf(error: unknown): string {
 }
 
 /** A failure to fetch the issuer's keys: the hub's problem, not the client's credential. */
-const keysUnreachable = (error: unknown) => error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError);
+const keysUnreachable = (error: unknown, errors: JoseErrors) => error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError);
 
 /**
  * JWTs as `Authorization: Bearer <jwt>`, verified by jose: signature (HMAC secret or the
@@ -51,7 +58,9 @@ const keysUnreachable = (error: unknown) => error instanceof errors.JWKSTimeout 
  * `rolesClaim`. Verified tokens are cached by their text until they expire (at most a minute).
  */
 export function createJwtSource(config: JwtConfig, log: Logger): CredentialSource {
-  const key: Uint8Array | JWTVerifyGetKey = config.secret ? new TextEncoder().encode(config.secret) : createRemoteJWKSet(new URL(config.jwksUrl!), { timeoutDuration: 5000 });
+  // Made once: jose's key set caches the issuer's keys.
+  let key: Uint8Array | JWTVerifyGetKey | undefined;
+  const keyOf = ({ createRemoteJWKSet }: Jose) => (key ??= config.secret ? new TextEncoder().encode(config.secret) : createRemoteJWKSet(new URL(config.jwksUrl!), { timeoutDuration: 5000 }));
   const options = {
     algorithms: config.algorithms ?? (config.secret ? SECRET_ALGORITHMS : JWKS_ALGORITHMS),
     clockTolerance: config.clockToleranceMs / 1000,
@@ -75,16 +84,19 @@ export function createJwtSource(config: JwtConfig, log: Logger): CredentialSourc
       const cached = cache.get(token, now);
       if (cached) return cached;
       if (!COMPACT_JWS.test(token)) return undefined;
+      const j = await loadJose();
+      const { jwtVerify, errors } = j;
+      const verifyWith = keyOf(j);
       let payload: JWTPayload;
       try {
         // jose's overloads differ for a key and a key function; both take the same options.
-        payload = (typeof key === "function" ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options)).payload;
+        payload = (typeof verifyWith === "function" ? await jwtVerify(token, verifyWith, options) : await jwtVerify(token, verifyWith, options)).payload;
       } catch (error) {
-        if (keysUnreachable(error)) {
+        if (keysUnreachable(error, errors)) {
           log.error({ err: error, jwksUrl: config.jwksUrl }, "JWT keys could not be fetched from the issuer");
           throw new FuseError(ErrorCode.INTERNAL, "the issuer's keys (gateway.auth.jwt.jwksUrl) could not be fetched to check the JWT", { cause: error });
         }
-        throw invalidCredential("jwt", reasonOf(error));
+        throw invalidCredential("jwt", reasonOf(error, errors));
       }
       const principal: Principal = Object.freeze({ id: payload.sub!, roles: Object.freeze(rolesOf(claimAt(payload, config.rolesClaim))), via: "jwt" });
       cache.set(token, principal, payload.exp! * 1000, now);

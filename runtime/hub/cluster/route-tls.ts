@@ -2,7 +2,6 @@ import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { generate } from "selfsigned";
 
 /** The files a node's nats-server gives its routes (`cluster.tls`), under `.fuse/nats/route-tls/`. */
 export interface RouteTlsFiles {
@@ -54,6 +53,8 @@ export async function makeRouteTls(natsDir: string, node: string, addressHost: s
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const caKey = ecKeyFromSeed(caSeed);
+  // Loaded here, not with the module: its X.509 stack costs every CLI command ~0.2 s of CPU.
+  const { generate } = await import("selfsigned");
   const ca = await generate([{ name: "commonName", value: "Fuse cluster routes CA" }], {
     keyType: "ec",
     curve: "P-256",

@@ -23,6 +23,14 @@ const sharedBuildDir: string | undefined = (() => {
 })();
 
 /**
+ * Whether `bundle` is a built-in actor's, in the folder every hub of this copy of Fuse shares:
+ * built from Fuse's sources alone, the same for every hub folder.
+ */
+export function isSharedBundle(bundle: string): boolean {
+  return sharedBuildDir !== undefined && path.dirname(path.resolve(bundle)) === sharedBuildDir;
+}
+
+/**
  * Compiles an actor and the SDK's process loop into one ES module under `outDir` (a built-in
  * actor's into the shared folder), which plain node starts without compiling TypeScript on
  * every start (tsx would).

@@ -5,7 +5,7 @@ import path from "node:path";
 import { ConfigError } from "../../errors/index.ts";
 import { DESCRIBE_MARK, ProcessEnv, type BusUses } from "../../protocol/index.ts";
 import { writePrivateFile } from "../private-folder.ts";
-import { bundleActor } from "./actor-bundle.ts";
+import { bundleActor, isSharedBundle } from "./actor-bundle.ts";
 
 /** What an actor uses of JetStream, with the TTLs its key-value buckets are made with. */
 export interface DescribedUses extends BusUses {
@@ -77,21 +77,26 @@ function fingerprint(hubDir: string, reads: readonly string[]): string {
 
 /**
  * What the actor in `bundle` uses of JetStream (its buckets and event topics), read by
- * loading it once in a process of its own that never connects. Kept in the hub's own folder
- * (`.fuse/build/<actor>.uses.json`: built-in bundles are shared by every hub folder, and what
- * a definition declares may depend on the folder) with a digest of the bundle, the prefix,
- * the hub folder and the files the definition reads when it loads (`reads`, relative to the
- * hub folder: the taskmaster's tasks/, whose await steps are its event topics), so an
- * unchanged actor is not loaded again and a changed one always is.
+ * loading it once in a process of its own that never connects. Kept with a digest of the
+ * bundle, the prefix and the files the definition reads when it loads (`reads`, relative to
+ * the hub folder: the taskmaster's tasks/, whose await steps are its event topics), so an
+ * unchanged actor is not loaded again and a changed one always is. A user actor's is kept in
+ * the hub's own folder (`.fuse/build/<actor>.uses.json`), with the folder in the digest: what
+ * its definition declares may depend on the folder. A built-in actor that reads no files
+ * declares the same in every folder: its description is kept beside its shared bundle, so a
+ * new hub folder starts without loading it once more.
  * @throws CONFIG_INVALID naming the bundle when the actor cannot be loaded.
  */
 export async function describeActor(bundle: string, env: Record<string, string>, reads: readonly string[] = []): Promise<DescribedUses> {
   const hubDir = env[ProcessEnv.hubDir] ?? process.cwd();
+  const actor = env[ProcessEnv.actor] ?? path.basename(bundle);
+  const shared = isSharedBundle(bundle) && reads.length === 0;
   const digest = createHash("sha256")
     .update(readFileSync(bundle))
-    .update(`\0${env[ProcessEnv.prefix] ?? ""}\0${path.resolve(hubDir)}\0${fingerprint(hubDir, reads)}`)
+    .update(`\0${env[ProcessEnv.prefix] ?? ""}\0${shared ? "" : path.resolve(hubDir)}\0${fingerprint(hubDir, reads)}`)
     .digest("hex");
-  const cacheFile = path.join(hubDir, ".fuse", "build", `${env[ProcessEnv.actor] ?? path.basename(bundle)}.uses.json`);
+  // Shared: one file per prefix (and bundle), as hubs of several prefixes may run at once.
+  const cacheFile = shared ? path.join(path.dirname(bundle), `${actor}-${digest.slice(0, 16)}.uses.json`) : path.join(hubDir, ".fuse", "build", `${actor}.uses.json`);
   try {
     const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as { digest: string; uses: DescribedUses };
     if (cached.digest === digest) return cached.uses;
@@ -99,9 +104,13 @@ export async function describeActor(bundle: string, env: Record<string, string>,
     // None yet, or unreadable: described again below.
   }
   const uses = await run(bundle, env);
-  // Renamed into place: the supervisor may describe the same actor meanwhile.
-  mkdirSync(path.dirname(cacheFile), { recursive: true });
-  writePrivateFile(cacheFile, JSON.stringify({ digest, uses }));
+  // Renamed into place: the supervisor (or another hub) may describe the same actor meanwhile.
+  try {
+    mkdirSync(path.dirname(cacheFile), { recursive: true });
+    writePrivateFile(cacheFile, JSON.stringify({ digest, uses }));
+  } catch {
+    // Not kept (a folder this user may not write): described again next time, nothing lost.
+  }
   return uses;
 }
 

@@ -18,7 +18,8 @@ export class LogShipper {
 
   /**
    * The collectors' clients load here, on demand: every actor imports this module (through the
-   * log module's index) and none of them ships.
+   * log module's index) and none of them ships. (A bundle inlines the local modules imported
+   * below; each sender imports its package dynamically itself.)
    */
   static async create(collectors: LogShipOptions[], log: Logger): Promise<LogShipper> {
     const seen = new Map<string, number>();
@@ -32,7 +33,7 @@ export class LogShipper {
         if (c.type === "loki") return new ShipQueue(new (await import("./loki-sender.ts")).LokiSender(c), { name, maxBufferedLines: c.maxBufferedLines, log });
         const { FluentdSender } = await import("./fluentd-sender.ts");
         let queue: InstanceType<typeof ShipQueue> | undefined;
-        const sender = new FluentdSender({ ...c, onError: (err) => queue?.noteFailure(err) });
+        const sender = await FluentdSender.create({ ...c, onError: (err) => queue?.noteFailure(err) });
         queue = new ShipQueue(sender, { name, maxBufferedLines: c.maxBufferedLines, log });
         return queue;
       }),

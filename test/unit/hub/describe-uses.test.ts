@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -47,5 +47,28 @@ describe("what an actor uses, read from its definition", () => {
     expect(await taskmasterTopics(b)).toEqual(["order.paid"]);
     rmSync(path.join(a, "tasks", "on-payment-settled.json"));
     expect(await taskmasterTopics(a)).toEqual([]);
+  }, 60_000);
+
+  it("describes a built-in actor that reads no files once for every hub folder, and once per prefix", async () => {
+    const plans = builtinPlans(parseConfig("{}", "fuse.yaml")).filter((p) => p.name === "db");
+    const sharedDir = path.resolve("node_modules/.cache/fuse/actors");
+    // Another prefix than any other test's: this test's own description file.
+    const prefix = `describe${process.pid}`;
+    const kept = () => readdirSync(sharedDir).filter((f) => f.startsWith("db-") && f.endsWith(".uses.json"));
+    const before = new Set(kept());
+    const first = await describePlans(plans, hubFolder(root, "c", []), prefix);
+    expect(first.get("db")?.kv).toEqual([`${prefix}-kv-db`]);
+    const made = kept().filter((f) => !before.has(f));
+    expect(made).toHaveLength(1);
+    const file = path.join(sharedDir, made[0]!);
+    const written = statSync(file).mtimeMs;
+    // A second folder reads the same description, not loading the actor again nor keeping its own.
+    const other = hubFolder(root, "d", []);
+    expect((await describePlans(plans, other, prefix)).get("db")).toEqual(first.get("db"));
+    expect(statSync(file).mtimeMs).toBe(written);
+    expect(existsSync(path.join(other, ".fuse", "build", "db.uses.json"))).toBe(false);
+    // Another prefix: described for that prefix.
+    expect((await describePlans(plans, other, `${prefix}x`)).get("db")?.kv).toEqual([`${prefix}x-kv-db`]);
+    for (const f of kept().filter((f) => !before.has(f))) rmSync(path.join(sharedDir, f));
   }, 60_000);
 });
