@@ -1,7 +1,7 @@
 import type { Logger } from "../../log/index.ts";
 
 /** How long a node waits at start for its cluster's JetStream to have a quorum and answer. */
-export const QUORUM_WAIT_MS = 120_000;
+const QUORUM_WAIT_MS = 120_000;
 const RETRY_MS = 500;
 
 /**
