@@ -38,6 +38,12 @@ export function inboxPrefixOf(connection: NatsConnection): string | undefined {
   return inboxPrefixes.get(connection);
 }
 
+/**
+ * Longest one connection attempt may take before another is made: nats.js waits 20 s by
+ * default, so one attempt a busy server left unanswered used up the whole `connectTimeoutMs`.
+ */
+const ATTEMPT_MS = 5_000;
+
 /** Connects to NATS, retrying while the server is still starting. */
 export async function connectNats(options: ConnectOptions): Promise<NatsConnection> {
   const deadline = Date.now() + (options.connectTimeoutMs ?? 10_000);
@@ -55,6 +61,7 @@ export async function connectNats(options: ConnectOptions): Promise<NatsConnecti
           maxReconnectAttempts: -1,
           reconnectTimeWait: 250,
           waitOnFirstConnect: false,
+          timeout: Math.max(100, Math.min(ATTEMPT_MS, deadline - Date.now())),
           ...(authenticator ? { authenticator } : {}),
           ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
           ...(options.tls ? { tls: natsTlsOption(options.tls) } : {}),
@@ -73,7 +80,8 @@ export async function connectNats(options: ConnectOptions): Promise<NatsConnecti
   if (isRefusal(lastError)) {
     throw new UnavailableError(`the bus at ${options.url} refused ${options.credsFile ? `the credential in ${options.credsFile}` : "a connection without a credential"}`, { cause: lastError, code: FuseCode.UNAUTHENTICATED, retryable: false });
   }
-  throw new UnavailableError(`cannot connect to the bus at ${options.url}`, { cause: lastError });
+  const why = lastError instanceof Error ? `: ${lastError.message}` : "";
+  throw new UnavailableError(`cannot connect to the bus at ${options.url} within ${options.connectTimeoutMs ?? 10_000} ms${why}`, { cause: lastError });
 }
 
 function isRefusal(error: unknown): boolean {

@@ -191,7 +191,8 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     await Promise.all(plans.map((plan) => servers.grant({ ...identityOf(plan), uses: described.get(plan.name) })));
     enter("connecting to the bus");
     const hubCreds = servers.credsFor({ name: HUB_IDENTITY, role: "owner" });
-    const connection = await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, log, tls: busTlsFiles(config, dir), credsFile: hubCreds, inboxPrefix: inboxPrefix(HUB_IDENTITY) });
+    // The server was just started (and, in a cluster, is meeting its routes): a loaded machine gets longer than a client's 10 s.
+    const connection = await connectNats({ url: servers.natsUrl, name: BuiltinActor.hub, connectTimeoutMs: 30_000, log, tls: busTlsFiles(config, dir), credsFile: hubCreds, inboxPrefix: inboxPrefix(HUB_IDENTITY) });
     const transport = new NatsTransport(connection, { receipts: config.bus.receipts, events: eventLimitsOf(config.events), ...(clusterSettings ? { replicas: clusterSettings.replicas } : {}) });
     cleanups.push(() => transport.close());
     // A node waits for the cluster's JetStream quorum before it makes or opens any stream.
