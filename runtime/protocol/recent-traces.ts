@@ -133,8 +133,12 @@ export interface RecentTracesReply {
   stores: TraceStoreFill[];
 }
 
-/** A span of a waterfall: its depth under the trace's root, and whether its parent is missing (evicted or never recorded). */
-export type WaterfallSpan = RecentSpan & { depth: number; orphan: boolean };
+/**
+ * A span of a waterfall: its depth under the trace's root, whether its parent is missing
+ * (evicted or never recorded), and by how many ms its times were shifted to lie within its
+ * parent's, recorded by another process whose clock differs (absent when not shifted).
+ */
+export type WaterfallSpan = RecentSpan & { depth: number; orphan: boolean; skewMs?: number };
 
 export interface TraceWaterfallReply {
   traceId: string;

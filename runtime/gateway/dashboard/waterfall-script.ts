@@ -38,6 +38,8 @@ function waterfallRow(s, at) {
   const info = el("span", { className: "wf-info" }, el("span", { textContent: msText(s.end - s.start) + " · " + s.code, dataset: { field: "info" } }));
   if (s.error) info.append(el("span", { className: "wf-error", dataset: { field: "error" }, textContent: " · " + s.error }));
   if (s.orphan) info.append(el("span", { textContent: " · its parent is no longer held" }));
+  // Shifted into its parent's bar: another process's clock differed (see tracing/recent/waterfall.ts).
+  if (s.skewMs) info.append(el("span", { dataset: { field: "skew" }, textContent: " · clock adjusted " + (s.skewMs > 0 ? "+" : "−") + msText(Math.abs(s.skewMs)) }));
   const dataset = { span: s.spanId, parent: s.parentId || "", depth: String(s.depth), status: s.failed ? "error" : "ok", process: where, kind: s.kind };
   return el("div", { className: "wf-row" + (s.orphan ? " wf-orphan" : ""), dataset }, label, el("div", { className: "wf-track" }, bar), info);
 }

@@ -51,4 +51,28 @@ describe("a trace's waterfall", () => {
   it("orders two siblings that started together longer first", () => {
     expect(rows([span("p", undefined, 0, 10), span("short", "p", 1, 2), span("long", "p", 1, 9)]).map((r) => r[0])).toEqual(["p", "long", "short"]);
   });
+
+  it("shifts a span of another process that sticks out of its parent into it, with that process's descendants, and says by how much", () => {
+    const other = { actor: "b" };
+    const spans = [
+      span("http", undefined, 0, 10),
+      // Another process, whose clock runs 0.5 ms ahead: it seems to end after its parent.
+      span("serve", "http", 2, 10.5, other),
+      span("query", "serve", 9, 10.4, other),
+      // Back in the first process, its clock: within the shifted parent once shifted back.
+      span("reply", "query", 9.2, 9.3),
+      // Another process's span that fits: left as recorded.
+      span("side", "http", 1, 2, { actor: "c" }),
+    ];
+    const byId = new Map(waterfall("t", spans).spans.map((s) => [s.spanId, s]));
+    expect(byId.get("serve")).toMatchObject({ start: 1.5, end: 10, skewMs: -0.5 });
+    expect(byId.get("query")).toMatchObject({ start: 8.5, end: 9.9, skewMs: -0.5 });
+    expect(byId.get("reply")).toMatchObject({ start: 9.2, end: 9.3 });
+    expect(byId.get("reply")!.skewMs).toBeUndefined();
+    expect(byId.get("side")!.skewMs).toBeUndefined();
+    expect(byId.get("http")!.skewMs).toBeUndefined();
+    // A span longer than its parent starts with it.
+    const long = waterfall("t", [span("p", undefined, 0, 1), span("c", "p", 3, 5, other)]).spans[1]!;
+    expect(long).toMatchObject({ start: 0, end: 2, skewMs: -3 });
+  });
 });
