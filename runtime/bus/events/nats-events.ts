@@ -105,7 +105,9 @@ export class NatsEvents {
     if (!this.manager) {
       // A failure is not kept (JetStream that had no answer yet may have one on the next try).
       const making = this.nc.jetstreamManager();
-      making.catch(() => this.manager === making && (this.manager = undefined));
+      making.catch(() => {
+        if (this.manager === making) this.manager = undefined;
+      });
       this.manager = making;
     }
     return this.manager;
