@@ -110,7 +110,9 @@ function until<T>(what: () => T | undefined, child: ChildProcess, timeoutMs: num
  */
 function startNode(file: string, script: string, env: Record<string, string>, statusPipe: boolean): BenchProcess {
   const stdio = statusPipe ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"];
-  const child = spawn(process.execPath, ["--enable-source-maps", file], { env: { ...process.env, ...env }, stdio: stdio as ("ignore" | "pipe")[] });
+  // BENCH_PROFILE=<dir>: each process writes a CPU profile there when it exits.
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, file], { env: { ...process.env, ...env }, stdio: stdio as ("ignore" | "pipe")[] });
   (child.stdio[3] as Readable | undefined)?.resume();
   const lines: string[] = [];
   let buffer = "";

@@ -113,5 +113,7 @@ describe("business errors in a running hub", () => {
     expect((await post("/api/shop/crash", {})).status).toBe(500);
     const crash = await waitFor("the crash's log line", () => shopLog().find((l) => l.code === "HANDLER_FAILED"));
     expect(crash).toMatchObject({ level: 50, msg: "handler failed", endpoint: "crash", err: { message: "shop crashed on purpose", stack: expect.stringContaining("    at ") } });
+    // The actor runs from a bundle; its stack names the actor's source file and line (fixtures/actors/shop.ts, copied in as actors/shop/index.ts).
+    expect((crash.err as { stack: string }).stack.split("\n")[1]).toMatch(/^ {4}at .*[\\/]actors[\\/]shop[\\/]index\.ts:38:15\)$/);
   });
 });

@@ -65,7 +65,7 @@ export async function runActorPod(options: RunActorPodOptions): Promise<ActorPod
   const env = podEnv({ config, plan, hubDir: options.dir, env: options.env ?? process.env });
   const bundle = await bundleActor(plan.name, plan.module, path.join(options.dir, ".fuse", "build"));
   const health = new PodHealth(config.health, Date.now());
-  const child = new LocalLauncher().launch({ label: `${plan.name}#pod`, command: process.execPath, args: ["--enable-source-maps", bundle], env, cwd: options.dir });
+  const child = new LocalLauncher().launch({ label: `${plan.name}#pod`, command: process.execPath, args: [bundle], env, cwd: options.dir });
   child.onStatus((line) => health.observe(line, Date.now()));
   const stderrTail: string[] = [];
   child.onOutput((line, stream) => {

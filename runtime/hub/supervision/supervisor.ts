@@ -91,7 +91,7 @@ export class Supervisor {
     const env = this.env(plan, index, undefined);
     // Its rights come from its definition: read before it runs, granted before it connects.
     const creds = o.credsFor ? await o.credsFor(plan, await describeActor(file, env, plan.reads)) : undefined;
-    return { label: `${plan.name}#${index}`, command: process.execPath, args: ["--enable-source-maps", file], env: this.withCreds(env, creds), cwd: o.hubDir };
+    return { label: `${plan.name}#${index}`, command: process.execPath, args: [file], env: this.withCreds(env, creds), cwd: o.hubDir };
   }
 
   private withCreds(env: Record<string, string>, creds: string | undefined): Record<string, string> {

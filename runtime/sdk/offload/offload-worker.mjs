@@ -1,4 +1,8 @@
 // A worker of ctx.offload's pool: runs one exported function of a (compiled) module per task.
+import { mapStacksLazily } from "../process/source-maps.mjs";
+
+// A failing work function's stack names its source file and line, as the actor's own do.
+mapStacksLazily();
 const modules = new Map();
 
 export default async function run({ module, name, args }) {

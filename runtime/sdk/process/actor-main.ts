@@ -13,6 +13,7 @@ import { isActorDefinition, type AnyActor } from "../define-actor.ts";
 import { startActor, type RunningActor } from "../start-actor.ts";
 import type { CircuitOptions } from "../resilience/circuit-breaker.ts";
 import { startWatchdog, type Watchdog } from "./watchdog.ts";
+import { mapStacksLazily } from "./source-maps.mjs";
 import { createPrincipalVerifier, readKeyFile } from "../../security/index.ts";
 import { stopOffloadPool } from "../offload/offload.ts";
 import { tracingFromEnv } from "../../tracing/index.ts";
@@ -132,6 +133,8 @@ async function describe(load: ModuleLoader, modulePath: string): Promise<void> {
 
 /** Runs this process as the actor that `load` imports (`modulePath` names it in messages). */
 export function runActorProcess(load: ModuleLoader, modulePath: string): void {
+  // Before the module loads: an error while it loads is reported with its source's file and line.
+  mapStacksLazily();
   if (env[ProcessEnv.describe] === "1") {
     describe(load, modulePath).catch((err: unknown) => {
       log.fatal({ err, code: toFuseError(err).code }, "actor failed to load");

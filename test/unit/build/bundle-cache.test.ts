@@ -43,7 +43,7 @@ describe("bundles", () => {
     const built = await Promise.all(Array.from({ length: 4 }, () => bundleModule({ entry, outfile: shared, what: "test" })));
     expect(new Set(built)).toEqual(new Set([shared]));
     expect(readFileSync(shared, "utf8")).toContain('"three"');
-    expect(readdirSync(path.dirname(shared)).sort()).toEqual(["entry.mjs", "entry.mjs.inputs.json"]);
+    expect(readdirSync(path.dirname(shared)).sort()).toEqual(["entry.mjs", "entry.mjs.inputs.json", "entry.mjs.map"]);
   });
 
   it("builds the built-in actors once for every hub folder, a hub's own actors in its folder", async () => {
