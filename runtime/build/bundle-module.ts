@@ -81,10 +81,10 @@ export interface BundleOptions {
 /**
  * Compiles TypeScript (or JavaScript) and what it imports into one ES module that plain
  * node runs, with its source map beside it (`<bundle>.map`). Starting node on it skips a
- * TypeScript loader and most module resolution. A bundle whose sources are unchanged since it was built is reused.
- * It is written under a temporary name and renamed into place, map before bundle before record, so a
- * process that builds or starts the same bundle meanwhile (hubs sharing the built-in actors'
- * bundles) never reads half a file.
+ * TypeScript loader and most module resolution. A bundle whose sources are unchanged since it
+ * was built is reused. It is written under a temporary name and renamed into place, map before
+ * bundle before record, so a process that builds or starts the same bundle meanwhile (hubs
+ * sharing the built-in actors' bundles) never reads half a file.
  * @throws CONFIG_INVALID naming the file and line when the code does not compile.
  */
 export async function bundleModule(options: BundleOptions): Promise<string> {
@@ -111,9 +111,9 @@ export async function bundleModule(options: BundleOptions): Promise<string> {
       format: "esm",
       target: "node20",
       // Beside the bundle, without a comment that names it: Node would read and decode a map it
-      // names as the module loads (a fifth of an actor process's start). The SDK maps stacks
-      // from it when one is first printed (sdk/process/source-maps.mjs). Stacks need only the
-      // positions, not the sources' text.
+      // names as the module loads, at every start. The SDK maps stacks from it when one is
+      // first printed (sdk/process/source-maps.mjs). Stacks need only the positions, not the
+      // sources' text.
       sourcemap: "external",
       sourcesContent: false,
       logLevel: "silent",

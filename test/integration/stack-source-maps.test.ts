@@ -45,6 +45,13 @@ describe("stack traces of bundles", () => {
     expect(stack).not.toContain("mapped.mjs");
   });
 
+  it("keeps Node's first line, which names a Node error's code", async () => {
+    const main = `import { mapStacksLazily } from ${JSON.stringify(mapper)};\nmapStacksLazily();\ntry { Buffer.alloc(-1); } catch (e) { console.log((e as Error).stack); }\n`;
+    const stack = await run("node-error", main);
+    expect(stack.split("\n")[0]).toMatch(/^RangeError \[ERR_OUT_OF_RANGE\]: The value of "size" is out of range/);
+    expect(stack).toContain(`at ${path.join(dir, "node-error.ts")}:3:14`);
+  });
+
   it("leaves the bundle's own positions without it (Node reads no map by itself)", async () => {
     const stack = await run("unmapped", `import { fail } from "./dep.ts";\ntry { fail(); } catch (e) { console.log((e as Error).stack); }\n`);
     expect(stack).toContain("unmapped.mjs:");

@@ -38,17 +38,18 @@ function frameText(site) {
 /**
  * Maps every stack's frames in a bundle (`x.mjs` with its map in `x.mjs.map`) to the source
  * file and line they came from, reading a bundle's map the first time one of its frames is in a
- * stack. Node's --enable-source-maps instead reads and decodes each map as its module loads:
- * about 0.12 s of CPU per actor process, a fifth of its start, for stacks most processes never
- * print. Leaves a process that maps stacks already (a TypeScript loader, that flag) as it is;
- * otherwise replaces Node's default, which writes each frame as V8 does, as this does.
+ * stack. Node's --enable-source-maps instead reads and decodes each map as its module loads, at
+ * every start, for stacks most processes never print. Leaves a process that maps stacks already
+ * (a TypeScript loader, that flag) as it is. The first line stays Node's own (it names a Node
+ * error's code: `RangeError [ERR_OUT_OF_RANGE]: …`); each frame is written as V8 writes it.
  */
 export function mapStacksLazily() {
   if (process.sourceMapsEnabled) return;
+  const nodes = Error.prepareStackTrace;
   Error.prepareStackTrace = (error, sites) => {
     let head;
     try {
-      head = Error.prototype.toString.call(error);
+      head = typeof nodes === "function" ? nodes(error, []) : Error.prototype.toString.call(error);
     } catch {
       head = "Error";
     }
