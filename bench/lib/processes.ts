@@ -105,8 +105,8 @@ function until<T>(what: () => T | undefined, child: ChildProcess, timeoutMs: num
 }
 
 /**
- * Node with the hub's flags for every process, whoever's it is. An actor also gets the hub's
- * status pipe (fd 3), so it runs its heartbeat watchdog as under `fuse up`.
+ * Plain node for every process, whoever's it is, as the hub starts its actors. An actor also
+ * gets the hub's status pipe (fd 3), so it runs its heartbeat watchdog as under `fuse up`.
  */
 function startNode(file: string, script: string, env: Record<string, string>, statusPipe: boolean): BenchProcess {
   const stdio = statusPipe ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"];

@@ -45,11 +45,11 @@ function frameText(site) {
  */
 export function mapStacksLazily() {
   if (process.sourceMapsEnabled) return;
-  const nodes = Error.prepareStackTrace;
+  const nodeDefault = Error.prepareStackTrace;
   Error.prepareStackTrace = (error, sites) => {
     let head;
     try {
-      head = typeof nodes === "function" ? nodes(error, []) : Error.prototype.toString.call(error);
+      head = typeof nodeDefault === "function" ? nodeDefault(error, []) : Error.prototype.toString.call(error);
     } catch {
       head = "Error";
     }
