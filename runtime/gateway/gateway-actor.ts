@@ -1,4 +1,4 @@
-import { defineActor, defineEndpoint, type ActorContext, type AnyActor } from "../sdk/internal.ts";
+import { SERVED_ADDRESS, defineActor, defineEndpoint, type ActorContext, type AddressedActor } from "../sdk/internal.ts";
 import { ProcessEnv, gatewayContract } from "../protocol/index.ts";
 import { loadConfig } from "../config/index.ts";
 import type { GatewayOptions } from "./gateway-options.ts";
@@ -37,11 +37,11 @@ async function startOnPort(ctx: ActorContext, options: Partial<GatewayOptions>):
 
 /**
  * The `gateway` actor: starts the HTTP server in its `start` hook and stops it in `stop`.
- * Its endpoint `info` tells the hub (and anyone) where it listens.
+ * It tells the hub where it listens when ready (`SERVED_ADDRESS`), and anyone through `info`.
  */
-export function createGatewayActor(source: GatewayOptionsSource = {}): AnyActor {
+export function createGatewayActor(source: GatewayOptionsSource = {}): AddressedActor {
   let running: RunningGateway | undefined;
-  return defineActor({
+  const actor: AddressedActor = defineActor({
     name: gatewayContract.actor,
     description: "HTTP gateway: every endpoint over HTTP, docs, OpenAPI and the dashboard",
     endpoints: {
@@ -66,4 +66,6 @@ export function createGatewayActor(source: GatewayOptionsSource = {}): AnyActor 
       running = undefined;
     },
   });
+  actor[SERVED_ADDRESS] = () => running?.url;
+  return actor;
 }

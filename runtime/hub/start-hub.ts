@@ -105,7 +105,7 @@ interface SupervisorDeps {
   credsFor: SupervisorOptions["credsFor"];
   sinks: LogSinks;
   log: Logger;
-  onReady: (actor: string) => void;
+  onReady: SupervisorOptions["onReady"];
   onLost: (serviceId: string, actor: string) => void;
   placement?: SupervisorOptions["placement"];
   node?: string;
@@ -206,8 +206,9 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     const natsTls = busTlsFiles(config, dir);
     if (natsTls) info.natsTls = natsTls;
     if (servers.dbUrl) info.dbUrl = servers.dbUrl;
-    let gatewayReady: (() => void) | undefined;
-    const onReady = (actor: string) => (actor === BuiltinActor.gateway ? gatewayReady?.() : undefined);
+    // The first gateway instance's address is the hub's (the state file, hub.info, the console).
+    const gatewayReady = followGatewayAddress({ log, info, pinEnv: (env) => supervisor.group(BuiltinActor.gateway).pinEnv(env), publish: () => published?.() });
+    const onReady = (actor: string, index: number, address: string | undefined) => (actor === BuiltinActor.gateway && index === 0 && address ? gatewayReady(address) : undefined);
     // Callers holding receipts from a dead instance stop waiting for it at once.
     const onLost = (serviceId: string, actor: string) =>
       transport.publish(INSTANCE_LOST_SUBJECT, JSON.stringify({ instance: serviceId, subjects: endpointSubject(config.prefix, actor, "") }));
@@ -274,10 +275,6 @@ export async function startHub(options: StartHubOptions): Promise<Hub> {
     await migrateFirst(dir, servers.dbUrl, servers.dbAuth?.token, log);
     enter("starting the actors");
     await startActors(plans, supervisor, log);
-    if (supervisor.has(BuiltinActor.gateway)) {
-      const group = supervisor.group(BuiltinActor.gateway);
-      gatewayReady = await followGatewayAddress({ transport, prefix: config.prefix, log, group, info, publish: () => published?.() });
-    }
     cleanups.push(followLiveChanges({ dir, configFile: CONFIG_FILE, config, plans, supervisor, scheduler, log, watchSources: Boolean(options.watch) }));
     scheduler.apply(config.schedules);
     if (cluster) {

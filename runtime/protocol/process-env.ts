@@ -68,7 +68,8 @@ export const DESCRIBE_MARK = "fuse-uses ";
 export const STATUS_FD = 3;
 
 export type StatusLine =
-  | { type: "ready"; pid: number; serviceId: string }
+  /** `address`: where the instance serves outside the bus, when it does (the gateway's URL). */
+  | { type: "ready"; pid: number; serviceId: string; address?: string }
   /** `lagMs`: how long the main event loop has not ticked, measured off the main thread. */
   | { type: "heartbeat"; lagMs: number; inflight: number }
   | { type: "fatal"; code: string; message: string };

@@ -203,3 +203,13 @@ function hint(name: unknown): string {
 export function isActorDefinition(value: unknown): value is AnyActor {
   return typeof value === "object" && value !== null && ACTOR_MARK in value;
 }
+
+/**
+ * Where a built-in actor serves outside the bus, once its `start` hook ran (the gateway's HTTP
+ * server): its process reports it to the hub with `ready`, so the hub learns its own node's
+ * gateway without asking over the bus, where any node's gateway could answer.
+ */
+export const SERVED_ADDRESS = Symbol.for("fuse.served-address");
+
+/** A definition that may name its address under `SERVED_ADDRESS`. */
+export type AddressedActor = AnyActor & { [SERVED_ADDRESS]?: () => string | undefined };

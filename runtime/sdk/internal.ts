@@ -8,7 +8,7 @@
  * May import: bus, protocol, errors, log, table, build, security, metrics and tracing.
  */
 export * from "./index.ts";
-export { isActorDefinition } from "./define-actor.ts";
+export { isActorDefinition, SERVED_ADDRESS, type AddressedActor } from "./define-actor.ts";
 export { KeyValue } from "./stores/key-value.ts";
 export { Files } from "./stores/files.ts";
 export type { RelayOptions, RelayReply } from "./caller.ts";

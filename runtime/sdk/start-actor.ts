@@ -10,7 +10,7 @@ import { Database, type DatabaseOptions } from "../table/index.ts";
 import type { PrincipalVerifier } from "../security/index.ts";
 import { accessText } from "./endpoint-access.ts";
 import { KeyValue } from "./stores/key-value.ts";
-import type { AnyActor } from "./define-actor.ts";
+import { SERVED_ADDRESS, type AddressedActor, type AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
 import { FuseError, UnavailableError, ValidationError, toFuseError } from "../errors/index.ts";
 import { eventSubscriptionOf } from "./event-subscription.ts";
@@ -137,6 +137,8 @@ export interface StartActorOptions {
 export interface RunningActor {
   readonly name: string;
   readonly serviceId: string;
+  /** Where it serves outside the bus, when its definition says (`SERVED_ADDRESS`). */
+  readonly address: string | undefined;
   /** Requests in flight across all endpoints. */
   inflight(): number;
   /** Stops taking requests, waits for those in flight, runs `stop`, and leaves the bus. */
@@ -272,6 +274,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   return {
     name: definition.name,
     serviceId: service.id,
+    address: (definition as AddressedActor)[SERVED_ADDRESS]?.(),
     inflight,
     stop: () => (stopping ??= stop()),
   };

@@ -1,10 +1,12 @@
 // The dashboard in headless Chromium against two cluster nodes on this machine (routes on
-// 127.0.0.1): the actors table gets a node column, one row per node and actor, and a row's
-// restart button restarts that node's instance alone.
+// 127.0.0.1), each running a gateway: each node's state names its own node's gateway (a shared
+// bus subject could have named the other's), the actors table gets a node column, one row per
+// node and actor, and a row's restart button restarts that node's instance alone.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../helpers/chromium.ts";
-import { startTwoNodes, type TwoNodes } from "../helpers/cluster-nodes.ts";
+import { TWO_NODES, startTwoNodes, type TwoNodes } from "../helpers/cluster-nodes.ts";
+import { listensOn } from "../helpers/processes.ts";
 
 describe("dashboard of a cluster", () => {
   let cluster: TwoNodes;
@@ -12,7 +14,7 @@ describe("dashboard of a cluster", () => {
   let page: Page;
 
   beforeAll(async () => {
-    cluster = await startTwoNodes({ greeter: "whoami" });
+    cluster = await startTwoNodes({ greeter: "whoami" }, { gateways: "every node" });
     await cluster.oneOnEach("greeter");
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -23,6 +25,16 @@ describe("dashboard of a cluster", () => {
     await browser?.close();
     await cluster?.stop();
   }, 60_000);
+
+  it("names each node's own gateway in its state file", async () => {
+    const gateways = await cluster.oneOnEach("gateway");
+    const urls = TWO_NODES.map((node) => cluster.hub(node).state.gatewayUrl);
+    expect(new Set(urls).size).toBe(2);
+    for (const [i, node] of TWO_NODES.entries()) {
+      const port = Number(new URL(urls[i]!).port);
+      expect(listensOn(gateways[node]![0]!, port), `${node}'s gateway listens on ${urls[i]}`).toBe(true);
+    }
+  });
 
   const row = (node: string) => page.locator(`tr[data-actor="greeter"][data-node="${node}"]`);
 

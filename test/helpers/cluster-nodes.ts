@@ -1,6 +1,7 @@
 // Two `fuse up` nodes of one cluster on this machine: their nats-servers routed on 127.0.0.1
-// (free ports, a shared secret), no network namespaces needed. Node a runs the gateway and the
-// cluster's one database (db.node), which node b's processes use over 127.0.0.1 with its token.
+// (free ports, a shared secret), no network namespaces needed. Node a runs the gateway (or every
+// node runs one, with `gateways: "every node"`) and the cluster's one database (db.node), which
+// node b's processes use over 127.0.0.1 with its token.
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -13,11 +14,20 @@ import { isAlive } from "./processes.ts";
 export const TWO_NODES = ["a", "b"] as const;
 export type TwoNodeName = (typeof TWO_NODES)[number];
 
-function nodeConfig(node: TwoNodeName, ports: Record<TwoNodeName | "db", number>, actors: string[], db: string): string {
+interface TwoNodeOptions {
+  /** More files in each folder (as createHubDir's `files`). */
+  files?: Record<string, string>;
+  /** More keys of `db:` (`replica: true`). */
+  db?: string;
+  /** Where a gateway runs: on node a alone (the default) or on every node. */
+  gateways?: "a" | "every node";
+}
+
+function nodeConfig(node: TwoNodeName, ports: Record<TwoNodeName | "db", number>, actors: string[], options: TwoNodeOptions): string {
   const other = node === "a" ? "b" : "a";
   return [
-    `gateway: { enabled: ${node === "a"} }`,
-    `db: { node: a, address: "127.0.0.1:${ports.db}"${db ? `, ${db}` : ""} }`,
+    `gateway: { enabled: ${node === "a" || options.gateways === "every node"} }`,
+    `db: { node: a, address: "127.0.0.1:${ports.db}"${options.db ? `, ${options.db}` : ""} }`,
     "cluster:",
     "  name: ctl",
     `  node: ${node}`,
@@ -43,17 +53,13 @@ export interface TwoNodes {
   stop(): Promise<void>;
 }
 
-/**
- * Starts both nodes together (each waits for the other's JetStream) with the fixture actors
- * given (name → fixture), more files in each folder (as createHubDir's `files`) and more keys
- * of `db:` (`replica: true`).
- */
-export async function startTwoNodes(actors: Record<string, string>, options: { files?: Record<string, string>; db?: string } = {}): Promise<TwoNodes> {
+/** Starts both nodes together (each waits for the other's JetStream) with the fixture actors given (name → fixture). */
+export async function startTwoNodes(actors: Record<string, string>, options: TwoNodeOptions = {}): Promise<TwoNodes> {
   const [a, b, db] = (await freePorts(3)) as [number, number, number];
   const ports = { a, b, db };
   const secret = randomBytes(24).toString("hex");
   const dirs = TWO_NODES.map((node) => {
-    const dir = createHubDir({ config: nodeConfig(node, ports, Object.keys(actors), options.db ?? ""), actors, files: options.files ?? {} });
+    const dir = createHubDir({ config: nodeConfig(node, ports, Object.keys(actors), options), actors, files: options.files ?? {} });
     writeFileSync(path.join(dir, "cluster.secret"), `${secret}\n`, { mode: 0o600 });
     return dir;
   });

@@ -1,18 +1,13 @@
-import type { NatsTransport } from "../../bus/index.ts";
 import type { Logger } from "../../log/index.ts";
 import { ProcessEnv, type HubInfo } from "../../protocol/index.ts";
-import type { ActorGroup } from "../supervision/actor-group.ts";
-import { askGatewayUrl } from "./hub-calls.ts";
 
 export interface GatewayAddressOptions {
-  transport: NatsTransport;
-  prefix: string;
   log: Logger;
-  /** The gateway's instances. */
-  group: ActorGroup;
+  /** Pins the gateway's environment for its revivals (its actor group's `pinEnv`). */
+  pinEnv(env: Record<string, string>): void;
   /** The hub's info, whose `gatewayUrl` is kept current. */
   info: HubInfo;
-  /** Writes the state file again (hub.info reads `info` directly). */
+  /** Writes the state file again (hub.info reads `info` directly); before the hub is ready, nothing. */
   publish(): void;
 }
 
@@ -20,22 +15,17 @@ export interface GatewayAddressOptions {
  * Keeps the gateway's address stable for the hub's lifetime: after its first start the port
  * it took is pinned for every revival, and if a revival had to take another (the old one was
  * taken meanwhile), the state file, `hub.info` and the console say the new address.
- * Returns what to call each time a gateway instance is ready.
+ * Returns what to call with the address each gateway instance reports when ready: its own
+ * process says it (never a question over the bus, where on a cluster any node's gateway
+ * could answer, and which a loaded machine could leave unanswered).
  */
-export async function followGatewayAddress(options: GatewayAddressOptions): Promise<() => void> {
+export function followGatewayAddress(options: GatewayAddressOptions): (url: string) => void {
   const { info, log } = options;
-  const pin = (url: string) => options.group.pinEnv({ [ProcessEnv.gatewayPort]: new URL(url).port });
-  const url = await askGatewayUrl(options.transport, options.prefix, log);
-  if (url) {
+  return (url) => {
+    if (url === info.gatewayUrl) return;
+    if (info.gatewayUrl) log.warn({ url, was: info.gatewayUrl }, "gateway moved");
     info.gatewayUrl = url;
-    pin(url);
-  }
-  return () =>
-    void askGatewayUrl(options.transport, options.prefix, log).then((now) => {
-      if (!now || now === info.gatewayUrl) return;
-      log.warn({ url: now, was: info.gatewayUrl }, "gateway moved");
-      info.gatewayUrl = now;
-      pin(now);
-      options.publish();
-    });
+    options.pinEnv({ [ProcessEnv.gatewayPort]: new URL(url).port });
+    options.publish();
+  };
 }

@@ -1,7 +1,6 @@
 import { callEndpoint, type NatsTransport } from "../../bus/index.ts";
 import type { ScheduleConfig } from "../../config/index.ts";
-import type { Logger } from "../../log/index.ts";
-import { BuiltinActor, Header, endpointSubject, gatewayContract, newTraceId, taskmasterContract, type ContractOutput } from "../../protocol/index.ts";
+import { BuiltinActor, Header, endpointSubject, newTraceId, taskmasterContract } from "../../protocol/index.ts";
 
 const SCHEDULED_TIMEOUT_MS = 10 * 60_000;
 
@@ -17,20 +16,4 @@ export async function runScheduled(transport: NatsTransport, prefix: string, nam
     },
     timeoutMs: SCHEDULED_TIMEOUT_MS,
   });
-}
-
-/** Where the gateway listens, asked of the gateway itself once it is up. */
-export async function askGatewayUrl(transport: NatsTransport, prefix: string, log: Logger): Promise<string | undefined> {
-  try {
-    const reply = (await callEndpoint(
-      transport,
-      { subject: endpointSubject(prefix, gatewayContract.actor, "info"), actor: gatewayContract.actor, endpoint: "info" },
-      {},
-      { headers: {}, timeoutMs: 5000 },
-    )) as ContractOutput<typeof gatewayContract.endpoints.info>;
-    return reply.url;
-  } catch (err) {
-    log.warn({ err }, "gateway url unknown");
-    return undefined;
-  }
 }

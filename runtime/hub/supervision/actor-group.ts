@@ -22,8 +22,8 @@ export interface GroupDeps {
   sinks: LogSinks;
   log: Logger;
   settings: GroupSettings;
-  /** Called each time an instance of the actor has started and reported ready (first start or revival). */
-  onReady?: (actor: string, index: number) => void;
+  /** Called each time an instance of the actor has started and reported ready (first start or revival), with the address it serves on outside the bus. */
+  onReady?: (actor: string, index: number, address: string | undefined) => void;
   /** Called when an instance that was serving died unasked: the requests it held will never be answered. */
   onLost?: (serviceId: string, actor: string) => void;
 }
@@ -106,7 +106,7 @@ export class ActorGroup {
     const process = this.deps.launcher.launch(spec);
     process.onOutput((line, stream) => this.deps.sinks.write(this.plan.name, line, { instance: instance.index, stream }));
     return instance.attach(process, this.deps.settings.readyTimeoutMs, this.plan.kind === "process").then(
-      () => this.deps.onReady?.(this.plan.name, instance.index),
+      () => this.deps.onReady?.(this.plan.name, instance.index, instance.address),
       () => {
         // The crash is handled (and logged) by onCrash, which decides about reviving it.
       },

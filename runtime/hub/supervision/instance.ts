@@ -7,7 +7,7 @@ export interface InstanceEvents {
   onCrash(instance: Instance, exit: ExitInfo, reason: string): void;
 }
 
-type StatusLine = { type?: string; lagMs?: number; code?: string; message?: string };
+type StatusLine = { type?: string; lagMs?: number; code?: string; message?: string; serviceId?: string; address?: string };
 
 /**
  * One process of an actor: its state, heartbeats, and how it ended. Its state changes only
@@ -21,6 +21,7 @@ export class Instance {
   #lagMs = 0;
   #lastExit: InstanceStatus["lastExit"];
   #serviceId: string | undefined;
+  #address: string | undefined;
   private lastHeartbeatAt = 0;
   private readonly crashTimes: number[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
@@ -56,6 +57,11 @@ export class Instance {
   /** The NATS service id of its process, once ready (receipts name it). */
   get serviceId(): string | undefined {
     return this.#serviceId;
+  }
+
+  /** Where its process serves outside the bus, as it said when ready (the gateway's URL). */
+  get address(): string | undefined {
+    return this.#address;
   }
   /** Whether it runs, busy or not: the states in which it serves requests. */
   get serving(): boolean {
@@ -126,7 +132,8 @@ export class Instance {
           this.lastHeartbeatAt = Date.now();
           this.#state = "running";
           this.#startedAt = Date.now();
-          this.#serviceId = (line as { serviceId?: string }).serviceId;
+          this.#serviceId = line.serviceId;
+          this.#address = line.address;
           resolve();
         } else if (line.type === "heartbeat") {
           this.expectsHeartbeat = true;

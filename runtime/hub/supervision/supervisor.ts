@@ -28,8 +28,8 @@ export interface SupervisorOptions {
   launcher: ProcessLauncher;
   sinks: LogSinks;
   log: Logger;
-  /** Called each time an instance has started and reported ready (first start or revival). */
-  onReady?: (actor: string, index: number) => void;
+  /** Called each time an instance has started and reported ready (first start or revival), with the address it serves on outside the bus. */
+  onReady?: (actor: string, index: number, address: string | undefined) => void;
   /** Called with the service id of an instance that died unasked. */
   onLost?: (serviceId: string, actor: string) => void;
   /** Whether instances ask for receipts (bus.receipts). */
@@ -166,7 +166,7 @@ export class Supervisor {
       sinks: this.options.sinks,
       log: this.options.log,
       settings: this.options.settings,
-      onReady: (actor, index) => this.options.onReady?.(actor, index),
+      onReady: (actor, index, address) => this.options.onReady?.(actor, index, address),
       onLost: (serviceId, actor) => this.options.onLost?.(serviceId, actor),
     });
     this.groups.set(plan.name, group);

@@ -104,7 +104,7 @@ async function main(load: ModuleLoader, modulePath: string): Promise<void> {
   // Ready means reachable: the server has the subscriptions before the hub routes to this
   // instance (a rolling restart stops the old one on this word).
   await transport.flush();
-  watchdog?.report({ type: "ready", pid: process.pid, serviceId: actor.serviceId });
+  watchdog?.report({ type: "ready", pid: process.pid, serviceId: actor.serviceId, ...(actor.address ? { address: actor.address } : {}) });
   log.info({ pid: process.pid }, "actor started");
 
   let stopping = false;
