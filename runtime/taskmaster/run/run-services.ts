@@ -46,6 +46,6 @@ export function createRunServices(options: RunServicesOptions, run: RunRecord, r
   return {
     runChild: (parent, task, input, signal, onChild) => runChild(host, parent, task, input, signal, onChild),
     finishedItems: resumed ? (runId, stepId) => readItems(store.executor, runId, stepId) : async () => new Map(),
-    itemDone: (runId, stepId, index, output) => void writer.put(`item:${runId}:${stepId}:${index}`, itemStatement(runId, stepId, index, output)),
+    itemDone: (runId, stepId, index, output) => writer.queue(`item:${runId}:${stepId}:${index}`, itemStatement(runId, stepId, index, output)),
   };
 }

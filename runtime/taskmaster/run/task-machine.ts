@@ -7,7 +7,7 @@ import type { RunEnv, RunEvent } from "./step-env.ts";
 import { countsCallOnEntry, type StepOutcome } from "./step-executor.ts";
 import type { StepRunner, StepStart } from "./step-runner.ts";
 import { catchOf, type StepDefinition, type TaskDefinition } from "../schema/task-definition.ts";
-import { evaluateOutput } from "./task-output.ts";
+import { evaluateOutput, stepOutputs } from "./task-output.ts";
 import { createStepSchedule, decideSteps } from "./step-schedule.ts";
 
 export type { RunEnv, RunEvent } from "./step-env.ts";
@@ -53,12 +53,12 @@ type DoneEvent = Extract<RunEvent, { type: "fuse.step.done" }>;
 type StepEvent = Exclude<RunEvent, { type: "fuse.run.cancel" }>;
 
 /**
- * Compiles a task into an xstate machine for the run's lifecycle (`running` → `output` →
- * `succeeded`, or `failed` / `cancelled`). While `running`, each step is handed to the run's
- * StepRunner as soon as every prerequisite has settled: when a step settles, only its dependents
- * are looked at (`decideSteps`), so a step costs the machine one event whatever the task's
- * size. A step failing with `onError: "fail"` moves the run to `failed`: leaving `running` aborts
- * every step in flight.
+ * Compiles a task into an xstate machine for the run's lifecycle (`running` → `output` when the
+ * task has an output expression → `succeeded`, or `failed` / `cancelled`). While `running`,
+ * each step is handed to the run's StepRunner as soon as every prerequisite has settled: when a
+ * step settles, only its dependents are looked at (`decideSteps`), so a step costs the machine
+ * one event whatever the task's size. A step failing with `onError: "fail"` moves the run to
+ * `failed`: leaving `running` aborts every step in flight.
  */
 export function createTaskMachine(task: TaskDefinition) {
   const schedule = createStepSchedule(task);
@@ -175,8 +175,11 @@ export function createTaskMachine(task: TaskDefinition) {
         entry: startReady,
         // Steps still in flight when the run fails or is cancelled are abandoned.
         exit: ({ context }) => context.runner.stopAll(),
-        // Every step settled (succeeded, skipped, or failed and continued past): the output.
-        always: { guard: ({ context }) => context.unsettled === 0, target: "output" },
+        // Every step settled (succeeded, skipped, or failed and continued past): the output. With
+        // no output expression it is the steps' outputs, taken at once (no child actor per run).
+        always: task.output
+          ? { guard: ({ context }) => context.unsettled === 0, target: "output" }
+          : { guard: ({ context }) => context.unsettled === 0, target: "succeeded", actions: assign({ output: ({ context }) => stepOutputs(context.steps) }) },
         ...(task.timeoutMs !== undefined
           ? {
               after: {

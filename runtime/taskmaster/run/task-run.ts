@@ -97,7 +97,7 @@ export class TaskRun {
     // A new run's row is inserted `running` (RunEngine.start), as is a resumed one's that ran.
     if (this.run.status !== "running") {
       this.run.status = "running";
-      this.options.writer.put(`run:${this.run.id}`, runStatement(this.run));
+      this.options.writer.queue(`run:${this.run.id}`, runStatement(this.run));
     }
     this.actor.subscribe({
       next: (snapshot) => this.onSnapshot(snapshot),
@@ -181,9 +181,9 @@ export class TaskRun {
     const key = `step:${this.run.id}:${record.id}`;
     const { payloads, writer } = this.options;
     const inline = payloads.inline(record.output);
-    if (inline !== undefined) return void writer.put(key, stepStatement(this.run.id, record, inline), { deferred });
+    if (inline !== undefined) return writer.queue(key, stepStatement(this.run.id, record, inline), { deferred });
     const stored = payloads.text(`runs/${this.run.id}/steps/${record.id}`, record.output).then(
-      ({ text }) => void writer.put(key, stepStatement(this.run.id, record, text)),
+      ({ text }) => writer.queue(key, stepStatement(this.run.id, record, text)),
       (err: unknown) => this.options.log.error({ err, runId: this.run.id, step: record.id }, "large step output not stored; the step runs again after a restart"),
     );
     this.storing.add(stored);
@@ -206,7 +206,7 @@ export class TaskRun {
       signal: this.halt.signal,
       onRecord: (record) => {
         this.compensations[record.id] = record;
-        writer.put(`compensate:${this.run.id}:${record.id}`, stepStatement(this.run.id, { ...record, id: `compensate:${record.id}` }));
+        writer.queue(`compensate:${this.run.id}:${record.id}`, stepStatement(this.run.id, { ...record, id: `compensate:${record.id}` }));
       },
     });
     if (this.halt.signal.aborted) return;

@@ -27,6 +27,15 @@ export interface RunFilter {
 }
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+/** Each task definition's JSON, made once: every run of a task stores the same text. */
+const definitionTexts = new WeakMap<object, string>();
+function definitionText(definition: unknown): string {
+  if (typeof definition !== "object" || definition === null) return JSON.stringify(definition);
+  let text = definitionTexts.get(definition);
+  if (text === undefined) definitionTexts.set(definition, (text = JSON.stringify(definition)));
+  return text;
+}
 const parse = (text: unknown) => (typeof text === "string" ? (JSON.parse(text) as unknown) : undefined);
 const num = (value: unknown) => (value === null || value === undefined ? undefined : Number(value));
 
@@ -82,7 +91,7 @@ export function insertStatement(run: StoredRun, idempotencyKey?: string, owner?:
   return {
     sql: `INSERT INTO fuse_task_runs (id, task, status, input, output, error, definition, file, trace_id, idempotency_key, created_at, started_at, ended_at${owned ? ", owner" : ""})
           VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, NULL${owned ? ", ?" : ""})`,
-    args: [run.id, run.task, run.status, JSON.stringify(run.input ?? null), JSON.stringify(run.definition), run.file, run.traceId, idempotencyKey ?? null, run.createdAt, run.startedAt ?? null, ...(owned ? [owner] : [])],
+    args: [run.id, run.task, run.status, JSON.stringify(run.input ?? null), definitionText(run.definition), run.file, run.traceId, idempotencyKey ?? null, run.createdAt, run.startedAt ?? null, ...(owned ? [owner] : [])],
   };
 }
 

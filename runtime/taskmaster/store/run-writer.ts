@@ -9,6 +9,17 @@ export interface RunWriterOptions {
   intervalMs?: number;
 }
 
+interface QueueOptions {
+  /** Writes without waiting for the interval. */
+  immediate?: boolean;
+  /**
+   * A record likely to be replaced soon (a step's first `running`): left out of immediate
+   * writes until it has waited one interval, so that it is written at most once per interval
+   * rather than with every other run's end; a fast step then costs one row write, not two.
+   */
+  deferred?: boolean;
+}
+
 interface Pending {
   statement: Statement;
   waiters: { resolve(): void; reject(error: unknown): void }[];
@@ -42,24 +53,33 @@ export class RunWriter {
   /**
    * Queues a statement under `key`; a later one with the same key replaces it. Resolves
    * once it is written; rejects when it could not be (the error is also logged).
-   * `immediate` writes without waiting for the interval. `deferred` (a record likely to be
-   * replaced soon, such as a step's first `running`) is left out of immediate writes until it
-   * has waited one interval, so that it is written at most once per interval rather than with
-   * every other run's end: a fast step then costs one row write, not two.
    */
-  put(key: string, statement: Statement, options: { immediate?: boolean; deferred?: boolean } = {}): Promise<void> {
+  put(key: string, statement: Statement, options: QueueOptions = {}): Promise<void> {
     const waiters = this.pending.get(key)?.waiters ?? [];
     const written = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-    // Nobody has to await a record; a failure is logged in `write`.
+    // A caller may drop it: a failure is logged in `write`.
     written.catch(() => undefined);
-    this.pending.set(key, options.deferred ? { statement, waiters, deferredSince: performance.now() } : { statement, waiters });
+    this.enqueue(key, { statement, waiters }, options);
+    return written;
+  }
+
+  /**
+   * Queues a statement under `key` that nobody awaits, as `put` without the promise (a step's
+   * records, several per step, are never awaited); a failure is logged in `write`.
+   */
+  queue(key: string, statement: Statement, options: QueueOptions = {}): void {
+    this.enqueue(key, { statement, waiters: this.pending.get(key)?.waiters ?? [] }, options);
+  }
+
+  private enqueue(key: string, record: Pending, options: QueueOptions): void {
+    if (options.deferred) record.deferredSince = performance.now();
+    this.pending.set(key, record);
     if (options.immediate) {
       this.urgent = true;
       if (!this.writing && !this.retrying) void this.drain();
     } else {
       this.timer ??= setTimeout(() => void this.drain(), this.intervalMs);
     }
-    return written;
   }
 
   /** Resolves once everything queued before the call is written (or, the store being unreachable, after a few tries). */
