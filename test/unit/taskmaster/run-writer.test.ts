@@ -32,6 +32,16 @@ describe("RunWriter", () => {
     expect(await rows()).toEqual([["a", 5], ["b", 1]]);
   });
 
+  it("writes a queued record nobody awaits, and keeps the waiters of an awaited one it replaces", async () => {
+    const writer = new RunWriter(store, log);
+    writer.queue("q", upsert("q", 1));
+    const awaited = writer.put("r", upsert("r", 1));
+    writer.queue("r", upsert("r", 2));
+    await awaited;
+    await writer.flush();
+    expect(await rows()).toEqual(expect.arrayContaining([["q", 1], ["r", 2]]));
+  });
+
   it("keeps the good records of a batch when one is refused, and tells whoever awaits the bad one", async () => {
     const writer = new RunWriter(store, log);
     const good = writer.put("c", upsert("c", 1));
