@@ -1,12 +1,11 @@
 import type { SqlExecutor, Statement } from "../../sdk/internal.ts";
+import { rowShape, rowStatement } from "./row-upserts.ts";
+
+const ITEM_ROW = rowShape("INSERT INTO fuse_task_items (run_id, step_id, item_index, output) VALUES", 4, "ON CONFLICT (run_id, step_id, item_index) DO UPDATE SET output = excluded.output");
 
 /** SQL recording one succeeded fan-out item's output. */
 export function itemStatement(runId: string, stepId: string, index: number, output: unknown): Statement {
-  return {
-    sql: `INSERT INTO fuse_task_items (run_id, step_id, item_index, output) VALUES (?, ?, ?, ?)
-          ON CONFLICT (run_id, step_id, item_index) DO UPDATE SET output = excluded.output`,
-    args: [runId, stepId, index, output === undefined ? null : JSON.stringify(output)],
-  };
+  return rowStatement(ITEM_ROW, [runId, stepId, index, output === undefined ? null : JSON.stringify(output)]);
 }
 
 /** The succeeded items of a fan-out step, by index. */

@@ -1,6 +1,7 @@
 import { Database, type SqlExecutor, type Statement } from "../../sdk/internal.ts";
 import { RUN_TABLES } from "./run-tables.ts";
 import { Payloads } from "./payloads.ts";
+import { rowShape, rowStatement } from "./row-upserts.ts";
 import { ensureStepColumns } from "./step-columns.ts";
 import type { RunRecord, RunStatus, StepRecord, StepStatus } from "../run/run-types.ts";
 
@@ -73,15 +74,16 @@ function toStep(row: Row): StepRecord {
 /** Step ids of compensation records in `fuse_task_steps`: `compensate:<step>` (a step id has no colon). */
 export const COMPENSATION_PREFIX = "compensate:";
 
+const STEP_ROW = rowShape(
+  "INSERT INTO fuse_task_steps (run_id, step_id, status, attempts, output, error, started_at, ended_at, reused) VALUES",
+  9,
+  `ON CONFLICT (run_id, step_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+     output = excluded.output, error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at, reused = excluded.reused`,
+);
+
 /** SQL for writing one step's record (insert or replace); `outputText` is the output's stored JSON when already made. */
 export function stepStatement(runId: string, step: StepRecord, outputText?: string | null): Statement {
-  return {
-    sql: `INSERT INTO fuse_task_steps (run_id, step_id, status, attempts, output, error, started_at, ended_at, reused)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (run_id, step_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
-            output = excluded.output, error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at, reused = excluded.reused`,
-    args: [runId, step.id, step.status, step.attempts, outputText !== undefined ? outputText : json(step.output), json(step.error), step.startedAt ?? null, step.endedAt ?? null, step.reused ? 1 : null],
-  };
+  return rowStatement(STEP_ROW, [runId, step.id, step.status, step.attempts, outputText !== undefined ? outputText : json(step.output), json(step.error), step.startedAt ?? null, step.endedAt ?? null, step.reused ? 1 : null]);
 }
 
 /** SQL for recording a new run (`running` with its start time when it starts at once); `owner` is the taskmaster instance that runs it (see RunLease). */

@@ -2,6 +2,7 @@ import type { Logger } from "../../log/index.ts";
 import { FuseError, toFuseError } from "../../errors/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import type { Statement } from "../../sdk/internal.ts";
+import { mergeRows } from "./row-upserts.ts";
 import type { RunStore } from "./run-store.ts";
 
 export interface RunWriterOptions {
@@ -30,8 +31,9 @@ interface Pending {
 /**
  * Writes run and step records behind the machines, in order, coalesced: a record changed
  * twice before the next write is written once, and everything pending (across runs) goes in
- * one batch, at most every `intervalMs`. Losing the last writes in a crash is safe: a step not
- * recorded as finished is re-run with the same idempotency key.
+ * one batch, at most every `intervalMs`, with the rows of one table merged (`mergeRows`).
+ * Losing the last writes in a crash is safe: a step not recorded as finished is re-run with
+ * the same idempotency key.
  */
 export class RunWriter {
   private pending = new Map<string, Pending>();
@@ -125,7 +127,7 @@ export class RunWriter {
   // awaits (a new run) fail, so that their caller hears of it.
   private async write(batch: Pending[]): Promise<void> {
     try {
-      await this.store.write(batch.map((p) => p.statement));
+      await this.store.write(mergeRows(batch.map((p) => p.statement)));
       for (const p of batch) for (const w of p.waiters) w.resolve();
       return;
     } catch (err) {
