@@ -1,4 +1,4 @@
-import { SERVED_ADDRESS, defineActor, defineEndpoint, type ActorContext, type AddressedActor } from "../sdk/internal.ts";
+import { SERVED_ADDRESS, defineActor, defineEndpoint, type ActorContext, type InternalActor } from "../sdk/internal.ts";
 import { ProcessEnv, gatewayContract } from "../protocol/index.ts";
 import { loadConfig } from "../config/index.ts";
 import type { GatewayOptions } from "./gateway-options.ts";
@@ -39,9 +39,9 @@ async function startOnPort(ctx: ActorContext, options: Partial<GatewayOptions>):
  * The `gateway` actor: starts the HTTP server in its `start` hook and stops it in `stop`.
  * It tells the hub where it listens when ready (`SERVED_ADDRESS`), and anyone through `info`.
  */
-export function createGatewayActor(source: GatewayOptionsSource = {}): AddressedActor {
+export function createGatewayActor(source: GatewayOptionsSource = {}): InternalActor {
   let running: RunningGateway | undefined;
-  const actor: AddressedActor = defineActor({
+  const actor: InternalActor = defineActor({
     name: gatewayContract.actor,
     description: "HTTP gateway: every endpoint over HTTP, docs, OpenAPI and the dashboard",
     endpoints: {

@@ -335,6 +335,11 @@ export class RequestContext implements ActorContext {
 
 const storage = new AsyncLocalStorage<ActorContext>();
 
+/** The span of the request or event a context is for (tracing on), for runtime code that passes it on by hand. */
+export function spanOf(ctx: ActorContext): FuseSpan | undefined {
+  return (ctx as RequestContext).span;
+}
+
 /** Runs `fn` with `ctx` as the current context of everything it awaits or schedules. */
 export function runInContext<T>(ctx: ActorContext, fn: () => T): T {
   return storage.run(ctx, fn);

@@ -59,6 +59,8 @@ export interface EndpointRunnerOptions {
   principals?: PrincipalVerifier;
   /** Called whenever the number of requests in flight drops to zero. */
   onIdle(): void;
+  /** Runs the handler with its context (runInContext: in AsyncLocalStorage; a built-in actor may run it plainly). */
+  inContext?: typeof runInContext;
   /** Prometheus figures of this endpoint (requests by outcome, latency); none with metrics off. */
   metrics?: EndpointMetrics | undefined;
   /** The process's spans; none with tracing off. */
@@ -159,7 +161,7 @@ export class EndpointRunner {
     onContext(ctx);
     if (endpoint.audit) this.audit(request, input, principal);
     if (log.isLevelEnabled("debug")) ctx.log.debug({ endpoint: this.options.name }, "request received");
-    return runInContext(ctx, () => endpoint.handler(input, ctx));
+    return (this.options.inContext ?? runInContext)(ctx, () => endpoint.handler(input, ctx));
   }
 
   /**

@@ -10,7 +10,7 @@ import { Database, type DatabaseOptions } from "../table/index.ts";
 import type { PrincipalVerifier } from "../security/index.ts";
 import { accessText } from "./endpoint-access.ts";
 import { KeyValue } from "./stores/key-value.ts";
-import { SERVED_ADDRESS, type AddressedActor, type AnyActor } from "./define-actor.ts";
+import { SERVED_ADDRESS, WITHOUT_CONTEXT_STORAGE, type InternalActor, type AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
 import { FuseError, UnavailableError, ValidationError, toFuseError } from "../errors/index.ts";
 import { eventSubscriptionOf } from "./event-subscription.ts";
@@ -50,6 +50,7 @@ async function subscribeEvents(
   prefix: string,
   log: Logger,
   contextOf: (event: DeliveredEvent, topic: string) => RequestContext,
+  inContext: typeof runInContext,
 ): Promise<EventConsumer[]> {
   return Promise.all(
     Object.entries(definition.events ?? {}).map(async ([topic, entry]) => {
@@ -72,7 +73,7 @@ async function subscribeEvents(
               throw payload;
             }
             try {
-              await runInContext(ctx, () => handler(payload.value, ctx));
+              await inContext(ctx, () => handler(payload.value, ctx));
               ctx.span?.end(OK_CODE);
             } catch (err) {
               log.warn({ err, code: toFuseError(err).code, topic, attempt: event.attempt, eventId: event.id, traceId: ctx.traceId }, "event handler failed");
@@ -197,10 +198,12 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   let idle: (() => void) | undefined;
   const guards = new ActorGuards(definition, { transport: options.transport, prefix, log });
   if (metrics) sender.figures = new CallFigures(metrics);
+  // A built-in actor that never asks for currentContext() runs its handlers without AsyncLocalStorage.
+  const inContext: typeof runInContext = (definition as InternalActor)[WITHOUT_CONTEXT_STORAGE] ? (_ctx, fn) => fn() : runInContext;
   const runners = new Map(
     Object.keys(definition.endpoints).map((name) => [
       name,
-      new EndpointRunner({ actor: definition.name, instance, name, endpoint: keyed ? keyed.wrap(name, guards.endpoint(name)) : guards.endpoint(name), log, sender, stores, principals: options.principals, onIdle: () => idle?.(), metrics: metrics?.endpoint(name, Object.keys(definition.endpoints[name]!.errors ?? {})), tracing }),
+      new EndpointRunner({ actor: definition.name, instance, name, endpoint: keyed ? keyed.wrap(name, guards.endpoint(name)) : guards.endpoint(name), log, sender, stores, principals: options.principals, onIdle: () => idle?.(), inContext, metrics: metrics?.endpoint(name, Object.keys(definition.endpoints[name]!.errors ?? {})), tracing }),
     ]),
   );
   const inflight = () => [...runners.values()].reduce((n, r) => n + r.stats.inflight, 0);
@@ -245,7 +248,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
       sender,
       stores,
     });
-  });
+  }, inContext);
 
   await definition.serving?.(lifecycleContext());
 
@@ -274,7 +277,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
   return {
     name: definition.name,
     serviceId: service.id,
-    address: (definition as AddressedActor)[SERVED_ADDRESS]?.(),
+    address: (definition as InternalActor)[SERVED_ADDRESS]?.(),
     inflight,
     stop: () => (stopping ??= stop()),
   };

@@ -82,6 +82,8 @@ describe("traces over OTLP/HTTP", () => {
     const { mkdirSync } = await import("node:fs");
     mkdirSync(path.join(dir, "actors/signup"), { recursive: true });
     writeFileSync(path.join(dir, "actors/signup/index.ts"), signup);
+    // A task whose one step runs welcome-team as a child run.
+    writeFileSync(path.join(dir, "tasks/welcome-core.json"), JSON.stringify({ name: "welcome-core", steps: [{ id: "core", task: "welcome-team", input: "{ 'team': 'core', 'members': ['Ada'] }" }] }));
     writeFileSync(
       path.join(dir, "config/fuse.yaml"),
       `prefix: fuse\nactors:\n  greeter:\n    instances: 1\n  counter:\n    instances: 1\n  signup:\n    instances: 1\ntelemetry:\n  otlp:\n    url: ${receiver.url}\n`,
@@ -239,5 +241,19 @@ describe("traces over OTLP/HTTP", () => {
     expect(served.map((s) => s.parentSpanId).sort()).toEqual(greetCalls.map((s) => s.spanId).sort());
     const total = spans.find((s) => s.name === "counter.get" && s.kind === KIND.client)!;
     expect(total.parentSpanId).toBe(steps.find((s) => s.name === "step total")!.spanId);
+  });
+
+  it("traces a child run under its parent's sub-task step, in the parent's trace", async () => {
+    const traceId = "3d5e7f9a1b2c4d6e8f0a1b2c3d4e5f6a";
+    const run = await hub.call<{ status: string }>("taskmaster.run", { task: "welcome-core", wait: true }, { traceId });
+    expect(run.status).toBe("succeeded");
+    const spans = await waitFor("the parent's and the child's run spans", () => {
+      const got = spansOf(traceId);
+      return got.some((s) => s.name === "task welcome-core") && got.some((s) => s.name === "task welcome-team") && got.some((s) => s.name === "step core") ? got : undefined;
+    }, 30_000);
+    const parentRun = spans.find((s) => s.name === "task welcome-core")!;
+    const subTaskStep = spans.find((s) => s.name === "step core")!;
+    expect(subTaskStep.parentSpanId).toBe(parentRun.spanId);
+    expect(spans.find((s) => s.name === "task welcome-team")!.parentSpanId).toBe(subTaskStep.spanId);
   });
 });

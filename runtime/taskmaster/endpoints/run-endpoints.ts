@@ -1,5 +1,5 @@
 import { taskmasterContract } from "../../protocol/index.ts";
-import { defineEndpoint } from "../../sdk/internal.ts";
+import { defineEndpoint, spanOf } from "../../sdk/internal.ts";
 import type { RunEngine } from "../run/run-engine.ts";
 import type { TaskRegistry } from "./task-registry.ts";
 
@@ -23,6 +23,7 @@ export function runEndpoints({ registry, engine }: RunEndpointsDeps) {
         const definition = registry.get(task);
         const run = await engine().start(definition, input, {
           traceId: ctx.traceId,
+          parentSpan: spanOf(ctx),
           ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
           // A caller that waits hears of the run at its end: its record needs no write of its own.
           ...(wait ? { untilEnd: true } : {}),
@@ -36,7 +37,7 @@ export function runEndpoints({ registry, engine }: RunEndpointsDeps) {
     status: defineEndpoint({ ...endpoints.status, handler: ({ runId }) => engine().detail(runId) }),
     runs: defineEndpoint({ ...endpoints.runs, handler: async (filter) => ({ runs: await engine().list(filter) }) }),
     cancel: defineEndpoint({ ...endpoints.cancel, handler: ({ runId }) => engine().cancel(runId) }),
-    rerun: defineEndpoint({ ...endpoints.rerun, handler: ({ runId, from }, ctx) => engine().rerun(runId, from, ctx.traceId) }),
+    rerun: defineEndpoint({ ...endpoints.rerun, handler: ({ runId, from }, ctx) => engine().rerun(runId, from, ctx.traceId, spanOf(ctx)) }),
     signal: defineEndpoint({
       ...endpoints.signal,
       // The token is the credential: kept out of the audit line and the logs.

@@ -1,5 +1,5 @@
 import { taskmasterContract } from "../../protocol/index.ts";
-import { defineActor, processMetrics, type ActorContext } from "../../sdk/internal.ts";
+import { WITHOUT_CONTEXT_STORAGE, defineActor, processMetrics, type ActorContext, type InternalActor } from "../../sdk/internal.ts";
 import { systemClock, type Clock } from "../run/clock.ts";
 import type { RunEngine, TracedCall } from "../run/run-engine.ts";
 import { RunSpans } from "../run/run-spans.ts";
@@ -110,7 +110,7 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
   let engineStarted!: (engine: RunEngine) => void;
   const engineReady = new Promise<RunEngine>((resolve) => (engineStarted = resolve));
 
-  return defineActor({
+  const actor: InternalActor = defineActor({
     name: taskmasterContract.actor,
     events,
     description: "Runs task schemas (tasks/*.json) as DAGs of actor calls, durably",
@@ -126,4 +126,7 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     },
     endpoints: { ...taskEndpoints({ registry, refresh }), ...runEndpoints({ registry, engine: () => engine! }) },
   });
+  // Its runs hand their spans on by hand (RunSpans): no AsyncLocalStorage, no promise hooks.
+  actor[WITHOUT_CONTEXT_STORAGE] = true;
+  return actor;
 }

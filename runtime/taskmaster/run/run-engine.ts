@@ -16,6 +16,8 @@ import type { StepCall } from "./step-executor.ts";
 import type { TaskDefinition } from "../schema/task-definition.ts";
 import { createTaskMachine, type TaskMachine } from "./task-machine.ts";
 import { TaskRun } from "./task-run.ts";
+import { RunSpans } from "./run-spans.ts";
+import type { FuseSpan } from "../../sdk/internal.ts";
 import { WaitStore } from "../store/wait-store.ts";
 import { WaitDelivery } from "./wait-delivery.ts";
 import type { WaitBoard } from "./wait-board.ts";
@@ -57,6 +59,8 @@ export interface StartRunOptions {
    * and before the run's end, which the caller waits for.
    */
   untilEnd?: boolean;
+  /** The span the run's span goes under (tracing on): the request's that started it, or a child run's sub-task step's. */
+  parentSpan?: FuseSpan | undefined;
 }
 
 /** Starts, resumes, cancels and reports the runs of this taskmaster. */
@@ -103,7 +107,7 @@ export class RunEngine {
     this.serviceHost = {
       ready: this.ready,
       taskNamed: () => this.taskNamed,
-      startChild: (task, input, key, parent, traceId) => this.start(task, input, { traceId, idempotencyKey: key, parent }),
+      startChild: (task, input, key, parent, traceId) => this.start(task, input, { traceId, idempotencyKey: key, parent, parentSpan: RunSpans.stepSpan(parent.runId, parent.stepId) }),
       ended: (runId) => this.ends.ended(runId),
       cancel: (runId) => this.cancel(runId),
       stopping: () => this.stopping,
@@ -181,7 +185,8 @@ export class RunEngine {
       ...(rerun ? { link: linkStatement(run.id, "rerun_of", rerun.of) } : parent ? { link: linkStatement(run.id, "child_of", parent.runId, parent.stepId) } : {}),
       launch: () => {
         if (rerun || parent) this.linked.add(run.id);
-        const taskRun = rerun ? this.launch(task, record, rerun.reused, { restoredStored: false }) : this.launch(task, record);
+        const spans = { parentSpan: options.parentSpan };
+        const taskRun = rerun ? this.launch(task, record, rerun.reused, { restoredStored: false, ...spans }) : this.launch(task, record, undefined, spans);
         return () => {
           taskRun.stop();
           this.active.delete(run.id);
@@ -229,7 +234,7 @@ export class RunEngine {
    * outputs of its succeeded steps but `from` and the steps after it (see planRerun); linked
    * both ways. @throws NOT_FOUND, VALIDATION_FAILED, CONFLICT
    */
-  async rerun(runId: string, from: string | undefined, traceId: string): Promise<RunRecord> {
+  async rerun(runId: string, from: string | undefined, traceId: string, parentSpan?: FuseSpan): Promise<RunRecord> {
     await this.ready;
     const stored = await this.options.store.get(runId);
     if (!stored) throw new NotFoundError(ErrorCode.NOT_FOUND, `no run with id "${runId}"`);
@@ -239,7 +244,7 @@ export class RunEngine {
     const undone = new Set([...compensations].filter(([, r]) => r.status === "succeeded").map(([id]) => id));
     const plan = planRerun(parsed.value, stored, [...steps.values()], undone, from);
     const input = await this.payloads.resolve(stored.input);
-    return this.start(parsed.value, input, { traceId, rerun: { of: runId, ...plan } });
+    return this.start(parsed.value, input, { traceId, parentSpan, rerun: { of: runId, ...plan } });
   }
 
   async list(filter: RunFilter): Promise<RunRecord[]> {
@@ -308,7 +313,7 @@ export class RunEngine {
     this.options.figures?.taskRunEnded(run.task, run.status, (run.endedAt! - (run.startedAt ?? run.createdAt)) / 1000);
   }
 
-  private launch(task: TaskDefinition, run: RunRecord, restored?: Record<string, StepRecord>, more: { restoredStored?: boolean; compensations?: Record<string, StepRecord> } = {}): TaskRun {
+  private launch(task: TaskDefinition, run: RunRecord, restored?: Record<string, StepRecord>, more: { restoredStored?: boolean; compensations?: Record<string, StepRecord>; parentSpan?: FuseSpan | undefined } = {}): TaskRun {
     let machine = this.machines.get(task);
     if (!machine) this.machines.set(task, (machine = createTaskMachine(task)));
     const { call, clock, log } = this.options;

@@ -1,12 +1,14 @@
 import { isW3cTraceId } from "../../protocol/index.ts";
-import { currentContext, processTracing, SpanAttr, type FuseSpan, type Tracing } from "../../sdk/internal.ts";
+import { processTracing, SpanAttr, type FuseSpan, type Tracing } from "../../sdk/internal.ts";
 import type { RunStatus, StepRecord } from "./run-types.ts";
 
 /**
  * A run's spans when tracing is on: `task <name>` for the run, in the run's trace (its
- * `traceId`), child of the `taskmaster.run` request that started it when there is one (a run
- * resumed after a restart begins a span of its own in the same trace), and `step <id>` for
- * each step that runs here, child of the run's span. Names and ids only, never inputs or outputs.
+ * `traceId`), child of the `taskmaster.run` request that started it when there is one (a child
+ * run's: of its parent's sub-task step; a run resumed after a restart begins a span of its own
+ * in the same trace), and `step <id>` for each step that runs here, child of the run's span.
+ * The parent is handed in, not found through currentContext(): the taskmaster runs without
+ * AsyncLocalStorage. Names and ids only, never inputs or outputs.
  */
 /** The open step spans of this process's runs, by `<run id>/<step id>`: what a step's calls go under. */
 const openSteps = new Map<string, FuseSpan>();
@@ -32,11 +34,15 @@ export class RunSpans {
     return openSteps.get(`${runId}/${stepId}`)?.traceparent();
   }
 
-  /** The run's spans, or undefined with tracing off. */
-  static start(task: string, runId: string, traceId: string): RunSpans | undefined {
+  /** The open span of a step of a run here (a child run's parent); undefined with tracing off. */
+  static stepSpan(runId: string, stepId: string): FuseSpan | undefined {
+    return openSteps.get(`${runId}/${stepId}`);
+  }
+
+  /** The run's spans, under `parent` when it is in the run's trace; undefined with tracing off. */
+  static start(task: string, runId: string, traceId: string, parent: FuseSpan | undefined): RunSpans | undefined {
     const tracing = processTracing();
     if (!tracing) return undefined;
-    const parent = (currentContext() as { span?: FuseSpan } | undefined)?.span;
     const span = tracing.start({
       name: `task ${task}`,
       kind: "internal",

@@ -11,6 +11,7 @@ import type { RunEnv, TaskActor, TaskMachine, TaskSnapshot } from "./task-machin
 import type { TaskDefinition } from "../schema/task-definition.ts";
 import type { RunFigures } from "./run-figures.ts";
 import { RunSpans } from "./run-spans.ts";
+import type { FuseSpan } from "../../sdk/internal.ts";
 import { StepRunner } from "./step-runner.ts";
 
 export interface TaskRunOptions {
@@ -29,6 +30,8 @@ export interface TaskRunOptions {
   compensations?: Record<string, StepRecord>;
   /** Where the run's end and its steps' durations are counted; none with metrics off. */
   figures?: RunFigures | undefined;
+  /** The span the run's span goes under (tracing on); none for a resumed run, which begins a span of its own. */
+  parentSpan?: FuseSpan | undefined;
 }
 
 const FINAL_VALUES: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
@@ -88,7 +91,7 @@ export class TaskRun {
   }
 
   start(): void {
-    this.spans = RunSpans.start(this.run.task, this.run.id, this.run.traceId);
+    this.spans = RunSpans.start(this.run.task, this.run.id, this.run.traceId, this.options.parentSpan);
     // A run that was compensating when the taskmaster stopped goes on compensating: its steps are over.
     if (this.run.status === "compensating") {
       void this.compensate(this.run.error ?? { code: ErrorCode.INTERNAL, message: "the run failed" }, this.options.restored ?? {});
