@@ -17,8 +17,11 @@ export interface NewRunOptions {
   link?: Statement;
   /** The caller hears of the run only once it has ended: its record may join the next coalesced write. */
   untilEnd?: boolean;
-  /** Starts the run's steps; returns what undoes that when the run could not be recorded. */
-  launch(): () => void;
+  /**
+   * Starts the run's steps, given what writes the run's end as its insert while that still
+   * waits to be written; returns what undoes the start when the run could not be recorded.
+   */
+  launch(foldIntoInsert: (end: RunRecord, outputText: string | null) => Promise<void> | undefined): () => void;
 }
 
 /**
@@ -31,7 +34,12 @@ export interface NewRunOptions {
 export async function recordNewRun(options: NewRunOptions): Promise<RunRecord> {
   const { store, writer, row, idempotencyKey } = options;
   const keyed = idempotencyKey !== undefined;
-  const inserted = writer.put(`insert:${row.id}`, insertStatement(row, idempotencyKey, options.owner), { immediate: keyed || !options.untilEnd });
+  const insertKey = `insert:${row.id}`;
+  const inserted = writer.put(insertKey, insertStatement(row, idempotencyKey, options.owner), { immediate: keyed || !options.untilEnd });
+  // A run that ends before its row is written (a short run whose caller waits for its end) is
+  // written once, ended: one statement instead of an insert and an update of the same row.
+  const foldIntoInsert = (end: RunRecord, outputText: string | null) =>
+    writer.amend(insertKey, insertStatement({ ...row, ...end, input: row.input }, idempotencyKey, options.owner, outputText), { immediate: true });
   const refused = async (error: unknown): Promise<RunRecord> => {
     const existing = keyed ? await store.byIdempotencyKey(idempotencyKey) : undefined;
     if (existing) return recordOf(existing);
@@ -45,7 +53,7 @@ export async function recordNewRun(options: NewRunOptions): Promise<RunRecord> {
     }
   }
   const linked = options.link ? writer.put(`link:${row.id}`, options.link, { immediate: true }) : undefined;
-  const undo = options.launch();
+  const undo = options.launch(foldIntoInsert);
   try {
     await inserted;
     await linked;

@@ -15,7 +15,7 @@ import { RunWriter } from "../store/run-writer.ts";
 import type { StepCall } from "./step-executor.ts";
 import type { TaskDefinition } from "../schema/task-definition.ts";
 import { createTaskMachine, type TaskMachine } from "./task-machine.ts";
-import { TaskRun } from "./task-run.ts";
+import { TaskRun, type TaskRunOptions } from "./task-run.ts";
 import { RunSpans } from "./run-spans.ts";
 import type { FuseSpan } from "../../sdk/internal.ts";
 import { WaitStore } from "../store/wait-store.ts";
@@ -183,10 +183,10 @@ export class RunEngine {
       ...(this.options.owner ? { owner: this.options.owner() } : {}),
       ...(options.untilEnd ? { untilEnd: true } : {}),
       ...(rerun ? { link: linkStatement(run.id, "rerun_of", rerun.of) } : parent ? { link: linkStatement(run.id, "child_of", parent.runId, parent.stepId) } : {}),
-      launch: () => {
+      launch: (foldIntoInsert) => {
         if (rerun || parent) this.linked.add(run.id);
-        const spans = { parentSpan: options.parentSpan };
-        const taskRun = rerun ? this.launch(task, record, rerun.reused, { restoredStored: false, ...spans }) : this.launch(task, record, undefined, spans);
+        const more = { parentSpan: options.parentSpan, foldIntoInsert };
+        const taskRun = rerun ? this.launch(task, record, rerun.reused, { restoredStored: false, ...more }) : this.launch(task, record, undefined, more);
         return () => {
           taskRun.stop();
           this.active.delete(run.id);
@@ -313,7 +313,7 @@ export class RunEngine {
     this.options.figures?.taskRunEnded(run.task, run.status, (run.endedAt! - (run.startedAt ?? run.createdAt)) / 1000);
   }
 
-  private launch(task: TaskDefinition, run: RunRecord, restored?: Record<string, StepRecord>, more: { restoredStored?: boolean; compensations?: Record<string, StepRecord>; parentSpan?: FuseSpan | undefined } = {}): TaskRun {
+  private launch(task: TaskDefinition, run: RunRecord, restored?: Record<string, StepRecord>, more: Pick<TaskRunOptions, "restoredStored" | "compensations" | "parentSpan" | "foldIntoInsert"> = {}): TaskRun {
     let machine = this.machines.get(task);
     if (!machine) this.machines.set(task, (machine = createTaskMachine(task)));
     const { call, clock, log } = this.options;

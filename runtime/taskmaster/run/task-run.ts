@@ -32,6 +32,12 @@ export interface TaskRunOptions {
   figures?: RunFigures | undefined;
   /** The span the run's span goes under (tracing on); none for a resumed run, which begins a span of its own. */
   parentSpan?: FuseSpan | undefined;
+  /**
+   * Writes the run's record as its insert when that is still waiting to be written (a run that
+   * ended within the writer's interval: one statement instead of an insert and an update);
+   * undefined when the row was written already.
+   */
+  foldIntoInsert?: (run: RunRecord, outputText: string | null) => Promise<void> | undefined;
 }
 
 const FINAL_VALUES: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
@@ -251,7 +257,7 @@ export class TaskRun {
     for (let attempt = 0; !this.halt.signal.aborted; attempt++) {
       try {
         const { text } = await this.options.payloads.text(`runs/${this.run.id}/output`, this.run.output);
-        await this.options.writer.put(`run:${this.run.id}`, runStatement(this.run, text), { immediate: true });
+        await (this.options.foldIntoInsert?.(this.run, text) ?? this.options.writer.put(`run:${this.run.id}`, runStatement(this.run, text), { immediate: true }));
         return true;
       } catch (err) {
         const waitMs = END_WRITE_BACKOFF_MS[Math.min(attempt, END_WRITE_BACKOFF_MS.length - 1)]!;

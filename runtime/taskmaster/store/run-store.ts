@@ -86,14 +86,21 @@ export function stepStatement(runId: string, step: StepRecord, outputText?: stri
   return rowStatement(STEP_ROW, [runId, step.id, step.status, step.attempts, outputText !== undefined ? outputText : json(step.output), json(step.error), step.startedAt ?? null, step.endedAt ?? null, step.reused ? 1 : null]);
 }
 
-/** SQL for recording a new run (`running` with its start time when it starts at once); `owner` is the taskmaster instance that runs it (see RunLease). */
-export function insertStatement(run: StoredRun, idempotencyKey?: string, owner?: string): Statement {
+/**
+ * SQL for recording a new run (`running` with its start time when it starts at once, or
+ * already ended: see RunEngine's end folded into a pending insert); `owner` is the taskmaster
+ * instance that runs it (see RunLease); `outputText` is the output's stored JSON when made.
+ */
+export function insertStatement(run: StoredRun, idempotencyKey?: string, owner?: string, outputText?: string | null): Statement {
   // Only a leased run names its owner (the column is there once leases are in use).
   const owned = owner !== undefined;
   return {
     sql: `INSERT INTO fuse_task_runs (id, task, status, input, output, error, definition, file, trace_id, idempotency_key, created_at, started_at, ended_at${owned ? ", owner" : ""})
-          VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, NULL${owned ? ", ?" : ""})`,
-    args: [run.id, run.task, run.status, JSON.stringify(run.input ?? null), definitionText(run.definition), run.file, run.traceId, idempotencyKey ?? null, run.createdAt, run.startedAt ?? null, ...(owned ? [owner] : [])],
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${owned ? ", ?" : ""})`,
+    args: [
+      run.id, run.task, run.status, JSON.stringify(run.input ?? null), outputText !== undefined ? outputText : json(run.output), json(run.error),
+      definitionText(run.definition), run.file, run.traceId, idempotencyKey ?? null, run.createdAt, run.startedAt ?? null, run.endedAt ?? null, ...(owned ? [owner] : []),
+    ],
   };
 }
 

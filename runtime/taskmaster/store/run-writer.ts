@@ -66,6 +66,14 @@ export class RunWriter {
   }
 
   /**
+   * Replaces the statement of a record still waiting under `key` (its waiters kept) and
+   * resolves once that is written; undefined when none waits (written, or being written).
+   */
+  amend(key: string, statement: Statement, options: QueueOptions = {}): Promise<void> | undefined {
+    return this.pending.has(key) ? this.put(key, statement, options) : undefined;
+  }
+
+  /**
    * Queues a statement under `key` that nobody awaits, as `put` without the promise (a step's
    * records, several per step, are never awaited); a failure is logged in `write`.
    */

@@ -53,3 +53,39 @@ describe("the end of a run is written until the store takes it", () => {
     store.close();
   });
 });
+
+describe("a run that ends before its row is written", () => {
+  it("is written once, ended (an insert, no update); a longer one gets its insert and then its end", async () => {
+    const store = await RunStore.open(`file:${path.join(dir, "runs-fold.db")}`);
+    const written: Statement[] = [];
+    const write = store.write.bind(store);
+    store.write = async (statements: Statement[]) => {
+      written.push(...statements.filter((s) => s.sql.includes("fuse_task_runs")));
+      return write(statements);
+    };
+    let slow = false;
+    const call = async (_t: string, input: unknown) => {
+      // Longer than the writer's 20 ms interval: the insert goes before the end.
+      if (slow) await new Promise((r) => setTimeout(r, 60));
+      return input;
+    };
+    const engine = new RunEngine({ store, clock: systemClock, log: createLogger({ actor: "taskmaster", level: "silent" }), call });
+    engine.open();
+    const task = parseTask({ name: "quick", steps: [{ id: "one", call: "work.echo", input: "{ 'value': 1 }" }], output: "$steps.one.value" }, { file: "tasks/quick.json" });
+    const statementsOf = (runId: string) => written.filter((s) => s.args.includes(runId)).map((s) => s.sql.trim().split(/\s+/)[0]);
+
+    const quick = await engine.start(task, {}, { traceId: "t", untilEnd: true });
+    const ended = await engine.wait(quick.id, 10_000);
+    expect(ended).toMatchObject({ status: "succeeded", output: 1 });
+    expect(statementsOf(quick.id)).toEqual(["INSERT"]);
+    expect(await store.get(quick.id)).toMatchObject({ status: "succeeded", output: 1, endedAt: expect.any(Number), definition: expect.objectContaining({ name: "quick" }), file: "tasks/quick.json" });
+
+    slow = true;
+    const longer = await engine.start(task, {}, { traceId: "t", untilEnd: true });
+    await engine.wait(longer.id, 10_000);
+    expect(statementsOf(longer.id)).toEqual(["INSERT", "UPDATE"]);
+    expect(await store.get(longer.id)).toMatchObject({ status: "succeeded", output: 1, endedAt: expect.any(Number) });
+    await engine.stop();
+    store.close();
+  });
+});
