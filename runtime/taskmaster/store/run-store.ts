@@ -88,7 +88,7 @@ export function stepStatement(runId: string, step: StepRecord, outputText?: stri
 
 /**
  * SQL for recording a new run (`running` with its start time when it starts at once, or
- * already ended: see RunEngine's end folded into a pending insert); `owner` is the taskmaster
+ * already ended: recordNewRun's foldIntoInsert); `owner` is the taskmaster
  * instance that runs it (see RunLease); `outputText` is the output's stored JSON when made.
  */
 export function insertStatement(run: StoredRun, idempotencyKey?: string, owner?: string, outputText?: string | null): Statement {
