@@ -102,7 +102,7 @@ export { EndpointMeta, ServiceMeta } from "./metadata.ts";
 export { idempotentRepliesBucket, HTTP_IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LENGTH } from "./resilience.ts";
 export { KEYED_PARTITIONS, MAX_ACTOR_KEY_LENGTH, actorKeyProblem, endpointPartitionSubject, isPartitionSubject, keyedAdminSubject, keyedBucket, keyedSubjectOf, partitionOf, partitionSubject } from "./keyed.ts";
 export * from "./contracts/keyed-admin.ts";
-export { DESCRIBE_MARK, ProcessEnv, STATUS_FD, type StatusLine } from "./process-env.ts";
+export { DESCRIBE_MARK, ProcessEnv, STATUS_FD, type ReceivedStatusLine, type StatusLine } from "./process-env.ts";
 export { defineContract, type ActorContract, type EndpointContract, type EndpointContracts, type ContractInput, type ContractOutput } from "./contracts/define-contract.ts";
 export { BuiltinActor, type BuiltinActorName } from "./contracts/builtin-actors.ts";
 export {

@@ -73,3 +73,11 @@ export type StatusLine =
   /** `lagMs`: how long the main event loop has not ticked, measured off the main thread. */
   | { type: "heartbeat"; lagMs: number; inflight: number }
   | { type: "fatal"; code: string; message: string };
+
+/**
+ * A status line as the hub reads it back: parsed JSON from a child that may be broken or of
+ * another version, so every field of every kind may be missing and a reader falls back.
+ */
+export type ReceivedStatusLine = { type?: string } & Partial<Omit<Extract<StatusLine, { type: "ready" }>, "type">> &
+  Partial<Omit<Extract<StatusLine, { type: "heartbeat" }>, "type">> &
+  Partial<Omit<Extract<StatusLine, { type: "fatal" }>, "type">>;

@@ -1,3 +1,4 @@
+import type { ReceivedStatusLine } from "../../protocol/index.ts";
 import { assessHealth, hangReason, type HealthOptions } from "../supervision/health.ts";
 
 export interface ProbeAnswer {
@@ -5,8 +6,6 @@ export interface ProbeAnswer {
   /** Why, in a few words: shown in the probe's body, so `kubectl describe pod` tells the cause. */
   reason: string;
 }
-
-type StatusLine = { type?: string; lagMs?: number; code?: string; message?: string };
 
 /**
  * The probes of one actor process, from the same status lines on fd 3 and the same busy/hung
@@ -28,7 +27,7 @@ export class PodHealth {
 
   /** Takes one status line the process wrote on fd 3. */
   observe(raw: unknown, now: number): void {
-    const line = raw as StatusLine;
+    const line = raw as ReceivedStatusLine;
     if (line.type === "heartbeat") {
       this.lastHeartbeatAt = now;
       // Loading and compiling the module blocks the main loop before ready; that is not a hang.

@@ -1,4 +1,4 @@
-import type { InstanceState, InstanceStatus } from "../../protocol/index.ts";
+import type { InstanceState, InstanceStatus, ReceivedStatusLine } from "../../protocol/index.ts";
 import { assessHealth, hangReason, type HealthOptions } from "./health.ts";
 import type { ExitInfo, LaunchedProcess } from "../process/index.ts";
 
@@ -6,8 +6,6 @@ export interface InstanceEvents {
   /** The process exited without being asked to. */
   onCrash(instance: Instance, exit: ExitInfo, reason: string): void;
 }
-
-type StatusLine = { type?: string; lagMs?: number; code?: string; message?: string; serviceId?: string; address?: string };
 
 /**
  * One process of an actor: its state, heartbeats, and how it ended. Its state changes only
@@ -124,7 +122,7 @@ export class Instance {
         process.kill("SIGKILL");
       }, readyTimeoutMs);
       process.onStatus((raw) => {
-        const line = raw as StatusLine;
+        const line = raw as ReceivedStatusLine;
         if (line.type === "ready") {
           clearTimeout(timer);
           // Loading and compiling the module blocks the main loop; that lag is not busyness.

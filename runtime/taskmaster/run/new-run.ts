@@ -39,7 +39,7 @@ export async function recordNewRun(options: NewRunOptions): Promise<RunRecord> {
   // A run that ends before its row is written (a short run whose caller waits for its end) is
   // written once, ended: one statement instead of an insert and an update of the same row.
   const foldIntoInsert = (end: RunRecord, outputText: string | null) =>
-    writer.amend(insertKey, insertStatement({ ...row, ...end, input: row.input }, idempotencyKey, options.owner, outputText), { immediate: true });
+    writer.amend(insertKey, () => insertStatement({ ...row, ...end, input: row.input }, idempotencyKey, options.owner, outputText), { immediate: true });
   const refused = async (error: unknown): Promise<RunRecord> => {
     const existing = keyed ? await store.byIdempotencyKey(idempotencyKey) : undefined;
     if (existing) return recordOf(existing);

@@ -66,7 +66,8 @@ export function createTaskMachine(task: TaskDefinition) {
     types: {} as { context: RunContext; events: RunEvent; input: RunMachineInput },
     delays: { runDeadline: ({ context }) => Math.max(0, (context.deadlineAt ?? 0) - context.env.clock.now()) },
     actors: {
-      output: fromPromise<unknown, RunContext>(({ input }) => evaluateOutput(task, input)),
+      // Invoked only by the `output` state, which a task without an output expression never enters.
+      output: fromPromise<unknown, RunContext>(({ input }) => evaluateOutput(task.output!, input)),
     },
   });
 
@@ -219,7 +220,7 @@ export function createTaskMachine(task: TaskDefinition) {
             actions: assign({
               error: ({ event }) => ({
                 code: TaskErrorCode.EXPRESSION_FAILED,
-                message: `output: expression ${JSON.stringify(task.output?.source ?? "")} failed: ${(event.error as Error).message}`,
+                message: `output: expression ${JSON.stringify(task.output!.source)} failed: ${(event.error as Error).message}`,
               }),
             }),
           },

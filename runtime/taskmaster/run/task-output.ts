@@ -1,4 +1,4 @@
-import type { TaskDefinition } from "../schema/task-definition.ts";
+import type { Expression } from "../schema/expression.ts";
 import type { StepRecord } from "./run-types.ts";
 
 /** Every succeeded step's output by id: a run's output when its task has no `output` expression. */
@@ -10,11 +10,9 @@ export function stepOutputs(records: Record<string, StepRecord>): Record<string,
   return steps;
 }
 
-/** The run's output: the task's `output` expression, or every finished step's output by id. */
-export async function evaluateOutput(task: TaskDefinition, context: { input: unknown; steps: Record<string, StepRecord> }): Promise<unknown> {
-  const steps = stepOutputs(context.steps);
-  if (!task.output) return steps;
-  const value = await task.output.evaluate({ input: context.input, steps });
+/** The run's output from the task's `output` expression, which reads `input` and `steps` (every succeeded step's output by id). */
+export async function evaluateOutput(output: Expression, context: { input: unknown; steps: Record<string, StepRecord> }): Promise<unknown> {
+  const value = await output.evaluate({ input: context.input, steps: stepOutputs(context.steps) });
   // JSONata marks sequences with extra properties; keep the output plain JSON.
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }

@@ -68,9 +68,10 @@ export class RunWriter {
   /**
    * Replaces the statement of a record still waiting under `key` (its waiters kept) and
    * resolves once that is written; undefined when none waits (written, or being written).
+   * The statement is built only when it will be used.
    */
-  amend(key: string, statement: Statement, options: QueueOptions = {}): Promise<void> | undefined {
-    return this.pending.has(key) ? this.put(key, statement, options) : undefined;
+  amend(key: string, statement: () => Statement, options: QueueOptions = {}): Promise<void> | undefined {
+    return this.pending.has(key) ? this.put(key, statement(), options) : undefined;
   }
 
   /**
