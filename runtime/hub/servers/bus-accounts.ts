@@ -12,11 +12,12 @@
 import { hkdfSync } from "node:crypto";
 import { existsSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
-import { encodeAccount, encodeOperator, encodeUser, fmtCreds, createAccount, createOperator, createUser, fromSeed, type KeyPair, type Permissions } from "@nats-io/jwt";
+import { encodeAccount, encodeOperator, encodeUser, fmtCreds, type KeyPair, type Permissions } from "@nats-io/jwt";
 // nkeys.js keeps the seed encoder off its public entry; a seed derived from the cluster's
 // secret needs it (pinned version in package.json).
 import { Codec } from "@nats-io/nkeys/lib/codec.js";
 import { Prefix } from "@nats-io/nkeys";
+import { createNativeKeyPair, nativeKeyPair } from "../../bus/native-key-pair.ts";
 import type { BusPermissions } from "../../protocol/index.ts";
 import { ConfigError } from "../../errors/index.ts";
 import { writePrivateFile } from "../private-folder.ts";
@@ -31,7 +32,6 @@ export interface BusAccountKeys {
 const ROLES = ["operator", "system", "account"] as const;
 type Role = (typeof ROLES)[number];
 const PREFIX: Record<Role, Prefix> = { operator: Prefix.Operator, system: Prefix.Account, account: Prefix.Account };
-const CREATE: Record<Role, () => KeyPair> = { operator: createOperator, system: createAccount, account: createAccount };
 
 /** No limit from the account: Fuse bounds what it must itself (payload by the server's max_payload). */
 const UNLIMITED = { conn: -1, subs: -1, data: -1, payload: -1, imports: -1, exports: -1, wildcards: true, leaf: -1, mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 };
@@ -45,7 +45,7 @@ export function loadOrCreateAccountKeys(file: string): BusAccountKeys {
   if (existsSync(file)) {
     try {
       const seeds = JSON.parse(readFileSync(file, "utf8")) as Record<Role, string>;
-      return Object.fromEntries(ROLES.map((role) => [role, fromSeed(new TextEncoder().encode(seeds[role]))])) as unknown as BusAccountKeys;
+      return Object.fromEntries(ROLES.map((role) => [role, nativeKeyPair(seeds[role])])) as unknown as BusAccountKeys;
     } catch (error) {
       throw new ConfigError(
         `${file}: the hub's bus keys cannot be read (${(error as Error).message}); restore it from a copy, or remove it to make new keys, after which the hub no longer finds its JetStream data (events, ctx.kv, files)`,
@@ -53,7 +53,7 @@ export function loadOrCreateAccountKeys(file: string): BusAccountKeys {
       );
     }
   }
-  const keys = Object.fromEntries(ROLES.map((role) => [role, CREATE[role]()])) as unknown as BusAccountKeys;
+  const keys = Object.fromEntries(ROLES.map((role) => [role, createNativeKeyPair(PREFIX[role])])) as unknown as BusAccountKeys;
   const seeds = Object.fromEntries(ROLES.map((role) => [role, new TextDecoder().decode(keys[role].getSeed())]));
   writePrivateFile(file, `${JSON.stringify(seeds)}\n`);
   return keys;
@@ -67,7 +67,7 @@ export function loadOrCreateAccountKeys(file: string): BusAccountKeys {
 export function deriveAccountKeys(clusterKey: Uint8Array): BusAccountKeys {
   const pair = (role: Role) => {
     const raw = new Uint8Array(hkdfSync("sha256", clusterKey, "fuse-bus", `bus-${role}`, 32));
-    return fromSeed(Codec.encodeSeed(PREFIX[role], raw));
+    return nativeKeyPair(Codec.encodeSeed(PREFIX[role], raw));
   };
   return { operator: pair("operator"), system: pair("system"), account: pair("account") };
 }
@@ -116,7 +116,8 @@ export async function userCreds(keys: BusAccountKeys, name: string, user: KeyPai
   return { creds: new TextDecoder().decode(fmtCreds(jwt, user)), jwtBytes: Buffer.byteLength(jwt) };
 }
 
-export { createUser };
+/** A new bus user's key pair. */
+export const createUser = (): KeyPair => createNativeKeyPair(Prefix.User);
 
 /**
  * A store made before operator mode keeps its streams under the global account (`$G`); the
