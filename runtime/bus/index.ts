@@ -7,6 +7,7 @@
  */
 export { connectNats, inboxPrefixOf, type ConnectOptions } from "./connect.ts";
 export { natsAuthenticator } from "./nats-creds.ts";
+export { createNativeKeyPair, nativeKeyPair } from "./native-key-pair.ts";
 export { natsTlsEnv, natsTlsFromEnv, type NatsTlsFiles } from "./nats-tls.ts";
 export { NatsTransport, type NatsTransportOptions } from "./nats-transport.ts";
 export { PendingRequests } from "./pending-requests.ts";

@@ -17,7 +17,7 @@ import { encodeAccount, encodeOperator, encodeUser, fmtCreds, type KeyPair, type
 // secret needs it (pinned version in package.json).
 import { Codec } from "@nats-io/nkeys/lib/codec.js";
 import { Prefix } from "@nats-io/nkeys";
-import { createNativeKeyPair, nativeKeyPair } from "../../bus/native-key-pair.ts";
+import { createNativeKeyPair, nativeKeyPair } from "../../bus/index.ts";
 import type { BusPermissions } from "../../protocol/index.ts";
 import { ConfigError } from "../../errors/index.ts";
 import { writePrivateFile } from "../private-folder.ts";

@@ -1,5 +1,5 @@
 import { Prefix } from "@nats-io/nkeys";
-import { createNativeKeyPair, nativeKeyPair } from "../../bus/native-key-pair.ts";
+import { createNativeKeyPair, nativeKeyPair } from "../../bus/index.ts";
 
 /** A new NATS user identity: its seed (`SU…`, the secret) and public key (`U…`, for the server's config). */
 export function createNkeyPair(): { seed: string; publicKey: string } {
