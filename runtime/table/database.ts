@@ -1,4 +1,4 @@
-import type { Client, Transaction } from "@libsql/client";
+import type { Client, Config, Transaction } from "@libsql/client";
 import { NotFoundError, OutcomeUnknownError, UnavailableError, type SchemaError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
 import type { SqlValue } from "./api/column-values.ts";
@@ -96,6 +96,17 @@ function observed(executor: SqlExecutor, observe: StatementObserver): SqlExecuto
 }
 
 /**
+ * The client library's entry for the URL's scheme. The ws and http entries leave out the
+ * embedded driver, whose native module and libc probe cost a process about 50 ms of CPU to
+ * load; `libsql:` and `file:` URLs take the full entry (which picks HTTP for `libsql:`).
+ */
+function clientLibrary(url: string): Promise<{ createClient: (config: Config) => Client }> {
+  if (/^wss?:/i.test(url)) return import("@libsql/client/ws");
+  if (/^https?:/i.test(url)) return import("@libsql/client/http");
+  return import("@libsql/client");
+}
+
+/**
  * `ctx.db`: the hub's database through the typed table API, raw SQL with bound parameters,
  * and transactions. Connects on first use.
  */
@@ -135,7 +146,7 @@ export class Database implements DatabaseScope {
     // Made beside the first connection; until it is, and when it cannot be (a server that does
     // not serve replication), every read goes to the primary.
     if (!this.client) void this.replica?.open().catch(() => undefined);
-    this.client ??= import("@libsql/client").then(({ createClient }) => createClient({ url, ...(this.options.authToken ? { authToken: this.options.authToken } : {}) }));
+    this.client ??= clientLibrary(url).then(({ createClient }) => createClient({ url, ...(this.options.authToken ? { authToken: this.options.authToken } : {}) }));
     return this.client;
   }
 
