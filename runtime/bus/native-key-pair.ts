@@ -12,7 +12,8 @@ const text = new TextDecoder();
  * nkeys.js does it in plain JavaScript (tweetnacl) and derives the public key from the seed
  * again on every call: that was a third of `fuse up`'s own CPU (about 0.5 s: every identity's
  * JWT is signed at start) and about 30 ms of each process's start (signing the server's nonce).
- * Signatures are the same bytes (Ed25519 is deterministic); what nkeys.js calls accept it.
+ * Signatures are the same bytes (Ed25519 is deterministic), and it is an nkeys.js KeyPair, so
+ * @nats-io/jwt signs with it as with its own.
  * @param seed an encoded seed (`SU…`, `SA…`, `SO…`). @throws NKeysError when it is not one.
  */
 export function nativeKeyPair(seed: Uint8Array | string): KeyPair {

@@ -10,8 +10,8 @@ export function createNkeyPair(): { seed: string; publicKey: string } {
 /** The public key of a user seed, or undefined when the text is not one. */
 export function publicKeyOfSeed(seed: string): string | undefined {
   try {
-    const pair = nativeKeyPair(seed.trim());
-    return pair.getPublicKey().startsWith("U") ? pair.getPublicKey() : undefined;
+    const publicKey = nativeKeyPair(seed.trim()).getPublicKey();
+    return publicKey.startsWith("U") ? publicKey : undefined;
   } catch {
     return undefined;
   }
