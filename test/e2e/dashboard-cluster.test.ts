@@ -5,20 +5,25 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../helpers/chromium.ts";
-import { TWO_NODES, startTwoNodes, type TwoNodes } from "../helpers/cluster-nodes.ts";
+import { TWO_NODES, startTwoNodes, type TwoNodeName, type TwoNodes } from "../helpers/cluster-nodes.ts";
 import { listensOn } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 describe("dashboard of a cluster", () => {
   let cluster: TwoNodes;
   let browser: Browser;
   let page: Page;
 
+  // A gateway whose first start failed (a loaded machine; the supervisor revives it) is named
+  // in the state file once it is ready, after the hub's first state file.
+  const gatewayOf = (node: TwoNodeName) => waitFor(`node ${node}'s state file to name its gateway`, () => cluster.hub(node).currentState().gatewayUrl, 60_000);
+
   beforeAll(async () => {
     cluster = await startTwoNodes({ greeter: "whoami" }, { gateways: "every node" });
     await cluster.oneOnEach("greeter");
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await page.goto(`${cluster.hub("a").state.gatewayUrl!}/dashboard`);
+    await page.goto(`${await gatewayOf("a")}/dashboard`);
   }, 150_000);
 
   afterAll(async () => {
@@ -28,7 +33,7 @@ describe("dashboard of a cluster", () => {
 
   it("names each node's own gateway in its state file", async () => {
     const gateways = await cluster.oneOnEach("gateway");
-    const urls = TWO_NODES.map((node) => cluster.hub(node).state.gatewayUrl);
+    const urls = await Promise.all(TWO_NODES.map(gatewayOf));
     expect(new Set(urls).size).toBe(2);
     for (const [i, node] of TWO_NODES.entries()) {
       const port = Number(new URL(urls[i]!).port);

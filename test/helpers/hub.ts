@@ -97,7 +97,13 @@ export function hubNatsOptions(state: Pick<HubState, "natsUrl" | "natsCreds">, n
 export interface RunningHub {
   dir: string;
   process: ChildProcess;
+  /** The state file as the hub first wrote it, once ready. */
   state: HubState;
+  /**
+   * The state file as it is now: the hub writes it again when something in it changes (a
+   * gateway that was not ready at the hub's start names its address once it is).
+   */
+  currentState(): HubState;
   output(): string;
   call<T = unknown>(target: string, input?: unknown, options?: { timeoutMs?: number; traceId?: string }): Promise<T>;
   list(): Promise<ActorStatus[]>;
@@ -189,6 +195,7 @@ export async function startHub(dir: string, args: string[] = [], fuse = FUSE): P
     dir,
     process: child,
     state,
+    currentState: () => JSON.parse(readFileSync(stateFile, "utf8")) as HubState,
     output: () => output,
     call,
     list,
