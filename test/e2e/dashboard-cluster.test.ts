@@ -16,7 +16,11 @@ describe("dashboard of a cluster", () => {
 
   // A gateway whose first start failed (a loaded machine; the supervisor revives it) is named
   // in the state file once it is ready, after the hub's first state file.
-  const gatewayOf = (node: TwoNodeName) => waitFor(`node ${node}'s state file to name its gateway`, () => cluster.hub(node).currentState().gatewayUrl, 60_000);
+  const gatewayOf = (node: TwoNodeName) =>
+    waitFor(`node ${node}'s state file to name its gateway`, () => cluster.hub(node).currentState().gatewayUrl, 60_000).catch((error: Error) => {
+      const said = cluster.hub(node).output().split("\n").filter((line) => line.includes("gateway"));
+      throw new Error(`${error.message}\nnode ${node}'s lines about its gateway:\n${said.slice(-15).join("\n")}`);
+    });
 
   beforeAll(async () => {
     cluster = await startTwoNodes({ greeter: "whoami" }, { gateways: "every node" });
