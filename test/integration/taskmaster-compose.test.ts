@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UnavailableError } from "../../runtime/errors/index.ts";
 import type { RunDetail, StepRecord } from "../../runtime/taskmaster/index.ts";
 import { killTaskmaster, removeHubDir, startHub, startTaskHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
@@ -80,6 +81,25 @@ const status = (runId: string) => hub.call<RunDetail>("taskmaster.status", { run
 const calls = async (endpoint: string) => (await hub.call<{ calls: WorkerCall[] }>("worker.calls")).calls.filter((c) => c.endpoint === endpoint);
 const open = (...keys: string[]) => hub.call("worker.open", { keys });
 
+/**
+ * taskmaster.signal, sent again (at most twice, a second apart) when it answers UNAVAILABLE:
+ * "the database stayed busy; try again", nothing applied, as the endpoint's contract says.
+ * Seen once in 12 fresh-clone runs, right after a kill -9 of the taskmaster (3.4 s of busy);
+ * its cause is not known yet, so a repeat is logged rather than hidden.
+ */
+async function signal(token: string, output: unknown): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await hub.call("taskmaster.signal", { token, output });
+      return;
+    } catch (error) {
+      if (!(error instanceof UnavailableError) || attempt === 3) throw error;
+      console.warn(`taskmaster.signal answered UNAVAILABLE (${error.message}); sending it again`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 async function start(task: string, input: unknown = {}): Promise<string> {
   return (await hub.call<{ id: string }>("taskmaster.run", { task, input })).id;
 }
@@ -119,7 +139,7 @@ describe("sub-tasks", () => {
 
     await killTaskmaster(hub);
     expect(step(await status(kid), "approve").waiting?.token).toBe(token);
-    await hub.call("taskmaster.signal", { token, output: { by: "alice" } });
+    await signal(token, { by: "alice" });
 
     const run = await ended(parentId);
     expect(run).toMatchObject({ status: "succeeded", output: "alice t1" });
@@ -216,7 +236,7 @@ describe("rerun", () => {
     await killTaskmaster(hub);
     expect(step(await status(rerunId), "first").reused).toBe(true);
     expect(step(await status(rerunId), "approve").waiting?.token).toBe(approve.waiting!.token);
-    await hub.call("taskmaster.signal", { token: approve.waiting!.token, output: { by: "bob" } });
+    await signal(approve.waiting!.token!, { by: "bob" });
     const done = await ended(rerunId);
     expect(done).toMatchObject({ status: "succeeded", output: "r1:4:bob" });
 
@@ -231,7 +251,7 @@ describe("rerun", () => {
   it("--from reruns a succeeded step and every step after it", async () => {
     const firstId = await start("rerunnable", { tag: "r2", items: ["r2-a"], bad: "none" });
     const token = (await stepIs(firstId, "approve", "waiting")).waiting!.token!;
-    await hub.call("taskmaster.signal", { token, output: { by: "carol" } });
+    await signal(token, { by: "carol" });
     expect((await ended(firstId)).status).toBe("succeeded");
     const conflict = await hub.call("taskmaster.rerun", { runId: firstId }).catch((e: { code?: string }) => e.code);
     expect(conflict).toBe("CONFLICT");
@@ -242,7 +262,7 @@ describe("rerun", () => {
     const run = await status(id);
     expect(step(run, "first").reused).toBe(true);
     expect(step(run, "fan").reused).toBeUndefined();
-    await hub.call("taskmaster.signal", { token: approve.waiting!.token, output: { by: "dave" } });
+    await signal(approve.waiting!.token!, { by: "dave" });
     expect(await ended(id)).toMatchObject({ status: "succeeded", output: "r2:1:dave" });
     expect((await calls("flaky")).filter((c) => c.input.key === "r2-a")).toHaveLength(2);
   });
