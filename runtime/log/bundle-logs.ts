@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export interface LogBundleOptions {
@@ -13,6 +13,8 @@ export interface LogBundleOptions {
 export interface LogBundleResult {
   file: string;
   files: { name: string; bytes: number }[];
+  /** Files listed that were gone (rotated away) by the time they were copied. */
+  gone: string[];
 }
 
 const MANIFEST = "manifest.json";
@@ -23,15 +25,28 @@ const MANIFEST = "manifest.json";
  */
 export async function bundleLogs(options: LogBundleOptions): Promise<LogBundleResult> {
   const names = existsSync(options.logDir) ? readdirSync(options.logDir).filter((f) => f.endsWith(".log") || /\.log\.\d+/.test(f) || /-\d+-/.test(f)) : [];
-  const files = names.map((name) => ({ name, bytes: statSync(path.join(options.logDir, name)).size }));
-  const manifestPath = path.join(options.logDir, MANIFEST);
-  writeFileSync(manifestPath, `${JSON.stringify({ createdAt: new Date().toISOString(), ...options.about, files }, null, 2)}\n`);
+  // A running hub appends to its logs and rotates them, and tar fails the whole archive when a
+  // file grows while it is read or is gone by then: each file is copied first, as it is then,
+  // beside the logs (in the hub's private folder, as they are).
+  const snapshot = mkdtempSync(path.join(path.dirname(path.resolve(options.logDir)), "log-bundle-"));
   try {
+    const files: LogBundleResult["files"] = [];
+    const gone: string[] = [];
+    for (const name of names) {
+      try {
+        copyFileSync(path.join(options.logDir, name), path.join(snapshot, name));
+        files.push({ name, bytes: statSync(path.join(snapshot, name)).size });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        gone.push(name);
+      }
+    }
+    writeFileSync(path.join(snapshot, MANIFEST), `${JSON.stringify({ createdAt: new Date().toISOString(), ...options.about, files, ...(gone.length ? { gone } : {}) }, null, 2)}\n`);
     // Loaded here: only this command archives, and every `fuse` start would pay for it.
     const { create } = await import("tar");
-    await create({ gzip: true, file: options.out, cwd: options.logDir, portable: true }, [MANIFEST, ...names]);
+    await create({ gzip: true, file: options.out, cwd: snapshot, portable: true }, [MANIFEST, ...files.map((f) => f.name)]);
+    return { file: options.out, files, gone };
   } finally {
-    rmSync(manifestPath, { force: true });
+    rmSync(snapshot, { recursive: true, force: true });
   }
-  return { file: options.out, files };
 }

@@ -49,7 +49,8 @@ describe("secrets in a real hub's logs", () => {
     for (const secret of [TOKEN, PASSWORD, ...CREDENTIALS]) expect(lines.join("\n")).not.toContain(secret);
 
     const out = path.join(dir, "bundle.tar.gz");
-    expect((await runCli(dir, ["logs", "bundle", "--out", out])).code).toBe(0);
+    const made = await runCli(dir, ["logs", "bundle", "--out", out]);
+    expect(made.code, made.stderr).toBe(0);
     const unpacked = mkdtempSync(path.join(os.tmpdir(), "fuse-bundle-"));
     try {
       await extract({ file: out, cwd: unpacked });
