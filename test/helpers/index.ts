@@ -4,3 +4,4 @@ export { startNats, freshPrefix, type NatsHarness } from "./nats.ts";
 export { copyDemoHub, createHubDir, hubBus, hubNatsOptions, removeHubDir, runCli, startHub, REPO, type RunningHub, type CliResult } from "./hub.ts";
 export { startSqld, type SqldHarness } from "./sqld.ts";
 export { killTaskmaster, startTaskHub } from "./task-hub.ts";
+export { waitForPartitionShares } from "./keyed.ts";

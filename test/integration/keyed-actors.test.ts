@@ -3,7 +3,7 @@ import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
 import { Caller } from "../../runtime/sdk/caller.ts";
 import { toFuseError } from "../../runtime/errors/index.ts";
 import { Header } from "../../runtime/protocol/index.ts";
-import { createHubDir, hubBus, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { createHubDir, hubBus, removeHubDir, startHub, waitFor, waitForPartitionShares, type RunningHub } from "../helpers/index.ts";
 
 type Increment = { count: number; version: number; instance: number; pid: number; overlap: number };
 type Counter = { count: number; version: number; fired: number[] };
@@ -87,7 +87,9 @@ describe("keyed actors on a real hub", () => {
         await mine;
       }
     };
-    const victim = (await hub.actor("counter")).instances.find((i) => i.index === 1)!.pid!;
+    // The victim must own keys when it is killed, or none of them can move.
+    const shares = await waitForPartitionShares(hub, "counter", 3);
+    const victim = shares.instances.find((i) => i.instance === 1)!.pid;
     const running = Promise.all(Array.from({ length: 64 }, worker));
     await waitFor("a fifth of the increments done", () => done >= queue.length / 5, 60_000);
     process.kill(victim, "SIGKILL");

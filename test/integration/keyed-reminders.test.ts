@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
 import { Caller } from "../../runtime/sdk/caller.ts";
-import { createHubDir, hubBus, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
+import { createHubDir, hubBus, removeHubDir, startHub, waitFor, waitForPartitionShares, type RunningHub } from "../helpers/index.ts";
 
 type Firing = { name: string; dueAt: number; pid: number; instance: number };
 type Timer = { firings: Firing[] };
@@ -44,10 +44,12 @@ describe("keyed reminders on a real hub", () => {
       await call("remind", { name: "beat", everyMs: EVERY_MS }, key);
       await call("remind", { name: "once", inMs: 1_000 }, key);
     }
+    // Both instances own keys: partitions are shared.
+    await waitForPartitionShares(hub, "timer", 2);
     await beatsAfter("two beats of every key", 0, 2);
     const pids = (await hub.actor("timer")).pids;
-    // Both instances own keys: partitions are shared. An instance ready after the other takes
-    // its share when it joins, which on a loaded machine can come after the first beats.
+    // The victim's keys are those whose last beat fired there, so each instance's share must
+    // have fired too, not just been taken.
     const ownerOf = (all: Map<string, Firing[]>) => new Map(KEYS.map((k) => [k, all.get(k)!.at(-1)!.pid]));
     const before = await waitFor("each instance to own keys (the last beat of some key fired there)", async () => {
       const all = await firingsOf();

@@ -104,19 +104,29 @@ async function start(task: string, input: unknown = {}): Promise<string> {
   return (await hub.call<{ id: string }>("taskmaster.run", { task, input })).id;
 }
 
+/** What a run looks like now, for a wait's failure message: its status and each step's. */
+const seen = (run: RunDetail) => `run ${run.status}, steps ${run.steps.map((s) => `${s.id} ${s.status}`).join(", ")}`;
+
+// The waits below fail (naming the run's state) before the test's own timeout, which names nothing.
+const WAIT_MS = 60_000;
+const TEST_MS = 150_000;
+
 async function stepIs(runId: string, id: string, wanted: StepRecord["status"]): Promise<StepRecord> {
   return waitFor(`step ${id} of run ${runId} to be ${wanted}`, async () => {
-    const s = step(await status(runId), id);
-    return s.status === wanted ? s : undefined;
-  }, 60_000);
+    const run = await status(runId);
+    const s = step(run, id);
+    if (s.status !== wanted) throw new Error(seen(run));
+    return s;
+  }, WAIT_MS);
 }
 
 const OVER = ["succeeded", "failed", "cancelled", "compensated", "compensation_failed"];
 async function ended(runId: string): Promise<RunDetail> {
   return waitFor(`run ${runId} to end`, async () => {
-    const run = await status(runId).catch(() => undefined);
-    return run && OVER.includes(run.status) ? run : undefined;
-  }, 90_000);
+    const run = await status(runId);
+    if (!OVER.includes(run.status)) throw new Error(seen(run));
+    return run;
+  }, WAIT_MS);
 }
 
 
@@ -149,7 +159,7 @@ describe("sub-tasks", () => {
     const children = (await hub.call<{ runs: { id: string }[] }>("taskmaster.runs", { task: "child", limit: 100 })).runs;
     expect(children.filter((r) => r.id === kid)).toHaveLength(1);
     expect((await calls("echo")).filter((c) => c.input.value === "alice t1")).toHaveLength(1);
-  });
+  }, TEST_MS);
 
   it("cancels the child run with its parent", async () => {
     const parentId = await start("parent", { tag: "t2" });
@@ -160,7 +170,7 @@ describe("sub-tasks", () => {
     const child = await ended(kid);
     expect(child.status).toBe("cancelled");
     expect((await ended(parentId)).status).toBe("cancelled");
-  });
+  }, TEST_MS);
 
   it("a step calling taskmaster.run that was in flight at kill -9 gets the same inner run, waited for to its end", async () => {
     const outerId = await start("outer", { key: "outer-1" });
@@ -174,7 +184,7 @@ describe("sub-tasks", () => {
     // One inner run: the repeated call carried the same idempotency key.
     const inner = (await hub.call<{ runs: { id: string }[] }>("taskmaster.runs", { task: "hold", limit: 100 })).runs;
     expect(inner).toHaveLength(1);
-  });
+  }, TEST_MS);
 });
 
 describe("restart of the hub", () => {
@@ -190,7 +200,7 @@ describe("restart of the hub", () => {
     expect(run.error).toBeUndefined();
     expect(run).toMatchObject({ status: "succeeded", output: "succeeded" });
     expect((await hub.call<{ runs: { id: string; input: { key?: string } }[] }>("taskmaster.runs", { task: "hold", limit: 100 })).runs.filter((r) => r.input.key === "outer-2")).toHaveLength(1);
-  });
+  }, TEST_MS);
 });
 
 describe("fan-out items", () => {
@@ -212,7 +222,7 @@ describe("fan-out items", () => {
     expect(keys.filter((k) => k === `${runId}/fan/3`)).toHaveLength(1);
     // Item 2 was in flight: called again, with the same key.
     expect(keys.filter((k) => k === `${runId}/fan/2`).length).toBeGreaterThanOrEqual(1);
-  });
+  }, TEST_MS);
 });
 
 describe("rerun", () => {
@@ -246,7 +256,7 @@ describe("rerun", () => {
     const count = (key: string) => flaky.filter((c) => c.input.key === key).length;
     expect([count("r1-a"), count("r1-b"), count("r1-c"), count("r1-d")]).toEqual([1, 1, 2, 1]);
     expect(flaky.filter((c) => c.input.key === "r1-d").map((c) => c.idempotencyKey)).toEqual([`${rerunId}/fan/3`]);
-  });
+  }, TEST_MS);
 
   it("--from reruns a succeeded step and every step after it", async () => {
     const firstId = await start("rerunnable", { tag: "r2", items: ["r2-a"], bad: "none" });
@@ -265,7 +275,7 @@ describe("rerun", () => {
     await signal(approve.waiting!.token!, { by: "dave" });
     expect(await ended(id)).toMatchObject({ status: "succeeded", output: "r2:1:dave" });
     expect((await calls("flaky")).filter((c) => c.input.key === "r2-a")).toHaveLength(2);
-  });
+  }, TEST_MS);
 });
 
 describe("compensation", () => {
@@ -291,7 +301,7 @@ describe("compensation", () => {
     const gates = (await calls("gate")).filter((c) => c.idempotencyKey?.startsWith(`${runId}/`));
     expect(gates.map((c) => c.idempotencyKey)).toEqual([`${runId}/charge/compensate`, `${runId}/charge/compensate`, `${runId}/reserve/compensate`]);
     expect(gates.map((c) => c.input.value)).toEqual(["reserved o1", "reserved o1", "reserved o1"]);
-  });
+  }, TEST_MS);
 
   it("ends compensation_failed naming the compensation that failed", async () => {
     const runId = await start("saga-bad", { order: "o2" });
@@ -300,5 +310,5 @@ describe("compensation", () => {
     expect(run.error?.details).toMatchObject({ compensationFailures: [{ step: "book", code: "HANDLER_FAILED" }] });
     expect(run.compensations).toEqual([expect.objectContaining({ id: "book", status: "failed", attempts: 2 })]);
     expect((await calls("flaky")).filter((c) => c.input.key === "unbook-o2").map((c) => c.idempotencyKey)).toEqual([`${runId}/book/compensate`, `${runId}/book/compensate`]);
-  });
+  }, TEST_MS);
 });

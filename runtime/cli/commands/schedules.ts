@@ -4,9 +4,14 @@ import { callContract, withHub } from "../hub-client.ts";
 import { hubDir } from "../hub-dir.ts";
 import { colour, formatDuration, print, printJson, table } from "../output.ts";
 
-function when(at: number | null | undefined, now: number): string {
+function ago(at: number | null | undefined, now: number): string {
+  return at ? `${formatDuration(Math.max(0, now - at))} ago` : "-";
+}
+
+/** A next run already due (the scheduler is about to fire it, or is late under load) is "now", never "ago". */
+function next(at: number | null | undefined, now: number): string {
   if (!at) return "-";
-  return at >= now ? `in ${formatDuration(at - now)}` : `${formatDuration(now - at)} ago`;
+  return at > now ? `in ${formatDuration(at - now)}` : "now";
 }
 
 export function registerSchedulesCommands(program: Command): void {
@@ -23,8 +28,8 @@ export function registerSchedulesCommands(program: Command): void {
         s.name,
         s.cron,
         s.target,
-        when(s.nextRun, now),
-        s.lastRun ? `${s.lastRun.outcome === "ok" ? colour.green("ok") : colour.red("failed")} ${when(s.lastRun.at, now)}` : "-",
+        next(s.nextRun, now),
+        s.lastRun ? `${s.lastRun.outcome === "ok" ? colour.green("ok") : colour.red("failed")} ${ago(s.lastRun.at, now)}` : "-",
         String(s.runs),
         s.failures ? colour.red(String(s.failures)) : "0",
         String(s.skipped),
