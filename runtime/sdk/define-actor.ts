@@ -219,5 +219,12 @@ export const SERVED_ADDRESS = Symbol.for("fuse.served-address");
  */
 export const WITHOUT_CONTEXT_STORAGE = Symbol.for("fuse.without-context-storage");
 
+/**
+ * Called once a built-in actor takes no more requests, before its stop waits for those in
+ * flight: one whose requests can wait long (`taskmaster.run` with `wait`) answers them now,
+ * rather than hold its stop for the whole drain timeout.
+ */
+export const ON_DRAIN = Symbol.for("fuse.on-drain");
+
 /** A built-in actor's definition, with the marks only the runtime's own actors set. */
-export type InternalActor = AnyActor & { [SERVED_ADDRESS]?: () => string | undefined; [WITHOUT_CONTEXT_STORAGE]?: true };
+export type InternalActor = AnyActor & { [SERVED_ADDRESS]?: () => string | undefined; [WITHOUT_CONTEXT_STORAGE]?: true; [ON_DRAIN]?: () => Promise<void> };

@@ -8,7 +8,7 @@
  * May import: bus, protocol, errors, log, table, build, security, metrics and tracing.
  */
 export * from "./index.ts";
-export { isActorDefinition, SERVED_ADDRESS, WITHOUT_CONTEXT_STORAGE, type InternalActor } from "./define-actor.ts";
+export { isActorDefinition, ON_DRAIN, SERVED_ADDRESS, WITHOUT_CONTEXT_STORAGE, type InternalActor } from "./define-actor.ts";
 export { spanOf } from "./context.ts";
 export { KeyValue } from "./stores/key-value.ts";
 export { Files } from "./stores/files.ts";

@@ -10,7 +10,7 @@ import { Database, type DatabaseOptions } from "../table/index.ts";
 import type { PrincipalVerifier } from "../security/index.ts";
 import { accessText } from "./endpoint-access.ts";
 import { KeyValue } from "./stores/key-value.ts";
-import { SERVED_ADDRESS, WITHOUT_CONTEXT_STORAGE, type InternalActor, type AnyActor } from "./define-actor.ts";
+import { ON_DRAIN, SERVED_ADDRESS, WITHOUT_CONTEXT_STORAGE, type InternalActor, type AnyActor } from "./define-actor.ts";
 import { EndpointRunner } from "./endpoint-runner.ts";
 import { FuseError, UnavailableError, ValidationError, toFuseError } from "../errors/index.ts";
 import { eventSubscriptionOf } from "./event-subscription.ts";
@@ -258,6 +258,7 @@ export async function startActor(definition: AnyActor, options: StartActorOption
     const eventsDrained = Promise.all(consumers.map((c) => c.stop(options.drainTimeoutMs ?? 10_000)));
     await service.stop();
     for (const unlisten of unlistenDirect) unlisten();
+    await (definition as InternalActor)[ON_DRAIN]?.();
     stopMetrics?.();
     stopTraces?.();
     // Gives the partitions back once their turns are done, so other instances take them at once.

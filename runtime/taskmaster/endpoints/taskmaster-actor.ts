@@ -1,5 +1,5 @@
 import { taskmasterContract } from "../../protocol/index.ts";
-import { WITHOUT_CONTEXT_STORAGE, defineActor, processMetrics, type ActorContext, type InternalActor } from "../../sdk/internal.ts";
+import { ON_DRAIN, WITHOUT_CONTEXT_STORAGE, defineActor, processMetrics, type ActorContext, type InternalActor } from "../../sdk/internal.ts";
 import { systemClock, type Clock } from "../run/clock.ts";
 import type { RunEngine, TracedCall } from "../run/run-engine.ts";
 import { RunSpans } from "../run/run-spans.ts";
@@ -107,6 +107,14 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
       };
     }
   }
+  let runsStopped: Promise<void> | undefined;
+  const stopRuns = () =>
+    (runsStopped ??= (async () => {
+      clearInterval(refreshTimer);
+      stopUpkeep?.();
+      if (lease) await lease.stop(async () => engine?.stop());
+      else await engine?.stop();
+    })());
   let engineStarted!: (engine: RunEngine) => void;
   const engineReady = new Promise<RunEngine>((resolve) => (engineStarted = resolve));
 
@@ -118,15 +126,18 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     // Resumed runs start once the endpoints are served: a step may call taskmaster.* itself.
     serving: () => engine?.open(),
     async stop() {
-      clearInterval(refreshTimer);
-      stopUpkeep?.();
-      if (lease) await lease.stop(async () => engine?.stop());
-      else await engine?.stop();
+      await stopRuns();
+      // Runs recorded by starts that were in flight at the first stop: written, to resume later.
+      await engine?.stop();
       store?.close();
     },
     endpoints: { ...taskEndpoints({ registry, refresh }), ...runEndpoints({ registry, engine: () => engine! }) },
   });
   // Its runs hand their spans on by hand (RunSpans): no AsyncLocalStorage, no promise hooks.
   actor[WITHOUT_CONTEXT_STORAGE] = true;
+  // Runs stop as soon as no request comes in: a `taskmaster.run` caller waiting for a run's
+  // end hears NO_LIVE_INSTANCE now (retryable; the run goes on at the next start) instead of
+  // holding the stop for the whole drain timeout.
+  actor[ON_DRAIN] = stopRuns;
   return actor;
 }

@@ -1,4 +1,4 @@
-import { NotFoundError } from "../../errors/index.ts";
+import { NotFoundError, UnavailableError } from "../../errors/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import { readLinks } from "../store/run-links.ts";
 import type { RunStore } from "../store/run-store.ts";
@@ -17,11 +17,32 @@ export interface RunEndWatchOptions {
 
 /** Waits for runs to end: from memory when they run here, else by reading the store (resumed after a restart, or owned elsewhere). */
 export class RunEndWatch {
+  private halted = false;
+  private onHalt!: () => void;
+  private readonly halting = new Promise<void>((resolve) => (this.onHalt = resolve));
+
   constructor(private readonly options: RunEndWatchOptions) {}
 
-  /** Waits until the run has ended and its end is stored (or `timeoutMs` passes), and returns it as it is then. */
+  /**
+   * The taskmaster stops: its runs stop where they are and go on at its next start, so every
+   * wait answers now (NO_LIVE_INSTANCE, retryable) rather than hold the stop until it times out.
+   */
+  halt(): void {
+    this.halted = true;
+    this.onHalt();
+  }
+
+  private stopped(runId: string): UnavailableError {
+    return new UnavailableError(`the taskmaster is stopping; run ${runId} goes on when it starts again: ask taskmaster.status, or call again with the same idempotency key`, { details: { runId } });
+  }
+
+  /**
+   * Waits until the run has ended and its end is stored (or `timeoutMs` passes), and returns it as it is then.
+   * @throws NO_LIVE_INSTANCE when the taskmaster stops first.
+   */
   async wait(runId: string, timeoutMs: number): Promise<RunDetail> {
     const { store, detail } = this.options;
+    if (this.halted) throw this.stopped(runId);
     const live = this.options.live(runId);
     if (live) {
       // Asked now: the run is no longer listed once its end is written.
@@ -30,8 +51,9 @@ export class RunEndWatch {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1))));
       // `done`, not `ended`: a caller told the run is over may read it from the database at once.
-      const written = await Promise.race([live.done.then(() => true), timeout.then(() => false)]);
+      const written = await Promise.race([live.done.then(() => true), timeout.then(() => false), this.halting.then(() => undefined)]);
       clearTimeout(timer);
+      if (written === undefined) throw this.stopped(runId);
       // As it was written, from memory: reading it back would cost the reply a few round trips.
       // A run without links needs no read at all (a rerun of it, started after its end, shows in `status`).
       if (written) return { ...live.detail({ brief: true }), ...(linked ? await readLinks(store.executor, runId) : {}) };
@@ -43,7 +65,8 @@ export class RunEndWatch {
       const stored = await store.get(runId);
       if (this.options.live(runId)) return this.wait(runId, Math.max(0, deadline - Date.now()));
       if (!stored || isFinalRun(stored.status) || Date.now() >= deadline) return detail(runId);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now()))));
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now())))), this.halting]);
+      if (this.halted) throw this.stopped(runId);
     }
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { NotFoundError, validationErrorFromIssues } from "../../errors/index.ts";
+import { NotFoundError, UnavailableError, validationErrorFromIssues } from "../../errors/index.ts";
 import { planRerun } from "./rerun-plan.ts";
 import { copyItemsStatement } from "../store/item-store.ts";
 import type { Payloads } from "../store/payloads.ts";
@@ -143,6 +143,7 @@ export class RunEngine {
    * @throws VALIDATION_FAILED when the input does not match the task's input schema.
    */
   async start(task: TaskDefinition, input: unknown, options: StartRunOptions): Promise<RunRecord> {
+    if (this.stopping) throw new UnavailableError("the taskmaster is stopping: no run starts now; call again once it is back");
     if (options.idempotencyKey) {
       const existing = await this.options.store.byIdempotencyKey(options.idempotencyKey);
       if (existing) return recordOf(existing);
@@ -299,12 +300,17 @@ export class RunEngine {
     return this.active.size;
   }
 
-  /** Stops every machine without finishing its run (they resume at the next start), then writes what is pending. */
+  /**
+   * Stops every machine without finishing its run (they resume at the next start), answers
+   * every wait for a run's end (NO_LIVE_INSTANCE, retryable), then writes what is pending. No run starts
+   * afterwards; a second call writes what starts in flight at the first recorded since.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     for (const run of this.active.values()) run.stop();
     this.active.clear();
     this.linked.clear();
+    this.ends.halt();
     await this.writer.flush();
   }
 
@@ -320,6 +326,8 @@ export class RunEngine {
     const traced: StepCall = (target, input, opts) => call(target, input, opts, run.traceId);
     const env = { call: traced, clock, waits: this.delivery.env(), services: createRunServices(this.serviceHost, run, restored !== undefined) };
     const taskRun = new TaskRun({ task, machine, run, env, writer: this.writer, log, payloads: this.payloads, figures: this.options.figures, ...(restored ? { restored } : {}), ...more });
+    // Recorded while the taskmaster stopped (a start that was in flight): it runs at the next start.
+    if (this.stopping) return taskRun;
     this.active.set(run.id, taskRun);
     if (restored || task.steps.some((s) => s.kind === "task")) this.linked.add(run.id);
     // Kept until its end is written, so that status never reads an older record from the store.

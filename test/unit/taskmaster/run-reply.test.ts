@@ -1,4 +1,6 @@
+import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { FuseError } from "../../../runtime/errors/index.ts";
 import type { RunDetail, RunRecord } from "../../../runtime/taskmaster/index.ts";
 import { startTaskHub, type TaskHub } from "./fixtures/task-hub.ts";
 
@@ -13,6 +15,7 @@ afterEach(async () => {
 const TASKS = {
   child: { name: "child", steps: [{ id: "only", call: "work.echo", input: "{ 'value': 'child' }" }], output: "$steps.only.value" },
   parent: { name: "parent", steps: [{ id: "kid", task: "child" }], output: "$steps.kid" },
+  held: { name: "held", steps: [{ id: "wait", call: "work.hang" }] },
   plain: { name: "plain", steps: [{ id: "a", call: "work.echo", input: "{ 'value': 1 }" }, { id: "b", call: "work.echo", input: "{ 'value': $steps.a.value + 1 }" }], output: "$steps.b.value" },
 };
 
@@ -48,5 +51,26 @@ describe("taskmaster.run with wait", () => {
     expect(rerun).toMatchObject({ task: "plain" });
     const status = await current.hub.call<RunDetail>("taskmaster.status", { runId: rerun.id });
     expect(status.rerunOf).toBe(first.id);
+  });
+
+  it("answers a caller still waiting when the taskmaster stops, at once, with a retryable error naming the run", async () => {
+    const t = (current = await startTaskHub(TASKS));
+    const waiting = t.hub.call<RunRecord>("taskmaster.run", { task: "held", wait: true }).then(
+      () => undefined,
+      (error: unknown) => error as FuseError,
+    );
+    while (!t.work.callsOf("hang").length) await new Promise((resolve) => setTimeout(resolve, 10));
+    const stopped = t.hub.stop();
+    // The step's call is still held: the answer comes from the taskmaster's stop, not the run's end.
+    const error = await waiting;
+    expect(error).toBeInstanceOf(FuseError);
+    expect(error).toMatchObject({ code: "NO_LIVE_INSTANCE", retryable: true });
+    expect(error!.message).toContain("the taskmaster is stopping");
+    expect(error!.details).toMatchObject({ runId: expect.any(String) });
+    expect(t.work.callsOf("hang")).toHaveLength(1);
+    t.work.release();
+    await stopped;
+    current = undefined;
+    rmSync(t.dir, { recursive: true, force: true });
   });
 });
