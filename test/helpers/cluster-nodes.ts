@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { freePorts } from "../../runtime/hub/index.ts";
+import { freePorts } from "../../runtime/hub/servers/ports.ts";
 import type { ActorStatus } from "../../runtime/protocol/index.ts";
 import { createHubDir, removeHubDir, startHub, type RunningHub } from "./hub.ts";
 import { waitFor } from "./wait-for.ts";

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startNatsServer, type NatsServerHandle } from "../../runtime/hub/index.ts";
+import { startNatsServer, type NatsServerHandle } from "../../runtime/hub/servers/nats-server.ts";
 import { isAlive } from "./processes.ts";
 
 export interface NatsHarness extends NatsServerHandle {

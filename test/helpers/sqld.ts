@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startSqld as startSqldServer, type SqldHandle } from "../../runtime/hub/index.ts";
+import { startSqld as startSqldServer, type SqldHandle } from "../../runtime/hub/servers/sqld.ts";
 import { isAlive } from "./processes.ts";
 
 export interface SqldHarness extends SqldHandle {

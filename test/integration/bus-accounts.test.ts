@@ -4,7 +4,8 @@ import path from "node:path";
 import { connect } from "nats";
 import { afterEach, describe, expect, it } from "vitest";
 import { natsAuthenticator } from "../../runtime/bus/index.ts";
-import { BusIdentities, natsStoreDir, startNatsServer, type NatsServerHandle } from "../../runtime/hub/index.ts";
+import { BusIdentities } from "../../runtime/hub/servers/bus-identities.ts";
+import { natsStoreDir, startNatsServer, type NatsServerHandle } from "../../runtime/hub/servers/nats-server.ts";
 import { deriveAccountKeys, jwtPermissions, loadOrCreateAccountKeys } from "../../runtime/hub/servers/bus-accounts.ts";
 import { ANSWER_WITHIN, busPermissions } from "../../runtime/protocol/index.ts";
 

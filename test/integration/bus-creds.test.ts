@@ -2,7 +2,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BusIdentities, natsStoreDir, startNatsServer, type NatsServerHandle } from "../../runtime/hub/index.ts";
+import { BusIdentities } from "../../runtime/hub/servers/bus-identities.ts";
+import { natsStoreDir, startNatsServer, type NatsServerHandle } from "../../runtime/hub/servers/nats-server.ts";
 import { createHubDir, removeHubDir, runCli, startHub, type RunningHub } from "../helpers/index.ts";
 
 // bus.url names a NATS server the hub does not manage; when it requires a credential,

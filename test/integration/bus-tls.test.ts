@@ -6,7 +6,7 @@ import path from "node:path";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectNats } from "../../runtime/bus/index.ts";
-import { natsServerBinary } from "../../runtime/hub/index.ts";
+import { natsServerBinary } from "../../runtime/hub/servers/nats-server.ts";
 import { createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 
 const freePort = () =>

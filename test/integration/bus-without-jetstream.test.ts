@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNatsServer, type NatsServerHandle } from "../../runtime/hub/index.ts";
+import { startNatsServer, type NatsServerHandle } from "../../runtime/hub/servers/nats-server.ts";
 import { createHubDir, removeHubDir, runCli } from "../helpers/index.ts";
 
 // bus.url names a server the hub does not manage; one without JetStream cannot hold the hub's

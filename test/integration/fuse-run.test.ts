@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, callEndpoint, connectNats } from "../../runtime/bus/index.ts";
-import { startNatsServer, type NatsServerHandle } from "../../runtime/hub/index.ts";
-import { freePort } from "../../runtime/hub/index.ts";
+import { startNatsServer, type NatsServerHandle } from "../../runtime/hub/servers/nats-server.ts";
+import { freePort } from "../../runtime/hub/servers/ports.ts";
 import { Header, ProcessEnv, endpointSubject } from "../../runtime/protocol/index.ts";
 import { REPO, createHubDir, freshPrefix, isAlive, killLeftovers, removeHubDir, waitFor } from "../helpers/index.ts";
 

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, freePorts } from "../../runtime/hub/index.ts";
+import { freePort, freePorts } from "../../runtime/hub/servers/ports.ts";
 import { createHubDir, removeHubDir, startHub, waitFor, type RunningHub } from "../helpers/index.ts";
 import { startFluentdReceiver, startLokiReceiver, type ReceivedLine, type Receiver } from "./log-receivers.ts";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { natsServerThreads, startNatsServer } from "../../runtime/hub/index.ts";
+import { natsServerThreads, startNatsServer } from "../../runtime/hub/servers/nats-server.ts";
 
 const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
 
