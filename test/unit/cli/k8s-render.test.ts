@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { renderHub } from "../../../runtime/cli/k8s/render-hub.ts";
 import { writeManifests } from "../../../runtime/cli/k8s/write-manifests.ts";
-import { DEFAULT_PROBE_PORT, publicKeyOfSeed } from "../../../runtime/hub/index.ts";
+import { DEFAULT_PROBE_PORT } from "../../../runtime/hub/pod/probe-server.ts";
+import { publicKeyOfSeed } from "../../../runtime/hub/servers/nkey-pair.ts";
 import { ProcessEnv } from "../../../runtime/protocol/index.ts";
 import { createHubDir, removeHubDir } from "../../helpers/index.ts";
 

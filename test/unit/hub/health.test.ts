@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assessHealth } from "../../../runtime/hub/index.ts";
+import { assessHealth } from "../../../runtime/hub/supervision/health.ts";
 
 const options = { busyLagMs: 1000, hangTimeoutMs: 5000, silenceTimeoutMs: 3000 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideRestart } from "../../../runtime/hub/index.ts";
+import { decideRestart } from "../../../runtime/hub/supervision/restart-policy.ts";
 
 const policy = { initialDelayMs: 100, maxDelayMs: 1000, maxRestarts: 3, windowMs: 10_000 };
 

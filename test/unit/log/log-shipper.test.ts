@@ -3,7 +3,7 @@
 import pino from "pino";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../../../runtime/hub/index.ts";
+import { freePort } from "../../../runtime/hub/servers/ports.ts";
 import { LogShipper } from "../../../runtime/log/index.ts";
 import { startLokiReceiver, type Receiver } from "../../integration/log-receivers.ts";
 import { waitFor } from "../../helpers/index.ts";
