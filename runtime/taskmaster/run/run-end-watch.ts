@@ -20,6 +20,8 @@ export class RunEndWatch {
   private halted = false;
   private onHalt!: () => void;
   private readonly halting = new Promise<void>((resolve) => (this.onHalt = resolve));
+  private onMoved!: () => void;
+  private moving = this.nextMove();
 
   constructor(private readonly options: RunEndWatchOptions) {}
 
@@ -30,6 +32,20 @@ export class RunEndWatch {
   halt(): void {
     this.halted = true;
     this.onHalt();
+  }
+
+  /**
+   * The runs here were stopped (the lease was lost) and resume wherever they are claimed next:
+   * a wait on one of them follows it there (in memory again, or through the store).
+   */
+  moved(): void {
+    const resolve = this.onMoved;
+    this.moving = this.nextMove();
+    resolve();
+  }
+
+  private nextMove(): Promise<"moved"> {
+    return new Promise((resolve) => (this.onMoved = () => resolve("moved")));
   }
 
   private stopped(runId: string): UnavailableError {
@@ -51,9 +67,11 @@ export class RunEndWatch {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1))));
       // `done`, not `ended`: a caller told the run is over may read it from the database at once.
-      const written = await Promise.race([live.done.then(() => true), timeout.then(() => false), this.halting.then(() => undefined)]);
+      const deadline = Date.now() + timeoutMs;
+      const written = await Promise.race([live.done.then(() => true), timeout.then(() => false), this.halting.then(() => undefined), this.moving]);
       clearTimeout(timer);
       if (written === undefined) throw this.stopped(runId);
+      if (written === "moved") return this.wait(runId, Math.max(0, deadline - Date.now()));
       // As it was written, from memory: reading it back would cost the reply a few round trips.
       // A run without links needs no read at all (a rerun of it, started after its end, shows in `status`).
       if (written) return { ...live.detail({ brief: true }), ...(linked ? await readLinks(store.executor, runId) : {}) };

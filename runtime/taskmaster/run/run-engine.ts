@@ -83,8 +83,10 @@ export class RunEngine {
    * calls `taskmaster.*` (a run of another task, a signal) must find them served.
    */
   private readonly serving = new Promise<void>((resolve) => (this.opened = resolve));
-  /** Set while stopping: steps given up then must not cancel their child runs, which resume later. */
+  /** Set once the taskmaster stops: no run starts or resumes here any more. */
   private stopping = false;
+  /** Set while runs are being stopped (a stop, a lease lost): steps given up then must not cancel their child runs, which resume later. */
+  private stoppingRuns = false;
   /** Resolves once the runs to resume are back, so an event handed over at start finds their waiting steps. */
   readonly ready = new Promise<void>((resolve) => (this.resumed = resolve));
 
@@ -110,7 +112,7 @@ export class RunEngine {
       startChild: (task, input, key, parent, traceId) => this.start(task, input, { traceId, idempotencyKey: key, parent, parentSpan: RunSpans.stepSpan(parent.runId, parent.stepId) }),
       ended: (runId) => this.ends.ended(runId),
       cancel: (runId) => this.cancel(runId),
-      stopping: () => this.stopping,
+      stopping: () => this.stopping || this.stoppingRuns,
       store: options.store,
       writer: this.writer,
       log: options.log,
@@ -301,17 +303,38 @@ export class RunEngine {
   }
 
   /**
-   * Stops every machine without finishing its run (they resume at the next start), answers
-   * every wait for a run's end (NO_LIVE_INSTANCE, retryable), then writes what is pending. No run starts
-   * afterwards; a second call writes what starts in flight at the first recorded since.
+   * The taskmaster stops: stops every machine without finishing its run (they resume at the
+   * next start), answers every wait for a run's end (NO_LIVE_INSTANCE, retryable), then writes
+   * what is pending. No run starts afterwards; a second call writes what starts in flight at
+   * the first recorded since.
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const run of this.active.values()) run.stop();
-    this.active.clear();
-    this.linked.clear();
+    this.stopRuns();
     this.ends.halt();
     await this.writer.flush();
+  }
+
+  /**
+   * The lease was lost: stops every machine without finishing its run, for whoever claims the
+   * run next (this instance under its new owner id, or another) to resume it; then writes what
+   * is pending. The engine goes on taking runs; a wait for a run's end follows it where it goes.
+   */
+  async pause(): Promise<void> {
+    this.stopRuns();
+    this.ends.moved();
+    await this.writer.flush();
+  }
+
+  private stopRuns(): void {
+    this.stoppingRuns = true;
+    try {
+      for (const run of this.active.values()) run.stop();
+    } finally {
+      this.stoppingRuns = false;
+    }
+    this.active.clear();
+    this.linked.clear();
   }
 
   /** Counts a run that ended without running here (not resumable, cancelled while nobody ran it). */

@@ -12,8 +12,8 @@ import { toFuseError } from "../../errors/index.ts";
 export interface LeasedEngine {
   /** Starts the given runs from their stored state. */
   resume(runs: StoredRun[]): Promise<number>;
-  /** Stops every run here without finishing it (another instance resumes them). */
-  stop(): Promise<void>;
+  /** Stops every run here without finishing it (whoever claims them next resumes them); the engine goes on. */
+  pause(): Promise<void>;
   has(runId: string): boolean;
   cancel(runId: string): Promise<unknown>;
   readonly waitBoard: WaitBoard;
@@ -140,7 +140,7 @@ export class RunLease {
     if (held === undefined && performance.now() <= this.validUntil) return;
     // Lost: someone may have claimed these runs already. Stop them here, come back as a new owner.
     this.options.log.warn({ owner: this.id, why: held === false ? "ran out" : "database unreachable" }, "run lease lost; runs here stopped, to be claimed again");
-    await this.options.engine.stop();
+    await this.options.engine.pause();
     await this.register();
   }
 
