@@ -15,13 +15,17 @@ export interface RunEndWatchOptions {
   detail(runId: string, options?: { full?: boolean }): Promise<RunDetail>;
 }
 
+/** Why the waits in progress are told to stop waiting on the runs here. */
+type Interruption = "halted" | "moved";
+
 /** Waits for runs to end: from memory when they run here, else by reading the store (resumed after a restart, or owned elsewhere). */
 export class RunEndWatch {
   private halted = false;
-  private onHalt!: () => void;
-  private readonly halting = new Promise<void>((resolve) => (this.onHalt = resolve));
-  private onMoved!: () => void;
-  private moving = this.nextMove();
+  /**
+   * The waits in progress, each told when the runs here stop. A set the waits leave, not a
+   * long-lived promise they race: each race would leave a reaction on it for good.
+   */
+  private readonly interrupts = new Set<(why: Interruption) => void>();
 
   constructor(private readonly options: RunEndWatchOptions) {}
 
@@ -31,7 +35,7 @@ export class RunEndWatch {
    */
   halt(): void {
     this.halted = true;
-    this.onHalt();
+    this.interrupt("halted");
   }
 
   /**
@@ -39,13 +43,28 @@ export class RunEndWatch {
    * a wait on one of them follows it there (in memory again, or through the store).
    */
   moved(): void {
-    const resolve = this.onMoved;
-    this.moving = this.nextMove();
-    resolve();
+    this.interrupt("moved");
   }
 
-  private nextMove(): Promise<"moved"> {
-    return new Promise((resolve) => (this.onMoved = () => resolve("moved")));
+  private interrupt(why: Interruption): void {
+    for (const tell of [...this.interrupts]) tell(why);
+  }
+
+  /** Resolves with why the runs here stopped, "done" once `done` resolves, or `undefined` after `ms`; leaves no timer or listener behind. */
+  private async until(ms: number, done?: Promise<unknown>): Promise<Interruption | "done" | undefined> {
+    let tell!: (why: Interruption) => void;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        new Promise<Interruption>((resolve) => this.interrupts.add((tell = resolve))),
+        // Real time, not the injected clock: this bounds a reply to a real caller.
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.min(ms, 2 ** 31 - 1)))),
+        ...(done ? [done.then(() => "done" as const)] : []),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      this.interrupts.delete(tell);
+    }
   }
 
   private stopped(runId: string): UnavailableError {
@@ -59,32 +78,26 @@ export class RunEndWatch {
   async wait(runId: string, timeoutMs: number): Promise<RunDetail> {
     const { store, detail } = this.options;
     if (this.halted) throw this.stopped(runId);
+    const deadline = Date.now() + Math.min(timeoutMs, 2 ** 31 - 1);
     const live = this.options.live(runId);
     if (live) {
       // Asked now: the run is no longer listed once its end is written.
       const linked = this.options.linked(runId);
-      // Real time, not the injected clock: this bounds a reply to a real caller.
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1))));
       // `done`, not `ended`: a caller told the run is over may read it from the database at once.
-      const deadline = Date.now() + timeoutMs;
-      const written = await Promise.race([live.done.then(() => true), timeout.then(() => false), this.halting.then(() => undefined), this.moving]);
-      clearTimeout(timer);
-      if (written === undefined) throw this.stopped(runId);
-      if (written === "moved") return this.wait(runId, Math.max(0, deadline - Date.now()));
+      const outcome = await this.until(timeoutMs, live.done);
+      if (outcome === "halted") throw this.stopped(runId);
+      if (outcome === "moved") return this.wait(runId, Math.max(0, deadline - Date.now()));
       // As it was written, from memory: reading it back would cost the reply a few round trips.
       // A run without links needs no read at all (a rerun of it, started after its end, shows in `status`).
-      if (written) return { ...live.detail({ brief: true }), ...(linked ? await readLinks(store.executor, runId) : {}) };
+      if (outcome === "done") return { ...live.detail({ brief: true }), ...(linked ? await readLinks(store.executor, runId) : {}) };
       return detail(runId);
     }
     // Not here (yet): a run being resumed after a restart, or owned by another instance. Read it until it is over.
-    const deadline = Date.now() + Math.min(timeoutMs, 2 ** 31 - 1);
     for (;;) {
       const stored = await store.get(runId);
       if (this.options.live(runId)) return this.wait(runId, Math.max(0, deadline - Date.now()));
       if (!stored || isFinalRun(stored.status) || Date.now() >= deadline) return detail(runId);
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now())))), this.halting]);
-      if (this.halted) throw this.stopped(runId);
+      if ((await this.until(Math.min(500, Math.max(0, deadline - Date.now())))) === "halted") throw this.stopped(runId);
     }
   }
 
