@@ -64,7 +64,11 @@ describe("keyed actors on a real hub", () => {
     let sent = 0;
     let done = 0;
     // 64 in flight; each key's increments go one after another, so its acknowledged counts must rise.
-    const queue = keys.flatMap((key) => Array.from({ length: rounds }, () => key));
+    // Round by round over every key: when the kill comes (a fifth done), every key has increments
+    // acknowledged before it and still to come after it, so each of the victim's keys must move.
+    // (Key by key, only the dozen keys in flight at that moment could, and now and then none of
+    // them was the victim's.)
+    const queue = Array.from({ length: rounds }, () => keys).flat();
     const byKey = new Map(keys.map((k) => [k, Promise.resolve()]));
     let next = 0;
     const worker = async () => {
