@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { FuseError } from "../../../runtime/errors/index.ts";
 import type { RunDetail, RunRecord } from "../../../runtime/taskmaster/index.ts";
@@ -69,8 +68,7 @@ describe("taskmaster.run with wait", () => {
     expect(error!.details).toMatchObject({ runId: expect.any(String) });
     expect(t.work.callsOf("hang")).toHaveLength(1);
     t.work.release();
+    // afterEach's stop waits for this same stop, then removes the folder.
     await stopped;
-    current = undefined;
-    rmSync(t.dir, { recursive: true, force: true });
   });
 });
