@@ -107,9 +107,10 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
       };
     }
   }
-  let runsStopped: Promise<void> | undefined;
-  const stopRuns = () =>
-    (runsStopped ??= (async () => {
+  // Its timers, upkeep, lease and runs: at the drain (ON_DRAIN), else at the stop hook.
+  let workStopped: Promise<void> | undefined;
+  const stopWork = () =>
+    (workStopped ??= (async () => {
       clearInterval(refreshTimer);
       stopUpkeep?.();
       if (lease) await lease.stop(async () => engine?.stop());
@@ -126,7 +127,7 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
     // Resumed runs start once the endpoints are served: a step may call taskmaster.* itself.
     serving: () => engine?.open(),
     async stop() {
-      await stopRuns();
+      await stopWork();
       // Runs recorded by starts that were in flight at the first stop: written, to resume later.
       await engine?.stop();
       store?.close();
@@ -138,6 +139,6 @@ export function createTaskmasterActor(options: TaskmasterOptions) {
   // Runs stop as soon as no request comes in: a `taskmaster.run` caller waiting for a run's
   // end hears NO_LIVE_INSTANCE now (retryable; the run goes on at the next start) instead of
   // holding the stop for the whole drain timeout.
-  actor[ON_DRAIN] = stopRuns;
+  actor[ON_DRAIN] = stopWork;
   return actor;
 }

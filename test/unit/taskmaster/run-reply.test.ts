@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FuseError } from "../../../runtime/errors/index.ts";
 import type { RunDetail, RunRecord } from "../../../runtime/taskmaster/index.ts";
+import { waitFor } from "../../helpers/wait-for.ts";
 import { startTaskHub, type TaskHub } from "./fixtures/task-hub.ts";
 
 // What `taskmaster.run { wait: true }` answers, now that a waited-for run is recorded with its
@@ -58,7 +59,7 @@ describe("taskmaster.run with wait", () => {
       () => undefined,
       (error: unknown) => error as FuseError,
     );
-    while (!t.work.callsOf("hang").length) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor("the held step in flight", () => t.work.callsOf("hang").length === 1);
     const stopped = t.hub.stop();
     // The step's call is still held: the answer comes from the taskmaster's stop, not the run's end.
     const error = await waiting;
