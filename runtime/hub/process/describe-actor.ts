@@ -52,25 +52,25 @@ function run(bundle: string, env: Record<string, string>): Promise<DescribedUses
   });
 }
 
-/**
- * A fingerprint of the files `reads` names (relative to the hub folder): each file's, or each
- * entry of a folder's, name, size and modification time. Cheap enough for every start, and it
- * changes whenever a file is added, removed or rewritten.
- */
-function fingerprint(hubDir: string, reads: readonly string[]): string {
-  const hash = createHash("sha256");
-  for (const read of reads) {
+/** The files `reads` names (relative to the hub folder): a file itself, or each entry of a folder. */
+function filesRead(hubDir: string, reads: readonly string[]): string[] {
+  return reads.flatMap((read) => {
     const full = path.resolve(hubDir, read);
     const stat = statSync(full, { throwIfNoEntry: false });
-    if (!stat) {
-      hash.update(`${read}:absent;`);
-      continue;
-    }
-    const files = stat.isDirectory() ? readdirSync(full).sort().map((name) => path.join(full, name)) : [full];
-    for (const file of files) {
-      const s = statSync(file, { throwIfNoEntry: false });
-      hash.update(`${file}:${s?.size}:${s?.mtimeMs};`);
-    }
+    if (!stat) return [];
+    return stat.isDirectory() ? readdirSync(full).sort().map((name) => path.join(full, name)) : [full];
+  });
+}
+
+/**
+ * A fingerprint of `files`: each one's name, size and modification time. Cheap enough for
+ * every start, and it changes whenever a file is added, removed or rewritten.
+ */
+function fingerprint(files: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const file of files) {
+    const s = statSync(file, { throwIfNoEntry: false });
+    hash.update(`${file}:${s?.size}:${s?.mtimeMs};`);
   }
   return hash.digest("hex");
 }
@@ -82,18 +82,19 @@ function fingerprint(hubDir: string, reads: readonly string[]): string {
  * the hub folder: the taskmaster's tasks/, whose await steps are its event topics), so an
  * unchanged actor is not loaded again and a changed one always is. A user actor's is kept in
  * the hub's own folder (`.fuse/build/<actor>.uses.json`), with the folder in the digest: what
- * its definition declares may depend on the folder. A built-in actor that reads no files
- * declares the same in every folder: its description is kept beside its shared bundle, so a
- * new hub folder starts without loading it once more.
+ * its definition declares may depend on the folder. A built-in actor declares the same in
+ * every folder where the files it reads are absent (a hub with no tasks/): its description is
+ * kept beside its shared bundle, so a new hub folder starts without loading it once more.
  * @throws CONFIG_INVALID naming the bundle when the actor cannot be loaded.
  */
 export async function describeActor(bundle: string, env: Record<string, string>, reads: readonly string[] = []): Promise<DescribedUses> {
   const hubDir = env[ProcessEnv.hubDir] ?? process.cwd();
   const actor = env[ProcessEnv.actor] ?? path.basename(bundle);
-  const shared = isSharedBundle(bundle) && reads.length === 0;
+  const files = filesRead(hubDir, reads);
+  const shared = isSharedBundle(bundle) && files.length === 0;
   const digest = createHash("sha256")
     .update(readFileSync(bundle))
-    .update(`\0${env[ProcessEnv.prefix] ?? ""}\0${shared ? "" : path.resolve(hubDir)}\0${fingerprint(hubDir, reads)}`)
+    .update(`\0${env[ProcessEnv.prefix] ?? ""}\0${shared ? "" : path.resolve(hubDir)}\0${fingerprint(files)}`)
     .digest("hex");
   // Shared: one file per prefix (and bundle), as hubs of several prefixes may run at once.
   const cacheFile = shared ? path.join(path.dirname(bundle), `${actor}-${digest.slice(0, 16)}.uses.json`) : path.join(hubDir, ".fuse", "build", `${actor}.uses.json`);

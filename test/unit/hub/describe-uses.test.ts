@@ -71,4 +71,30 @@ describe("what an actor uses, read from its definition", () => {
     expect((await describePlans(plans, other, `${prefix}x`)).get("db")?.kv).toEqual([`${prefix}x-kv-db`]);
     for (const f of kept().filter((f) => !before.has(f))) rmSync(path.join(sharedDir, f));
   }, 60_000);
+
+  it("describes the taskmaster once for every hub folder without tasks, and each folder with tasks on its own", async () => {
+    const plans = builtinPlans(parseConfig("{}", "fuse.yaml")).filter((p) => p.name === "taskmaster");
+    const sharedDir = path.resolve("node_modules/.cache/fuse/actors");
+    const prefix = `describe${process.pid}`;
+    const kept = () => readdirSync(sharedDir).filter((f) => f.startsWith("taskmaster-") && f.endsWith(".uses.json"));
+    const before = new Set(kept());
+    const topics = async (dir: string) => [...((await describePlans(plans, dir, prefix)).get("taskmaster")?.topics ?? [])];
+    const none = hubFolder(root, "e", []);
+    expect(await topics(none)).toEqual([]);
+    const made = kept().filter((f) => !before.has(f));
+    expect(made).toHaveLength(1);
+    const written = statSync(path.join(sharedDir, made[0]!)).mtimeMs;
+    // No tasks/ at all is the same as an empty one; neither loads the taskmaster again.
+    const absent = path.join(root, "f");
+    mkdirSync(absent);
+    expect(await topics(absent)).toEqual([]);
+    expect(statSync(path.join(sharedDir, made[0]!)).mtimeMs).toBe(written);
+    expect(existsSync(path.join(none, ".fuse", "build", "taskmaster.uses.json"))).toBe(false);
+    // A folder whose tasks await an event: its own description, in its own folder.
+    const awaits = hubFolder(root, "g", [awaiting("parcel.sent")]);
+    expect(await topics(awaits)).toEqual(["parcel.sent"]);
+    expect(existsSync(path.join(awaits, ".fuse", "build", "taskmaster.uses.json"))).toBe(true);
+    expect(kept().filter((f) => !before.has(f))).toEqual(made);
+    for (const f of made) rmSync(path.join(sharedDir, f));
+  }, 60_000);
 });
