@@ -24,7 +24,8 @@ const Kept = {
   messageBytes: "a message's bytes in _rdata (a Uint8Array)",
   subjectBytes: "a message's subject bytes in _msg.subject (a Uint8Array)",
   encode: "the encode() method on header objects, the only one publish calls",
-  kvSubject: "a KV bucket's write subject from kv.subjectForKey(kv.encodeKey(key), true)",
+  kvSubject: "a KV bucket's write subject from kv.validateKey() and kv.subjectForKey(kv.encodeKey(key), true)",
+  kvDirectGet: "a KV bucket's direct reads in kv.direct, kv.bucketName(), kv.js.apiPrefix, kv.validateKey() and kv.subjectForKey(kv.encodeKey(key))",
 } as const;
 
 let report: (problem: string) => void = (problem) => process.emitWarning(problem, { code: "FUSE_NATS_INTERNALS" });
@@ -45,15 +46,51 @@ function fallBack(what: string, instead: string): void {
 /**
  * The subject a KV bucket's writes of `key` are published on (`$KV.<bucket>.<key>`, or the
  * mirror's or domain's), as nats.js's own put computes it; undefined when nats.js no longer
- * keeps that method (the caller then writes through kv.update).
+ * keeps those methods (the caller then writes through kv.create or kv.update). @throws as
+ * nats.js's put does for a key that is not valid.
  */
 export function kvWriteSubject(kv: KV, key: string): string | undefined {
-  const k = kv as unknown as { subjectForKey?: (key: string, edit: boolean) => string; encodeKey?: (key: string) => string };
-  if (typeof k.subjectForKey !== "function" || typeof k.encodeKey !== "function") {
-    fallBack(Kept.kvSubject, "kv.update");
+  const k = kv as unknown as { subjectForKey?: (key: string, edit: boolean) => string; encodeKey?: (key: string) => string; validateKey?: (key: string) => void };
+  if (typeof k.subjectForKey !== "function" || typeof k.encodeKey !== "function" || typeof k.validateKey !== "function") {
+    fallBack(Kept.kvSubject, "kv.create and kv.update");
     return undefined;
   }
-  return k.subjectForKey(k.encodeKey(key), true);
+  const encoded = k.encodeKey(key);
+  k.validateKey(encoded);
+  return k.subjectForKey(encoded, true);
+}
+
+/** Where the latest entry of a KV key is read directly: the request's subject, and the key's own subject, which the entry names. */
+export interface KvDirectGet {
+  subject: string;
+  keySubject: string;
+}
+
+/**
+ * The direct-get request for the latest entry of `key`
+ * (`$JS.API.DIRECT.GET.KV_<bucket>.$KV.<bucket>.<key>`), as nats.js's own kv.get builds it;
+ * undefined when the bucket does not allow direct reads, or when nats.js no longer keeps what
+ * this reads (the caller then reads through kv.get). @throws as kv.get does for a key that is
+ * not valid.
+ */
+export function kvDirectGet(kv: KV, key: string): KvDirectGet | undefined {
+  const k = kv as unknown as {
+    direct?: boolean;
+    js?: { apiPrefix?: string };
+    bucketName?: () => string;
+    validateKey?: (key: string) => void;
+    subjectForKey?: (key: string, edit?: boolean) => string;
+    encodeKey?: (key: string) => string;
+  };
+  if (typeof k.direct !== "boolean" || typeof k.js?.apiPrefix !== "string" || typeof k.bucketName !== "function" || typeof k.validateKey !== "function" || typeof k.subjectForKey !== "function" || typeof k.encodeKey !== "function") {
+    fallBack(Kept.kvDirectGet, "kv.get");
+    return undefined;
+  }
+  if (!k.direct) return undefined;
+  const encoded = k.encodeKey(key);
+  k.validateKey(encoded);
+  const keySubject = k.subjectForKey(encoded);
+  return { subject: `${k.js.apiPrefix}.DIRECT.GET.${k.bucketName()}.${keySubject}`, keySubject };
 }
 
 /** Connection options with nats.js's hidden write threshold set to WRITE_THRESHOLD_BYTES. */

@@ -1,8 +1,8 @@
 import { KvWatchInclude, headers as natsHeaders, type KV, type NatsConnection, type ObjectInfo as NatsObjectInfo, type ObjectStore } from "nats";
 import { FuseError } from "../errors/index.ts";
 import { ErrorCode } from "../protocol/index.ts";
-import { kvWriteSubject, objectHeader } from "./nats-internals.ts";
-import type { ConditionalWrite, KeyValueBucket, KeyValueOptions, ObjectBucket, ObjectInfo, StaleRevision } from "./stores.ts";
+import { kvDirectGet, kvWriteSubject, objectHeader, type KvDirectGet } from "./nats-internals.ts";
+import type { ConditionalWrite, KeyValueBucket, KeyValueEntry, KeyValueOptions, ObjectBucket, ObjectInfo, StaleRevision } from "./stores.ts";
 import type { Reply, RequestOptions } from "./transport.ts";
 
 const CONTENT_TYPE = "Content-Type";
@@ -12,8 +12,14 @@ const WRONG_LAST_SEQUENCE = 10071;
 
 // The header a JetStream publish names the revision it expects the subject's latest to be with.
 const EXPECTED_LAST_SUBJECT_SEQUENCE = "Nats-Expected-Last-Subject-Sequence";
-// As long as nats.js's JetStream client waits for a publish's acknowledgement.
-const WRITE_TIMEOUT_MS = 5_000;
+// As long as nats.js's JetStream client waits for a publish's acknowledgement or a read.
+const JETSTREAM_TIMEOUT_MS = 5_000;
+// The headers a direct get's reply carries the entry's revision, subject and (for a delete or purge marker) operation in.
+const SEQUENCE_HEADER = "Nats-Sequence";
+const SUBJECT_HEADER = "Nats-Subject";
+const KV_OPERATION_HEADER = "KV-Operation";
+const NOT_FOUND = 404;
+const EMPTY = new Uint8Array(0);
 
 /** The transport's own request: one shared reply subscription and one sweep timer for all. */
 export type BusRequest = (subject: string, body: Uint8Array, options: RequestOptions) => Promise<Reply>;
@@ -31,7 +37,25 @@ interface PubAck {
  * promise costs the async hooks of the request context.
  */
 function publishIf(request: BusRequest, subject: string, value: Uint8Array, expected: number): Promise<ConditionalWrite> {
-  return request(subject, value, { headers: { [EXPECTED_LAST_SUBJECT_SEQUENCE]: String(expected) }, timeoutMs: WRITE_TIMEOUT_MS }).then((reply) => acknowledged(subject, reply));
+  return request(subject, value, { headers: { [EXPECTED_LAST_SUBJECT_SEQUENCE]: String(expected) }, timeoutMs: JETSTREAM_TIMEOUT_MS }).then((reply) => acknowledged(subject, reply));
+}
+
+/**
+ * The latest entry of a key, read with a direct get sent through the transport's request path
+ * (as `publishIf` writes, and for the same reason: nats.js's kv.get arms a timer per read and
+ * builds an error, with its stack, for every key it does not find). Undefined for a key that
+ * holds nothing or whose latest entry is a delete or purge marker; "unknown" for any other
+ * answer, which kv.get then reads again and reports as it does.
+ */
+function readDirect(request: BusRequest, get: KvDirectGet): Promise<KeyValueEntry | undefined | "unknown"> {
+  return request(get.subject, EMPTY, { timeoutMs: JETSTREAM_TIMEOUT_MS }).then((reply) => {
+    if (reply.status === NOT_FOUND) return undefined;
+    const sequence = reply.header(SEQUENCE_HEADER);
+    if (reply.status !== undefined || sequence === undefined || reply.header(SUBJECT_HEADER) !== get.keySubject) return "unknown";
+    const operation = reply.header(KV_OPERATION_HEADER);
+    if (operation !== undefined && operation !== "PUT") return undefined;
+    return { value: reply.data, revision: Number(sequence) };
+  });
 }
 
 function acknowledged(subject: string, reply: Reply): ConditionalWrite {
@@ -72,16 +96,29 @@ export async function openKeyValue(nc: NatsConnection, bucket: string, options: 
   const kv: KV = await nc.jetstream().views.kv(bucket, { history: 1, ...(options.ttlMs ? { ttl: options.ttlMs } : {}), ...(options.replicas ? { replicas: options.replicas } : {}) });
   return {
     async get(key) {
+      const direct = request && kvDirectGet(kv, key);
+      if (direct) {
+        const read = await readDirect(request!, direct);
+        if (read !== "unknown") return read;
+      }
       const entry = await kv.get(key);
       if (!entry || entry.operation !== "PUT") return undefined;
       return { value: entry.value, revision: entry.revision };
     },
     put: (key, value) => kv.put(key, value),
     putIf(key, value, expected) {
-      const subject = request && expected > 0 ? kvWriteSubject(kv, key) : undefined;
-      if (subject) return publishIf(request!, subject, value, expected);
-      // create() also takes a key whose latest entry is a delete marker, as "absent" means.
-      return (expected === 0 ? kv.create(key, value) : kv.update(key, value, expected)).then((revision): ConditionalWrite => ({ ok: true, revision }), staleRevision);
+      let subject: string | undefined;
+      try {
+        subject = request ? kvWriteSubject(kv, key) : undefined;
+      } catch (invalidKey) {
+        return Promise.reject(invalidKey as Error);
+      }
+      if (subject && expected > 0) return publishIf(request!, subject, value, expected);
+      // kv.create also takes a key whose latest entry is a delete marker, as "absent" means: a
+      // key that never held anything is created in one publish, any other goes through it.
+      const create = () => kv.create(key, value).then((revision): ConditionalWrite => ({ ok: true, revision }), staleRevision);
+      if (subject) return publishIf(request!, subject, value, 0).then((written) => (written.ok ? written : create()));
+      return expected === 0 ? create() : kv.update(key, value, expected).then((revision): ConditionalWrite => ({ ok: true, revision }), staleRevision);
     },
     async delete(key) {
       await kv.delete(key);

@@ -49,6 +49,10 @@ class ReceivedMessage implements Reply, EventMessage {
   get subject(): string {
     return this.msg.subject;
   }
+
+  get status(): number | undefined {
+    return this.msg.headers?.code || undefined;
+  }
 }
 
 const EMPTY = new Uint8Array(0);

@@ -65,6 +65,8 @@ export interface GatherOptions {
 export interface Reply {
   readonly data: Uint8Array;
   header(name: string): string | undefined;
+  /** The NATS status of a status message (a JetStream direct get's 404), else undefined. */
+  readonly status?: number | undefined;
 }
 
 export interface EventMessage {

@@ -2,6 +2,7 @@ import { connect, headers as natsHeaders, type Msg, type NatsConnection } from "
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsTransport, connectNats } from "../../runtime/bus/index.ts";
 import { checkNatsInternals, headerBlock, WRITE_THRESHOLD_BYTES, writeThresholdOf } from "../../runtime/bus/nats-internals.ts";
+import { openKeyValue } from "../../runtime/bus/nats-stores.ts";
 import { encodeHeaders, headerReader, subjectSequence } from "../../runtime/bus/nats-wire.ts";
 import { startNats, waitFor, type NatsHarness } from "../helpers/index.ts";
 
@@ -117,6 +118,65 @@ describe("reading and writing NATS messages on the hot path", () => {
       expect(seen).toEqual(["user.new=2"]);
     } finally {
       await transport.close();
+    }
+  });
+
+  /** A fresh bucket whose fast paths go through a transport's request, with the subjects they requested. */
+  async function recordedBucket(name: string) {
+    const transport = new NatsTransport(await connectNats({ url: nats.url, name: "kv-recorded" }));
+    const sent: string[] = [];
+    const bucket = await openKeyValue(nc, name, {}, (subject, body, options) => {
+      sent.push(subject);
+      return transport.request(subject, body, options);
+    });
+    return { bucket, sent, close: () => transport.close() };
+  }
+
+  it("reads a key-value entry in one direct get through the transport, as nats.js's kv.get reads it", async () => {
+    const name = `reads-${Math.random().toString(36).slice(2)}`;
+    const { bucket, sent, close } = await recordedBucket(name);
+    try {
+      const kv = await nc.jetstream().views.kv(name);
+      const text = (entry: { value: Uint8Array } | null | undefined) => (entry ? new TextDecoder().decode(entry.value) : undefined);
+      await kv.put("user.ada", new TextEncoder().encode("ada"));
+      await kv.put("user.bob", new TextEncoder().encode("bob"));
+      await kv.delete("user.bob");
+      await kv.put("user.cy", new TextEncoder().encode("cy"));
+      await kv.purge("user.cy");
+      const cases = { present: "user.ada", absent: "user.none", deleted: "user.bob", purged: "user.cy" };
+      for (const [what, key] of Object.entries(cases)) {
+        sent.length = 0;
+        const entry = await bucket.get(key);
+        const theirs = await kv.get(key);
+        expect(text(entry), what).toBe(theirs?.operation === "PUT" ? text(theirs) : undefined);
+        if (entry) expect(entry.revision, what).toBe(theirs!.revision);
+        // One request, the direct get: not nats.js's read, which the fallback would be.
+        expect(sent, what).toEqual([`$JS.API.DIRECT.GET.KV_${name}.$KV.${name}.${key}`]);
+      }
+      expect(text(await bucket.get("user.ada"))).toBe("ada");
+      await expect(bucket.get("user.*")).rejects.toThrow(/invalid key/);
+    } finally {
+      await close();
+    }
+  });
+
+  it("creates a key that never held anything in one publish through the transport; a deleted or held one as kv.create does", async () => {
+    const name = `creates-${Math.random().toString(36).slice(2)}`;
+    const { bucket, sent, close } = await recordedBucket(name);
+    try {
+      const bytes = (text: string) => new TextEncoder().encode(text);
+      const created = await bucket.putIf("order.1", bytes("new"), 0);
+      expect(created.ok).toBe(true);
+      expect(sent).toEqual([`$KV.${name}.order.1`]);
+      const held = await bucket.putIf("order.1", bytes("again"), 0);
+      expect(held).toEqual({ ok: false, actual: created.ok ? created.revision : -1 });
+      await bucket.delete("order.1");
+      const recreated = await bucket.putIf("order.1", bytes("after delete"), 0);
+      expect(recreated.ok).toBe(true);
+      expect(new TextDecoder().decode((await bucket.get("order.1"))!.value)).toBe("after delete");
+      await expect(bucket.putIf("order.*", bytes("x"), 0)).rejects.toThrow(/invalid key/);
+    } finally {
+      await close();
     }
   });
 
