@@ -83,11 +83,49 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-/** Starts sqld (libSQL server) on 127.0.0.1 (or `host`) with its data under `dir`; resolves once it answers. */
-export async function startSqld(options: SqldOptions): Promise<SqldHandle> {
+/** Starts of sqld on a port picked here, each on another one when the last was taken first. */
+const PICKED_PORT_ATTEMPTS = 3;
+const ADDRESS_IN_USE = /Address already in use|os error 98/;
+
+/** Why sqld could not be started: its last output, without the backtrace RUST_BACKTRACE adds. */
+class SqldStartError extends UnavailableError {
+  constructor(
+    message: string,
+    readonly portTaken: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** sqld's own error line (`Error: Address already in use (os error 98)`) and what follows it up to a backtrace; else the output's end. */
+export function sqldFailure(output: string): string {
+  const at = output.search(/^Error: /m);
+  if (at < 0) return output.slice(-500).trim();
+  const rest = output.slice(at).split("\n");
+  const end = rest.findIndex((line, i) => i > 0 && /^(Stack backtrace:|\s*\d+: )/.test(line));
+  return (end < 0 ? rest : rest.slice(0, end)).join("\n").trim().slice(0, 500);
+}
+
+/**
+ * Starts sqld (libSQL server) on 127.0.0.1 (or `host`) with its data under `dir`; resolves once it
+ * answers. sqld cannot pick a port itself and report it, so a port picked here (`port` unset) is
+ * free only when picked: another program may take it before sqld binds it. That start is tried
+ * again on another free port, up to PICKED_PORT_ATTEMPTS times; a port the caller gives is kept.
+ * @throws UNAVAILABLE naming sqld's error when it exits or does not answer.
+ */
+export async function startSqld(options: SqldOptions, pickPort: () => Promise<number> = freePort): Promise<SqldHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSqldOn(options.port || (await pickPort()), options);
+    } catch (error) {
+      if (options.port || !(error instanceof SqldStartError) || !error.portTaken || attempt >= PICKED_PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startSqldOn(port: number, options: SqldOptions): Promise<SqldHandle> {
   const binary = sqldBinary();
   makePrivateDir(options.dir);
-  const port = options.port || (await freePort());
   const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
   const launch = withParentDeathSignal(binary, sqldArgs(port, options.dir, options));
   // The database files it creates are the hub's data: private to this user.
@@ -101,12 +139,18 @@ export async function startSqld(options: SqldOptions): Promise<SqldHandle> {
   child.stderr!.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
   child.once("error", (error) => (output += error.message));
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  // Once gone, its whole output is read when its stderr closes.
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
   while (!(await healthy(url))) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new UnavailableError(`sqld exited before answering: ${output.slice(-500)}`);
+    if (gone()) {
+      await closed;
+      throw new SqldStartError(`sqld exited before answering on ${url}: ${sqldFailure(output)}`, ADDRESS_IN_USE.test(output));
+    }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new UnavailableError(`sqld did not answer on ${url} within ${options.readyTimeoutMs ?? 15_000} ms: ${output.slice(-500)}`);
+      throw new UnavailableError(`sqld did not answer on ${url} within ${options.readyTimeoutMs ?? 15_000} ms: ${sqldFailure(output)}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -114,8 +158,9 @@ export async function startSqld(options: SqldOptions): Promise<SqldHandle> {
   // port freed a moment ago): ours then fails to bind and exits at once. Trust only an answer
   // our own process outlives.
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  if (child.exitCode !== null || child.signalCode !== null) {
-    throw new UnavailableError(`sqld exited after ${url} answered: another process holds port ${port}? ${output.slice(-500)}`);
+  if (gone()) {
+    await closed;
+    throw new SqldStartError(`sqld exited after ${url} answered: another process holds port ${port}? ${sqldFailure(output)}`, true);
   }
   return {
     url,
