@@ -5,10 +5,9 @@ import type { CleanupStack } from "../cleanup-stack.ts";
 import { ADMIN_IDENTITY, HUB_IDENTITY, type BusIdentity } from "../../protocol/index.ts";
 import { BusIdentities } from "./bus-identities.ts";
 import { parseBusViolation } from "./bus-violations.ts";
-import { natsStoreDir, startNatsServer } from "./nats-server.ts";
+import { natsStoreDir, startMonitoredNatsServer, startNatsServer } from "./nats-server.ts";
 import { startSqld } from "./sqld.ts";
 import { checkHubDatabase, finishRecovery } from "./db-recovery.ts";
-import { freePort } from "./ports.ts";
 import { superviseServer, type SupervisedServer } from "./supervised-server.ts";
 import type { ClusterDatabase } from "../cluster/cluster-database.ts";
 import type { DatabaseAuth } from "../../security/index.ts";
@@ -102,15 +101,23 @@ export async function startServers(
   };
   // Monitoring on loopback only, for the metrics; a revived server keeps the port.
   // -m sets nats-server's HTTP monitoring port (the host is -a's loopback address).
-  const monitorPort = config.metrics.enabled && !config.bus.url ? await freePort() : undefined;
+  const monitored = config.metrics.enabled && !config.bus.url;
+  let monitorPort: number | undefined;
+  const natsOptions = { dir: natsDir, port: config.bus.port, threads: config.bus.serverThreads, configFile, onLine };
+  const startNats = async () => {
+    if (!monitored) return startNatsServer(natsOptions);
+    const { server, monitorPort: port } = await startMonitoredNatsServer(natsOptions);
+    monitorPort = port;
+    return server;
+  };
   const [natsResult, sqldResult] = await Promise.allSettled([
     config.bus.url
       ? undefined
       : superviseServer({
           ...common,
           name: "nats-server",
-          start: () => startNatsServer({ dir: natsDir, port: config.bus.port, threads: config.bus.serverThreads, configFile, onLine, monitorPort }),
-          restart: (first) => startNatsServer({ dir: natsDir, port: portOf(first.url), threads: config.bus.serverThreads, configFile, onLine, monitorPort }),
+          start: startNats,
+          restart: (first) => startNatsServer({ ...natsOptions, port: portOf(first.url), monitorPort }),
         }),
     !runsSqld
       ? undefined
