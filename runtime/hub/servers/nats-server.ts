@@ -142,7 +142,7 @@ export function startNatsServer(options: NatsServerOptions): Promise<NatsServerH
   });
 }
 
-/** Starts with monitoring on a picked port, each on another one when the last was taken first. */
+/** How many times nats-server is started with monitoring on a picked port: each try on another port, when the last one was taken first. */
 const PICKED_MONITOR_PORT_ATTEMPTS = 3;
 const MONITOR_PORT_TAKEN = /can't listen to the monitor port: .*address already in use/;
 

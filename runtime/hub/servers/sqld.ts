@@ -83,7 +83,7 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-/** Starts of sqld on a port picked here, each on another one when the last was taken first. */
+/** How many times sqld is started on a port picked here: each try on another port, when the last one was taken first. */
 const PICKED_PORT_ATTEMPTS = 3;
 const ADDRESS_IN_USE = /Address already in use|os error 98/;
 
@@ -111,7 +111,7 @@ export function sqldFailure(output: string): string {
  * answers. sqld cannot pick a port itself and report it, so a port picked here (`port` unset) is
  * free only when picked: another program may take it before sqld binds it. That start is tried
  * again on another free port, up to PICKED_PORT_ATTEMPTS times; a port the caller gives is kept.
- * @throws UNAVAILABLE naming sqld's error when it exits or does not answer.
+ * @throws UnavailableError naming sqld's error when it exits or does not answer.
  */
 export async function startSqld(options: SqldOptions, pickPort: () => Promise<number> = freePort): Promise<SqldHandle> {
   for (let attempt = 1; ; attempt++) {
