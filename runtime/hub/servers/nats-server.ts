@@ -4,7 +4,7 @@ import path from "node:path";
 import { UnavailableError } from "../../errors/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import { findBinary } from "./find-binary.ts";
-import { freePort } from "./ports.ts";
+import { freePort, startOnPickedPort } from "./ports.ts";
 import { stopChild } from "./stop-child.ts";
 import { withParentDeathSignal } from "../process/parent-death.ts";
 import { makePrivateDir, withPrivateUmask } from "../private-folder.ts";
@@ -142,27 +142,21 @@ export function startNatsServer(options: NatsServerOptions): Promise<NatsServerH
   });
 }
 
-/** How many times nats-server is started with monitoring on a picked port: each try on another port, when the last one was taken first. */
-const PICKED_MONITOR_PORT_ATTEMPTS = 3;
 const MONITOR_PORT_TAKEN = /can't listen to the monitor port: .*address already in use/;
 
 /**
  * Starts nats-server with its monitoring endpoint on a loopback port picked by `pickPort`.
- * nats-server picks its client port itself (`-p -1`) but not this one, and another program may
- * take a picked port before nats-server binds it (it then exits: "can't listen to the monitor
- * port"): the start is tried again on another, up to PICKED_MONITOR_PORT_ATTEMPTS times.
- * Resolves with the server and the monitoring port it listens on.
+ * nats-server picks its client port itself (`-p -1`) but not this one: a start whose picked port
+ * another program took first ("can't listen to the monitor port") is tried again on another
+ * (startOnPickedPort). Resolves with the server and the monitoring port it listens on.
  */
-export async function startMonitoredNatsServer(
+export function startMonitoredNatsServer(
   options: Omit<NatsServerOptions, "monitorPort">,
   pickPort: () => Promise<number> = freePort,
 ): Promise<{ server: NatsServerHandle; monitorPort: number }> {
-  for (let attempt = 1; ; attempt++) {
-    const monitorPort = await pickPort();
-    try {
-      return { server: await startNatsServer({ ...options, monitorPort }), monitorPort };
-    } catch (error) {
-      if (!MONITOR_PORT_TAKEN.test((error as Error).message) || attempt >= PICKED_MONITOR_PORT_ATTEMPTS) throw error;
-    }
-  }
+  return startOnPickedPort(
+    async (monitorPort) => ({ server: await startNatsServer({ ...options, monitorPort }), monitorPort }),
+    (error) => MONITOR_PORT_TAKEN.test((error as Error).message),
+    pickPort,
+  );
 }

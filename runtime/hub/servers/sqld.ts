@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { UnavailableError } from "../../errors/index.ts";
-import { freePort } from "./ports.ts";
+import { freePort, startOnPickedPort } from "./ports.ts";
 import { findBinary } from "./find-binary.ts";
 import { stopChild } from "./stop-child.ts";
 import { SQLD_DATA } from "./db-integrity.ts";
@@ -83,8 +83,6 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-/** How many times sqld is started on a port picked here: each try on another port, when the last one was taken first. */
-const PICKED_PORT_ATTEMPTS = 3;
 const ADDRESS_IN_USE = /Address already in use|os error 98/;
 
 /** Why sqld could not be started: its last output, without the backtrace RUST_BACKTRACE adds. */
@@ -110,17 +108,12 @@ export function sqldFailure(output: string): string {
  * Starts sqld (libSQL server) on 127.0.0.1 (or `host`) with its data under `dir`; resolves once it
  * answers. sqld cannot pick a port itself and report it, so a port picked here (`port` unset) is
  * free only when picked: another program may take it before sqld binds it. That start is tried
- * again on another free port, up to PICKED_PORT_ATTEMPTS times; a port the caller gives is kept.
+ * again on another free port (startOnPickedPort); a port the caller gives is kept.
  * @throws UnavailableError naming sqld's error when it exits or does not answer.
  */
-export async function startSqld(options: SqldOptions, pickPort: () => Promise<number> = freePort): Promise<SqldHandle> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startSqldOn(options.port || (await pickPort()), options);
-    } catch (error) {
-      if (options.port || !(error instanceof SqldStartError) || !error.portTaken || attempt >= PICKED_PORT_ATTEMPTS) throw error;
-    }
-  }
+export function startSqld(options: SqldOptions, pickPort: () => Promise<number> = freePort): Promise<SqldHandle> {
+  if (options.port) return startSqldOn(options.port, options);
+  return startOnPickedPort((port) => startSqldOn(port, options), (error) => error instanceof SqldStartError && error.portTaken, pickPort);
 }
 
 async function startSqldOn(port: number, options: SqldOptions): Promise<SqldHandle> {

@@ -26,6 +26,18 @@ async function taskmasterTopics(dir: string): Promise<string[]> {
   return [...(uses.get("taskmaster")?.topics ?? [])].sort();
 }
 
+/**
+ * A built-in actor's plan and the descriptions kept beside the shared bundles: `kept()` lists
+ * the actor's files, `before` those there already. The prefix is no other test's, so the files
+ * this test makes are its own.
+ */
+function sharedDescriptions(actor: string) {
+  const plans = builtinPlans(parseConfig("{}", "fuse.yaml")).filter((p) => p.name === actor);
+  const sharedDir = path.resolve("node_modules/.cache/fuse/actors");
+  const kept = () => readdirSync(sharedDir).filter((f) => f.startsWith(`${actor}-`) && f.endsWith(".uses.json"));
+  return { plans, sharedDir, prefix: `describe${process.pid}`, kept, before: new Set(kept()) };
+}
+
 describe("what an actor uses, read from its definition", () => {
   const root = mkdtempSync(path.join(os.tmpdir(), "fuse-describe-"));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -50,12 +62,7 @@ describe("what an actor uses, read from its definition", () => {
   }, 60_000);
 
   it("describes a built-in actor that reads no files once for every hub folder, and once per prefix", async () => {
-    const plans = builtinPlans(parseConfig("{}", "fuse.yaml")).filter((p) => p.name === "db");
-    const sharedDir = path.resolve("node_modules/.cache/fuse/actors");
-    // Another prefix than any other test's: this test's own description file.
-    const prefix = `describe${process.pid}`;
-    const kept = () => readdirSync(sharedDir).filter((f) => f.startsWith("db-") && f.endsWith(".uses.json"));
-    const before = new Set(kept());
+    const { plans, sharedDir, prefix, kept, before } = sharedDescriptions("db");
     const first = await describePlans(plans, hubFolder(root, "c", []), prefix);
     expect(first.get("db")?.kv).toEqual([`${prefix}-kv-db`]);
     const made = kept().filter((f) => !before.has(f));
@@ -73,11 +80,7 @@ describe("what an actor uses, read from its definition", () => {
   }, 60_000);
 
   it("describes the taskmaster once for every hub folder without tasks, and each folder with tasks on its own", async () => {
-    const plans = builtinPlans(parseConfig("{}", "fuse.yaml")).filter((p) => p.name === "taskmaster");
-    const sharedDir = path.resolve("node_modules/.cache/fuse/actors");
-    const prefix = `describe${process.pid}`;
-    const kept = () => readdirSync(sharedDir).filter((f) => f.startsWith("taskmaster-") && f.endsWith(".uses.json"));
-    const before = new Set(kept());
+    const { plans, sharedDir, prefix, kept, before } = sharedDescriptions("taskmaster");
     const topics = async (dir: string) => [...((await describePlans(plans, dir, prefix)).get("taskmaster")?.topics ?? [])];
     const none = hubFolder(root, "e", []);
     expect(await topics(none)).toEqual([]);
